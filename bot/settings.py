@@ -1,0 +1,114 @@
+"""Configuration read from environment variables (the entry point loads `.env` first)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+README_HINT = "See README.md, section 'Configuration'."
+_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: str = field(repr=False)
+    github_token: str = field(repr=False)
+    github_repository: str
+    github_api_url: str = "https://api.github.com"
+    database_path: Path = Path("diary.sqlite3")
+    announce_channel_id: int | None = None
+    discord_guild_id: int | None = None
+    blog_url_template: str | None = None
+    poll_interval: float = 60.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from `env`, or raise ConfigError listing every problem at once."""
+        problems: list[str] = []
+
+        def text(name: str, *, required: bool = False) -> str | None:
+            value = env.get(name, "").strip()
+            if not value:
+                if required:
+                    problems.append(f"{name} is not set: {_REQUIRED[name]}")
+                return None
+            return value
+
+        def snowflake(name: str) -> int | None:
+            value = text(name)
+            if value is None:
+                return None
+            if not value.isdigit() or not 15 <= len(value) <= 20:
+                problems.append(f"{name} must be a Discord id (a number of 17 to 20 digits)")
+                return None
+            return int(value)
+
+        discord_token = text("DISCORD_TOKEN", required=True)
+        github_token = text("GITHUB_TOKEN", required=True)
+        repository = text("GITHUB_REPOSITORY", required=True)
+        if repository is not None and not _REPOSITORY.match(repository):
+            problems.append("GITHUB_REPOSITORY must look like owner/name, e.g. alice/diary")
+
+        api_url = text("GITHUB_API_URL") or cls.github_api_url
+        if not re.match(r"^https?://[^\s/]+", api_url):
+            problems.append("GITHUB_API_URL must be an http(s) URL, e.g. https://api.github.com")
+
+        template = text("BLOG_URL_TEMPLATE")
+        if template is not None and (
+            "{number}" not in template or not template.startswith(("http://", "https://"))
+        ):
+            problems.append(
+                "BLOG_URL_TEMPLATE must be an http(s) URL containing {number}, "
+                "e.g. https://me.github.io/diary/articles/{number}"
+            )
+
+        poll_interval = cls.poll_interval
+        raw_poll = text("POLL_INTERVAL")
+        if raw_poll is not None:
+            try:
+                poll_interval = float(raw_poll)
+                if poll_interval != 0 and poll_interval < 10:
+                    raise ValueError
+            except ValueError:
+                problems.append(
+                    "POLL_INTERVAL must be a number of seconds, at least 10, or 0 (off)"
+                )
+
+        log_level = (text("LOG_LEVEL") or cls.log_level).upper()
+        if not isinstance(logging.getLevelName(log_level), int):
+            problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+
+        announce = snowflake("ANNOUNCE_CHANNEL_ID")
+        guild = snowflake("DISCORD_GUILD_ID")
+        if problems:
+            raise ConfigError(problems)
+        assert discord_token and github_token and repository
+        return cls(
+            discord_token=discord_token,
+            github_token=github_token,
+            github_repository=repository,
+            github_api_url=api_url.rstrip("/"),
+            database_path=Path(text("DATABASE_PATH") or cls.database_path),
+            announce_channel_id=announce,
+            discord_guild_id=guild,
+            blog_url_template=template,
+            poll_interval=poll_interval,
+            log_level=log_level,
+        )
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a log line or a reply."""
+        return (self.discord_token, self.github_token)
+
+
+_REQUIRED = {
+    "DISCORD_TOKEN": "the bot token from the Discord developer portal (Bot → Reset Token)",
+    "GITHUB_TOKEN": "a fine-grained GitHub token with Issues read/write on the diary repository",
+    "GITHUB_REPOSITORY": "the diary repository as owner/name, e.g. alice/diary",
+}

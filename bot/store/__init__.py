@@ -1,0 +1,30 @@
+"""The SQLite store: the only package that talks to aiosqlite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.store._database import Database
+from bot.store.drafts import DraftStore
+from bot.store.jobs import JobStore
+from bot.store.settings import SettingsStore
+
+__all__ = ["Store"]
+
+
+class Store(DraftStore, JobStore, SettingsStore):
+    """Drafts, jobs and settings over one connection."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        """Open and migrate the database at `path`."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def schema_version(self) -> int:
+        return await self._db.schema_version()

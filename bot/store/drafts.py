@@ -1,0 +1,162 @@
+"""Drafts: each belongs to one member of one server; every query is scoped to its owner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from bot.models import Draft, JobState, Owner
+from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
+from bot.store._database import Database
+
+PARAGRAPH = "\n\n"
+
+_SELECT = """
+SELECT d.*, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = d.id
+             ORDER BY j.id DESC LIMIT 1) AS job_state
+FROM drafts d
+"""
+
+
+def _draft(row: aiosqlite.Row) -> Draft:
+    created = decode_time(row["created_at"])
+    updated = decode_time(row["updated_at"])
+    assert created and updated
+    return Draft(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        author_id=row["author_id"],
+        title=row["title"],
+        body=row["body"],
+        labels=decode_labels(row["labels"]),
+        created_at=created,
+        updated_at=updated,
+        issue_number=row["issue_number"],
+        issue_url=row["issue_url"],
+        published_at=decode_time(row["published_at"]),
+        job_state=JobState(row["job_state"]) if row["job_state"] else None,
+    )
+
+
+class DraftStore:
+    _db: Database
+
+    async def add_draft(
+        self, owner: Owner, title: str, body: str, labels: Sequence[str], at: datetime
+    ) -> Draft:
+        """Insert a draft and return it as stored."""
+        stamp = encode_time(at)
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "INSERT INTO drafts (guild_id, author_id, title, body, labels, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (owner.guild_id, owner.user_id, title, body, encode_labels(labels), stamp, stamp),
+            )
+            draft_id = cursor.lastrowid
+            row = await self._fetch_draft(db, owner, draft_id)
+        assert row is not None
+        return row
+
+    async def get_draft(self, owner: Owner, draft_id: int) -> Draft | None:
+        """The owner's draft with this id, or None (also when someone else owns it)."""
+        async with self._db.read() as db:
+            return await self._fetch_draft(db, owner, draft_id)
+
+    async def get_latest_draft(self, owner: Owner, *, unpublished: bool = True) -> Draft | None:
+        """The owner's most recently changed draft (by default, among unpublished ones)."""
+        where = " AND d.issue_number IS NULL" if unpublished else ""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ?{where}"
+                " ORDER BY d.updated_at DESC, d.id DESC LIMIT 1",
+                (owner.guild_id, owner.user_id),
+            )
+            row = await cursor.fetchone()
+        return _draft(row) if row else None
+
+    async def list_drafts(self, owner: Owner, limit: int = 25, query: str = "") -> list[Draft]:
+        """The owner's drafts, most recently changed first, optionally filtered by title."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ? AND d.title LIKE ? ESCAPE '\\'"
+                " ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
+                (owner.guild_id, owner.user_id, f"%{_escape_like(query)}%", limit),
+            )
+            rows = await cursor.fetchall()
+        return [_draft(row) for row in rows]
+
+    async def count_drafts(self, owner: Owner) -> int:
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT COUNT(*) FROM drafts WHERE guild_id = ? AND author_id = ?",
+                (owner.guild_id, owner.user_id),
+            )
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def update_draft(
+        self,
+        owner: Owner,
+        draft_id: int,
+        at: datetime,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> Draft | None:
+        """Change the given fields of an unpublished draft; None if it is not the owner's."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE drafts SET title = COALESCE(?, title), body = COALESCE(?, body),"
+                " labels = COALESCE(?, labels), updated_at = ?"
+                " WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (
+                    title,
+                    body,
+                    encode_labels(labels) if labels is not None else None,
+                    encode_time(at),
+                    draft_id,
+                    owner.guild_id,
+                    owner.user_id,
+                ),
+            )
+            return await self._fetch_draft(db, owner, draft_id)
+
+    async def append_to_draft(
+        self, owner: Owner, draft_id: int, text: str, at: datetime
+    ) -> Draft | None:
+        """Add a paragraph to the end of the body in one statement, so concurrent appends
+        both land; None if the draft is not the owner's."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE drafts SET body = CASE WHEN body = '' THEN ? ELSE body || ? || ? END,"
+                " updated_at = ? WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (text, PARAGRAPH, text, encode_time(at), draft_id, owner.guild_id, owner.user_id),
+            )
+            return await self._fetch_draft(db, owner, draft_id)
+
+    async def delete_draft(self, owner: Owner, draft_id: int) -> bool:
+        """Delete the owner's draft; False if there was none."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "DELETE FROM drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (draft_id, owner.guild_id, owner.user_id),
+            )
+            return cursor.rowcount > 0
+
+    @staticmethod
+    async def _fetch_draft(
+        db: aiosqlite.Connection, owner: Owner, draft_id: int | None
+    ) -> Draft | None:
+        cursor = await db.execute(
+            f"{_SELECT} WHERE d.id = ? AND d.guild_id = ? AND d.author_id = ?",
+            (draft_id, owner.guild_id, owner.user_id),
+        )
+        row = await cursor.fetchone()
+        return _draft(row) if row else None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

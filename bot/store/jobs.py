@@ -1,0 +1,263 @@
+"""Durable jobs: publishing a draft as an issue, and announcing an entry in a channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from bot.models import Announcement, JobState, PublishJob
+from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
+from bot.store._database import Database
+
+
+def _job(row: aiosqlite.Row) -> PublishJob:
+    next_at, created = decode_time(row["next_attempt_at"]), decode_time(row["created_at"])
+    assert next_at and created
+    return PublishJob(
+        id=row["id"],
+        draft_id=row["draft_id"],
+        guild_id=row["guild_id"],
+        author_id=row["author_id"],
+        author_name=row["author_name"],
+        author_avatar_url=row["author_avatar_url"],
+        idempotency_key=row["idempotency_key"],
+        title=row["title"],
+        body=row["body"],
+        labels=decode_labels(row["labels"]),
+        state=JobState(row["state"]),
+        attempts=row["attempts"],
+        outcome_unknown=bool(row["outcome_unknown"]),
+        next_attempt_at=next_at,
+        created_at=created,
+        issue_number=row["issue_number"],
+        issue_url=row["issue_url"],
+        error_key=row["error_key"],
+        error_detail=row["error_detail"],
+    )
+
+
+def _announcement(row: aiosqlite.Row) -> Announcement:
+    entry_at, next_at = decode_time(row["entry_created_at"]), decode_time(row["next_attempt_at"])
+    assert entry_at and next_at
+    return Announcement(
+        channel_id=row["channel_id"],
+        issue_number=row["issue_number"],
+        title=row["title"],
+        url=row["url"],
+        excerpt=row["excerpt"],
+        labels=decode_labels(row["labels"]),
+        author_name=row["author_name"],
+        author_avatar_url=row["author_avatar_url"],
+        entry_created_at=entry_at,
+        state=JobState(row["state"]),
+        attempts=row["attempts"],
+        next_attempt_at=next_at,
+        message_id=row["message_id"],
+    )
+
+
+class JobStore:
+    _db: Database
+
+    async def add_publish_job(self, job: PublishJob) -> tuple[PublishJob, bool]:
+        """Record a publish job unless one is already pending for the draft.
+
+        Returns the pending job and whether it was created now (False: the caller joins it).
+        """
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "SELECT * FROM publish_jobs WHERE draft_id = ? AND state = 'pending'",
+                (job.draft_id,),
+            )
+            existing = await cursor.fetchone()
+            if existing is not None:
+                return _job(existing), False
+            stamp = encode_time(job.created_at)
+            cursor = await db.execute(
+                "INSERT INTO publish_jobs (draft_id, guild_id, author_id, author_name,"
+                " author_avatar_url, idempotency_key, title, body, labels, next_attempt_at,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job.draft_id,
+                    job.guild_id,
+                    job.author_id,
+                    job.author_name,
+                    job.author_avatar_url,
+                    job.idempotency_key,
+                    job.title,
+                    job.body,
+                    encode_labels(job.labels),
+                    encode_time(job.next_attempt_at),
+                    stamp,
+                    stamp,
+                ),
+            )
+            cursor = await db.execute(
+                "SELECT * FROM publish_jobs WHERE id = ?", (cursor.lastrowid,)
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        return _job(row), True
+
+    async def get_publish_job(self, job_id: int) -> PublishJob | None:
+        async with self._db.read() as db:
+            cursor = await db.execute("SELECT * FROM publish_jobs WHERE id = ?", (job_id,))
+            row = await cursor.fetchone()
+        return _job(row) if row else None
+
+    async def list_pending_publish_jobs(self) -> list[PublishJob]:
+        """Pending jobs, the one due soonest first."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT * FROM publish_jobs WHERE state = 'pending' ORDER BY next_attempt_at, id"
+            )
+            rows = await cursor.fetchall()
+        return [_job(row) for row in rows]
+
+    async def update_publish_job_attempt(
+        self,
+        job_id: int,
+        at: datetime,
+        *,
+        next_attempt_at: datetime,
+        outcome_unknown: bool,
+        error_key: str | None,
+        error_detail: str | None,
+    ) -> None:
+        """Count an attempt that must be retried later."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE publish_jobs SET attempts = attempts + 1, next_attempt_at = ?,"
+                " outcome_unknown = ?, error_key = ?, error_detail = ?, updated_at = ?"
+                " WHERE id = ? AND state = 'pending'",
+                (
+                    encode_time(next_attempt_at),
+                    int(outcome_unknown),
+                    error_key,
+                    error_detail,
+                    encode_time(at),
+                    job_id,
+                ),
+            )
+
+    async def mark_publish_job_started(self, job_id: int, at: datetime) -> None:
+        """Note, before the request is sent, that its outcome is unknown until recorded."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE publish_jobs SET outcome_unknown = 1, updated_at = ? WHERE id = ?",
+                (encode_time(at), job_id),
+            )
+
+    async def fail_publish_job(
+        self, job_id: int, at: datetime, error_key: str, detail: str
+    ) -> None:
+        """End a job for good; its draft stays as it was."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE publish_jobs SET state = 'failed', attempts = attempts + 1,"
+                " error_key = ?, error_detail = ?, updated_at = ? WHERE id = ?",
+                (error_key, detail, encode_time(at), job_id),
+            )
+
+    async def complete_publish_job(
+        self,
+        job_id: int,
+        at: datetime,
+        *,
+        issue_number: int,
+        issue_url: str,
+        announcements: Sequence[Announcement],
+    ) -> None:
+        """In one transaction: the job is done, its draft is published, announcements are due."""
+        stamp = encode_time(at)
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE publish_jobs SET state = 'done', issue_number = ?, issue_url = ?,"
+                " outcome_unknown = 0, error_key = NULL, error_detail = NULL, updated_at = ?"
+                " WHERE id = ?",
+                (issue_number, issue_url, stamp, job_id),
+            )
+            await db.execute(
+                "UPDATE drafts SET issue_number = ?, issue_url = ?, published_at = ?"
+                " WHERE id = (SELECT draft_id FROM publish_jobs WHERE id = ?)",
+                (issue_number, issue_url, stamp, job_id),
+            )
+            await self._insert_announcements(db, announcements, stamp)
+
+    async def add_announcements(self, announcements: Sequence[Announcement]) -> None:
+        """Queue announcements; one already known for (channel, issue) is left as it is."""
+        async with self._db.write() as db:
+            await self._insert_announcements(db, announcements, None)
+
+    @staticmethod
+    async def _insert_announcements(
+        db: aiosqlite.Connection, announcements: Sequence[Announcement], stamp: str | None
+    ) -> None:
+        await db.executemany(
+            "INSERT OR IGNORE INTO announcements (channel_id, issue_number, title, url, excerpt,"
+            " labels, author_name, author_avatar_url, entry_created_at, next_attempt_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    a.channel_id,
+                    a.issue_number,
+                    a.title,
+                    a.url,
+                    a.excerpt,
+                    encode_labels(a.labels),
+                    a.author_name,
+                    a.author_avatar_url,
+                    encode_time(a.entry_created_at),
+                    encode_time(a.next_attempt_at),
+                    stamp or encode_time(a.next_attempt_at),
+                )
+                for a in announcements
+            ],
+        )
+
+    async def list_pending_announcements(self) -> list[Announcement]:
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT * FROM announcements WHERE state = 'pending'"
+                " ORDER BY next_attempt_at, entry_created_at"
+            )
+            rows = await cursor.fetchall()
+        return [_announcement(row) for row in rows]
+
+    async def list_announcements(self, issue_number: int) -> list[Announcement]:
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT * FROM announcements WHERE issue_number = ? ORDER BY channel_id",
+                (issue_number,),
+            )
+            rows = await cursor.fetchall()
+        return [_announcement(row) for row in rows]
+
+    async def update_announcement(
+        self,
+        channel_id: int,
+        issue_number: int,
+        at: datetime,
+        *,
+        state: JobState,
+        next_attempt_at: datetime | None = None,
+        message_id: int | None = None,
+    ) -> None:
+        """Record an attempt: sent (with the message id), to retry at a time, or failed."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE announcements SET state = ?, attempts = attempts + 1,"
+                " next_attempt_at = COALESCE(?, next_attempt_at),"
+                " message_id = COALESCE(?, message_id), updated_at = ?"
+                " WHERE channel_id = ? AND issue_number = ?",
+                (
+                    state.value,
+                    encode_time(next_attempt_at) if next_attempt_at else None,
+                    message_id,
+                    encode_time(at),
+                    channel_id,
+                    issue_number,
+                ),
+            )
