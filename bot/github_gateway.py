@@ -29,11 +29,6 @@ SECONDARY_LIMIT_WAIT = 60.0
 KEY_SEARCH_WINDOW = 100  # recent issues scanned for an idempotency key
 
 
-def key_marker(key: str) -> str:
-    """The HTML comment that carries a publish job's idempotency key in the issue body."""
-    return f"<!-- diary-bot:{key} -->"
-
-
 class GitHubGateway:
     """Issues of one repository."""
 
@@ -74,16 +69,15 @@ class GitHubGateway:
 
         return await self._run(call, write=True)
 
-    async def find_issue_with_key(self, key: str, since: datetime) -> CreatedIssue | None:
-        """The issue whose body carries `key`, among issues changed since `since`."""
-        marker = key_marker(key)
+    async def find_issue_containing(self, text: str, since: datetime) -> CreatedIssue | None:
+        """The most recent issue whose body contains `text`, among issues changed since `since`."""
 
         def call() -> CreatedIssue | None:
             issues = self._repository.get_issues(
                 state="all", sort="created", direction="desc", since=since - timedelta(minutes=5)
             )
             for issue in issues.get_page(0):
-                if marker in (issue.body or ""):
+                if text in (issue.body or ""):
                     return _created(issue)
             return None
 

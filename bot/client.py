@@ -1,0 +1,194 @@
+"""The discord.py client: start-up, command sync, one error route, and the Discord ports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import i18n
+from bot.app import Services
+from bot.errors import UserFacingError
+from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE, cut
+from bot.models import Announcement
+from bot.services.announcing import AnnouncementFailed
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.drafts", "cogs.diary")
+COMMANDS_HASH_KEY = "commands_hash"
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class Denied(app_commands.CheckFailure):
+    """A check failed; `key` names the localized explanation."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+async def reply(
+    interaction: discord.Interaction, content: str | None = None, **kwargs: Any
+) -> None:
+    """Answer ephemerally whether or not the interaction was already acknowledged."""
+    kwargs.setdefault("ephemeral", True)
+    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    if interaction.response.is_done():
+        await interaction.followup.send(content, **kwargs)
+    else:
+        await interaction.response.send_message(content, **kwargs)
+
+
+async def report_error(interaction: discord.Interaction, error: Exception) -> None:
+    """The one error route: a localized, ephemeral explanation; a traceback in the log only
+    for errors we did not expect."""
+    original = error
+    while isinstance(original, app_commands.CommandInvokeError | app_commands.TransformerError):
+        original = original.__cause__ or original.original  # type: ignore[union-attr]
+    locale = str(interaction.locale)
+    if isinstance(original, UserFacingError | Denied):
+        text = i18n.t(locale, original.key, **original.values)
+        log.info("user-facing error for %s: %s", interaction.user.id, original.key)
+    elif isinstance(original, app_commands.NoPrivateMessage):
+        text = i18n.t(locale, "error.guild_only")
+    elif isinstance(original, app_commands.MissingPermissions):
+        text = i18n.t(locale, "error.manage_guild_required")
+    else:
+        log.error("unexpected error in interaction %s", interaction.id, exc_info=original)
+        text = i18n.t(locale, "error.unexpected")
+    try:
+        await reply(interaction, text)
+    except discord.HTTPException:
+        log.warning("could not deliver the error message for interaction %s", interaction.id)
+
+
+class DiaryTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class DiaryBot(commands.Bot):
+    """The bot. Services are attached before `start()`; the bot implements their Discord ports."""
+
+    def __init__(self, *, guild_id: int | None = None) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # channels and roles of our servers; nothing privileged
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            tree_cls=DiaryTree,
+            allowed_mentions=NO_MENTIONS,
+        )
+        self._guild_id = guild_id
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "attach services before starting the bot"
+        return self._services
+
+    def attach(self, services: Services) -> None:
+        self._services = services
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self._sync_commands_if_changed()
+        self.services.start()
+
+    async def close(self) -> None:
+        if self._services is not None:
+            await self._services.stop()
+        await super().close()
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected as %s (%s) to %d server(s)",
+            self.user,
+            self.user and self.user.id,
+            len(self.guilds),
+        )
+
+    async def _sync_commands_if_changed(self) -> None:
+        """Discord rate-limits syncs: sync only when the definitions changed since last time."""
+        guild = discord.Object(self._guild_id) if self._guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        definitions = [
+            command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)
+        ]
+        fingerprint = json.dumps(
+            {
+                "target": self._guild_id,
+                "application": self.application_id,
+                "commands": definitions,
+                "catalogues": [i18n.catalogue(language) for language in i18n.LANGUAGES],
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+        store = self.services.store
+        if await store.get_value(COMMANDS_HASH_KEY) == digest:
+            log.info("application commands unchanged; not syncing")
+            return
+        synced = await self.tree.sync(guild=guild)
+        await store.set_value(COMMANDS_HASH_KEY, digest)
+        log.info(
+            "synced %d application command(s) %s",
+            len(synced),
+            "to the server" if guild else "globally",
+        )
+
+    # ChannelDirectory port
+    def guild_ids(self) -> list[int]:
+        return [guild.id for guild in self.guilds]
+
+    def guild_of_channel(self, channel_id: int) -> int | None:
+        channel = self.get_channel(channel_id)
+        guild = getattr(channel, "guild", None)
+        return guild.id if guild is not None else None
+
+    # AnnouncementSender port
+    async def send_announcement(self, announcement: Announcement) -> int:
+        channel = self.get_partial_messageable(announcement.channel_id)
+        try:
+            message = await channel.send(
+                embed=announcement_embed(announcement), allowed_mentions=NO_MENTIONS
+            )
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=True) from None
+        except discord.HTTPException as error:
+            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
+        except (OSError, TimeoutError) as error:
+            raise AnnouncementFailed(type(error).__name__, permanent=False) from None
+        return message.id
+
+
+def announcement_embed(announcement: Announcement) -> discord.Embed:
+    """One embed: title and link, author, excerpt, labels, time. Mentions in it ping nobody:
+    the message is sent with no allowed mentions, and embeds never ping anyway."""
+    embed = discord.Embed(
+        title=cut(announcement.title, EMBED_TITLE),
+        url=announcement.url,
+        description=announcement.excerpt or None,
+        timestamp=announcement.entry_created_at,
+        colour=discord.Colour.blurple(),
+    )
+    embed.set_author(
+        name=cut(announcement.author_name, 256), icon_url=announcement.author_avatar_url
+    )
+    if announcement.labels:
+        embed.add_field(name="🏷️", value=cut(", ".join(announcement.labels), EMBED_FIELD_VALUE))
+    embed.set_footer(text=f"#{announcement.issue_number}")
+    return embed

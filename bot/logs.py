@@ -1,0 +1,48 @@
+"""Logging set up once, with secrets removed from every record."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces each secret with [redacted] in the formatted message and traceback."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [secret for secret in secrets if len(secret) >= 8]
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self._clean(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        return True
+
+
+def setup_logging(level: str, secrets: Iterable[str]) -> None:
+    """One stderr handler on the root logger; discord.py's loggers propagate to it."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+    )
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # PyGithub and urllib3 log request details at DEBUG; keep them at INFO or above.
+    for noisy in ("github", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))

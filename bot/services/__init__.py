@@ -1,0 +1,1 @@
+"""Use cases. They know nothing of Discord, PyGithub or SQLite: collaborators come in."""

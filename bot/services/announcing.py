@@ -1,0 +1,117 @@
+"""Which channels hear about an entry, and what the announcement says."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.limits import ANNOUNCE_EXCERPT, cut
+from bot.models import Announcement, Entry, JobState
+from bot.services.clock import Clock
+from bot.store import Store
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+class ChannelDirectory(Protocol):
+    """What the Discord client knows about servers and channels."""
+
+    def guild_ids(self) -> list[int]: ...
+
+    def guild_of_channel(self, channel_id: int) -> int | None: ...
+
+
+def excerpt(body: str, limit: int = ANNOUNCE_EXCERPT) -> str:
+    """The start of a body for an announcement: no hidden markers, whitespace collapsed."""
+    visible = _HTML_COMMENT.sub("", body)
+    return cut(" ".join(visible.split()), limit)
+
+
+class AnnouncementService:
+    """Turns entries into durable announcement jobs, one per announcement channel."""
+
+    def __init__(
+        self,
+        store: Store,
+        directory: ChannelDirectory,
+        clock: Clock,
+        *,
+        default_channel_id: int | None,
+        blog_url_template: str | None,
+        wake_worker: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._store = store
+        self._directory = directory
+        self._clock = clock
+        self._default_channel_id = default_channel_id
+        self._blog_url_template = blog_url_template
+        self._wake_worker = wake_worker
+
+    def entry_url(self, number: int, issue_url: str) -> str:
+        """The blog page of an entry when BLOG_URL_TEMPLATE is set, else the issue."""
+        if self._blog_url_template:
+            return self._blog_url_template.replace("{number}", str(number))
+        return issue_url
+
+    async def channel_for_guild(self, guild_id: int) -> int | None:
+        """The server's own setting, else the default channel when it is in this server."""
+        settings = await self._store.get_guild_settings(guild_id)
+        if settings.announce_channel_id is not None:
+            return settings.announce_channel_id
+        default = self._default_channel_id
+        if default is not None and self._directory.guild_of_channel(default) == guild_id:
+            return default
+        return None
+
+    async def target_channels(self) -> list[int]:
+        """One announcement channel per server that has one."""
+        channels = []
+        for guild_id in self._directory.guild_ids():
+            channel = await self.channel_for_guild(guild_id)
+            if channel is not None and channel not in channels:
+                channels.append(channel)
+        return channels
+
+    async def plan(self, entry: Entry) -> list[Announcement]:
+        """The announcements an entry needs, not yet stored."""
+        now = self._clock.now()
+        return [
+            Announcement(
+                channel_id=channel,
+                issue_number=entry.number,
+                title=entry.title,
+                url=self.entry_url(entry.number, entry.url),
+                excerpt=excerpt(entry.body),
+                labels=entry.labels,
+                author_name=entry.author_name,
+                author_avatar_url=entry.author_avatar_url,
+                entry_created_at=entry.created_at,
+                state=JobState.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+            )
+            for channel in await self.target_channels()
+        ]
+
+    async def announce(self, entry: Entry) -> None:
+        """Queue an entry's announcements; ones already queued or sent are kept as they are."""
+        await self._store.add_announcements(await self.plan(entry))
+        self._wake_worker()
+
+    def wake(self) -> None:
+        self._wake_worker()
+
+
+class AnnouncementFailed(Exception):
+    """Sending failed; `permanent` when retrying cannot help (channel gone, no access)."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class AnnouncementSender(Protocol):
+    """Posts an announcement in Discord and returns the message id."""
+
+    async def send_announcement(self, announcement: Announcement) -> int: ...

@@ -1,0 +1,130 @@
+"""Drafting: create, append, edit, list and delete a member's drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from bot.errors import DraftNotFound, InvalidInput, UserFacingError
+from bot.limits import GITHUB_BODY, GITHUB_TITLE, clean_text
+from bot.models import Draft, JobState, Owner
+from bot.services.clock import Clock
+from bot.store import Store
+
+# Room kept at the end of the body for the idempotency marker added at publish.
+KEY_RESERVE = 64
+MAX_BODY = GITHUB_BODY - KEY_RESERVE
+MAX_DRAFTS_PER_MEMBER = 500
+DEFAULT_TITLE_FORMAT = "%Y-%m-%d"
+
+
+def clean_title(title: str) -> str:
+    """Trim a title to one clean line and check GitHub's length limit."""
+    cleaned = " ".join(clean_text(title).split())
+    if not cleaned:
+        raise InvalidInput("error.title_empty")
+    if len(cleaned) > GITHUB_TITLE:
+        raise InvalidInput("error.title_too_long", limit=GITHUB_TITLE, length=len(cleaned))
+    return cleaned
+
+
+def clean_body(body: str) -> str:
+    """Clean a body and check it fits an issue with room for the publish marker."""
+    cleaned = clean_text(body).strip("\n")
+    if len(cleaned) > MAX_BODY:
+        raise InvalidInput("error.body_too_long", limit=MAX_BODY, length=len(cleaned))
+    return cleaned
+
+
+class DraftService:
+    """A member's drafts in one server."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def default_title(self, timezone: str) -> str:
+        """Today's date in the server's time zone."""
+        return self._clock.now().astimezone(ZoneInfo(timezone)).strftime(DEFAULT_TITLE_FORMAT)
+
+    async def create(
+        self, owner: Owner, title: str | None, body: str, *, timezone: str = "UTC"
+    ) -> Draft:
+        """Start a draft; without a title, today's date is the title."""
+        title = clean_title(title) if title and title.strip() else self.default_title(timezone)
+        body = clean_body(body)
+        if await self._store.count_drafts(owner) >= MAX_DRAFTS_PER_MEMBER:
+            raise InvalidInput("error.too_many_drafts", limit=MAX_DRAFTS_PER_MEMBER)
+        return await self._store.add_draft(owner, title, body, (), self._clock.now())
+
+    async def get(self, owner: Owner, draft_id: int | None) -> Draft:
+        """The draft with that id, or the most recently changed unpublished one."""
+        if draft_id is None:
+            draft = await self._store.get_latest_draft(owner)
+        else:
+            draft = await self._store.get_draft(owner, draft_id)
+        if draft is None:
+            raise DraftNotFound(draft_id)
+        return draft
+
+    async def list(self, owner: Owner, query: str = "", limit: int = 25) -> list[Draft]:
+        """The member's drafts, most recently changed first."""
+        return await self._store.list_drafts(owner, limit=limit, query=query)
+
+    async def append(self, owner: Owner, draft_id: int | None, text: str) -> Draft:
+        """Add a paragraph to the end of an unpublished draft."""
+        draft = self.check_writable(await self.get(owner, draft_id))
+        text = clean_text(text).strip("\n")
+        if not text.strip():
+            raise InvalidInput("error.text_empty")
+        new_length = len(draft.body) + (2 if draft.body else 0) + len(text)
+        if new_length > MAX_BODY:
+            raise InvalidInput("error.body_too_long", limit=MAX_BODY, length=new_length)
+        updated = await self._store.append_to_draft(owner, draft.id, text, self._clock.now())
+        if updated is None:
+            raise DraftNotFound(draft.id)
+        return updated
+
+    async def edit(
+        self,
+        owner: Owner,
+        draft_id: int | None,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> Draft:
+        """Replace the title, body or labels of an unpublished draft."""
+        draft = self.check_writable(await self.get(owner, draft_id))
+        updated = await self._store.update_draft(
+            owner,
+            draft.id,
+            self._clock.now(),
+            title=clean_title(title) if title is not None else None,
+            body=clean_body(body) if body is not None else None,
+            labels=labels,
+        )
+        if updated is None:
+            raise DraftNotFound(draft.id)
+        return updated
+
+    async def delete(self, owner: Owner, draft_id: int) -> Draft:
+        """Delete a draft that is not being published right now."""
+        draft = await self.get(owner, draft_id)
+        if draft.job_state is JobState.PENDING:
+            raise UserFacingError("error.publish_in_progress", id=draft.id)
+        await self._store.delete_draft(owner, draft.id)
+        return draft
+
+    @staticmethod
+    def check_writable(draft: Draft) -> Draft:
+        if draft.is_published:
+            raise UserFacingError(
+                "error.already_published",
+                id=draft.id,
+                number=draft.issue_number,
+                url=draft.issue_url,
+            )
+        if draft.job_state is JobState.PENDING:
+            raise UserFacingError("error.publish_in_progress", id=draft.id)
+        return draft

@@ -1,0 +1,256 @@
+"""Publishing a draft as one GitHub issue, through a durable job that survives crashes.
+
+The job (a snapshot of the draft and an idempotency key) is stored before GitHub is called.
+The issue body ends with the key in an HTML comment, so after any attempt whose outcome is
+unknown the worker looks for the issue first and adopts it instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.errors import GitHubError, InvalidInput, UserFacingError
+from bot.models import CreatedIssue, Entry, JobState, Owner, PublishJob
+from bot.services.announcing import AnnouncementService
+from bot.services.clock import Clock
+from bot.services.drafts import DraftService
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+RETRY_BASE_SECONDS = 1.0
+RETRY_MAX_SECONDS = 300.0
+LABEL_CACHE_SECONDS = 300.0
+
+
+def key_marker(key: str) -> str:
+    """The HTML comment carrying a job's key; GitHub and gialog both hide it."""
+    return f"<!-- diary-bot:{key} -->"
+
+
+def parse_labels(text: str | None) -> list[str]:
+    """Comma-separated label names, trimmed, without empties or repeats."""
+    labels: list[str] = []
+    for part in (text or "").split(","):
+        name = part.strip()
+        if name and name not in labels:
+            labels.append(name)
+    return labels
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with jitter: about 1, 2, 4 … seconds, at most five minutes."""
+    base = min(RETRY_BASE_SECONDS * 2**attempts, RETRY_MAX_SECONDS)
+    return base * random.uniform(0.5, 1.0)
+
+
+class IssueGateway(Protocol):
+    async def create_issue(self, title: str, body: str, labels: Sequence[str]) -> CreatedIssue: ...
+
+    async def find_issue_containing(self, text: str, since: datetime) -> CreatedIssue | None: ...
+
+    async def list_label_names(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Author:
+    """How the author appears in the announcement."""
+
+    name: str
+    avatar_url: str | None = None
+
+
+class PublishingService:
+    """Turns drafts into publish jobs and carries the jobs out."""
+
+    def __init__(
+        self,
+        store: Store,
+        drafts: DraftService,
+        gateway: IssueGateway,
+        announcements: AnnouncementService,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._drafts = drafts
+        self._gateway = gateway
+        self._announcements = announcements
+        self._clock = clock
+        self._wake_worker: Callable[[], None] = lambda: None
+        self._finished: dict[int, asyncio.Event] = {}
+        self._labels: tuple[float, list[str]] | None = None
+
+    async def publish(
+        self, owner: Owner, draft_id: int | None, labels: str | None, author: Author
+    ) -> tuple[PublishJob, bool]:
+        """Record a publish job for the draft, or join the one in flight.
+
+        Returns the job and whether this call created it.
+        """
+        draft = await self._drafts.get(owner, draft_id)
+        if draft.is_published:
+            raise UserFacingError(
+                "error.already_published",
+                id=draft.id,
+                number=draft.issue_number,
+                url=draft.issue_url,
+            )
+        if draft.job_state is JobState.PENDING:
+            pending = [
+                j for j in await self._store.list_pending_publish_jobs() if j.draft_id == draft.id
+            ]
+            if pending:
+                return pending[0], False
+        if not draft.body.strip():
+            raise InvalidInput("error.body_empty")
+        chosen = parse_labels(labels) if labels is not None else list(draft.labels)
+        await self._check_labels(chosen)
+        key = uuid.uuid4().hex
+        now = self._clock.now()
+        job, created = await self._store.add_publish_job(
+            PublishJob(
+                id=0,
+                draft_id=draft.id,
+                guild_id=owner.guild_id,
+                author_id=owner.user_id,
+                author_name=author.name,
+                author_avatar_url=author.avatar_url,
+                idempotency_key=key,
+                title=draft.title,
+                body=f"{draft.body}\n\n{key_marker(key)}",
+                labels=tuple(chosen),
+                state=JobState.PENDING,
+                attempts=0,
+                outcome_unknown=False,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        if created:
+            log.info("publish job %d queued for draft %d", job.id, draft.id)
+            self._wake_worker()
+        return job, created
+
+    def set_wake_worker(self, wake: Callable[[], None]) -> None:
+        """Called when a job is queued, so the worker starts it at once."""
+        self._wake_worker = wake
+
+    async def _check_labels(self, labels: Sequence[str]) -> None:
+        if not labels:
+            return
+        known = await self.label_names()
+        missing = [name for name in labels if name not in known]
+        if missing:
+            raise InvalidInput(
+                "error.unknown_labels",
+                labels=", ".join(missing),
+                known=", ".join(known[:10]) or "—",
+            )
+
+    async def label_names(self) -> list[str]:
+        """The repository's labels, cached for a few minutes."""
+        if self._labels is None or time.monotonic() - self._labels[0] > LABEL_CACHE_SECONDS:
+            self._labels = (time.monotonic(), await self._gateway.list_label_names())
+        return self._labels[1]
+
+    async def wait(self, job_id: int, seconds: float) -> PublishJob:
+        """The job once it is done or failed, or as it stands after `seconds`."""
+        event = self._finished.setdefault(job_id, asyncio.Event())
+        job = await self._store.get_publish_job(job_id)
+        assert job is not None
+        if job.state is JobState.PENDING:
+            try:
+                await asyncio.wait_for(event.wait(), seconds)
+            except TimeoutError:
+                pass
+            job = await self._store.get_publish_job(job_id)
+            assert job is not None
+        return job
+
+    async def run(self, job: PublishJob) -> None:
+        """One attempt at a job: adopt the issue if an earlier attempt made it, else create it."""
+        try:
+            created = None
+            if job.outcome_unknown:
+                created = await self._gateway.find_issue_containing(
+                    key_marker(job.idempotency_key), job.created_at
+                )
+                if created:
+                    log.info("publish job %d adopted issue #%d", job.id, created.number)
+            if created is None:
+                await self._store.mark_publish_job_started(job.id, self._clock.now())
+                created = await self._gateway.create_issue(job.title, job.body, job.labels)
+        except GitHubError as error:
+            await self._failed_attempt(job, error)
+            return
+        except Exception as error:  # a bug or an unexpected library error: retry, log loudly
+            log.exception("publish job %d: unexpected error", job.id)
+            error = GitHubError(
+                "github.unavailable", transient=True, outcome_unknown=True, detail=repr(error)
+            )
+            await self._failed_attempt(job, error)
+            return
+        await self._complete(job, created)
+
+    async def _failed_attempt(self, job: PublishJob, error: GitHubError) -> None:
+        now = self._clock.now()
+        if error.transient:
+            delay = error.retry_after or retry_delay(job.attempts)
+            log.warning(
+                "publish job %d attempt %d failed (%s); retrying in %.1fs",
+                job.id,
+                job.attempts + 1,
+                error,
+                delay,
+            )
+            await self._store.update_publish_job_attempt(
+                job.id,
+                now,
+                next_attempt_at=now + timedelta(seconds=delay),
+                outcome_unknown=error.outcome_unknown,
+                error_key=error.key,
+                error_detail=error.detail,
+            )
+            return
+        log.error("publish job %d failed: %s", job.id, error)
+        await self._store.fail_publish_job(job.id, now, error.key, error.detail)
+        self._signal(job.id)
+
+    async def _complete(self, job: PublishJob, created: CreatedIssue) -> None:
+        entry = Entry(
+            number=created.number,
+            title=job.title,
+            body=job.body,
+            url=created.url,
+            labels=job.labels,
+            author_name=job.author_name,
+            author_avatar_url=job.author_avatar_url,
+            created_at=created.created_at,
+        )
+        await self._store.complete_publish_job(
+            job.id,
+            self._clock.now(),
+            issue_number=created.number,
+            issue_url=created.url,
+            announcements=await self._announcements.plan(entry),
+        )
+        log.info("publish job %d done: issue #%d %s", job.id, created.number, created.url)
+        self._announcements.wake()
+        self._signal(job.id)
+
+    def _signal(self, job_id: int) -> None:
+        event = self._finished.pop(job_id, None)
+        if event is not None:
+            event.set()
+
+    def error_for(self, job: PublishJob) -> UserFacingError:
+        """The user-facing error a failed job ended with."""
+        return UserFacingError(job.error_key or "github.unexpected", detail=job.error_detail or "")

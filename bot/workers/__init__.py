@@ -1,0 +1,1 @@
+"""Long-running tasks that carry out durable jobs from the store."""

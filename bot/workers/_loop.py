@@ -1,0 +1,74 @@
+"""A loop that runs due jobs, then sleeps until the next is due or something wakes it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.services.clock import Clock
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 300.0
+
+
+class JobLoop(ABC):
+    """Subclasses say which jobs are pending and how to run one."""
+
+    name = "jobs"
+
+    def __init__(self, clock: Clock, ready: Callable[[], Awaitable[object]]) -> None:
+        self._clock = clock
+        self._ready = ready
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Look for due jobs now."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"diary-{self.name}")
+
+    async def stop(self) -> None:
+        """Stop between jobs or abandon the one running: unfinished jobs resume at start-up."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        await self._ready()
+        while True:
+            self._wake.clear()
+            try:
+                delay = await self._run_due()
+            except Exception:
+                log.exception("%s worker: unexpected error; retrying in a minute", self.name)
+                delay = 60.0
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), delay)
+                except TimeoutError:
+                    pass
+
+    async def _run_due(self) -> float:
+        """Run every due job; return seconds until the next one is due."""
+        for job, due_at in await self.pending():
+            wait = (due_at - self._clock.now()).total_seconds()
+            if wait > 0:
+                return min(wait, IDLE_SECONDS)
+            await self.run_one(job)
+            return 0  # look again: running a job changes what is pending
+        return IDLE_SECONDS
+
+    @abstractmethod
+    async def pending(self) -> list[tuple[object, datetime]]:
+        """Pending jobs with the time each is due, soonest first."""
+
+    @abstractmethod
+    async def run_one(self, job: object) -> None:
+        """One attempt at one job; it records its own outcome."""

@@ -1,0 +1,34 @@
+"""Carries out publish jobs one at a time: at most one GitHub write in flight."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.models import PublishJob
+from bot.services.clock import Clock
+from bot.services.publishing import PublishingService
+from bot.store import Store
+from bot.workers._loop import JobLoop
+
+
+class PublishWorker(JobLoop):
+    name = "publisher"
+
+    def __init__(
+        self,
+        store: Store,
+        publishing: PublishingService,
+        clock: Clock,
+        ready: Callable[[], Awaitable[object]],
+    ) -> None:
+        super().__init__(clock, ready)
+        self._store = store
+        self._publishing = publishing
+
+    async def pending(self) -> list[tuple[object, datetime]]:
+        return [(job, job.next_attempt_at) for job in await self._store.list_pending_publish_jobs()]
+
+    async def run_one(self, job: object) -> None:
+        assert isinstance(job, PublishJob)
+        await self._publishing.run(job)
