@@ -32,7 +32,14 @@ KEY_SEARCH_WINDOW = 100  # recent issues scanned for an idempotency key
 class GitHubGateway:
     """Issues of one repository."""
 
-    def __init__(self, token: str, repository: str, base_url: str) -> None:
+    def __init__(
+        self,
+        token: str,
+        repository: str,
+        base_url: str,
+        *,
+        seconds_between_writes: float = 1.0,
+    ) -> None:
         # Our own worker retries with idempotency keys; PyGithub's retries would not.
         self._github = Github(
             auth=Auth.Token(token),
@@ -41,6 +48,9 @@ class GitHubGateway:
             retry=None,
             per_page=KEY_SEARCH_WINDOW,
             user_agent="diary-bot",
+            # GitHub asks for about a second between content-creating requests.
+            seconds_between_writes=seconds_between_writes,
+            seconds_between_requests=None,
         )
         self._repository_name = repository
         # lazy: no GET of the repository before the first real call.

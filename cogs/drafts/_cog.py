@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from discord import app_commands
 from discord.ext import commands
 
@@ -19,7 +22,13 @@ from cogs.drafts._views import ConfirmDelete
 PUBLISH_REPLY_WAIT = 20.0
 PUBLISH_LATE_WAIT = 12 * 60.0
 
-draft_option = app_commands.describe(draft="Draft id (default: the one you changed last)")
+T = TypeVar("T")
+
+
+def draft_option() -> Callable[[T], T]:
+    """Describes the optional `draft` parameter (a fresh decorator each time: describe()
+    keeps its mapping on the decorated function)."""
+    return app_commands.describe(draft="Draft id (default: the one you changed last)")
 
 
 @app_commands.guild_only()
@@ -71,7 +80,7 @@ class DraftCog(commands.GroupCog, group_name="draft", group_description="Write d
 
     @app_commands.command(name="append", description="Add a paragraph to the end of a draft")
     @app_commands.describe(text="The paragraph to add")
-    @draft_option
+    @draft_option()
     async def append(
         self,
         interaction: Interaction,
@@ -95,13 +104,13 @@ class DraftCog(commands.GroupCog, group_name="draft", group_description="Write d
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="show", description="Show a draft as it will be published")
-    @draft_option
+    @draft_option()
     async def show(self, interaction: Interaction, draft: int | None = None) -> None:
         found = await self.services.drafts.get(owner_of(interaction), draft)
         await self._show(interaction, "draft.shown", found.id)
 
     @app_commands.command(name="edit", description="Edit a draft's title and text")
-    @draft_option
+    @draft_option()
     async def edit(self, interaction: Interaction, draft: int | None = None) -> None:
         owner = owner_of(interaction)
         found = await self.services.drafts.get(owner, draft)
@@ -148,7 +157,7 @@ class DraftCog(commands.GroupCog, group_name="draft", group_description="Write d
 
     @app_commands.command(name="publish", description="Publish a draft as a diary entry")
     @app_commands.describe(labels="Comma-separated labels, e.g. diary,travel")
-    @draft_option
+    @draft_option()
     async def publish(
         self, interaction: Interaction, draft: int | None = None, labels: str | None = None
     ) -> None:

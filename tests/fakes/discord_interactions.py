@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import secrets
 import threading
 import time
@@ -40,7 +41,7 @@ class Interaction:
         self._final: dict[str, Any] | None = None
         self._changes = 0
 
-    # -- recorded by the fake (under its lock) ---------------------------------------------------
+    # -- recorded by the fake (under its lock) --
     def _record(self, kind: str, message: dict[str, Any], *, visible: bool) -> None:
         snapshot = copy.deepcopy(message)
         snapshot["kind"] = kind
@@ -49,7 +50,7 @@ class Interaction:
             self._final = snapshot
         self._changes += 1
 
-    # -- for tests -----------------------------------------------------------------------------------
+    # -- for tests --
     def _wait(self, predicate: Any, timeout: float, what: str) -> None:
         with self._cond:
             if not self._cond.wait_for(predicate, timeout):
@@ -65,6 +66,7 @@ class Interaction:
 
     def wait_followup(self, timeout: float = 5, index: int = 0) -> dict[str, Any]:
         """The `index`-th follow-up message (snapshot when it was sent)."""
+
         def ready() -> bool:
             return len([m for m in self.messages if m["kind"] == "followup"]) > index
 
@@ -75,13 +77,16 @@ class Interaction:
         """The latest visible message: the response message, or after a deferral the
         `@original` edit or first follow-up. With `quiet`, waits until nothing changed for
         that many seconds. For modal/autocomplete responses, returns the callback body."""
-        self._wait(lambda: self._final is not None or self.response_type in (8, 9), timeout,
-                   "visible response")  # fmt: skip
+        self._wait(
+            lambda: self._final is not None or self.response_type in (8, 9),
+            timeout,
+            "visible response",
+        )
         deadline = time.monotonic() + timeout
         while quiet > 0:
             with self._cond:
                 seen = self._changes
-                self._cond.wait_for(lambda: self._changes != seen, quiet)
+                self._cond.wait_for(lambda seen=seen: self._changes != seen, quiet)
                 if self._changes == seen or time.monotonic() > deadline:
                     break
         with self._cond:
@@ -93,15 +98,23 @@ class Interaction:
         return None if final is None else bool(final.get("flags", 0) & 64)
 
     def __repr__(self) -> str:
-        return f"<Interaction {self.id} type={self.type} user={self.user} resp={self.response_type}>"
+        return (
+            f"<Interaction {self.id} type={self.type} user={self.user} resp={self.response_type}>"
+        )
 
 
 def new_token() -> str:
     return "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(96)
 
 
-def base_payload(world: World, interaction_id: str, kind: int, member: Member,
-                 channel: dict[str, Any], locale: str) -> dict[str, Any]:  # fmt: skip
+def base_payload(
+    world: World,
+    interaction_id: str,
+    kind: int,
+    member: Member,
+    channel: dict[str, Any],
+    locale: str,
+) -> dict[str, Any]:
     """The fields every guild interaction carries."""
     app_permissions = world.permissions(world.bot_member, channel)
     in_guild = channel.get("type") == 0
@@ -130,8 +143,9 @@ def base_payload(world: World, interaction_id: str, kind: int, member: Member,
             context=0,
         )
     else:
-        payload.update(user=member.user, authorizing_integration_owners={"0": world.guild_id},
-                       context=1)  # fmt: skip
+        payload.update(
+            user=member.user, authorizing_integration_owners={"0": world.guild_id}, context=1
+        )
     return payload
 
 
@@ -170,8 +184,11 @@ def build_options(
     for name, value in values.items():
         odef = find_option(level, name, where)
         is_focused = name == focused
-        item = {"type": odef["type"], "name": name,
-                "value": _value(world, odef, value, resolved, channel, is_focused, where)}  # fmt: skip
+        item = {
+            "type": odef["type"],
+            "name": name,
+            "value": _value(world, odef, value, resolved, channel, is_focused, where),
+        }
         if is_focused:
             item["focused"] = True
         leaf.append(item)
@@ -185,13 +202,14 @@ def build_options(
     if not chain:
         return leaf, resolved
     chain[-1]["options"] = leaf
-    for outer, inner in zip(chain, chain[1:], strict=False):
+    for outer, inner in itertools.pairwise(chain):
         outer["options"] = [inner]
     return [chain[0]], resolved
 
 
-def _value(world: World, odef: dict, value: Any, resolved: dict, channel: dict,
-           focused: bool, where: str) -> Any:  # fmt: skip
+def _value(
+    world: World, odef: dict, value: Any, resolved: dict, channel: dict, focused: bool, where: str
+) -> Any:
     kind, name = odef["type"], odef["name"]
     if focused:
         return str(value) if kind == STRING else value
@@ -242,8 +260,9 @@ def _value(world: World, odef: dict, value: Any, resolved: dict, channel: dict,
     raise ValueError(f"{where} {name}: unsupported option type {kind}")
 
 
-def attachment_object(attachment_id: str, filename: str, size: int,
-                      content_type: str | None = None) -> dict[str, Any]:  # fmt: skip
+def attachment_object(
+    attachment_id: str, filename: str, size: int, content_type: str | None = None
+) -> dict[str, Any]:
     url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{filename}"
     return {
         "id": attachment_id,
@@ -274,8 +293,10 @@ def find_component(components: list[dict[str, Any]], custom_id: str) -> dict[str
 def modal_components(modal: dict[str, Any] | None, fields: dict[str, Any]) -> list[dict]:
     """The `data.components` of a MODAL_SUBMIT, mirroring the modal's layout."""
     if modal is None:
-        return [{"type": 1, "components": [_submitted({"type": 4, "custom_id": k}, v)]}
-                for k, v in fields.items()]  # fmt: skip
+        return [
+            {"type": 1, "components": [_submitted({"type": 4, "custom_id": k}, v)]}
+            for k, v in fields.items()
+        ]
     out: list[dict[str, Any]] = []
     used: set[str] = set()
     for top in modal.get("components") or []:

@@ -37,7 +37,7 @@ def _length(problems: list[str], where: str, value: Any, maximum: int, minimum: 
         problems.append(f"{where} is {len(value)} chars (min {minimum})")
 
 
-# -- messages ---------------------------------------------------------------------------------
+# -- messages --
 def check_message(body: dict[str, Any], *, creating: bool) -> list[str]:
     """A channel message, interaction response message, follow-up or edit body."""
     problems: list[str] = []
@@ -134,8 +134,12 @@ def _check_interactive(problems: list[str], where: str, component: dict[str, Any
             for index, option in enumerate(options):
                 for key in ("label", "value"):
                     _length(problems, f"{where}.options[{index}].{key}", option.get(key), 100, 1)
-                _length(problems, f"{where}.options[{index}].description",
-                        option.get("description"), 100)  # fmt: skip
+                _length(
+                    problems,
+                    f"{where}.options[{index}].description",
+                    option.get("description"),
+                    100,
+                )
     if "custom_id" in component:
         _length(problems, f"{where}.custom_id", component.get("custom_id"), 100, 1)
 
@@ -184,7 +188,7 @@ def _check_v2_components(problems: list[str], components: list[dict[str, Any]]) 
     _check_custom_ids(problems, components)
 
 
-# -- interaction callbacks ------------------------------------------------------------------------
+# -- interaction callbacks --
 def check_modal(data: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     _length(problems, "modal title", data.get("title"), 45, 1)
@@ -249,23 +253,25 @@ def _check_choice(problems: list[str], where: str, choice: dict[str, Any]) -> No
     _check_localizations(problems, where, choice.get("name_localizations"), 1, 100)
 
 
-# -- application commands ---------------------------------------------------------------------------
+# -- application commands --
 def valid_command_name(name: Any, *, lowercase: bool = True) -> bool:
-    """`^[-_\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$`, with lowercase variants required."""
+    """`^[-_'\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$` (Discord's current docs; the
+    apostrophe was added later), with lowercase variants required."""
     if not isinstance(name, str) or not 1 <= len(name) <= 32:
         return False
     for ch in name:
         code = ord(ch)
         script = 0x0900 <= code <= 0x097F or 0xA8E0 <= code <= 0xA8FF or 0x0E00 <= code <= 0x0E7F
-        if not (ch in "-_" or unicodedata.category(ch)[0] in "LN" or script):
+        if not (ch in "-_'" or unicodedata.category(ch)[0] in "LN" or script):
             return False
         if lowercase and ch.lower() != ch:
             return False
     return True
 
 
-def _check_localizations(problems: list[str], where: str, values: Any, low: int, high: int,
-                         *, names: bool = False) -> None:  # fmt: skip
+def _check_localizations(
+    problems: list[str], where: str, values: Any, low: int, high: int, *, names: bool = False
+) -> None:
     if not values:
         return
     for locale, text in values.items():
@@ -294,18 +300,30 @@ def check_commands(commands: list[dict[str, Any]]) -> list[str]:
                 problems.append(f"{where}: name does not match Discord's naming rules")
             _length(problems, f"{where}.description", command.get("description"), 100, 1)
             _check_options(problems, where, command.get("options") or [], parent=0)
-            _check_localizations(problems, f"{where}.name_localizations",
-                                 command.get("name_localizations"), 1, 32, names=True)  # fmt: skip
+            _check_localizations(
+                problems,
+                f"{where}.name_localizations",
+                command.get("name_localizations"),
+                1,
+                32,
+                names=True,
+            )
         else:
             _length(problems, f"{where}.name", name, 32, 1)
             if command.get("description"):
                 problems.append(f"{where}: USER/MESSAGE commands must have an empty description")
             if command.get("options"):
                 problems.append(f"{where}: USER/MESSAGE commands cannot have options")
-            _check_localizations(problems, f"{where}.name_localizations",
-                                 command.get("name_localizations"), 1, 32)  # fmt: skip
-        _check_localizations(problems, f"{where}.description_localizations",
-                             command.get("description_localizations"), 1, 100)  # fmt: skip
+            _check_localizations(
+                problems, f"{where}.name_localizations", command.get("name_localizations"), 1, 32
+            )
+        _check_localizations(
+            problems,
+            f"{where}.description_localizations",
+            command.get("description_localizations"),
+            1,
+            100,
+        )
         size = _command_size(command)
         if size > 4000:
             problems.append(f"{where}: combined name/description/value length {size} (max 4000)")
@@ -335,10 +353,21 @@ def _check_options(problems: list[str], where: str, options: list[dict], *, pare
         if not valid_command_name(name):
             problems.append(f"{at}: name does not match Discord's naming rules")
         _length(problems, f"{at}.description", option.get("description"), 100, 1)
-        _check_localizations(problems, f"{at}.name_localizations",
-                             option.get("name_localizations"), 1, 32, names=True)  # fmt: skip
-        _check_localizations(problems, f"{at}.description_localizations",
-                             option.get("description_localizations"), 1, 100)  # fmt: skip
+        _check_localizations(
+            problems,
+            f"{at}.name_localizations",
+            option.get("name_localizations"),
+            1,
+            32,
+            names=True,
+        )
+        _check_localizations(
+            problems,
+            f"{at}.description_localizations",
+            option.get("description_localizations"),
+            1,
+            100,
+        )
         if kind in (1, 2):
             if parent == 1 or (kind == 2 and parent != 0):
                 problems.append(f"{at}: subcommand nesting too deep")

@@ -142,7 +142,7 @@ class World:
         )
         self._channel("writing", 1, [])
 
-    # -- construction helpers -------------------------------------------------------------
+    # -- construction helpers --
     def _role(self, role_id: str, name: str, position: int, perms: int, **extra: Any) -> dict:
         role = {
             "id": role_id,
@@ -197,7 +197,7 @@ class World:
         self.channel_ids[name] = channel_id
         return channel
 
-    # -- lookups ----------------------------------------------------------------------------
+    # -- lookups --
     def member(self, key: str) -> Member:
         try:
             return self.members[key]
@@ -220,7 +220,7 @@ class World:
         role_id = self.role_ids.get(name, name)
         return self.roles.get(role_id)
 
-    # -- payloads ---------------------------------------------------------------------------
+    # -- payloads --
     def member_payload(self, member: Member, channel: dict | None = None) -> dict[str, Any]:
         data = {
             "user": member.user,
@@ -240,8 +240,12 @@ class World:
             data["permissions"] = str(self.permissions(member, channel))
         return data
 
-    def guild_payload(self) -> dict[str, Any]:
+    def guild_payload(self, *, all_members: bool = True) -> dict[str, Any]:
+        """GUILD_CREATE data; without the GUILD_MEMBERS intent Discord only sends the bot."""
         members = [*self.members.values(), self.bot_member]
+        count = len(members)
+        if not all_members:
+            members = [self.bot_member]
         return {
             "id": self.guild_id,
             "name": self.guild_name,
@@ -279,7 +283,7 @@ class World:
             "joined_at": self.joined_at,
             "large": False,
             "unavailable": False,
-            "member_count": len(members),
+            "member_count": count,
             "voice_states": [],
             "members": [self.member_payload(m) for m in members],
             "channels": [c for c in self.channels.values() if c["type"] == 0],
@@ -316,7 +320,7 @@ class World:
             "approximate_guild_count": 1,
         }
 
-    # -- permissions and mentions --------------------------------------------------------------
+    # -- permissions and mentions --
     def base_permissions(self, member: Member) -> int:
         if member.id == self.owner_id:
             return ALL_PERMISSIONS

@@ -1,0 +1,258 @@
+"""Endpoint handlers of the GitHub fake: plain functions `(state, call) -> Reply`.
+
+They run under the fake's lock and raise `ApiError` for GitHub-shaped error answers. Fault
+injection, auth, rate limits and ETags are the server's business (`github_server.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any
+from urllib.parse import unquote, urlencode
+
+from tests.fakes.github_state import ApiError, GitHubState, now_iso, validation_failed
+
+DOC_ISSUES = "https://docs.github.com/rest/issues/issues"
+DOC_COMMENTS = "https://docs.github.com/rest/issues/comments"
+DOC_LABELS = "https://docs.github.com/rest/issues/labels"
+DOC_CONTENTS = "https://docs.github.com/rest/repos/contents"
+DOC_REPO = "https://docs.github.com/rest/repos/repos#get-a-repository"
+
+
+@dataclass
+class Call:
+    method: str
+    raw_path: str
+    query: list[tuple[str, str]]  # decoded pairs, in order
+    params: dict[str, str]  # decoded path parameters
+    body: Any = None  # parsed JSON for writes
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        for key, value in self.query:
+            if key == name:
+                return value
+        return default
+
+
+@dataclass
+class Reply:
+    status: int
+    payload: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[GitHubState, Call], Reply]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    regex: re.Pattern[str]
+    handler: Handler
+    repo: bool = True  # subject to "repository missing"
+    issues: bool = False  # subject to "issues disabled"
+    free: bool = False  # does not count against the rate limit (like GET /rate_limit)
+
+
+def _int_arg(call: Call, name: str, default: int) -> int:
+    try:
+        return int(call.arg(name) or default)
+    except ValueError:
+        return default
+
+
+def paginate(state: GitHubState, call: Call, items: list[Any]) -> tuple[list[Any], dict[str, str]]:
+    """Slice `items` by `page`/`per_page` (default 30, max 100) and build GitHub's Link header."""
+    per_page = min(max(_int_arg(call, "per_page", 30), 1), 100)
+    page = max(_int_arg(call, "page", 1), 1)
+    last = max(1, ceil(len(items) / per_page))
+    rest = [(k, v) for k, v in call.query if k != "page"]
+
+    def link(number: int, rel: str) -> str:
+        query = urlencode([*rest, ("page", str(number))])
+        return f'<{state.base_url}{call.raw_path}?{query}>; rel="{rel}"'
+
+    links = []
+    if page > 1:
+        links.append(link(min(page - 1, last), "prev"))
+    if page < last:
+        links += [link(page + 1, "next"), link(last, "last")]
+    if page > 1:
+        links.append(link(1, "first"))
+    headers = {"Link": ", ".join(links)} if links else {}
+    return items[(page - 1) * per_page : page * per_page], headers
+
+
+def _issue(state: GitHubState, call: Call, doc: str) -> dict[str, Any]:
+    try:
+        return state.issues[int(call.params["number"])]
+    except (KeyError, ValueError):
+        raise ApiError(404, "Not Found", doc) from None
+
+
+def get_user(state: GitHubState, call: Call) -> Reply:
+    return Reply(200, state.private_user_json())
+
+
+def get_rate_limit(state: GitHubState, call: Call) -> Reply:
+    core = {
+        "limit": state.rate_limit,
+        "used": state.rate_limit - state.rate_remaining,
+        "remaining": state.rate_remaining,
+        "reset": state.rate_reset,
+    }
+    search = {"limit": 30, "used": 0, "remaining": 30, "reset": state.rate_reset}
+    graphql = {"limit": 5000, "used": 0, "remaining": 5000, "reset": state.rate_reset}
+    return Reply(
+        200, {"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core}
+    )
+
+
+def get_repo(state: GitHubState, call: Call) -> Reply:
+    return Reply(200, state.repo_json(not state.issues_disabled, not state.read_only))
+
+
+def list_issues(state: GitHubState, call: Call) -> Reply:
+    query = dict(call.query)
+    if query.get("state", "open") not in ("open", "closed", "all"):
+        raise validation_failed(
+            f"{DOC_ISSUES}#list-repository-issues",
+            {"resource": "Issue", "code": "invalid", "field": "state"},
+        )
+    page, headers = paginate(state, call, state.filter_issues(query))
+    return Reply(200, [state.issue_json(i) for i in page], headers)
+
+
+def create_issue(state: GitHubState, call: Call) -> Reply:
+    doc = f"{DOC_ISSUES}#create-an-issue"
+    payload = call.body
+    state.validate_issue_fields(payload, doc, creating=True)
+    labels = state.resolve_labels(payload.get("labels"), doc)
+    body = payload.get("body")
+    issue = state.new_issue(
+        str(payload["title"]), None if body is None else str(body), labels, state.token_user, False
+    )
+    out = state.issue_json(issue)
+    return Reply(201, out, {"Location": out["url"]})
+
+
+def get_issue(state: GitHubState, call: Call) -> Reply:
+    return Reply(200, state.issue_json(_issue(state, call, f"{DOC_ISSUES}#get-an-issue")))
+
+
+def update_issue(state: GitHubState, call: Call) -> Reply:
+    doc = f"{DOC_ISSUES}#update-an-issue"
+    issue = _issue(state, call, doc)
+    state.validate_issue_fields(call.body, doc, creating=False)
+    state.apply_issue_update(issue, call.body, doc)
+    return Reply(200, state.issue_json(issue))
+
+
+def list_comments(state: GitHubState, call: Call) -> Reply:
+    issue = _issue(state, call, f"{DOC_COMMENTS}#list-issue-comments")
+    items = state.comments[issue["number"]]
+    since = call.arg("since")
+    if since:
+        items = [c for c in items if c["updated_at"] >= since]
+    page, headers = paginate(state, call, items)
+    return Reply(200, [state.comment_json(issue["number"], c) for c in page], headers)
+
+
+def create_comment(state: GitHubState, call: Call) -> Reply:
+    doc = f"{DOC_COMMENTS}#create-an-issue-comment"
+    issue = _issue(state, call, doc)
+    body = call.body.get("body")
+    if not isinstance(body, str) or not body.strip():
+        raise validation_failed(
+            doc, {"resource": "IssueComment", "code": "missing_field", "field": "body"}
+        )
+    if len(body) > 65536:
+        raise validation_failed(
+            doc,
+            {
+                "resource": "IssueComment",
+                "code": "custom",
+                "field": "body",
+                "message": "body is too long (maximum is 65536 characters)",
+            },
+        )
+    stamp = now_iso()
+    comment = {"id": state.next_id(), "body": body, "user": state.token_user}
+    comment.update(created_at=stamp, updated_at=stamp)
+    state.comments[issue["number"]].append(comment)
+    issue["updated_at"] = stamp
+    out = state.comment_json(issue["number"], comment)
+    return Reply(201, out, {"Location": out["url"]})
+
+
+def list_labels(state: GitHubState, call: Call) -> Reply:
+    page, headers = paginate(state, call, list(state.labels))
+    return Reply(200, [state.label_json(name) for name in page], headers)
+
+
+def get_label(state: GitHubState, call: Call) -> Reply:
+    name = call.params["name"]
+    if name.lower() not in state.labels:
+        raise ApiError(404, "Not Found", f"{DOC_LABELS}#get-a-label")
+    return Reply(200, state.label_json(name))
+
+
+def get_contents(state: GitHubState, call: Call) -> Reply:
+    path = call.params.get("path", "").strip("/")
+    if path in state.files:
+        return Reply(200, state.content_json(path))
+    children = state.directory(path)
+    if not children:
+        raise ApiError(404, "Not Found", f"{DOC_CONTENTS}#get-repository-content")
+    return Reply(200, [state.content_json(p, with_content=False) for p in children])
+
+
+def put_contents(state: GitHubState, call: Call) -> Reply:
+    path = call.params.get("path", "").strip("/")
+    doc = f"{DOC_CONTENTS}#create-or-update-file-contents"
+    if not path or (path not in state.files and state.directory(path)):
+        raise ApiError(422, "path cannot be a directory or empty", doc)
+    status = state.put_file(path, call.body, doc)
+    out = {
+        "content": state.content_json(path, with_content=False),
+        "commit": state.commit_json(call.body["message"]),
+    }
+    return Reply(status, out)
+
+
+_SEG = r"(?P<{}>[^/]+)"
+_REPO = "/repos/" + _SEG.format("owner") + "/" + _SEG.format("repo")
+_ISSUE = _REPO + "/issues/" + _SEG.format("number")
+
+
+def _r(method: str, pattern: str, handler: Handler, **flags: bool) -> Route:
+    return Route(method, re.compile(f"^{pattern}/?$"), handler, **flags)
+
+
+ROUTES: tuple[Route, ...] = (
+    _r("GET", "/user", get_user, repo=False),
+    _r("GET", "/rate_limit", get_rate_limit, repo=False, free=True),
+    _r("GET", _REPO, get_repo),
+    _r("GET", _REPO + "/issues", list_issues, issues=True),
+    _r("POST", _REPO + "/issues", create_issue, issues=True),
+    _r("GET", _ISSUE, get_issue, issues=True),
+    _r("PATCH", _ISSUE, update_issue, issues=True),
+    _r("GET", _ISSUE + "/comments", list_comments, issues=True),
+    _r("POST", _ISSUE + "/comments", create_comment, issues=True),
+    _r("GET", _REPO + "/labels", list_labels),
+    _r("GET", _REPO + "/labels/" + _SEG.format("name"), get_label),
+    _r("GET", _REPO + "/contents(?:/(?P<path>.*))?", get_contents),
+    _r("PUT", _REPO + "/contents/(?P<path>.+)", put_contents),
+)
+
+
+def match(method: str, raw_path: str) -> tuple[Route | None, dict[str, str]]:
+    for route in ROUTES:
+        found = route.regex.match(raw_path)
+        if found and route.method == method:
+            params = {k: unquote(v) for k, v in found.groupdict().items() if v is not None}
+            return route, params
+    return None, {}

@@ -1,0 +1,328 @@
+"""A stateful fake of the GitHub REST API (the parts diary-bot uses), served by aiohttp.
+
+    fake = FakeGitHub(owner="alice", repo="diary", token="ghp_test").start()
+    gh = github.Github(auth=github.Auth.Token("ghp_test"), base_url=fake.url, retry=None)
+    ...
+    fake.stop()
+
+Every request is recorded (`requests`), checked against GitHub's OpenAPI description
+(`violations`), and answered from in-memory state (`github_state.py`) by the handlers in
+`github_routes.py`. Control and inspection methods are plain synchronous, thread-safe calls.
+
+Processing order of a request: record it (and wake `wait_for_request` / call `on_request`),
+contract check, `delay` rules, `hold_creates`, then under the lock: auth (401), primary rate
+limit (403), `fail_next`, `secondary_rate_limit`, routing (404), repository missing (404),
+issues disabled (410), read-only token (403 on writes), JSON parsing (400), the endpoint itself,
+`drop_after_create`. Then ETag / `If-None-Match` (304) and rate-limit accounting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.contracts import ContractChecker, spec_path
+from tests.fakes.github_http import DROPPED, Delay, GitHubHttp, Recorded
+from tests.fakes.github_state import GitHubState, now_iso
+from tests.fakes.server_thread import ServerThread
+
+__all__ = ["DROPPED", "FakeGitHub", "Recorded"]
+
+
+class FakeGitHub(GitHubHttp):
+    """GitHub for one repository `owner/repo`, accepting one `token` (which belongs to
+    `token_user`). `start()` serves it on 127.0.0.1; give `url` to PyGithub as `base_url`."""
+
+    def __init__(
+        self,
+        owner: str = "alice",
+        repo: str = "diary",
+        token: str = "ghp_test",
+        token_user: str = "diarybot-owner",
+        check_contract: bool = True,
+    ) -> None:
+        self.token = token
+        self.state = GitHubState(owner, repo, token_user)
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._requests: list[Recorded] = []
+        self._violations: list[str] = []
+        self._unhandled: list[str] = []
+        self._checker = ContractChecker(spec_path("github")) if check_contract else None
+        self._server: ServerThread | None = None
+        self._request_ids = 0
+        # Faults.
+        self._fail: list[Any] = [0, 502, False]  # remaining, status, commit
+        self._secondary = [0, 1]  # remaining, retry_after
+        self._drops = 0
+        self._delays: list[Delay] = []
+        self._released = asyncio.Event()  # cleared while creations are held
+        self._released.set()
+        #: Called on the server thread with each request as soon as it arrives.
+        self.on_request: Callable[[Recorded], None] | None = None
+
+    # ---- lifecycle -----------------------------------------------------------------------
+    def start(self) -> FakeGitHub:
+        self._server = ServerThread(self._make_app).start()
+        with self._lock:
+            self.state.base_url = self._server.url
+        return self
+
+    def stop(self) -> None:
+        self.release_creates()
+        if self._server is not None:
+            self._server.stop()
+            if not self._server.loop.is_running():
+                self._server.loop.close()  # ServerThread leaves it open (ResourceWarning)
+            self._server = None
+
+    def __enter__(self) -> FakeGitHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeGitHub is not started")
+        return self._server.url
+
+    def _make_app(self) -> web.Application:
+        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        return app
+
+    # ---- inspection ----------------------------------------------------------------------
+    @property
+    def requests(self) -> list[Recorded]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def violations(self) -> list[str]:
+        """Contract violations, as `"METHOD /path?query: message"`."""
+        with self._lock:
+            return list(self._violations)
+
+    @property
+    def unhandled(self) -> list[str]:
+        """`"METHOD /path"` of requests no fake route handled (answered 404)."""
+        with self._lock:
+            return list(self._unhandled)
+
+    @property
+    def rate_remaining(self) -> int:
+        with self._lock:
+            return self.state.rate_remaining
+
+    def reset_requests(self) -> None:
+        """Forget recorded requests, violations and unhandled routes."""
+        with self._lock:
+            self._requests.clear()
+            self._violations.clear()
+            self._unhandled.clear()
+
+    def issues(self) -> list[dict[str, Any]]:
+        keys = ("number", "title", "body", "state", "created_at", "updated_at", "closed_at")
+        with self._lock:
+            return [
+                {
+                    **{k: issue[k] for k in keys},
+                    "labels": list(issue["labels"]),
+                    "user": issue["user"],
+                    "pull_request": issue["pull_request"],
+                    "comments": len(self.state.comments[issue["number"]]),
+                }
+                for issue in sorted(self.state.issues.values(), key=lambda i: i["number"])
+            ]
+
+    def comments(self, number: int) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(c) for c in self.state.comments[number]]
+
+    def labels(self) -> list[str]:
+        with self._lock:
+            return [label["name"] for label in self.state.labels.values()]
+
+    def files(self) -> dict[str, bytes]:
+        with self._lock:
+            return dict(self.state.files)
+
+    def wait_for_request(
+        self,
+        method: str | None = None,
+        path_contains: str | None = None,
+        timeout: float = 10.0,
+        *,
+        start: int = 0,
+    ) -> Recorded:
+        """First recorded request (from index `start` of `requests`) matching; waits for one.
+
+        A request is recorded the moment it arrives, before delays/holds and before it is
+        answered, so this is the hook for "act while the request is in flight".
+        """
+        rule = Delay(0, method, path_contains)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for rec in self._requests[start:]:
+                    if rule.matches(rec):
+                        return rec
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no {method or '*'} request containing {path_contains!r}")
+                self._cond.wait(left)
+
+    # ---- state as seen on github.com -------------------------------------------------------
+    def add_issue_from_web(
+        self,
+        title: str,
+        body: str | None = "",
+        labels: tuple[str, ...] | list[str] = (),
+        user: str = "alice",
+        pull_request: bool = False,
+    ) -> int:
+        """An issue (or pull request) created on github.com; unknown labels are created."""
+        with self._lock:
+            for name in labels:
+                if name.lower() not in self.state.labels:
+                    self.state.add_label(name)
+            names = [self.state.labels[n.lower()]["name"] for n in labels]
+            return self.state.new_issue(title, body, names, user, pull_request)["number"]
+
+    def edit_issue_from_web(self, number: int, **fields: Any) -> None:
+        """Change fields of an issue: title, body, state, labels, user, locked, created_at, ...
+
+        `updated_at` is bumped unless given. Closing/reopening sets `closed_at`.
+        """
+        with self._lock:
+            issue = self.state.issues[number]
+            unknown = set(fields) - set(issue) - {"labels"}
+            if unknown:
+                raise ValueError(f"unknown issue fields: {sorted(unknown)}")
+            if "labels" in fields:
+                for name in fields["labels"]:
+                    if name.lower() not in self.state.labels:
+                        self.state.add_label(name)
+                fields["labels"] = [self.state.labels[n.lower()]["name"] for n in fields["labels"]]
+            if fields.get("state") in ("open", "closed") and fields["state"] != issue["state"]:
+                closed = fields["state"] == "closed"
+                issue["closed_at"] = now_iso() if closed else None
+                issue["state_reason"] = "completed" if closed else "reopened"
+            issue.update(fields)
+            if "updated_at" not in fields:
+                issue["updated_at"] = now_iso()
+
+    def add_label(self, name: str, color: str = "ededed", description: str | None = None) -> None:
+        with self._lock:
+            self.state.add_label(name, color, description)
+
+    def put_file_from_web(self, path: str, content: bytes | str) -> None:
+        with self._lock:
+            self.state.files[path.strip("/")] = (
+                content.encode() if isinstance(content, str) else content
+            )
+
+    # ---- faults ----------------------------------------------------------------------------
+    def fail_next(self, n: int = 1, status: int = 502, *, commit: bool = False) -> None:
+        """The next `n` requests to write or issue endpoints answer `status` (GitHub error JSON).
+
+        With `commit=True` an issue creation among them is still performed before failing (the
+        "502 but it was created" case).
+        """
+        with self._lock:
+            self._fail = [n, status, commit]
+
+    def secondary_rate_limit(self, next_n: int = 1, retry_after: int = 1) -> None:
+        """The next `next_n` write/issue requests get GitHub's secondary-rate-limit 403."""
+        with self._lock:
+            self._secondary = [next_n, retry_after]
+
+    def drop_after_create(self, n: int = 1) -> None:
+        """The next `n` issue creations happen, but the connection is closed without an answer."""
+        with self._lock:
+            self._drops = n
+
+    def delay(
+        self, seconds: float, method: str | None = None, path_contains: str | None = None
+    ) -> None:
+        """Hold matching requests `seconds` before answering. `seconds <= 0` removes the rule."""
+        with self._lock:
+            self._delays = [
+                d for d in self._delays if (d.method, d.path_contains) != (method, path_contains)
+            ]
+            if seconds > 0:
+                self._delays.append(Delay(seconds, method, path_contains))
+
+    def hold_creates(self) -> None:
+        """Issue creations wait (recorded, unanswered) until `release_creates()`.
+
+        Held creations complete when released even if their client has gone away, as GitHub
+        would finish a request it fully received; `stop()` releases them first.
+        """
+        self._set_released(False)
+
+    def release_creates(self) -> None:
+        self._set_released(True)
+
+    def _set_released(self, released: bool) -> None:
+        event = self._released
+
+        async def apply() -> None:
+            event.set() if released else event.clear()
+
+        if self._server is None:
+            event.set() if released else event.clear()
+        else:
+            self._server.call(apply())
+
+    def set_mode(
+        self,
+        *,
+        token_revoked: bool | None = None,
+        repo_missing: bool | None = None,
+        issues_disabled: bool | None = None,
+        read_only: bool | None = None,
+        unknown_labels: str | None = None,
+    ) -> None:
+        """Switch modes; arguments left as None keep their current value.
+
+        token_revoked: every request 401 "Bad credentials". repo_missing: 404 on /repos/{o}/{r}.
+        issues_disabled: 410 "Issues are disabled for this repo" on issue endpoints.
+        read_only: 403 "Resource not accessible by personal access token" on writes.
+        unknown_labels: "reject" (422, default) or "create" (create them, color ededed).
+        """
+        if unknown_labels not in (None, "reject", "create"):
+            raise ValueError(unknown_labels)
+        changes = {
+            "token_revoked": token_revoked,
+            "repo_missing": repo_missing,
+            "issues_disabled": issues_disabled,
+            "read_only": read_only,
+            "unknown_labels": unknown_labels,
+        }
+        with self._lock:
+            for name, value in changes.items():
+                if value is not None:
+                    setattr(self.state, name, value)
+
+    def set_rate_limit(self, remaining: int, limit: int = 5000, reset_in: int = 3600) -> None:
+        """Set the primary ("core") rate limit; at 0 requests get 403 "API rate limit exceeded"."""
+        with self._lock:
+            self.state.rate_limit, self.state.rate_remaining = limit, remaining
+            self.state.rate_reset = int(time.time()) + reset_in
+
+    def clear_faults(self) -> None:
+        """Undo every fault, mode and delay (state and recordings are kept)."""
+        self.release_creates()
+        with self._lock:
+            self._fail, self._secondary, self._drops, self._delays = [0, 502, False], [0, 1], 0, []
+        self.set_mode(
+            token_revoked=False, repo_missing=False, issues_disabled=False, read_only=False
+        )
