@@ -11,8 +11,26 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.github_server import FakeGitHub
 
 
+SLOWEST = pytest.StashKey[list[tuple[float, str]]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SLOWEST] = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    """Print the slowest first response to an interaction across the e2e suite."""
+    times = config.stash.get(SLOWEST, [])
+    if times:
+        seconds, test = max(times)
+        terminalreporter.write_line(
+            f"e2e: slowest first response to an interaction: {seconds * 1000:.0f} ms ({test}); "
+            f"Discord's deadline is 3000 ms"
+        )
+
+
 @pytest.fixture
-def rig(tmp_path) -> Iterator[Rig]:
+def rig(tmp_path, request: pytest.FixtureRequest) -> Iterator[Rig]:
     """Fakes and a bot; after the test, the bot is stopped and both fakes must have seen only
     requests that match the official API descriptions and Discord's limits."""
     discord = FakeDiscord().start()
@@ -20,6 +38,9 @@ def rig(tmp_path) -> Iterator[Rig]:
     test_rig = Rig(discord, github, tmp_path)
     try:
         yield test_rig
+        slowest = discord.slowest_first_response
+        if slowest is not None:
+            request.config.stash[SLOWEST].append((slowest, request.node.name))
         status = test_rig.stop_bot()
         assert status in (None, 0), f"bot exited {status}:\n{test_rig.bot and test_rig.bot.log()}"
         assert discord.violations == [], "\n".join(discord.violations)
