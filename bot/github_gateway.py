@@ -2,12 +2,11 @@
 
 This is the only module that imports PyGithub. PyGithub objects fetch lazily on attribute
 access and throttle with `time.sleep`, so every call *and every attribute read* happens
-inside `asyncio.to_thread`.
+inside a worker thread (`run_in_thread`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from github.Issue import Issue
 
 from bot.errors import GitHubError
 from bot.models import CreatedIssue, Entry
+from bot.threads import run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class GitHubGateway:
     async def _run(self, call: Callable[[], T], *, write: bool = False) -> T:
         """Run `call` in a worker thread and translate its failures."""
         try:
-            return await asyncio.to_thread(call)
+            return await run_in_thread(call, name="github")
         except GithubException as error:
             raise map_github_exception(error, write=write) from None
         except (requests.ConnectionError, requests.Timeout) as error:

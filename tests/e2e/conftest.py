@@ -10,7 +10,6 @@ from tests.e2e.harness import GITHUB_TOKEN, Rig
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.github_server import FakeGitHub
 
-
 SLOWEST = pytest.StashKey[list[tuple[float, str]]]()
 
 

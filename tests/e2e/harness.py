@@ -77,7 +77,9 @@ class Rig:
         return self.tmp_path / "diary.sqlite3"
 
     def env(self) -> dict[str, str]:
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "GITHUB_"))}
+        inherited = {
+            k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "GITHUB_"))
+        }
         return {
             **inherited,
             **self.discord.bot_env(),
@@ -115,7 +117,9 @@ class Rig:
             return None
         return self.bot.terminate()
 
-    def slash(self, user: str, subcommand: str, options: dict[str, Any] | None = None, **kw: Any) -> Any:
+    def slash(
+        self, user: str, subcommand: str, options: dict[str, Any] | None = None, **kw: Any
+    ) -> Any:
         """A `/draft …` (or `/diary …` with `command=`) slash command from a member."""
         command = kw.pop("command", "draft")
         return self.discord.slash(user, command, subcommand, options or {}, **kw)
