@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
+from bot.services.labels import LabelCatalog
 from bot.services.publishing import IssueGateway, PublishingService
 from bot.settings import Settings
 from bot.store import Store
@@ -20,6 +21,7 @@ class Services:
     settings: Settings
     store: Store
     drafts: DraftService
+    labels: LabelCatalog
     publishing: PublishingService
     announcements: AnnouncementService
     publish_worker: PublishWorker
@@ -47,11 +49,19 @@ class Services:
             blog_url_template=settings.blog_url_template,
             wake_worker=announce_worker.wake,
         )
-        publishing = PublishingService(store, drafts, gateway, announcements, clock)
+        labels = LabelCatalog(gateway)
+        publishing = PublishingService(store, drafts, gateway, announcements, labels, clock)
         publish_worker = PublishWorker(store, publishing, clock, ready)
         publishing.set_wake_worker(publish_worker.wake)
         return cls(
-            settings, store, drafts, publishing, announcements, publish_worker, announce_worker
+            settings,
+            store,
+            drafts,
+            labels,
+            publishing,
+            announcements,
+            publish_worker,
+            announce_worker,
         )
 
     def start(self) -> None:

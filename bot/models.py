@@ -39,6 +39,20 @@ class Draft:
         return self.issue_number is not None
 
 
+@dataclass(frozen=True)
+class Revision:
+    """A draft's state right after one change."""
+
+    id: int
+    draft_id: int
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    reason: str
+    created_at: datetime
+    undone: bool
+
+
 class JobState(StrEnum):
     PENDING = "pending"
     DONE = "done"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import DraftNotFound, InvalidInput, UserFacingError
 from bot.limits import GITHUB_BODY, GITHUB_TITLE, clean_text
-from bot.models import Draft, JobState, Owner
+from bot.models import Draft, JobState, Owner, Revision
 from bot.services.clock import Clock
 from bot.store import Store
 
@@ -93,6 +93,7 @@ class DraftService:
         title: str | None = None,
         body: str | None = None,
         labels: Sequence[str] | None = None,
+        reason: str = "edit",
     ) -> Draft:
         """Replace the title, body or labels of an unpublished draft."""
         draft = self.check_writable(await self.get(owner, draft_id))
@@ -103,10 +104,26 @@ class DraftService:
             title=clean_title(title) if title is not None else None,
             body=clean_body(body) if body is not None else None,
             labels=labels,
+            reason=reason,
         )
         if updated is None:
             raise DraftNotFound(draft.id)
         return updated
+
+    async def history(
+        self, owner: Owner, draft_id: int | None, limit: int = 10
+    ) -> tuple[Draft, list[Revision]]:
+        """The draft and its most recent revisions, newest first."""
+        draft = await self.get(owner, draft_id)
+        return draft, await self._store.list_revisions(owner, draft.id, limit)
+
+    async def undo(self, owner: Owner, draft_id: int | None) -> Draft:
+        """Go back one change; the undone state stays in the history."""
+        draft = self.check_writable(await self.get(owner, draft_id))
+        restored = await self._store.undo_draft(owner, draft.id, self._clock.now())
+        if restored is None:
+            raise UserFacingError("error.nothing_to_undo", id=draft.id)
+        return restored
 
     async def delete(self, owner: Owner, draft_id: int) -> Draft:
         """Delete a draft that is not being published right now."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,28 +21,18 @@ from bot.models import CreatedIssue, Entry, JobState, Owner, PublishJob
 from bot.services.announcing import AnnouncementService
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
+from bot.services.labels import LabelCatalog, parse_labels
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 1.0
 RETRY_MAX_SECONDS = 300.0
-LABEL_CACHE_SECONDS = 300.0
 
 
 def key_marker(key: str) -> str:
     """The HTML comment carrying a job's key; GitHub and gialog both hide it."""
     return f"<!-- diary-bot:{key} -->"
-
-
-def parse_labels(text: str | None) -> list[str]:
-    """Comma-separated label names, trimmed, without empties or repeats."""
-    labels: list[str] = []
-    for part in (text or "").split(","):
-        name = part.strip()
-        if name and name not in labels:
-            labels.append(name)
-    return labels
 
 
 def retry_delay(attempts: int) -> float:
@@ -77,8 +66,10 @@ class PublishingService:
         drafts: DraftService,
         gateway: IssueGateway,
         announcements: AnnouncementService,
+        labels: LabelCatalog,
         clock: Clock,
     ) -> None:
+        self._labels = labels
         self._store = store
         self._drafts = drafts
         self._gateway = gateway
@@ -86,7 +77,6 @@ class PublishingService:
         self._clock = clock
         self._wake_worker: Callable[[], None] = lambda: None
         self._finished: dict[int, asyncio.Event] = {}
-        self._labels: tuple[float, list[str]] | None = None
 
     async def publish(
         self, owner: Owner, draft_id: int | None, labels: str | None, author: Author
@@ -112,7 +102,7 @@ class PublishingService:
         if not draft.body.strip():
             raise InvalidInput("error.body_empty")
         chosen = parse_labels(labels) if labels is not None else list(draft.labels)
-        await self._check_labels(chosen)
+        await self._labels.check(chosen)
         key = uuid.uuid4().hex
         now = self._clock.now()
         job, created = await self._store.add_publish_job(
@@ -142,24 +132,6 @@ class PublishingService:
     def set_wake_worker(self, wake: Callable[[], None]) -> None:
         """Called when a job is queued, so the worker starts it at once."""
         self._wake_worker = wake
-
-    async def _check_labels(self, labels: Sequence[str]) -> None:
-        if not labels:
-            return
-        known = await self.label_names()
-        missing = [name for name in labels if name not in known]
-        if missing:
-            raise InvalidInput(
-                "error.unknown_labels",
-                labels=", ".join(missing),
-                known=", ".join(known[:10]) or "—",
-            )
-
-    async def label_names(self) -> list[str]:
-        """The repository's labels, cached for a few minutes."""
-        if self._labels is None or time.monotonic() - self._labels[0] > LABEL_CACHE_SECONDS:
-            self._labels = (time.monotonic(), await self._gateway.list_label_names())
-        return self._labels[1]
 
     async def wait(self, job_id: int, seconds: float) -> PublishJob:
         """The job once it is done or failed, or as it stands after `seconds`."""

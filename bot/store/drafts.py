@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import Draft, JobState, Owner
+from bot.models import Draft, JobState, Owner, Revision
 from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
 from bot.store._database import Database
 
@@ -55,6 +55,7 @@ class DraftStore:
                 (owner.guild_id, owner.user_id, title, body, encode_labels(labels), stamp, stamp),
             )
             draft_id = cursor.lastrowid
+            await _record_revision(db, owner, draft_id, "create", stamp)
             row = await self._fetch_draft(db, owner, draft_id)
         assert row is not None
         return row
@@ -105,10 +106,12 @@ class DraftStore:
         title: str | None = None,
         body: str | None = None,
         labels: Sequence[str] | None = None,
+        reason: str = "edit",
     ) -> Draft | None:
-        """Change the given fields of an unpublished draft; None if it is not the owner's."""
+        """Change the given fields of a draft, keeping a revision; None if it is not the
+        owner's."""
         async with self._db.write() as db:
-            await db.execute(
+            cursor = await db.execute(
                 "UPDATE drafts SET title = COALESCE(?, title), body = COALESCE(?, body),"
                 " labels = COALESCE(?, labels), updated_at = ?"
                 " WHERE id = ? AND guild_id = ? AND author_id = ?",
@@ -122,6 +125,8 @@ class DraftStore:
                     owner.user_id,
                 ),
             )
+            if cursor.rowcount:
+                await _record_revision(db, owner, draft_id, reason, encode_time(at))
             return await self._fetch_draft(db, owner, draft_id)
 
     async def append_to_draft(
@@ -130,10 +135,51 @@ class DraftStore:
         """Add a paragraph to the end of the body in one statement, so concurrent appends
         both land; None if the draft is not the owner's."""
         async with self._db.write() as db:
-            await db.execute(
+            cursor = await db.execute(
                 "UPDATE drafts SET body = CASE WHEN body = '' THEN ? ELSE body || ? || ? END,"
                 " updated_at = ? WHERE id = ? AND guild_id = ? AND author_id = ?",
                 (text, PARAGRAPH, text, encode_time(at), draft_id, owner.guild_id, owner.user_id),
+            )
+            if cursor.rowcount:
+                await _record_revision(db, owner, draft_id, "append", encode_time(at))
+            return await self._fetch_draft(db, owner, draft_id)
+
+    async def list_revisions(self, owner: Owner, draft_id: int, limit: int = 10) -> list[Revision]:
+        """The draft's most recent revisions, newest first (empty if not the owner's)."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT r.* FROM draft_revisions r JOIN drafts d ON d.id = r.draft_id"
+                " WHERE r.draft_id = ? AND d.guild_id = ? AND d.author_id = ?"
+                " ORDER BY r.id DESC LIMIT ?",
+                (draft_id, owner.guild_id, owner.user_id, limit),
+            )
+            rows = await cursor.fetchall()
+        return [_revision(row) for row in rows]
+
+    async def undo_draft(self, owner: Owner, draft_id: int, at: datetime) -> Draft | None:
+        """Go back to the state before the latest change still in effect; the undone
+        revision stays in the history, marked. None when there is nothing to undo."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "SELECT r.* FROM draft_revisions r JOIN drafts d ON d.id = r.draft_id"
+                " WHERE r.draft_id = ? AND d.guild_id = ? AND d.author_id = ? AND r.undone = 0"
+                " ORDER BY r.id DESC LIMIT 2",
+                (draft_id, owner.guild_id, owner.user_id),
+            )
+            rows = await cursor.fetchall()
+            if len(rows) < 2:
+                return None
+            latest, previous = rows
+            await db.execute("UPDATE draft_revisions SET undone = 1 WHERE id = ?", (latest["id"],))
+            await db.execute(
+                "UPDATE drafts SET title = ?, body = ?, labels = ?, updated_at = ? WHERE id = ?",
+                (
+                    previous["title"],
+                    previous["body"],
+                    previous["labels"],
+                    encode_time(at),
+                    draft_id,
+                ),
             )
             return await self._fetch_draft(db, owner, draft_id)
 
@@ -156,6 +202,33 @@ class DraftStore:
         )
         row = await cursor.fetchone()
         return _draft(row) if row else None
+
+
+async def _record_revision(
+    db: aiosqlite.Connection, owner: Owner, draft_id: int | None, reason: str, stamp: str
+) -> None:
+    """Snapshot the draft as it is now, inside the caller's transaction."""
+    await db.execute(
+        "INSERT INTO draft_revisions (draft_id, title, body, labels, reason, created_at)"
+        " SELECT id, title, body, labels, ?, ? FROM drafts"
+        " WHERE id = ? AND guild_id = ? AND author_id = ?",
+        (reason, stamp, draft_id, owner.guild_id, owner.user_id),
+    )
+
+
+def _revision(row: aiosqlite.Row) -> Revision:
+    created = decode_time(row["created_at"])
+    assert created
+    return Revision(
+        id=row["id"],
+        draft_id=row["draft_id"],
+        title=row["title"],
+        body=row["body"],
+        labels=decode_labels(row["labels"]),
+        reason=row["reason"],
+        created_at=created,
+        undone=bool(row["undone"]),
+    )
 
 
 def _escape_like(text: str) -> str:

@@ -16,6 +16,7 @@ from tests.fakes.discord_interactions import (
     COMPONENT,
     MODAL_SUBMIT,
     Interaction,
+    UploadedFile,
     base_payload,
     build_options,
     find_component,
@@ -266,7 +267,7 @@ class DriveMixin:
         files = []
         for item in attachments:
             name, blob = (item, b"") if isinstance(item, str) else item
-            files.append((name, len(blob), None))
+            files.append(UploadedFile(name, len(blob), None, blob))
         target = self.world.channel(channel)
         member = self.world.member(user)
         with self._cond:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import itertools
+import mimetypes
 import secrets
 import threading
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from tests.fakes.discord_world import Member, World
 
@@ -253,17 +254,41 @@ def _value(
         return target["id"]
     if kind == ATTACHMENT:
         filename, size = (value, 0) if isinstance(value, str) else value
+        blob = bytes(size) if isinstance(size, bytes | bytearray) else b""
         size = len(size) if isinstance(size, bytes | bytearray) else int(size)
-        attachment = attachment_object(world.ids.next(), filename, size)
+        attachment = attachment_object(world.ids.next(), filename, size, world=world, data=blob)
         resolved.setdefault("attachments", {})[attachment["id"]] = attachment
         return attachment["id"]
     raise ValueError(f"{where} {name}: unsupported option type {kind}")
 
 
+class UploadedFile(NamedTuple):
+    """A file in a message: uploaded by the bot, or attached by a member in a test."""
+
+    filename: str
+    size: int
+    content_type: str | None = None
+    data: bytes = b""
+
+
 def attachment_object(
-    attachment_id: str, filename: str, size: int, content_type: str | None = None
+    attachment_id: str,
+    filename: str,
+    size: int,
+    content_type: str | None = None,
+    *,
+    world: Any = None,
+    data: bytes | None = None,
 ) -> dict[str, Any]:
-    url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{filename}"
+    """An attachment; with `world`, its URL is served by the fake itself (its `/cdn/` route)
+    and returns `data`."""
+    base = getattr(world, "cdn_base", None)
+    if base:
+        url = f"{base}/attachments/{attachment_id}/{filename}"
+        world.blobs[attachment_id] = data or b""
+    else:
+        url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{filename}"
+    content_type = content_type or mimetypes.guess_type(filename)[0]
     return {
         "id": attachment_id,
         "filename": filename,

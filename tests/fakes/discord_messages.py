@@ -8,9 +8,10 @@ accumulated over edits), `ephemeral` (bool), `allowed_mentions` (as last sent) a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from tests.fakes.discord_interactions import attachment_object
+from tests.fakes.discord_interactions import UploadedFile, attachment_object
 from tests.fakes.discord_limits import EPHEMERAL, LOADING
 from tests.fakes.discord_world import Member, World, iso_now
 
@@ -35,7 +36,7 @@ class MessageStore:
         author: Member,
         body: dict[str, Any],
         *,
-        files: list[tuple[str, int, str | None]] = (),  # type: ignore[assignment]
+        files: Sequence[UploadedFile] = (),
         interaction: dict[str, Any] | None = None,
         message_type: int = 0,
     ) -> dict[str, Any]:
@@ -103,7 +104,7 @@ class MessageStore:
         self,
         message: dict[str, Any],
         body: dict[str, Any],
-        files: list[tuple[str, int, str | None]] = (),
+        files: Sequence[UploadedFile] = (),
     ) -> dict[str, Any]:  # type: ignore[assignment]
         if "flags" in body:
             keep = message["flags"] & (EPHEMERAL | LOADING)
@@ -119,7 +120,7 @@ class MessageStore:
         self,
         message: dict[str, Any],
         body: dict[str, Any],
-        files: list[tuple[str, int, str | None]],
+        files: Sequence[UploadedFile],
     ) -> None:
         for key in EDITABLE:
             if key in body and key != "attachments":
@@ -135,14 +136,28 @@ class MessageStore:
                 if existing is not None:
                     kept.append(existing)
                 elif str(item.get("id")) in by_index:
-                    name, size, ctype = by_index.pop(str(item.get("id")))
+                    upload = by_index.pop(str(item.get("id")))
                     kept.append(
                         attachment_object(
-                            self.world.ids.next(), item.get("filename") or name, size, ctype
+                            self.world.ids.next(),
+                            item.get("filename") or upload.filename,
+                            upload.size,
+                            upload.content_type,
+                            world=self.world,
+                            data=upload.data,
                         )
                     )
-            for name, size, ctype in by_index.values():
-                kept.append(attachment_object(self.world.ids.next(), name, size, ctype))
+            for upload in by_index.values():
+                kept.append(
+                    attachment_object(
+                        self.world.ids.next(),
+                        upload.filename,
+                        upload.size,
+                        upload.content_type,
+                        world=self.world,
+                        data=upload.data,
+                    )
+                )
             message["attachments"] = kept
         for embed in message["embeds"]:
             embed.setdefault("type", "rich")

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from tests.fakes.discord_interactions import UploadedFile
+
 if TYPE_CHECKING:
     from tests.fakes.discord_server import FakeDiscord
 
@@ -36,7 +38,7 @@ class Req:
     query: Any  # MultiDictProxy
     headers: Any
     json: Any
-    files: list[tuple[str, int, str | None]]  # (filename, size, content type)
+    files: list[UploadedFile]
     received_at: float  # time.monotonic()
 
 
@@ -80,7 +82,7 @@ def parse_body(content_type: str, raw: bytes) -> tuple[Any, list[tuple[str, int,
                 payload = json.loads(data)
             else:
                 filename = part.get_filename() or str(name)
-                files.append((filename, len(data), part.get_content_type()))
+                files.append(UploadedFile(filename, len(data), part.get_content_type(), data))
         return payload, files
     try:
         return json.loads(raw), []

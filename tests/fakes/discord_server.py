@@ -107,13 +107,28 @@ class FakeDiscord(DriveMixin):
     def _app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/cdn/attachments/{id}/{filename}", self._attachment)
         app.router.add_route("*", API_PREFIX + "{tail:(/.*)?}", self.router.handle)
         app.router.add_route("*", "/{tail:.*}", self.router.handle)
         return app
 
     def start(self) -> FakeDiscord:
         self._server.start()
+        self.world.cdn_base = self.url + "/cdn"
         return self
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        """Attachment files, as Discord's CDN serves them (no authorization)."""
+        with self._cond:
+            blob = self.world.blobs.get(request.match_info["id"])
+        if blob is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=blob, content_type="application/octet-stream")
+
+    def attachment_bytes(self, attachment: dict[str, Any]) -> bytes:
+        """The content of an attachment the bot or a member uploaded."""
+        with self._cond:
+            return self.world.blobs[attachment["id"]]
 
     def stop(self) -> None:
         try:

@@ -100,6 +100,8 @@ class World:
     bot_name: str = "diary-bot"
 
     def __post_init__(self) -> None:
+        self.cdn_base = ""  # set when the fake starts: attachments are served by the fake
+        self.blobs: dict[str, bytes] = {}
         new = self.ids.next
         self.application_id = new()
         self.bot_user = _user(self.application_id, self.bot_name, bot=True)

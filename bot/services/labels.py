@@ -1,0 +1,67 @@
+"""The repository's labels, cached so autocomplete and checks cost GitHub almost nothing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.errors import InvalidInput
+
+CACHE_SECONDS = 300.0
+MAX_LABELS = 20
+
+
+class LabelSource(Protocol):
+    async def list_label_names(self) -> list[str]: ...
+
+
+def parse_labels(text: str | None) -> list[str]:
+    """Comma-separated label names (ASCII or Japanese comma), trimmed, without empties or
+    repeats."""
+    labels: list[str] = []
+    for part in (text or "").replace("、", ",").replace("，", ",").split(","):
+        name = part.strip()
+        if name and name not in labels:
+            labels.append(name)
+    return labels
+
+
+class LabelCatalog:
+    """Label names fetched at most every few minutes (off the event loop, by the gateway)."""
+
+    def __init__(self, source: LabelSource, cache_seconds: float = CACHE_SECONDS) -> None:
+        self._source = source
+        self._cache_seconds = cache_seconds
+        self._cached: tuple[float, list[str]] | None = None
+
+    async def names(self) -> list[str]:
+        if self._cached is None or time.monotonic() - self._cached[0] > self._cache_seconds:
+            self._cached = (time.monotonic(), await self._source.list_label_names())
+        return self._cached[1]
+
+    async def check(self, labels: Sequence[str]) -> None:
+        """Refuse labels the repository does not have, naming some that it does."""
+        if not labels:
+            return
+        if len(labels) > MAX_LABELS:
+            raise InvalidInput("error.too_many_labels", limit=MAX_LABELS, count=len(labels))
+        known = await self.names()
+        missing = [name for name in labels if name not in known]
+        if missing:
+            raise InvalidInput(
+                "error.unknown_labels",
+                labels=", ".join(missing),
+                known=", ".join(known[:10]) or "—",
+            )
+
+    async def suggest(self, typed: str, limit: int = 25) -> list[str]:
+        """Completions for a comma-separated list: earlier names kept, the last one completed."""
+        *done, current = typed.replace("、", ",").split(",") if typed else [""]
+        chosen = parse_labels(",".join(done))
+        prefix = ", ".join(chosen)
+        needle = current.strip().lower()
+        names = [n for n in await self.names() if n not in chosen]
+        matches = [n for n in names if n.lower().startswith(needle)]
+        matches += [n for n in names if needle in n.lower() and n not in matches]
+        return [f"{prefix}, {name}" if prefix else name for name in matches[:limit]]
