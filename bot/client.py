@@ -69,6 +69,22 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
         log.warning("could not deliver the error message for interaction %s", interaction.id)
 
 
+class DiaryTranslator(app_commands.Translator):
+    """Fills `name_localizations`/`description_localizations` from the catalogues."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        key = string.extras.get("key")
+        language = i18n.language_of(locale.value)
+        if key is None or language == i18n.DEFAULT_LANGUAGE or locale.value != language:
+            return None
+        return i18n.catalogue(language).get(key)
+
+
 class DiaryTree(app_commands.CommandTree):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
@@ -101,6 +117,7 @@ class DiaryBot(commands.Bot):
         self._services = services
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(DiaryTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self._sync_commands_if_changed()

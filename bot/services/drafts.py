@@ -85,6 +85,17 @@ class DraftService:
             raise DraftNotFound(draft.id)
         return updated
 
+    async def add_text(
+        self, owner: Owner, text: str, *, timezone: str = "UTC"
+    ) -> tuple[Draft, bool]:
+        """Append to the current unpublished draft, or start one; (draft, whether new)."""
+        if not clean_text(text).strip():
+            raise InvalidInput("error.message_has_no_text")
+        current = await self._store.get_latest_draft(owner)
+        if current is None or current.job_state is JobState.PENDING:
+            return await self.create(owner, None, text, timezone=timezone), True
+        return await self.append(owner, current.id, text), False
+
     async def edit(
         self,
         owner: Owner,

@@ -2,61 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
+import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import NO_MENTIONS, DiaryBot
-from bot.limits import CHOICE_NAME, MODAL_TEXT_INPUT, cut
-from bot.models import JobState, PublishJob
-from bot.services.publishing import Author
+from bot.client import DiaryBot
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, cut
+from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
+from bot.services.labels import parse_labels
 from cogs._common import Interaction, check_writer, owner_of, tr
-from cogs.drafts import _render
-from cogs.drafts._modals import DraftModal, edit_modal
-from cogs.drafts._views import ConfirmDelete
+from cogs._text import cmd
+from cogs.drafts import _actions, _render
+from cogs.drafts._modals import DraftModal
 
-# How long the reply to /draft publish waits before saying that GitHub is slow, and how long
-# it keeps waiting after that (interaction tokens last 15 minutes).
-PUBLISH_REPLY_WAIT = 20.0
-PUBLISH_LATE_WAIT = 12 * 60.0
-
-T = TypeVar("T")
-
-
-def draft_option() -> Callable[[T], T]:
-    """Describes the optional `draft` parameter (a fresh decorator each time: describe()
-    keeps its mapping on the decorated function)."""
-    return app_commands.describe(draft="Draft id (default: the one you changed last)")
+DRAFT = {"draft": cmd("opt.draft.desc")}
 
 
 @app_commands.guild_only()
-class DraftCog(commands.GroupCog, group_name="draft", group_description="Write diary drafts"):
+class DraftCog(
+    commands.GroupCog, group_name=cmd("cmd.draft"), group_description=cmd("cmd.draft.desc")
+):
     def __init__(self, bot: DiaryBot) -> None:
         self.bot = bot
         self.services = bot.services
+        # Context menus cannot be declared in a cog class; register one by hand.
+        self.menu = app_commands.guild_only(
+            app_commands.ContextMenu(name=cmd("menu.add_to_draft"), callback=self.add_message)
+        )
+        bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    async def add_message(self, interaction: Interaction, message: discord.Message) -> None:
+        """Message menu "Add to diary draft": the message's text goes to the current draft,
+        or starts one. Discord includes the text, so no message-content intent is needed."""
+        await check_writer(interaction)
+        owner = owner_of(interaction)
+        settings = await self.services.store.get_guild_settings(owner.guild_id)
+        draft, created = await self.services.drafts.add_text(
+            owner, message.content, timezone=settings.timezone
+        )
+        await _actions.show(interaction, draft, "draft.created" if created else "draft.appended")
 
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         return await check_writer(interaction)
 
-    async def _show(self, interaction: Interaction, key: str, draft_id: int) -> None:
-        draft = await self.services.drafts.get(owner_of(interaction), draft_id)
-        text = tr(interaction, key, id=draft.id)
-        embed = _render.preview(interaction, draft)
-        if interaction.response.is_done():
-            await interaction.followup.send(
-                text, embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-        else:
-            await interaction.response.send_message(
-                text, embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-
-    @app_commands.command(name="new", description="Start a new draft")
-    @app_commands.describe(
-        title="Title (default: today's date)", body="Text (omit to open an editor)"
-    )
+    @app_commands.command(name=cmd("cmd.draft.new"), description=cmd("cmd.draft.new.desc"))
+    @app_commands.rename(title=cmd("opt.title"), body=cmd("opt.body"))
+    @app_commands.describe(title=cmd("opt.title.desc"), body=cmd("opt.body.desc"))
     async def new(
         self,
         interaction: Interaction,
@@ -66,11 +60,11 @@ class DraftCog(commands.GroupCog, group_name="draft", group_description="Write d
         owner = owner_of(interaction)
         settings = await self.services.store.get_guild_settings(owner.guild_id)
 
-        async def create(modal_interaction: Interaction, title: str | None, body: str) -> None:
+        async def create(reply_to: Interaction, title: str | None, body: str) -> None:
             draft = await self.services.drafts.create(
                 owner, title, body, timezone=settings.timezone
             )
-            await self._show(modal_interaction, "draft.created", draft.id)
+            await _actions.show(reply_to, draft, "draft.created")
 
         if body is None:
             modal = DraftModal(interaction, "modal.new_heading", create, title=title or "")
@@ -78,9 +72,9 @@ class DraftCog(commands.GroupCog, group_name="draft", group_description="Write d
             return
         await create(interaction, title, body)
 
-    @app_commands.command(name="append", description="Add a paragraph to the end of a draft")
-    @app_commands.describe(text="The paragraph to add")
-    @draft_option()
+    @app_commands.command(name=cmd("cmd.draft.append"), description=cmd("cmd.draft.append.desc"))
+    @app_commands.rename(text=cmd("opt.text"), draft=cmd("opt.draft"))
+    @app_commands.describe(text=cmd("opt.text.desc"), **DRAFT)
     async def append(
         self,
         interaction: Interaction,
@@ -88,107 +82,107 @@ class DraftCog(commands.GroupCog, group_name="draft", group_description="Write d
         draft: int | None = None,
     ) -> None:
         updated = await self.services.drafts.append(owner_of(interaction), draft, text)
-        await self._show(interaction, "draft.appended", updated.id)
+        await _actions.show(interaction, updated, "draft.appended")
 
-    @app_commands.command(name="list", description="List your drafts")
+    @app_commands.command(name=cmd("cmd.draft.list"), description=cmd("cmd.draft.list.desc"))
     async def list_(self, interaction: Interaction) -> None:
         owner = owner_of(interaction)
         drafts = await self.services.drafts.list(owner)
         if not drafts:
-            await interaction.response.send_message(
-                tr(interaction, "draft.list_empty"), ephemeral=True
-            )
+            await _actions.send(interaction, tr(interaction, "draft.list_empty"))
             return
         total = await self.services.store.count_drafts(owner)
-        embed = _render.listing(interaction, drafts, total)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await _actions.send(interaction, embed=_render.listing(interaction, drafts, total))
 
-    @app_commands.command(name="show", description="Show a draft as it will be published")
-    @draft_option()
+    @app_commands.command(name=cmd("cmd.draft.show"), description=cmd("cmd.draft.show.desc"))
+    @app_commands.rename(draft=cmd("opt.draft"))
+    @app_commands.describe(**DRAFT)
     async def show(self, interaction: Interaction, draft: int | None = None) -> None:
         found = await self.services.drafts.get(owner_of(interaction), draft)
-        await self._show(interaction, "draft.shown", found.id)
+        await _actions.show(interaction, found, "draft.shown")
 
-    @app_commands.command(name="edit", description="Edit a draft's title and text")
-    @draft_option()
+    @app_commands.command(name=cmd("cmd.draft.edit"), description=cmd("cmd.draft.edit.desc"))
+    @app_commands.rename(draft=cmd("opt.draft"))
+    @app_commands.describe(**DRAFT)
     async def edit(self, interaction: Interaction, draft: int | None = None) -> None:
-        owner = owner_of(interaction)
-        found = await self.services.drafts.get(owner, draft)
-        if len(found.body) > MODAL_TEXT_INPUT:
-            await interaction.response.send_message(
-                tr(
-                    interaction,
-                    "error.too_long_for_modal",
-                    limit=MODAL_TEXT_INPUT,
-                    length=len(found.body),
-                ),
-                ephemeral=True,
-            )
-            return
+        await _actions.edit(interaction, draft)
 
-        async def save(modal_interaction: Interaction, title: str, body: str) -> None:
-            await self.services.drafts.edit(owner, found.id, title=title or found.title, body=body)
-            await self._show(modal_interaction, "draft.edited", found.id)
-
-        self.services.drafts.check_writable(found)
-        await interaction.response.send_modal(edit_modal(interaction, found, save))
-
-    @app_commands.command(name="delete", description="Delete a draft (asks first)")
-    @app_commands.describe(draft="Draft id")
+    @app_commands.command(name=cmd("cmd.draft.delete"), description=cmd("cmd.draft.delete.desc"))
+    @app_commands.rename(draft=cmd("opt.draft"))
+    @app_commands.describe(draft=cmd("opt.draft_required.desc"))
     async def delete(self, interaction: Interaction, draft: int) -> None:
-        owner = owner_of(interaction)
-        found = await self.services.drafts.get(owner, draft)
+        await _actions.confirm_delete(interaction, draft)
 
-        async def confirmed(button_interaction: Interaction) -> None:
-            deleted = await self.services.drafts.delete(owner, found.id)
-            await button_interaction.response.edit_message(
-                content=tr(button_interaction, "draft.deleted", id=deleted.id, title=deleted.title),
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
-            )
-
-        await interaction.response.send_message(
-            tr(interaction, "draft.delete_confirm", id=found.id, title=cut(found.title, 200)),
-            view=ConfirmDelete(interaction, confirmed),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
-
-    @app_commands.command(name="publish", description="Publish a draft as a diary entry")
-    @app_commands.describe(labels="Comma-separated labels, e.g. diary,travel")
-    @draft_option()
+    @app_commands.command(name=cmd("cmd.draft.publish"), description=cmd("cmd.draft.publish.desc"))
+    @app_commands.rename(draft=cmd("opt.draft"), labels=cmd("opt.labels"))
+    @app_commands.describe(labels=cmd("opt.labels.desc"), **DRAFT)
     async def publish(
         self, interaction: Interaction, draft: int | None = None, labels: str | None = None
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        user = interaction.user
-        author = Author(name=user.display_name, avatar_url=user.display_avatar.url)
-        publishing = self.services.publishing
-        job, _ = await publishing.publish(owner_of(interaction), draft, labels, author)
-        job = await publishing.wait(job.id, PUBLISH_REPLY_WAIT)
-        if job.state is JobState.PENDING:
-            await interaction.followup.send(
-                tr(interaction, "publish.delayed", id=job.draft_id), ephemeral=True
-            )
-            job = await publishing.wait(job.id, PUBLISH_LATE_WAIT)
-            if job.state is JobState.PENDING:
-                return  # still going; /draft list shows how it ends
-        await self._report(interaction, job)
+        await _actions.publish(interaction, draft, labels)
 
-    async def _report(self, interaction: Interaction, job: PublishJob) -> None:
-        if job.state is JobState.DONE:
-            text = tr(interaction, "publish.done", number=job.issue_number, url=job.issue_url)
-        else:
-            error = self.services.publishing.error_for(job)
-            text = tr(interaction, error.key, **error.values)
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    @app_commands.command(name=cmd("cmd.draft.labels"), description=cmd("cmd.draft.labels.desc"))
+    @app_commands.rename(labels=cmd("opt.labels"), draft=cmd("opt.draft"))
+    @app_commands.describe(labels=cmd("opt.labels_set.desc"), **DRAFT)
+    async def labels(self, interaction: Interaction, labels: str, draft: int | None = None) -> None:
+        chosen = parse_labels(labels)
+        await self.services.labels.check(chosen)
+        saved = await self.services.drafts.edit(
+            owner_of(interaction), draft, labels=chosen, reason="labels"
+        )
+        await _actions.show(interaction, saved, "draft.labels_set")
+
+    @app_commands.command(name=cmd("cmd.draft.history"), description=cmd("cmd.draft.history.desc"))
+    @app_commands.rename(draft=cmd("opt.draft"))
+    @app_commands.describe(**DRAFT)
+    async def history(self, interaction: Interaction, draft: int | None = None) -> None:
+        found, revisions = await self.services.drafts.history(owner_of(interaction), draft)
+        await _actions.send(interaction, embed=_render.history(interaction, found, revisions))
+
+    @app_commands.command(name=cmd("cmd.draft.undo"), description=cmd("cmd.draft.undo.desc"))
+    @app_commands.rename(draft=cmd("opt.draft"))
+    @app_commands.describe(**DRAFT)
+    async def undo(self, interaction: Interaction, draft: int | None = None) -> None:
+        restored = await self.services.drafts.undo(owner_of(interaction), draft)
+        await _actions.show(interaction, restored, "draft.undone")
+
+    @app_commands.command(name=cmd("cmd.draft.export"), description=cmd("cmd.draft.export.desc"))
+    @app_commands.rename(draft=cmd("opt.draft"))
+    @app_commands.describe(**DRAFT)
+    async def export(self, interaction: Interaction, draft: int | None = None) -> None:
+        found = await self.services.drafts.get(owner_of(interaction), draft)
+        data = to_markdown(found).encode("utf-8")
+        await _actions.send(
+            interaction,
+            tr(interaction, "draft.exported", id=found.id),
+            file=_actions.as_file(data, _actions.attachment_name(found)),
+        )
+
+    @app_commands.command(name=cmd("cmd.draft.import"), description=cmd("cmd.draft.import.desc"))
+    @app_commands.rename(file=cmd("opt.file"), draft=cmd("opt.draft"))
+    @app_commands.describe(file=cmd("opt.file.desc"), **DRAFT)
+    async def import_(
+        self, interaction: Interaction, file: discord.Attachment, draft: int | None = None
+    ) -> None:
+        check_upload(file.filename, file.size)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = decode_upload(file.filename, await file.read())
+        title, body = from_markdown(text)
+        saved = await self.services.drafts.edit(
+            owner_of(interaction), draft, title=title, body=body, reason="import"
+        )
+        await _actions.show(interaction, saved, "draft.imported")
 
     @append.autocomplete("draft")
     @show.autocomplete("draft")
     @edit.autocomplete("draft")
     @delete.autocomplete("draft")
     @publish.autocomplete("draft")
+    @labels.autocomplete("draft")
+    @history.autocomplete("draft")
+    @undo.autocomplete("draft")
+    @export.autocomplete("draft")
+    @import_.autocomplete("draft")
     async def draft_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
@@ -198,5 +192,17 @@ class DraftCog(commands.GroupCog, group_name="draft", group_description="Write d
                 name=cut(f"#{d.id} {d.title} · {_render.status(interaction, d)}", CHOICE_NAME),
                 value=d.id,
             )
-            for d in drafts
+            for d in drafts[:AUTOCOMPLETE_CHOICES]
+        ]
+
+    @publish.autocomplete("labels")
+    @labels.autocomplete("labels")
+    async def labels_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        suggestions = await self.services.labels.suggest(current, AUTOCOMPLETE_CHOICES)
+        return [
+            app_commands.Choice(name=cut(s, CHOICE_NAME), value=s[:100])
+            for s in suggestions
+            if len(s) <= 100
         ]

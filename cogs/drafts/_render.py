@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import discord
 
-from bot.limits import EMBED_DESCRIPTION, EMBED_TITLE, cut
-from bot.models import Draft, JobState
+from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, cut
+from bot.models import Draft, JobState, Revision
+from bot.services.preview import warnings_for
 from cogs._common import Interaction, tr
 
 LIST_LINE_TITLE = 60
+HISTORY_EXCERPT = 60
 
 
 def status(interaction: Interaction, draft: Draft) -> str:
@@ -22,19 +24,34 @@ def status(interaction: Interaction, draft: Draft) -> str:
 
 
 def preview(interaction: Interaction, draft: Draft) -> discord.Embed:
-    """The draft as it will be published: title, body, labels."""
+    """The draft close to how the blog will show it: title, body, labels, and warnings."""
     body = draft.body or tr(interaction, "draft.body_empty_hint")
     embed = discord.Embed(
         title=cut(draft.title, EMBED_TITLE),
         url=draft.issue_url,
-        description=cut(body, EMBED_DESCRIPTION),
+        description=cut(body, EMBED_DESCRIPTION - 200),
         timestamp=draft.updated_at,
         colour=discord.Colour.green() if draft.is_published else discord.Colour.light_grey(),
     )
+    if len(body) > EMBED_DESCRIPTION - 200:
+        embed.description = (
+            (embed.description or "")
+            + "\n"
+            + tr(interaction, "draft.preview_cut", length=len(draft.body))
+        )
     if draft.labels:
         embed.add_field(
-            name=tr(interaction, "draft.labels"), value=cut(", ".join(draft.labels), 1024)
+            name=tr(interaction, "draft.labels"),
+            value=cut(", ".join(draft.labels), EMBED_FIELD_VALUE),
         )
+    if not draft.is_published:
+        warnings = [tr(interaction, w.key, **w.values) for w in warnings_for(draft)]
+        if warnings:
+            embed.add_field(
+                name=tr(interaction, "draft.warnings"),
+                value=cut("\n".join(f"⚠️ {w}" for w in warnings), EMBED_FIELD_VALUE),
+                inline=False,
+            )
     embed.set_footer(
         text=tr(
             interaction,
@@ -45,6 +62,16 @@ def preview(interaction: Interaction, draft: Draft) -> discord.Embed:
         )
     )
     return embed
+
+
+def _lines_within(lines: list[str], limit: int = EMBED_DESCRIPTION) -> str:
+    """Whole lines only, as many as fit."""
+    text = ""
+    for line in lines:
+        if len(text) + len(line) + 1 > limit:
+            break
+        text += line + "\n"
+    return text
 
 
 def listing(interaction: Interaction, drafts: list[Draft], total: int) -> discord.Embed:
@@ -63,9 +90,28 @@ def listing(interaction: Interaction, drafts: list[Draft], total: int) -> discor
     ]
     if total > len(drafts):
         lines.append(tr(interaction, "draft.list_more", count=total - len(drafts)))
-    description = ""
-    for line in lines:  # whole lines only
-        if len(description) + len(line) + 1 > EMBED_DESCRIPTION:
-            break
-        description += line + "\n"
-    return discord.Embed(title=tr(interaction, "draft.list_title"), description=description)
+    return discord.Embed(
+        title=tr(interaction, "draft.list_title"), description=_lines_within(lines)
+    )
+
+
+def history(interaction: Interaction, draft: Draft, revisions: list[Revision]) -> discord.Embed:
+    """Recent revisions, newest first: when, what kind of change, length, a glimpse."""
+    lines = []
+    for revision in revisions:
+        glimpse = " ".join(revision.body[-HISTORY_EXCERPT:].split())
+        line = tr(
+            interaction,
+            "history.line",
+            when=discord.utils.format_dt(revision.created_at, "R"),
+            reason=tr(interaction, f"history.reason_{revision.reason}"),
+            length=len(revision.body),
+            glimpse=discord.utils.escape_markdown(glimpse) or "—",
+        )
+        lines.append(
+            f"~~{line}~~ ({tr(interaction, 'history.undone')})" if revision.undone else line
+        )
+    return discord.Embed(
+        title=cut(tr(interaction, "history.title", id=draft.id, title=draft.title), EMBED_TITLE),
+        description=_lines_within(lines) or tr(interaction, "history.empty"),
+    )

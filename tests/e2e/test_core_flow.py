@@ -6,14 +6,20 @@ from tests.e2e.harness import Rig
 
 
 def test_commands_register_with_valid_definitions(rig: Rig) -> None:
-    """On first start the bot syncs /draft and /diary to the server, once, within the limits."""
+    """On first start the bot syncs /draft, /diary and the message menu to the server, once,
+    with Japanese names and descriptions; the fake checks every definition against Discord's
+    limits."""
     rig.start_bot()
     names = sorted(command["name"] for command in rig.discord.commands)
-    assert names == ["diary", "draft"]
+    assert names == ["Add to diary draft", "diary", "draft"]
     draft = next(c for c in rig.discord.commands if c["name"] == "draft")
-    assert sorted(o["name"] for o in draft["options"]) == sorted(
-        ["new", "append", "list", "show", "edit", "delete", "publish"]
-    )
+    subcommands = {o["name"] for o in draft["options"]}
+    assert {"new", "append", "list", "show", "edit", "delete", "publish"} <= subcommands
+    assert draft["name_localizations"]["ja"] == "下書き"
+    new = next(o for o in draft["options"] if o["name"] == "new")
+    assert new["description_localizations"]["ja"] == "新しい下書きを始める"
+    menu = next(c for c in rig.discord.commands if c["type"] == 3)
+    assert menu["name_localizations"]["ja"] == "日記の下書きに追加"
     assert rig.discord.command_sync_count == 1
 
 

@@ -1,0 +1,173 @@
+"""What the /draft commands and the preview's buttons do; shared so both behave the same."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+
+from bot.client import NO_MENTIONS
+from bot.errors import UserFacingError
+from bot.limits import MODAL_TEXT_INPUT, cut
+from bot.models import Draft, JobState, PublishJob
+from bot.services.preview import escape_links
+from bot.services.publishing import Author
+from cogs._common import Interaction, owner_of, tr
+from cogs.drafts import _render
+from cogs.drafts._buttons import long_edit_view, preview_view
+from cogs.drafts._modals import DraftModal
+from cogs.drafts._views import ConfirmDelete
+
+# How long the reply to a publish waits before saying that GitHub is slow, and how long it
+# keeps waiting after that (interaction tokens last 15 minutes).
+PUBLISH_REPLY_WAIT = 20.0
+PUBLISH_LATE_WAIT = 12 * 60.0
+
+
+async def send(interaction: Interaction, content: str | None = None, **kwargs: object) -> None:
+    """An ephemeral reply or follow-up that pings nobody."""
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            content, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
+        )  # type: ignore[arg-type]
+    else:
+        await interaction.response.send_message(
+            content,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+async def show(
+    interaction: Interaction, draft: Draft, heading_key: str, *, update: bool = False
+) -> None:
+    """The preview with its buttons; `update` replaces the message the button was on."""
+    text = tr(interaction, heading_key, id=draft.id)
+    embed = _render.preview(interaction, draft)
+    view = preview_view(interaction, draft)
+    if update and not interaction.response.is_done():
+        await interaction.response.edit_message(
+            content=text, embed=embed, view=view, allowed_mentions=NO_MENTIONS
+        )
+    else:
+        await send(interaction, text, embed=embed, view=view)
+
+
+async def publish(interaction: Interaction, draft_id: int | None, labels: str | None) -> None:
+    """Defer, queue the publish job (or join it), and report how it ended."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    publishing = interaction.client.services.publishing
+    user = interaction.user
+    author = Author(name=user.display_name, avatar_url=user.display_avatar.url)
+    job, _ = await publishing.publish(owner_of(interaction), draft_id, labels, author)
+    job = await publishing.wait(job.id, PUBLISH_REPLY_WAIT)
+    if job.state is JobState.PENDING:
+        await send(interaction, tr(interaction, "publish.delayed", id=job.draft_id))
+        job = await publishing.wait(job.id, PUBLISH_LATE_WAIT)
+        if job.state is JobState.PENDING:
+            return  # still going; /draft list shows how it ends
+    await send(interaction, _outcome(interaction, job))
+
+
+def _outcome(interaction: Interaction, job: PublishJob) -> str:
+    if job.state is JobState.DONE:
+        return tr(interaction, "publish.done", number=job.issue_number, url=job.issue_url)
+    error = interaction.client.services.publishing.error_for(job)
+    return tr(interaction, error.key, **error.values)
+
+
+async def edit(interaction: Interaction, draft_id: int | None) -> None:
+    """A modal with the title and body; a body too long for it gets other ways to edit."""
+    drafts = interaction.client.services.drafts
+    owner = owner_of(interaction)
+    found = drafts.check_writable(await drafts.get(owner, draft_id))
+    if len(found.body) > MODAL_TEXT_INPUT:
+        await send(
+            interaction,
+            tr(interaction, "edit.too_long", limit=MODAL_TEXT_INPUT, length=len(found.body)),
+            view=long_edit_view(interaction, found),
+        )
+        return
+
+    async def save(modal_interaction: Interaction, title: str, body: str) -> None:
+        await _unchanged_since(modal_interaction, found)
+        saved = await drafts.edit(owner, found.id, title=title or found.title, body=body)
+        await show(modal_interaction, saved, "draft.edited")
+
+    modal = DraftModal(interaction, "modal.edit_heading", save, title=found.title, body=found.body)
+    await interaction.response.send_modal(modal)
+
+
+def split_tail(body: str, limit: int = MODAL_TEXT_INPUT) -> tuple[str, str]:
+    """(head, tail): the tail fits the modal and starts at a paragraph or line if it can."""
+    start = len(body) - limit
+    for separator in ("\n\n", "\n"):
+        cut_at = body.find(separator, start)
+        if cut_at >= 0:
+            return body[: cut_at + len(separator)], body[cut_at + len(separator) :]
+    return body[:start], body[start:]
+
+
+async def edit_tail(interaction: Interaction, draft_id: int) -> None:
+    """Edit only the last part of a long draft; the rest stays as it is."""
+    drafts = interaction.client.services.drafts
+    owner = owner_of(interaction)
+    found = drafts.check_writable(await drafts.get(owner, draft_id))
+    head, tail = split_tail(found.body)
+
+    async def save(modal_interaction: Interaction, title: str, body: str) -> None:
+        await _unchanged_since(modal_interaction, found)
+        saved = await drafts.edit(owner, found.id, title=title or found.title, body=head + body)
+        await show(modal_interaction, saved, "draft.edited")
+
+    modal = DraftModal(interaction, "modal.edit_tail_heading", save, title=found.title, body=tail)
+    await interaction.response.send_modal(modal)
+
+
+async def _unchanged_since(interaction: Interaction, opened: Draft) -> None:
+    """Refuse to overwrite changes made (e.g. by /draft append) while the modal was open."""
+    current = await interaction.client.services.drafts.get(owner_of(interaction), opened.id)
+    if current.updated_at != opened.updated_at:
+        raise UserFacingError("error.changed_meanwhile", id=opened.id)
+
+
+async def confirm_delete(interaction: Interaction, draft_id: int) -> None:
+    """Ask first; delete on the button."""
+    drafts = interaction.client.services.drafts
+    owner = owner_of(interaction)
+    found = await drafts.get(owner, draft_id)
+
+    async def confirmed(button_interaction: Interaction) -> None:
+        deleted = await drafts.delete(owner, found.id)
+        await button_interaction.response.edit_message(
+            content=tr(
+                button_interaction, "draft.deleted", id=deleted.id, title=cut(deleted.title, 200)
+            ),
+            embed=None,
+            view=None,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    await send(
+        interaction,
+        tr(interaction, "draft.delete_confirm", id=found.id, title=cut(found.title, 200)),
+        view=ConfirmDelete(interaction, confirmed),
+    )
+
+
+async def escape(interaction: Interaction, draft_id: int) -> None:
+    """Turn @name and #123 into plain text, as a new revision."""
+    drafts = interaction.client.services.drafts
+    owner = owner_of(interaction)
+    found = await drafts.get(owner, draft_id)
+    saved = await drafts.edit(owner, found.id, body=escape_links(found.body), reason="escape")
+    await show(interaction, saved, "draft.escaped", update=True)
+
+
+def attachment_name(draft: Draft) -> str:
+    return f"draft-{draft.id}.md"
+
+
+def as_file(data: bytes, name: str) -> discord.File:
+    return discord.File(io.BytesIO(data), filename=name)
