@@ -10,6 +10,7 @@ from bot.services.clock import Clock
 from bot.services.drafts import DraftService
 from bot.services.labels import LabelCatalog
 from bot.services.publishing import IssueGateway, PublishingService
+from bot.services.server_settings import ServerSettingsService
 from bot.settings import Settings
 from bot.store import Store
 from bot.workers.announcer import AnnounceWorker
@@ -22,6 +23,7 @@ class Services:
     store: Store
     drafts: DraftService
     labels: LabelCatalog
+    server_settings: ServerSettingsService
     publishing: PublishingService
     announcements: AnnouncementService
     publish_worker: PublishWorker
@@ -54,14 +56,15 @@ class Services:
         publish_worker = PublishWorker(store, publishing, clock, ready)
         publishing.set_wake_worker(publish_worker.wake)
         return cls(
-            settings,
-            store,
-            drafts,
-            labels,
-            publishing,
-            announcements,
-            publish_worker,
-            announce_worker,
+            settings=settings,
+            store=store,
+            drafts=drafts,
+            labels=labels,
+            server_settings=ServerSettingsService(store, clock),
+            publishing=publishing,
+            announcements=announcements,
+            publish_worker=publish_worker,
+            announce_worker=announce_worker,
         )
 
     def start(self) -> None:

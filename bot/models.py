@@ -119,6 +119,8 @@ class GuildSettings:
     announce_channel_id: int | None = None
     author_role_id: int | None = None
     timezone: str = "UTC"
+    title_format: str | None = None
+    body_template: str | None = None
 
 
 @dataclass(frozen=True)

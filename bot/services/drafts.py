@@ -43,15 +43,24 @@ class DraftService:
         self._store = store
         self._clock = clock
 
-    def default_title(self, timezone: str) -> str:
-        """Today's date in the server's time zone."""
-        return self._clock.now().astimezone(ZoneInfo(timezone)).strftime(DEFAULT_TITLE_FORMAT)
+    def default_title(self, timezone: str, title_format: str | None = None) -> str:
+        """Today in the server's time zone, in the server's title format (default: the date)."""
+        today = self._clock.now().astimezone(ZoneInfo(timezone))
+        return clean_title(today.strftime(title_format or DEFAULT_TITLE_FORMAT))
 
     async def create(
-        self, owner: Owner, title: str | None, body: str, *, timezone: str = "UTC"
+        self,
+        owner: Owner,
+        title: str | None,
+        body: str,
+        *,
+        timezone: str = "UTC",
+        title_format: str | None = None,
     ) -> Draft:
-        """Start a draft; without a title, today's date is the title."""
-        title = clean_title(title) if title and title.strip() else self.default_title(timezone)
+        """Start a draft; without a title, the server's title format (or today's date)."""
+        if not (title and title.strip()):
+            title = self.default_title(timezone, title_format)
+        title = clean_title(title)
         body = clean_body(body)
         if await self._store.count_drafts(owner) >= MAX_DRAFTS_PER_MEMBER:
             raise InvalidInput("error.too_many_drafts", limit=MAX_DRAFTS_PER_MEMBER)
@@ -86,14 +95,16 @@ class DraftService:
         return updated
 
     async def add_text(
-        self, owner: Owner, text: str, *, timezone: str = "UTC"
+        self, owner: Owner, text: str, *, timezone: str = "UTC", title_format: str | None = None
     ) -> tuple[Draft, bool]:
         """Append to the current unpublished draft, or start one; (draft, whether new)."""
         if not clean_text(text).strip():
             raise InvalidInput("error.message_has_no_text")
         current = await self._store.get_latest_draft(owner)
         if current is None or current.job_state is JobState.PENDING:
-            return await self.create(owner, None, text, timezone=timezone), True
+            return await self.create(
+                owner, None, text, timezone=timezone, title_format=title_format
+            ), True
         return await self.append(owner, current.id, text), False
 
     async def edit(

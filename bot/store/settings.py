@@ -19,6 +19,8 @@ def _settings(row: aiosqlite.Row) -> GuildSettings:
         announce_channel_id=row["announce_channel_id"],
         author_role_id=row["author_role_id"],
         timezone=row["timezone"],
+        title_format=row["title_format"],
+        body_template=row["body_template"],
     )
 
 
@@ -48,6 +50,8 @@ class SettingsStore:
         announce_channel_id: int | object | None = _UNSET,
         author_role_id: int | object | None = _UNSET,
         timezone: str | object = _UNSET,
+        title_format: str | object | None = _UNSET,
+        body_template: str | object | None = _UNSET,
     ) -> GuildSettings:
         """Change the given settings (None clears one) and return them all."""
         changes = {
@@ -56,6 +60,8 @@ class SettingsStore:
                 ("announce_channel_id", announce_channel_id),
                 ("author_role_id", author_role_id),
                 ("timezone", timezone),
+                ("title_format", title_format),
+                ("body_template", body_template),
             )
             if value is not _UNSET
         }

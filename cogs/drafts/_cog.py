@@ -41,7 +41,7 @@ class DraftCog(
         owner = owner_of(interaction)
         settings = await self.services.store.get_guild_settings(owner.guild_id)
         draft, created = await self.services.drafts.add_text(
-            owner, message.content, timezone=settings.timezone
+            owner, message.content, timezone=settings.timezone, title_format=settings.title_format
         )
         await _actions.show(interaction, draft, "draft.created" if created else "draft.appended")
 
@@ -62,12 +62,18 @@ class DraftCog(
 
         async def create(reply_to: Interaction, title: str | None, body: str) -> None:
             draft = await self.services.drafts.create(
-                owner, title, body, timezone=settings.timezone
+                owner, title, body, timezone=settings.timezone, title_format=settings.title_format
             )
             await _actions.show(reply_to, draft, "draft.created")
 
         if body is None:
-            modal = DraftModal(interaction, "modal.new_heading", create, title=title or "")
+            modal = DraftModal(
+                interaction,
+                "modal.new_heading",
+                create,
+                title=title or "",
+                body=settings.body_template or "",
+            )
             await interaction.response.send_modal(modal)
             return
         await create(interaction, title, body)

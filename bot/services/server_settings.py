@@ -1,0 +1,78 @@
+"""Server settings that /diary config changes, checked before they are stored."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import InvalidInput
+from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, clean_text
+from bot.models import GuildSettings
+from bot.services.clock import Clock
+from bot.store import Store
+
+CLEAR = "-"  # typed as a value, removes the setting
+
+
+def check_timezone(name: str) -> str:
+    """An IANA time zone name such as Asia/Tokyo."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("error.bad_timezone", name=name[:60]) from None
+    return name
+
+
+def check_title_format(pattern: str, clock: Clock) -> str:
+    """A strftime pattern whose result today is a usable title."""
+    try:
+        sample = clock.now().strftime(pattern).strip()
+    except ValueError:
+        sample = ""
+    if not sample or len(sample) > GITHUB_TITLE or "\n" in pattern:
+        raise InvalidInput("error.bad_title_format", pattern=pattern[:60])
+    return pattern
+
+
+def check_body_template(template: str) -> str:
+    """Text a new draft starts with; `\\n` typed in a slash option means a new line."""
+    text = clean_text(template.replace("\\n", "\n"))
+    if len(text) > MODAL_TEXT_INPUT:
+        raise InvalidInput("error.body_template_too_long", limit=MODAL_TEXT_INPUT, length=len(text))
+    return text
+
+
+class ServerSettingsService:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def update(
+        self,
+        guild_id: int,
+        *,
+        announce_channel_id: int | None = None,
+        author_role_id: int | None = None,
+        timezone: str | None = None,
+        title_format: str | None = None,
+        body_template: str | None = None,
+    ) -> GuildSettings:
+        """Store the options given (checked first; `-` clears a text setting)."""
+        changes: dict[str, Any] = {}
+        if announce_channel_id is not None:
+            changes["announce_channel_id"] = announce_channel_id
+        if author_role_id is not None:
+            changes["author_role_id"] = author_role_id
+        if timezone is not None:
+            changes["timezone"] = "UTC" if timezone == CLEAR else check_timezone(timezone.strip())
+        if title_format is not None:
+            changes["title_format"] = (
+                None if title_format == CLEAR else check_title_format(title_format, self._clock)
+            )
+        if body_template is not None:
+            changes["body_template"] = (
+                None if body_template == CLEAR else check_body_template(body_template)
+            )
+        if not changes:
+            return await self._store.get_guild_settings(guild_id)
+        return await self._store.update_guild_settings(guild_id, self._clock.now(), **changes)
