@@ -48,6 +48,7 @@ class GitHubError(UserFacingError):
         **values: Any,
     ) -> None:
         super().__init__(key, **values)
+        self.values.setdefault("detail", detail)
         self.transient = transient
         self.outcome_unknown = outcome_unknown
         self.retry_after = retry_after
@@ -55,6 +56,10 @@ class GitHubError(UserFacingError):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.detail}" if self.detail else self.key
+
+
+class ConcurrentChange(DiaryError):
+    """The record changed between reading it and writing what depended on it."""
 
 
 class ConfigError(DiaryError):

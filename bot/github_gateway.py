@@ -7,9 +7,11 @@ inside a worker thread (`run_in_thread`).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -87,7 +89,9 @@ class GitHubGateway:
                 state="all", sort="created", direction="desc", since=since - timedelta(minutes=5)
             )
             for issue in issues.get_page(0):
-                if text in (issue.body or ""):
+                # Pull requests come through the issues list too; their URL says so (reading
+                # `pull_request` would make PyGithub fetch each issue again).
+                if "/pull/" not in issue.html_url and text in (issue.body or ""):
                     return _created(issue)
             return None
 
@@ -101,9 +105,155 @@ class GitHubGateway:
 
         return await self._run(call)
 
+    async def list_issues_page(
+        self, *, sort: str = "updated", per_page: int = 100, page: int = 1, etag: str | None = None
+    ) -> tuple[str | None, list[IssueSnapshot] | None]:
+        """One page of the repository's issues and pull requests (state=all), newest first, and
+        its ETag; `(etag, None)` when unchanged since `etag` (a 304 costs no rate limit)."""
+
+        def call() -> tuple[str | None, list[IssueSnapshot] | None]:
+            requester = self._github.requester
+            status, headers, body = requester.requestJson(
+                "GET",
+                f"/repos/{self._repository_name}/issues",
+                parameters={
+                    "state": "all",
+                    "sort": sort,
+                    "direction": "desc",
+                    "per_page": per_page,
+                    "page": page,
+                },
+                headers={"If-None-Match": etag} if etag else None,
+            )
+            if status == 304:
+                return etag, None
+            data = json.loads(body) if body else None
+            if status >= 400 or not isinstance(data, list):
+                raise requester.createException(status, headers, data)
+            return headers.get("etag"), [issue_snapshot(item) for item in data]
+
+        return await self._run(call)
+
     async def get_entry(self, number: int) -> Entry:
         """One issue as a diary entry."""
         return await self._run(lambda: _entry(self._repository.get_issue(number)))
+
+    # -- set-up checks (`diary-bot check`) and `/diary status` --
+
+    async def get_token_login(self) -> str:
+        """The login of the user the token belongs to (`GET /user`)."""
+        return await self._run(lambda: self._github.get_user().login)
+
+    async def get_repository_access(self) -> RepositoryAccess:
+        """What the token sees of the repository (`GET /repos/{owner}/{name}`)."""
+
+        def call() -> RepositoryAccess:
+            repo = self._github.get_repo(self._repository_name)
+            headers = {name.lower(): str(value) for name, value in repo.raw_headers.items()}
+            scopes = headers.get("x-oauth-scopes")
+            role = repo.permissions
+            return RepositoryAccess(
+                full_name=repo.full_name,
+                private=bool(repo.private),
+                has_issues=bool(repo.has_issues),
+                push=bool(role.push),
+                triage=bool(role.triage),
+                token_scopes=(
+                    None
+                    if scopes is None
+                    else tuple(scope.strip() for scope in scopes.split(",") if scope.strip())
+                ),
+            )
+
+        return await self._run(call)
+
+    async def probe_issue_creation(self) -> IssueWriteProbe:
+        """Whether the token may create issues, found out without creating one.
+
+        GitHub checks a token's permission before it validates the request, so creating an
+        issue with an empty title answers 403 (or 404) when the token may not create issues
+        and 422 ("missing_field: title") when it may.
+        """
+
+        def call() -> IssueWriteProbe:
+            try:
+                issue = self._repository.create_issue(title="")
+            except GithubException as error:
+                headers = {name.lower(): value for name, value in (error.headers or {}).items()}
+                message = _message(error.data)
+                if error.status == 422:
+                    return IssueWriteProbe(allowed=True, detail=f"HTTP 422: {message}")
+                rate_limited = _rate_limit_wait(error.status, headers, message) is not None
+                if error.status in (403, 404) and not rate_limited:
+                    return IssueWriteProbe(
+                        allowed=False,
+                        detail=f"HTTP {error.status}: {message}",
+                        accepted_permissions=headers.get("x-accepted-github-permissions"),
+                    )
+                raise
+            log.warning("the permission probe created issue #%d; close it", issue.number)
+            return IssueWriteProbe(allowed=True, detail="created", created_issue=issue.number)
+
+        return await self._run(call)
+
+    async def get_rate_limit(self) -> RateLimit:
+        """The core rate limit (`GET /rate_limit`, which does not count against it)."""
+
+        def call() -> RateLimit:
+            core = self._github.get_rate_limit().resources.core
+            return RateLimit(core.remaining, core.limit, core.reset.astimezone(UTC))
+
+        return await self._run(call)
+
+    async def last_rate_limit(self) -> RateLimit | None:
+        """The rate limit from the last answer PyGithub saw, or None before the first one;
+        sends no request."""
+
+        def call() -> RateLimit | None:
+            # The lazy repository object has a requester of its own (PyGithub's `withLazy`
+            # copies it), so both have seen answers. Within one window `remaining` only
+            # falls, and a later window has a later reset: the freshest is the maximum.
+            seen = []
+            for requester in (self._github.requester, self._repository.requester):
+                remaining, limit = requester.rate_limiting
+                if limit >= 0:
+                    seen.append((requester.rate_limiting_resettime, -remaining, limit))
+            if not seen:
+                return None
+            reset, negative_remaining, limit = max(seen)
+            reset_at = datetime.fromtimestamp(reset, UTC) if reset else None
+            return RateLimit(-negative_remaining, limit, reset_at)
+
+        return await self._run(call)
+
+
+@dataclass(frozen=True)
+class RepositoryAccess:
+    """The repository as the token sees it. `push`/`triage` are the role of the token's *user*
+    (GitHub reports the user's role even for a fine-grained token with fewer permissions);
+    `token_scopes` is set only for classic tokens (`X-OAuth-Scopes`)."""
+
+    full_name: str
+    private: bool
+    has_issues: bool
+    push: bool
+    triage: bool
+    token_scopes: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class IssueWriteProbe:
+    allowed: bool
+    detail: str
+    accepted_permissions: str | None = None  # `X-Accepted-GitHub-Permissions` of a refusal
+    created_issue: int | None = None  # only if GitHub unexpectedly accepted the empty title
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    remaining: int
+    limit: int
+    reset_at: datetime | None
 
 
 def _created(issue: Issue) -> CreatedIssue:
@@ -121,6 +271,44 @@ def _entry(issue: Issue) -> Entry:
         author_avatar_url=issue.user.avatar_url,
         created_at=issue.created_at.astimezone(UTC),
     )
+
+
+@dataclass(frozen=True)
+class IssueSnapshot:
+    """An issue (or pull request) as a list or a webhook shows it at `updated_at`."""
+
+    entry: Entry
+    closed: bool
+    updated_at: datetime
+    pull_request: bool
+
+
+def issue_snapshot(data: dict[str, Any]) -> IssueSnapshot:
+    """Read GitHub's issue JSON (the REST shape, also inside `issues` webhook payloads)."""
+    user = data.get("user") or {}
+    created = _timestamp(data["created_at"])
+    return IssueSnapshot(
+        entry=Entry(
+            number=int(data["number"]),
+            title=str(data.get("title") or ""),
+            body=str(data.get("body") or ""),
+            url=str(data.get("html_url") or ""),
+            labels=tuple(
+                str(label["name"] if isinstance(label, dict) else label)
+                for label in data.get("labels") or []
+            ),
+            author_name=str(user.get("login") or "ghost"),
+            author_avatar_url=user.get("avatar_url"),
+            created_at=created,
+        ),
+        closed=data.get("state") == "closed",
+        updated_at=_timestamp(data["updated_at"]) if data.get("updated_at") else created,
+        pull_request=bool(data.get("pull_request")),
+    )
+
+
+def _timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def map_github_exception(error: GithubException, *, write: bool) -> GitHubError:
@@ -143,7 +331,8 @@ def map_github_exception(error: GithubException, *, write: bool) -> GitHubError:
     if status == 410:
         return GitHubError("github.issues_disabled", detail=detail)
     if status == 422:
-        return GitHubError("github.invalid", detail=detail, errors=_field_errors(error.data))
+        # GitHub's field errors are the explanation the author needs.
+        return GitHubError("github.invalid", detail=_field_errors(error.data))
     if status >= 500:
         # The server may have acted before failing: a write's outcome is unknown.
         return GitHubError(

@@ -68,6 +68,8 @@ def cut(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
     """Shorten `text` to at most `limit` characters at a grapheme boundary, marking the cut."""
     if len(text) <= limit:
         return text
+    if limit <= len(ellipsis):
+        ellipsis = ""  # no room to mark the cut: keep what fits
     end = max(limit - len(ellipsis), 0)
     while 0 < end < len(text) and _continues_cluster(text, end):
         end -= 1

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 
 README_HINT = "See README.md, section 'Configuration'."
+LOG_FORMATS = ("text", "json")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
 
@@ -26,6 +29,11 @@ class Settings:
     blog_url_template: str | None = None
     poll_interval: float = 60.0
     log_level: str = "INFO"
+    log_format: str = "text"
+    wait_for_page: bool = False
+    webhook_port: int | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_host: str = "0.0.0.0"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -44,7 +52,7 @@ class Settings:
             value = text(name)
             if value is None:
                 return None
-            if not value.isdigit() or not 15 <= len(value) <= 20:
+            if not value.isdigit() or not 17 <= len(value) <= 20:
                 problems.append(f"{name} must be a Discord id (a number of 17 to 20 digits)")
                 return None
             return int(value)
@@ -56,7 +64,8 @@ class Settings:
             problems.append("GITHUB_REPOSITORY must look like owner/name, e.g. alice/diary")
 
         api_url = text("GITHUB_API_URL") or cls.github_api_url
-        if not re.match(r"^https?://[^\s/]+", api_url):
+        parsed = urlsplit(api_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or re.search(r"\s", api_url):
             problems.append("GITHUB_API_URL must be an http(s) URL, e.g. https://api.github.com")
 
         template = text("BLOG_URL_TEMPLATE")
@@ -73,16 +82,44 @@ class Settings:
         if raw_poll is not None:
             try:
                 poll_interval = float(raw_poll)
-                if poll_interval != 0 and poll_interval < 10:
+                if not math.isfinite(poll_interval) or 0 < poll_interval < 1 or poll_interval < 0:
                     raise ValueError
             except ValueError:
-                problems.append(
-                    "POLL_INTERVAL must be a number of seconds, at least 10, or 0 (off)"
-                )
+                problems.append("POLL_INTERVAL must be a number of seconds, at least 1, or 0 (off)")
 
         log_level = (text("LOG_LEVEL") or cls.log_level).upper()
         if not isinstance(logging.getLevelName(log_level), int):
             problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+
+        log_format = (text("LOG_FORMAT") or cls.log_format).lower()
+        if log_format not in LOG_FORMATS:
+            problems.append("LOG_FORMAT must be text or json")
+
+        raw_wait = (text("WAIT_FOR_PAGE") or "0").lower()
+        wait_for_page = raw_wait in _ON
+        if raw_wait not in _ON + _OFF:
+            problems.append("WAIT_FOR_PAGE must be 1 (on) or 0 (off)")
+        elif wait_for_page and template is None:
+            problems.append("WAIT_FOR_PAGE=1 needs BLOG_URL_TEMPLATE: the blog page to wait for")
+
+        webhook_port = None
+        raw_port = text("WEBHOOK_PORT")
+        if raw_port is not None:
+            if raw_port.isdigit() and 1 <= int(raw_port) <= 65535:
+                webhook_port = int(raw_port)
+            else:
+                problems.append("WEBHOOK_PORT must be a TCP port number (1 to 65535)")
+        webhook_secret = text("WEBHOOK_SECRET")
+        if raw_port is not None and webhook_secret is None:
+            problems.append(
+                "WEBHOOK_SECRET is not set: WEBHOOK_PORT needs the secret given to GitHub's webhook"
+            )
+        elif webhook_secret is not None and raw_port is None:
+            problems.append("WEBHOOK_SECRET is set but WEBHOOK_PORT is not: set both, or neither")
+        elif webhook_secret is not None and len(webhook_secret) < 16:
+            problems.append(
+                "WEBHOOK_SECRET must be at least 16 characters (e.g. from openssl rand -hex 32)"
+            )
 
         announce = snowflake("ANNOUNCE_CHANNEL_ID")
         guild = snowflake("DISCORD_GUILD_ID")
@@ -100,13 +137,24 @@ class Settings:
             blog_url_template=template,
             poll_interval=poll_interval,
             log_level=log_level,
+            log_format=log_format,
+            wait_for_page=wait_for_page,
+            webhook_port=webhook_port,
+            webhook_secret=webhook_secret,
+            webhook_host=text("WEBHOOK_HOST") or cls.webhook_host,
         )
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log line or a reply."""
-        return (self.discord_token, self.github_token)
+        return tuple(
+            secret
+            for secret in (self.discord_token, self.github_token, self.webhook_secret)
+            if secret
+        )
 
 
+_ON = ("1", "true", "yes", "on")
+_OFF = ("0", "false", "no", "off")
 _REQUIRED = {
     "DISCORD_TOKEN": "the bot token from the Discord developer portal (Bot → Reset Token)",
     "GITHUB_TOKEN": "a fine-grained GitHub token with Issues read/write on the diary repository",

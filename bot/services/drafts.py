@@ -90,9 +90,7 @@ class DraftService:
         if new_length > MAX_BODY:
             raise InvalidInput("error.body_too_long", limit=MAX_BODY, length=new_length)
         updated = await self._store.append_to_draft(owner, draft.id, text, self._clock.now())
-        if updated is None:
-            raise DraftNotFound(draft.id)
-        return updated
+        return updated or await self._refused(owner, draft.id)
 
     async def add_text(
         self, owner: Owner, text: str, *, timezone: str = "UTC", title_format: str | None = None
@@ -128,9 +126,7 @@ class DraftService:
             labels=labels,
             reason=reason,
         )
-        if updated is None:
-            raise DraftNotFound(draft.id)
-        return updated
+        return updated or await self._refused(owner, draft.id)
 
     async def history(
         self, owner: Owner, draft_id: int | None, limit: int = 10
@@ -154,6 +150,11 @@ class DraftService:
             raise UserFacingError("error.publish_in_progress", id=draft.id)
         await self._store.delete_draft(owner, draft.id)
         return draft
+
+    async def _refused(self, owner: Owner, draft_id: int) -> Draft:
+        """Explain why the store refused a change (it was published or deleted meanwhile)."""
+        self.check_writable(await self.get(owner, draft_id))
+        raise UserFacingError("error.changed_meanwhile", id=draft_id)
 
     @staticmethod
     def check_writable(draft: Draft) -> Draft:

@@ -40,20 +40,22 @@ class LabelCatalog:
             self._cached = (time.monotonic(), await self._source.list_label_names())
         return self._cached[1]
 
-    async def check(self, labels: Sequence[str]) -> None:
-        """Refuse labels the repository does not have, naming some that it does."""
+    async def resolve(self, labels: Sequence[str]) -> list[str]:
+        """The repository's names for `labels` (GitHub compares them without case); refuses
+        labels it does not have, naming some that it does."""
         if not labels:
-            return
+            return []
         if len(labels) > MAX_LABELS:
             raise InvalidInput("error.too_many_labels", limit=MAX_LABELS, count=len(labels))
-        known = await self.names()
-        missing = [name for name in labels if name not in known]
+        known = {name.casefold(): name for name in await self.names()}
+        missing = [name for name in labels if name.casefold() not in known]
         if missing:
             raise InvalidInput(
                 "error.unknown_labels",
                 labels=", ".join(missing),
-                known=", ".join(known[:10]) or "—",
+                known=", ".join(list(known.values())[:10]) or "—",
             )
+        return list(dict.fromkeys(known[name.casefold()] for name in labels))
 
     async def suggest(self, typed: str, limit: int = 25) -> list[str]:
         """Completions for a comma-separated list: earlier names kept, the last one completed."""

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.errors import GitHubError, InvalidInput, UserFacingError
-from bot.models import CreatedIssue, Entry, JobState, Owner, PublishJob
+from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingError
+from bot.models import CreatedIssue, Draft, Entry, JobState, Owner, PublishJob
 from bot.services.announcing import AnnouncementService
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 1.0
 RETRY_MAX_SECONDS = 300.0
+SNAPSHOT_TRIES = 3
 
 
 def key_marker(key: str) -> str:
@@ -85,7 +86,27 @@ class PublishingService:
 
         Returns the job and whether this call created it.
         """
-        draft = await self._drafts.get(owner, draft_id)
+        for _ in range(SNAPSHOT_TRIES):
+            draft = await self._drafts.get(owner, draft_id)
+            pending = await self._pending_job(draft)
+            if pending is not None:
+                return pending, False
+            job = await self._snapshot(draft, labels, author)
+            try:
+                # Recorded only if the draft is still as read: the issue gets what was saved.
+                job, created = await self._store.add_publish_job(job, expected=draft)
+                break
+            except ConcurrentChange:
+                continue
+        else:
+            raise UserFacingError("error.changed_meanwhile", id=draft.id)
+        if created:
+            log.info("publish job %d queued for draft %d", job.id, draft.id)
+            self._wake_worker()
+        return job, created
+
+    async def _pending_job(self, draft: Draft) -> PublishJob | None:
+        """The job publishing this draft right now, if any; refuses published drafts."""
         if draft.is_published:
             raise UserFacingError(
                 "error.already_published",
@@ -93,41 +114,37 @@ class PublishingService:
                 number=draft.issue_number,
                 url=draft.issue_url,
             )
-        if draft.job_state is JobState.PENDING:
-            pending = [
-                j for j in await self._store.list_pending_publish_jobs() if j.draft_id == draft.id
-            ]
-            if pending:
-                return pending[0], False
+        if draft.job_state is not JobState.PENDING:
+            return None
+        jobs = await self._store.list_pending_publish_jobs()
+        return next((job for job in jobs if job.draft_id == draft.id), None)
+
+    async def _snapshot(self, draft: Draft, labels: str | None, author: Author) -> PublishJob:
+        """The job for a draft as it is now, after the checks that need no request."""
         if not draft.body.strip():
             raise InvalidInput("error.body_empty")
-        chosen = parse_labels(labels) if labels is not None else list(draft.labels)
-        await self._labels.check(chosen)
+        chosen = await self._labels.resolve(
+            parse_labels(labels) if labels is not None else list(draft.labels)
+        )
         key = uuid.uuid4().hex
         now = self._clock.now()
-        job, created = await self._store.add_publish_job(
-            PublishJob(
-                id=0,
-                draft_id=draft.id,
-                guild_id=owner.guild_id,
-                author_id=owner.user_id,
-                author_name=author.name,
-                author_avatar_url=author.avatar_url,
-                idempotency_key=key,
-                title=draft.title,
-                body=f"{draft.body}\n\n{key_marker(key)}",
-                labels=tuple(chosen),
-                state=JobState.PENDING,
-                attempts=0,
-                outcome_unknown=False,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        return PublishJob(
+            id=0,
+            draft_id=draft.id,
+            guild_id=draft.guild_id,
+            author_id=draft.author_id,
+            author_name=author.name,
+            author_avatar_url=author.avatar_url,
+            idempotency_key=key,
+            title=draft.title,
+            body=f"{draft.body}\n\n{key_marker(key)}",
+            labels=tuple(chosen),
+            state=JobState.PENDING,
+            attempts=0,
+            outcome_unknown=False,
+            next_attempt_at=now,
+            created_at=now,
         )
-        if created:
-            log.info("publish job %d queued for draft %d", job.id, draft.id)
-            self._wake_worker()
-        return job, created
 
     def set_wake_worker(self, wake: Callable[[], None]) -> None:
         """Called when a job is queued, so the worker starts it at once."""
@@ -149,6 +166,8 @@ class PublishingService:
 
     async def run(self, job: PublishJob) -> None:
         """One attempt at a job: adopt the issue if an earlier attempt made it, else create it."""
+        # Until a search shows no issue carries the key, an earlier attempt may have made one.
+        maybe_created = job.outcome_unknown
         try:
             created = None
             if job.outcome_unknown:
@@ -157,22 +176,25 @@ class PublishingService:
                 )
                 if created:
                     log.info("publish job %d adopted issue #%d", job.id, created.number)
+                maybe_created = False
             if created is None:
                 await self._store.mark_publish_job_started(job.id, self._clock.now())
                 created = await self._gateway.create_issue(job.title, job.body, job.labels)
         except GitHubError as error:
-            await self._failed_attempt(job, error)
+            await self._failed_attempt(job, error, maybe_created)
             return
         except Exception as error:  # a bug or an unexpected library error: retry, log loudly
             log.exception("publish job %d: unexpected error", job.id)
             error = GitHubError(
                 "github.unavailable", transient=True, outcome_unknown=True, detail=repr(error)
             )
-            await self._failed_attempt(job, error)
+            await self._failed_attempt(job, error, maybe_created)
             return
         await self._complete(job, created)
 
-    async def _failed_attempt(self, job: PublishJob, error: GitHubError) -> None:
+    async def _failed_attempt(
+        self, job: PublishJob, error: GitHubError, maybe_created: bool = False
+    ) -> None:
         now = self._clock.now()
         if error.transient:
             delay = error.retry_after or retry_delay(job.attempts)
@@ -187,7 +209,7 @@ class PublishingService:
                 job.id,
                 now,
                 next_attempt_at=now + timedelta(seconds=delay),
-                outcome_unknown=error.outcome_unknown,
+                outcome_unknown=error.outcome_unknown or maybe_created,
                 error_key=error.key,
                 error_detail=error.detail,
             )

@@ -13,6 +13,12 @@ from bot.store._database import Database
 
 PARAGRAPH = "\n\n"
 
+# Only drafts not published and not being published may change.
+_WRITABLE = (
+    " AND issue_number IS NULL AND NOT EXISTS (SELECT 1 FROM publish_jobs j"
+    " WHERE j.draft_id = drafts.id AND j.state = 'pending')"
+)
+
 _SELECT = """
 SELECT d.*, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = d.id
              ORDER BY j.id DESC LIMIT 1) AS job_state
@@ -109,12 +115,12 @@ class DraftStore:
         reason: str = "edit",
     ) -> Draft | None:
         """Change the given fields of a draft, keeping a revision; None if it is not the
-        owner's."""
+        owner's, or is published or being published."""
         async with self._db.write() as db:
             cursor = await db.execute(
                 "UPDATE drafts SET title = COALESCE(?, title), body = COALESCE(?, body),"
                 " labels = COALESCE(?, labels), updated_at = ?"
-                " WHERE id = ? AND guild_id = ? AND author_id = ?",
+                " WHERE id = ? AND guild_id = ? AND author_id = ?" + _WRITABLE,
                 (
                     title,
                     body,
@@ -125,23 +131,25 @@ class DraftStore:
                     owner.user_id,
                 ),
             )
-            if cursor.rowcount:
-                await _record_revision(db, owner, draft_id, reason, encode_time(at))
+            if not cursor.rowcount:
+                return None
+            await _record_revision(db, owner, draft_id, reason, encode_time(at))
             return await self._fetch_draft(db, owner, draft_id)
 
     async def append_to_draft(
         self, owner: Owner, draft_id: int, text: str, at: datetime
     ) -> Draft | None:
         """Add a paragraph to the end of the body in one statement, so concurrent appends
-        both land; None if the draft is not the owner's."""
+        both land; None if the draft is not the owner's, or is published or being published."""
         async with self._db.write() as db:
             cursor = await db.execute(
                 "UPDATE drafts SET body = CASE WHEN body = '' THEN ? ELSE body || ? || ? END,"
-                " updated_at = ? WHERE id = ? AND guild_id = ? AND author_id = ?",
+                " updated_at = ? WHERE id = ? AND guild_id = ? AND author_id = ?" + _WRITABLE,
                 (text, PARAGRAPH, text, encode_time(at), draft_id, owner.guild_id, owner.user_id),
             )
-            if cursor.rowcount:
-                await _record_revision(db, owner, draft_id, "append", encode_time(at))
+            if not cursor.rowcount:
+                return None
+            await _record_revision(db, owner, draft_id, "append", encode_time(at))
             return await self._fetch_draft(db, owner, draft_id)
 
     async def list_revisions(self, owner: Owner, draft_id: int, limit: int = 10) -> list[Revision]:

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import Announcement, JobState, PublishJob
+from bot.errors import ConcurrentChange
+from bot.models import Announcement, Draft, JobState, PublishJob
 from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
 from bot.store._database import Database
 
@@ -61,9 +62,14 @@ def _announcement(row: aiosqlite.Row) -> Announcement:
 class JobStore:
     _db: Database
 
-    async def add_publish_job(self, job: PublishJob) -> tuple[PublishJob, bool]:
+    async def add_publish_job(
+        self, job: PublishJob, *, expected: Draft | None = None
+    ) -> tuple[PublishJob, bool]:
         """Record a publish job unless one is already pending for the draft.
 
+        With `expected`, the job is recorded only if the draft still has that title, body and
+        labels
+        (the job's snapshot must be what the draft says); otherwise ConcurrentChange.
         Returns the pending job and whether it was created now (False: the caller joins it).
         """
         async with self._db.write() as db:
@@ -74,6 +80,14 @@ class JobStore:
             existing = await cursor.fetchone()
             if existing is not None:
                 return _job(existing), False
+            if expected is not None:
+                cursor = await db.execute(
+                    "SELECT title, body, labels FROM drafts WHERE id = ?", (job.draft_id,)
+                )
+                row = await cursor.fetchone()
+                found = row and (row["title"], row["body"], decode_labels(row["labels"]))
+                if found != (expected.title, expected.body, expected.labels):
+                    raise ConcurrentChange(f"draft {job.draft_id} changed")
             stamp = encode_time(job.created_at)
             cursor = await db.execute(
                 "INSERT INTO publish_jobs (draft_id, guild_id, author_id, author_name,"

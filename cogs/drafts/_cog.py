@@ -131,8 +131,7 @@ class DraftCog(
     @app_commands.rename(labels=cmd("opt.labels"), draft=cmd("opt.draft"))
     @app_commands.describe(labels=cmd("opt.labels_set.desc"), **DRAFT)
     async def labels(self, interaction: Interaction, labels: str, draft: int | None = None) -> None:
-        chosen = parse_labels(labels)
-        await self.services.labels.check(chosen)
+        chosen = await self.services.labels.resolve(parse_labels(labels))
         saved = await self.services.drafts.edit(
             owner_of(interaction), draft, labels=chosen, reason="labels"
         )
