@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
 import signal
 import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, LoginRejected
 from bot.settings import README_HINT, Settings
 
 log = logging.getLogger("bot")
@@ -21,8 +24,6 @@ EXIT_LOGIN = 1
 
 async def run(settings: Settings) -> int:
     """Open the store, wire services and the client, run until stopped; the exit status."""
-    import discord
-
     from bot.app import Services
     from bot.client import DiaryBot
     from bot.github_gateway import GitHubGateway
@@ -42,9 +43,8 @@ async def run(settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
     try:
-        async with bot:
-            await bot.start(settings.discord_token)
-    except discord.LoginFailure:
+        await bot.serve(settings.discord_token)
+    except LoginRejected:
         log.error("Discord rejected DISCORD_TOKEN: reset the bot token in the developer portal.")
         return EXIT_LOGIN
     finally:
@@ -53,21 +53,89 @@ async def run(settings: Settings) -> int:
     return 0
 
 
-def main() -> None:
-    """Load `.env`, read the configuration, and run the bot."""
-    load_dotenv()
+def main(argv: Sequence[str] | None = None) -> None:
+    """Load `.env`, then run the bot (no subcommand) or one of the `diary-bot` subcommands."""
+    args = _parser().parse_args(argv)
+    # `.env` in the working directory, as the README says (by default python-dotenv looks
+    # beside this file, which is site-packages once installed).
+    load_dotenv(find_dotenv(usecwd=True))
+    from bot.logs import setup_logging
+
+    if args.command in ("backup", "export", "import"):
+        setup_logging("WARNING", ())
+        database = args.database or _database_path(os.environ)
+        sys.exit(asyncio.run(_database_command(args.command, database, args.path)))
+    if args.command == "invite":
+        from bot.ops.invite import run_invite
+
+        token = os.environ.get("DISCORD_TOKEN", "").strip() or None
+        setup_logging("WARNING", (token,) if token else ())
+        sys.exit(asyncio.run(run_invite(token, args.client_id)))
+    settings = _settings_or_exit()
+    if args.command == "check":
+        from bot.ops.check import run_check
+
+        setup_logging("WARNING", settings.secrets(), settings.log_format)
+        sys.exit(asyncio.run(run_check(settings)))
+    setup_logging(settings.log_level, settings.secrets(), settings.log_format)
+    sys.exit(asyncio.run(run(settings)))
+
+
+def _settings_or_exit() -> Settings:
+    """The configuration, or exit 2 with one line per problem."""
     try:
-        settings = Settings.from_env(os.environ)
+        return Settings.from_env(os.environ)
     except ConfigError as error:
         print("diary-bot cannot start; the configuration has problems:", file=sys.stderr)
         for problem in error.problems:
             print(f"  - {problem}", file=sys.stderr)
         print(f"Set them in the environment or in a .env file. {README_HINT}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
-    from bot.logs import setup_logging
 
-    setup_logging(settings.log_level, settings.secrets())
-    sys.exit(asyncio.run(run(settings)))
+
+def _database_path(env: Mapping[str, str]) -> Path:
+    return Path(env.get("DATABASE_PATH", "").strip() or Settings.database_path)
+
+
+async def _database_command(command: str, database: Path, path: Path) -> int:
+    if command == "backup":
+        from bot.ops.backup import run_backup
+
+        return await run_backup(database, path)
+    from bot.ops.export import run_export, run_import
+
+    if command == "export":
+        return await run_export(database, path)
+    return await run_import(database, path)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="diary-bot",
+        usage="%(prog)s [-h] [COMMAND] [ARGS]",
+        description="Run the diary bot (no command), or one of the commands below. "
+        "Configuration comes from the environment and a .env file (see README.md).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "check",
+        help="check the configuration, tokens, permissions and database; exit 0 if all pass",
+    )
+    invite = commands.add_parser("invite", help="print the link that adds the bot to a server")
+    invite.add_argument(
+        "--client-id", type=int, help="the application id (else asked from Discord)"
+    )
+    for name, help_text, path_help in (
+        ("backup", "copy the database safely while the bot runs", "file or folder to write"),
+        ("export", "write every draft as Markdown plus one JSON file", "new or empty folder"),
+        ("import", "load an export into a new, empty database", "folder written by export"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument(
+            "path", type=Path, metavar="PATH" if name == "backup" else "DIR", help=path_help
+        )
+        command.add_argument("--database", type=Path, help="database file (default: DATABASE_PATH)")
+    return parser
 
 
 if __name__ == "__main__":

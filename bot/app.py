@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
+from bot.services.images import ImageGateway, ImageLinks, ImagePublisher, ImageService
 from bot.services.labels import LabelCatalog
 from bot.services.publishing import IssueGateway, PublishingService
 from bot.services.server_settings import ServerSettingsService
+from bot.services.status import RateLimitSource, StatusService
+from bot.services.watching import IssueLister, WatchService
 from bot.settings import Settings
 from bot.store import Store
+from bot.webhooks import WebhookServer
 from bot.workers.announcer import AnnounceWorker
 from bot.workers.publisher import PublishWorker
+from bot.workers.watcher import PageProbe, Watcher, polling_interval
+
+
+class GitHubPorts(IssueGateway, IssueLister, ImageGateway, RateLimitSource, Protocol):
+    """Everything the services ask of GitHub."""
 
 
 @dataclass
@@ -22,19 +32,25 @@ class Services:
     settings: Settings
     store: Store
     drafts: DraftService
+    images: ImageService
     labels: LabelCatalog
     server_settings: ServerSettingsService
+    status: StatusService
     publishing: PublishingService
     announcements: AnnouncementService
     publish_worker: PublishWorker
     announce_worker: AnnounceWorker
+    watching: WatchService
+    watcher: Watcher | None  # None with POLL_INTERVAL=0
+    webhooks: WebhookServer | None  # None without WEBHOOK_PORT
+    pages: PageProbe | None  # None without WAIT_FOR_PAGE
 
     @classmethod
     def build(
         cls,
         settings: Settings,
         store: Store,
-        gateway: IssueGateway,
+        gateway: GitHubPorts,
         discord: ChannelDirectory,
         sender: AnnouncementSender,
         clock: Clock,
@@ -42,7 +58,8 @@ class Services:
     ) -> Services:
         """Wire services and workers; nothing runs until `start()`."""
         drafts = DraftService(store, clock)
-        announce_worker = AnnounceWorker(store, sender, clock, ready)
+        pages = PageProbe() if settings.wait_for_page else None
+        announce_worker = AnnounceWorker(store, sender, clock, ready, pages=pages)
         announcements = AnnouncementService(
             store,
             discord,
@@ -52,26 +69,70 @@ class Services:
             wake_worker=announce_worker.wake,
         )
         labels = LabelCatalog(gateway)
-        publishing = PublishingService(store, drafts, gateway, announcements, labels, clock)
+        links = ImageLinks(
+            settings.image_path_template, settings.image_url_template, settings.github_repository
+        )
+        image_publisher = ImagePublisher(store, gateway, links, clock)
+        publishing = PublishingService(
+            store, drafts, gateway, announcements, labels, clock, images=image_publisher
+        )
         publish_worker = PublishWorker(store, publishing, clock, ready)
         publishing.set_wake_worker(publish_worker.wake)
+        watching = WatchService(
+            store, gateway, announcements, repository=settings.github_repository
+        )
+        listening = settings.webhook_port is not None and settings.webhook_secret is not None
+        watcher = None
+        if settings.poll_interval > 0:
+            interval = polling_interval(settings.poll_interval, webhooks=listening)
+            watcher = Watcher(watching, interval, ready)
+        webhooks = None
+        if settings.webhook_port is not None and settings.webhook_secret is not None:
+            webhooks = WebhookServer(
+                watching,
+                store,
+                clock,
+                ready,
+                secret=settings.webhook_secret,
+                repository=settings.github_repository,
+                host=settings.webhook_host,
+                port=settings.webhook_port,
+                watcher=watcher,
+                poll_interval=settings.poll_interval,
+            )
         return cls(
             settings=settings,
             store=store,
             drafts=drafts,
+            images=ImageService(store, drafts, image_publisher, clock),
             labels=labels,
             server_settings=ServerSettingsService(store, clock),
+            status=StatusService(store, gateway, clock, watcher_enabled=settings.poll_interval > 0),
             publishing=publishing,
             announcements=announcements,
             publish_worker=publish_worker,
             announce_worker=announce_worker,
+            watching=watching,
+            watcher=watcher,
+            webhooks=webhooks,
+            pages=pages,
         )
 
     def start(self) -> None:
         """Start the workers; unfinished jobs from an earlier run resume now."""
         self.publish_worker.start()
         self.announce_worker.start()
+        if self.watcher is not None:
+            self.watcher.start()
+        if self.webhooks is not None:
+            self.webhooks.start()
 
     async def stop(self) -> None:
+        if self.webhooks is not None:
+            await self.webhooks.stop()
+        if self.watcher is not None:
+            await self.watcher.stop()
         await self.publish_worker.stop()
         await self.announce_worker.stop()
+        if self.pages is not None:
+            await self.pages.close()

@@ -7,16 +7,18 @@ import json
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import i18n
 from bot.app import Services
-from bot.errors import UserFacingError
+from bot.errors import LoginRejected, UserFacingError
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE, cut
 from bot.models import Announcement
 from bot.services.announcing import AnnouncementFailed
+from bot.store.watching import EntryState, TrackedAnnouncement
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,10 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
     while isinstance(original, app_commands.CommandInvokeError | app_commands.TransformerError):
         original = original.__cause__ or original.original  # type: ignore[union-attr]
     locale = str(interaction.locale)
+    if interaction.client.is_closed():
+        # Shutting down: the HTTP session is gone, and the interaction will expire unanswered.
+        log.warning("interaction %s interrupted by shutdown: %r", interaction.id, original)
+        return
     if isinstance(original, UserFacingError | Denied):
         text = i18n.t(locale, original.key, **original.values)
         log.info("user-facing error for %s: %s", interaction.user.id, original.key)
@@ -65,8 +71,11 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
         text = i18n.t(locale, "error.unexpected")
     try:
         await reply(interaction, text)
-    except discord.HTTPException:
-        log.warning("could not deliver the error message for interaction %s", interaction.id)
+    except (discord.HTTPException, aiohttp.ClientError, OSError, RuntimeError) as failure:
+        # Expired interaction, Discord unreachable, or the session closing under a shutdown.
+        log.warning(
+            "could not deliver the error message for interaction %s: %r", interaction.id, failure
+        )
 
 
 class DiaryTranslator(app_commands.Translator):
@@ -122,6 +131,14 @@ class DiaryBot(commands.Bot):
             await self.load_extension(extension)
         await self._sync_commands_if_changed()
         self.services.start()
+
+    async def serve(self, token: str) -> None:
+        """Log in and run until closed; LoginRejected when Discord refuses the token."""
+        try:
+            async with self:
+                await self.start(token)
+        except discord.LoginFailure:
+            raise LoginRejected from None
 
     async def close(self) -> None:
         if self._services is not None:
@@ -190,6 +207,27 @@ class DiaryBot(commands.Bot):
         except (OSError, TimeoutError) as error:
             raise AnnouncementFailed(type(error).__name__, permanent=False) from None
         return message.id
+
+    async def edit_announcement(
+        self, channel_id: int, message_id: int, announcement: TrackedAnnouncement
+    ) -> None:
+        embed = announcement_embed(announcement)
+        if announcement.entry_state is not EntryState.OPEN:
+            guild = getattr(self.get_channel(channel_id), "guild", None)
+            locale = str(guild.preferred_locale) if guild is not None else None
+            note = i18n.t(locale, f"announcement.{announcement.entry_state.value}")
+            embed.set_footer(text=f"#{announcement.issue_number} · {note}")
+            if announcement.entry_state is EntryState.DELETED:
+                embed.url, embed.description = None, None
+        message = self.get_partial_messageable(channel_id).get_partial_message(message_id)
+        try:
+            await message.edit(embed=embed, allowed_mentions=NO_MENTIONS)
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=True) from None
+        except discord.HTTPException as error:
+            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
+        except (OSError, TimeoutError) as error:
+            raise AnnouncementFailed(type(error).__name__, permanent=False) from None
 
 
 def announcement_embed(announcement: Announcement) -> discord.Embed:

@@ -58,6 +58,10 @@ class GitHubError(UserFacingError):
         return f"{self.key}: {self.detail}" if self.detail else self.key
 
 
+class LoginRejected(DiaryError):
+    """Discord refused the bot token."""
+
+
 class ConcurrentChange(DiaryError):
     """The record changed between reading it and writing what depended on it."""
 

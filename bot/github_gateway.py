@@ -57,6 +57,7 @@ class GitHubGateway:
         self._repository_name = repository
         # lazy: no GET of the repository before the first real call.
         self._repository = self._github.get_repo(repository, lazy=True)
+        self._default_branch: str | None = None
 
     async def _run(self, call: Callable[[], T], *, write: bool = False) -> T:
         """Run `call` in a worker thread and translate its failures."""
@@ -137,6 +138,44 @@ class GitHubGateway:
     async def get_entry(self, number: int) -> Entry:
         """One issue as a diary entry."""
         return await self._run(lambda: _entry(self._repository.get_issue(number)))
+
+    # -- repository files (images) --
+
+    async def get_default_branch(self) -> str:
+        """The repository's default branch (one `GET /repos/{owner}/{repo}`, then remembered)."""
+        if self._default_branch is None:
+            self._default_branch = await self._run(lambda: str(self._repository.default_branch))
+        return self._default_branch
+
+    async def get_file_sha(self, path: str, branch: str) -> str | None:
+        """The Git blob SHA of the file at `path` on `branch`, or None if there is none (a 404
+        is the normal answer then); "" if `path` is a folder, which matches no file."""
+
+        def call() -> str | None:
+            try:
+                found = self._repository.get_contents(path, ref=branch)
+            except GithubException as error:
+                if error.status == 404:
+                    return None
+                raise
+            return "" if isinstance(found, list) else str(found.sha)
+
+        try:
+            return await self._run(call)
+        except GitHubError as error:
+            raise _contents_error(error) from None
+
+    async def put_file(self, path: str, content: bytes, message: str, branch: str) -> None:
+        """Commit a new file at `path` on `branch` (`PUT .../contents/{path}`, no `sha`: GitHub
+        refuses it if the file exists, so a retry never overwrites anything)."""
+
+        def call() -> None:
+            self._repository.create_file(path, message, content, branch=branch)
+
+        try:
+            await self._run(call, write=True)
+        except GitHubError as error:
+            raise _contents_error(error) from None
 
     # -- set-up checks (`diary-bot check`) and `/diary status` --
 
@@ -362,6 +401,19 @@ def _rate_limit_wait(status: int, headers: dict[str, str], message: str) -> floa
     if status == 429 or "rate limit" in message.lower():
         return SECONDARY_LIMIT_WAIT
     return None
+
+
+def _contents_error(error: GitHubError) -> GitHubError:
+    """File requests need another permission than issues, and a file that appeared meanwhile
+    is no final failure: the next attempt looks at what is there first."""
+    if error.key == "github.forbidden":
+        return GitHubError("github.contents_forbidden", detail=error.detail)
+    appeared = error.values.get("status") == 409 or (
+        error.key == "github.invalid" and '"sha"' in error.detail
+    )
+    if appeared:
+        return GitHubError("github.unavailable", transient=True, detail=error.detail)
+    return error
 
 
 def _permission_hint(write: bool) -> str:

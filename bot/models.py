@@ -124,6 +124,35 @@ class GuildSettings:
 
 
 @dataclass(frozen=True)
+class DraftImage:
+    """An image attached to a draft; its bytes stay in the store until it is published."""
+
+    draft_id: int
+    position: int
+    sha256: str
+    filename: str
+    alt: str
+    media_type: str
+    size: int
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class JobImage:
+    """An image a publish job commits into the repository; `path` is set once it is there."""
+
+    job_id: int
+    position: int
+    sha256: str
+    alt: str
+    media_type: str
+    size: int
+    path: str | None = None
+    url: str | None = None
+    committed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CreatedIssue:
     number: int
     url: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ class Settings:
     webhook_port: int | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_host: str = "0.0.0.0"
+    image_path_template: str = "assets/diary/{yyyy}/{mm}/{sha256_12}.{ext}"
+    image_url_template: str = "https://raw.githubusercontent.com/{owner}/{repo}/{branch}/{path}"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -121,6 +124,11 @@ class Settings:
                 "WEBHOOK_SECRET must be at least 16 characters (e.g. from openssl rand -hex 32)"
             )
 
+        image_path = text("IMAGE_PATH_TEMPLATE") or cls.image_path_template
+        problems.extend(_image_path_problems(image_path))
+        image_url = text("IMAGE_URL_TEMPLATE") or cls.image_url_template
+        problems.extend(_image_url_problems(image_url))
+
         announce = snowflake("ANNOUNCE_CHANNEL_ID")
         guild = snowflake("DISCORD_GUILD_ID")
         if problems:
@@ -142,6 +150,8 @@ class Settings:
             webhook_port=webhook_port,
             webhook_secret=webhook_secret,
             webhook_host=text("WEBHOOK_HOST") or cls.webhook_host,
+            image_path_template=image_path,
+            image_url_template=image_url,
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -151,6 +161,45 @@ class Settings:
             for secret in (self.discord_token, self.github_token, self.webhook_secret)
             if secret
         )
+
+
+def _placeholders(template: str) -> set[str] | None:
+    """The `{names}` in a template, or None if its braces do not parse."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError:
+        return None
+
+
+def _image_path_problems(template: str) -> list[str]:
+    names = _placeholders(template)
+    allowed = {"yyyy", "mm", "dd", "sha256", "sha256_12", "ext"}
+    hint = "e.g. assets/diary/{yyyy}/{mm}/{sha256_12}.{ext}"
+    if names is None or not names <= allowed:
+        known = ", ".join("{" + name + "}" for name in sorted(allowed))
+        return [f"IMAGE_PATH_TEMPLATE may use only {known}: {hint}"]
+    parts = template.split("/")
+    if not names & {"sha256", "sha256_12"} or "ext" not in names:
+        return [f"IMAGE_PATH_TEMPLATE must contain {{sha256_12}} or {{sha256}} and {{ext}}: {hint}"]
+    if template.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        return [f"IMAGE_PATH_TEMPLATE must be a relative path without empty, . or .. parts: {hint}"]
+    return []
+
+
+def _image_url_problems(template: str) -> list[str]:
+    names = _placeholders(template)
+    hint = "e.g. https://raw.githubusercontent.com/{owner}/{repo}/{branch}/{path}"
+    if (
+        names is None
+        or not names <= {"owner", "repo", "branch", "path"}
+        or "path" not in names
+        or not template.startswith(("https://", "http://"))
+    ):
+        return [
+            "IMAGE_URL_TEMPLATE must be an http(s) URL containing {path} "
+            f"(and optionally {{owner}}, {{repo}}, {{branch}}), {hint}"
+        ]
+    return []
 
 
 _ON = ("1", "true", "yes", "on")

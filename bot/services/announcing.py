@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from bot.limits import ANNOUNCE_EXCERPT, cut
 from bot.models import Announcement, Entry, JobState
 from bot.services.clock import Clock
 from bot.store import Store
+from bot.store.watching import EntryState, TrackedAnnouncement
+
+log = logging.getLogger(__name__)
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -97,7 +102,35 @@ class AnnouncementService:
     async def announce(self, entry: Entry) -> None:
         """Queue an entry's announcements; ones already queued or sent are kept as they are."""
         await self._store.add_announcements(await self.plan(entry))
+        await self._store.set_announcement_issue_url(entry.number, entry.url)
         self._wake_worker()
+
+    async def update_entry(self, entry: Entry, *, closed: bool, updated_at: datetime) -> None:
+        """Bring the entry's announcements in line with what GitHub shows as of `updated_at`;
+        posted ones that change are edited (a durable job), never posted again."""
+        changed = await self._store.update_announced_entry(
+            entry.number,
+            self._clock.now(),
+            title=entry.title,
+            excerpt=excerpt(entry.body),
+            labels=entry.labels,
+            entry_state=EntryState.CLOSED if closed else EntryState.OPEN,
+            entry_updated_at=updated_at,
+        )
+        if changed:
+            log.info(
+                "entry #%d changed on GitHub; updating %d announcement(s)", entry.number, changed
+            )
+            self._wake_worker()
+
+    async def entry_deleted(self, number: int) -> None:
+        """The entry was deleted on GitHub: its announcements say so."""
+        changed = await self._store.mark_entry_deleted(number, self._clock.now())
+        if changed:
+            log.info(
+                "entry #%d was deleted on GitHub; updating %d announcement(s)", number, changed
+            )
+            self._wake_worker()
 
     def wake(self) -> None:
         self._wake_worker()
@@ -112,6 +145,10 @@ class AnnouncementFailed(Exception):
 
 
 class AnnouncementSender(Protocol):
-    """Posts an announcement in Discord and returns the message id."""
+    """Posts an announcement in Discord and returns the message id; edits a posted one."""
 
     async def send_announcement(self, announcement: Announcement) -> int: ...
+
+    async def edit_announcement(
+        self, channel_id: int, message_id: int, announcement: TrackedAnnouncement
+    ) -> None: ...

@@ -93,16 +93,26 @@ class DraftService:
         return updated or await self._refused(owner, draft.id)
 
     async def add_text(
-        self, owner: Owner, text: str, *, timezone: str = "UTC", title_format: str | None = None
+        self,
+        owner: Owner,
+        text: str,
+        *,
+        timezone: str = "UTC",
+        title_format: str | None = None,
+        allow_empty: bool = False,
     ) -> tuple[Draft, bool]:
-        """Append to the current unpublished draft, or start one; (draft, whether new)."""
-        if not clean_text(text).strip():
+        """Append to the current unpublished draft, or start one; (draft, whether new).
+        With `allow_empty` (the message brings images), no text just picks or starts it."""
+        has_text = bool(clean_text(text).strip())
+        if not has_text and not allow_empty:
             raise InvalidInput("error.message_has_no_text")
         current = await self._store.get_latest_draft(owner)
         if current is None or current.job_state is JobState.PENDING:
             return await self.create(
-                owner, None, text, timezone=timezone, title_format=title_format
+                owner, None, text if has_text else "", timezone=timezone, title_format=title_format
             ), True
+        if not has_text:
+            return self.check_writable(current), False
         return await self.append(owner, current.id, text), False
 
     async def edit(
@@ -144,11 +154,11 @@ class DraftService:
         return restored
 
     async def delete(self, owner: Owner, draft_id: int) -> Draft:
-        """Delete a draft that is not being published right now."""
+        """Delete a draft that is not being published right now, with the images only it had."""
         draft = await self.get(owner, draft_id)
         if draft.job_state is JobState.PENDING:
             raise UserFacingError("error.publish_in_progress", id=draft.id)
-        await self._store.delete_draft(owner, draft.id)
+        await self._store.delete_draft_with_images(owner, draft.id)
         return draft
 
     async def _refused(self, owner: Owner, draft_id: int) -> Draft:

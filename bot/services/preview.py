@@ -44,11 +44,13 @@ def warnings_for(draft: Draft) -> list[DraftWarning]:
         )
     if len(draft.title) > GITHUB_TITLE * NEAR_LIMIT:
         found.append(
-            Warning("warning.title_near_limit", {"length": len(draft.title), "limit": GITHUB_TITLE})
+            DraftWarning(
+                "warning.title_near_limit", {"length": len(draft.title), "limit": GITHUB_TITLE}
+            )
         )
     if len(draft.body) > MAX_BODY * NEAR_LIMIT:
         found.append(
-            Warning("warning.body_near_limit", {"length": len(draft.body), "limit": MAX_BODY})
+            DraftWarning("warning.body_near_limit", {"length": len(draft.body), "limit": MAX_BODY})
         )
     if len(draft.body) > MODAL_TEXT_INPUT:
         found.append(DraftWarning("warning.too_long_for_modal", {"limit": MODAL_TEXT_INPUT}))

@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingError
+from bot.limits import GITHUB_BODY
 from bot.models import CreatedIssue, Draft, Entry, JobState, Owner, PublishJob
 from bot.services.announcing import AnnouncementService
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
+from bot.services.images import ImagePublisher
 from bot.services.labels import LabelCatalog, parse_labels
 from bot.store import Store
 
@@ -34,6 +36,16 @@ SNAPSHOT_TRIES = 3
 def key_marker(key: str) -> str:
     """The HTML comment carrying a job's key; GitHub and gialog both hide it."""
     return f"<!-- diary-bot:{key} -->"
+
+
+def body_with_images(job: PublishJob, images: Sequence[str]) -> str:
+    """The issue body: the draft's text, the image links, then the key marker."""
+    if not images:
+        return job.body
+    marker = key_marker(job.idempotency_key)
+    text = job.body.removesuffix(marker).rstrip("\n")
+    tail = [marker] if job.body.endswith(marker) else []
+    return "\n\n".join(([text] if text.strip() else []) + list(images) + tail)
 
 
 def retry_delay(attempts: int) -> float:
@@ -69,8 +81,10 @@ class PublishingService:
         announcements: AnnouncementService,
         labels: LabelCatalog,
         clock: Clock,
+        images: ImagePublisher | None = None,
     ) -> None:
         self._labels = labels
+        self._images = images
         self._store = store
         self._drafts = drafts
         self._gateway = gateway
@@ -121,7 +135,8 @@ class PublishingService:
 
     async def _snapshot(self, draft: Draft, labels: str | None, author: Author) -> PublishJob:
         """The job for a draft as it is now, after the checks that need no request."""
-        if not draft.body.strip():
+        images = await self._images.check_draft(draft) if self._images else 0
+        if not draft.body.strip() and not images:
             raise InvalidInput("error.body_empty")
         chosen = await self._labels.resolve(
             parse_labels(labels) if labels is not None else list(draft.labels)
@@ -165,10 +180,15 @@ class PublishingService:
         return job
 
     async def run(self, job: PublishJob) -> None:
-        """One attempt at a job: adopt the issue if an earlier attempt made it, else create it."""
+        """One attempt at a job: commit its images not yet in the repository, then adopt the
+        issue if an earlier attempt made it, else create it (after every image is in)."""
         # Until a search shows no issue carries the key, an earlier attempt may have made one.
         maybe_created = job.outcome_unknown
         try:
+            body = body_with_images(job, await self._images.commit(job) if self._images else [])
+            if len(body) > GITHUB_BODY:
+                detail = f"body: {len(body)} characters, the maximum is {GITHUB_BODY}"
+                raise GitHubError("github.invalid", detail=detail)
             created = None
             if job.outcome_unknown:
                 created = await self._gateway.find_issue_containing(
@@ -179,7 +199,7 @@ class PublishingService:
                 maybe_created = False
             if created is None:
                 await self._store.mark_publish_job_started(job.id, self._clock.now())
-                created = await self._gateway.create_issue(job.title, job.body, job.labels)
+                created = await self._gateway.create_issue(job.title, body, job.labels)
         except GitHubError as error:
             await self._failed_attempt(job, error, maybe_created)
             return

@@ -6,13 +6,16 @@ from pathlib import Path
 
 from bot.store._database import Database
 from bot.store.drafts import DraftStore
+from bot.store.export import ExportStore
+from bot.store.images import ImageStore
 from bot.store.jobs import JobStore
 from bot.store.settings import SettingsStore
+from bot.store.watching import WatchStore
 
 __all__ = ["Store"]
 
 
-class Store(DraftStore, JobStore, SettingsStore):
+class Store(DraftStore, JobStore, SettingsStore, ExportStore, WatchStore, ImageStore):
     """Drafts, jobs and settings over one connection."""
 
     def __init__(self, database: Database) -> None:

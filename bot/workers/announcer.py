@@ -1,9 +1,13 @@
-"""Posts queued announcements, each once, retrying when Discord fails."""
+"""Posts queued announcements, each once, retrying when Discord fails; edits posted ones when
+their entry changes on GitHub; with WAIT_FOR_PAGE, holds a post (bounded) until the blog page
+is live, without holding up other jobs."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
 from bot.models import Announcement, JobState
@@ -11,11 +15,24 @@ from bot.services.announcing import AnnouncementFailed, AnnouncementSender
 from bot.services.clock import Clock
 from bot.services.publishing import retry_delay
 from bot.store import Store
+from bot.store.watching import EntryState, TrackedAnnouncement
 from bot.workers._loop import JobLoop
+from bot.workers.watcher import PageProbe
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12  # about an hour of backoff
+MAX_EDIT_ATTEMPTS = 8
+PAGE_WAIT_SECONDS = 600.0
+PAGE_RECHECK_MAX_SECONDS = 60.0
+STOP_GRACE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """A due edit of a posted announcement (a job of its own beside the posts)."""
+
+    announcement: TrackedAnnouncement
 
 
 class AnnounceWorker(JobLoop):
@@ -27,19 +44,60 @@ class AnnounceWorker(JobLoop):
         sender: AnnouncementSender,
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
+        *,
+        pages: PageProbe | None = None,
+        page_wait: float = PAGE_WAIT_SECONDS,
     ) -> None:
         super().__init__(clock, ready)
         self._store = store
         self._sender = sender
+        self._pages = pages
+        self._page_wait = page_wait
+        self._busy = asyncio.Lock()  # held while a post or edit is in flight
+        self._stopping = False
+
+    async def stop(self) -> None:
+        """Let a post or edit in flight finish (briefly) so its outcome is recorded: cut off
+        after Discord accepted it, it would be posted again at the next start."""
+        self._stopping = True
+        try:
+            await asyncio.wait_for(self._busy.acquire(), STOP_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("stopping while an announcement is in flight; it may be posted twice")
+            await super().stop()
+        else:
+            await super().stop()
+            self._busy.release()
+        self._stopping = False
 
     async def pending(self) -> list[tuple[object, datetime]]:
-        return [(a, a.next_attempt_at) for a in await self._store.list_pending_announcements()]
+        jobs: list[tuple[object, datetime]] = [
+            (a, a.next_attempt_at) for a in await self._store.list_announcements_to_send()
+        ]
+        for edit in await self._store.list_announcement_edits():
+            assert edit.edit_next_attempt_at is not None
+            jobs.append((_Edit(edit), edit.edit_next_attempt_at))
+        return sorted(jobs, key=lambda pair: pair[1])
 
     async def run_one(self, job: object) -> None:
+        if self._stopping:
+            return
+        async with self._busy:
+            await self._run_job(job)
+
+    async def _run_job(self, job: object) -> None:
+        if isinstance(job, _Edit):
+            await self._edit(job.announcement)
+            return
         assert isinstance(job, Announcement)
+        if not isinstance(job, TrackedAnnouncement):  # as `list_pending_announcements` gives
+            job = TrackedAnnouncement(**{f.name: getattr(job, f.name) for f in fields(job)})
         now = self._clock.now()
+        announcement = await self._with_live_link(job, now)
+        if announcement is None:
+            return
         try:
-            message_id = await self._sender.send_announcement(job)
+            message_id = await self._sender.send_announcement(announcement)
         except AnnouncementFailed as error:
             final = error.permanent or job.attempts + 1 >= MAX_ATTEMPTS
             delay = retry_delay(job.attempts)
@@ -58,9 +116,80 @@ class AnnounceWorker(JobLoop):
                 next_attempt_at=now + timedelta(seconds=delay),
             )
             return
-        await self._store.update_announcement(
-            job.channel_id, job.issue_number, now, state=JobState.DONE, message_id=message_id
+        # A closed entry's note is drawn by an edit, which this makes due.
+        shown = job.revision if job.entry_state is EntryState.OPEN else job.revision - 1
+        await self._store.record_announcement_sent(
+            job.channel_id,
+            job.issue_number,
+            now,
+            message_id=message_id,
+            shown_revision=shown,
+            url=announcement.url,
         )
+        if self._pages is not None:
+            self._pages.forget(job.url)
         log.info(
             "announced #%d in channel %d (message %d)", job.issue_number, job.channel_id, message_id
+        )
+
+    async def _with_live_link(
+        self, job: TrackedAnnouncement, now: datetime
+    ) -> TrackedAnnouncement | None:
+        """The announcement to post now; None when it waits for its blog page (postponed with
+        growing pauses until a deadline, then posted with the issue link instead)."""
+        if self._pages is None or not job.issue_url or job.url == job.issue_url:
+            return job
+        if self._pages.is_live(job.url):
+            return job
+        deadline = job.page_deadline or now + timedelta(seconds=self._page_wait)
+        left = (deadline - now).total_seconds()
+        if left <= 0:
+            log.info(
+                "the blog page of #%d is not live after %.0fs; announcing the issue link",
+                job.issue_number,
+                self._page_wait,
+            )
+            return replace(job, url=job.issue_url)
+        pause = min(max((self._page_wait - left) / 4, 1.0), PAGE_RECHECK_MAX_SECONDS, left)
+        await self._store.postpone_announcement(
+            job.channel_id,
+            job.issue_number,
+            now + timedelta(seconds=pause),
+            page_deadline=deadline,
+        )
+        return None
+
+    async def _edit(self, job: TrackedAnnouncement) -> None:
+        """Make a posted announcement show its entry as it is now."""
+        assert job.message_id is not None
+        now = self._clock.now()
+        try:
+            await self._sender.edit_announcement(job.channel_id, job.message_id, job)
+        except AnnouncementFailed as error:
+            final = error.permanent or job.edit_attempts + 1 >= MAX_EDIT_ATTEMPTS
+            delay = retry_delay(job.edit_attempts)
+            log.warning(
+                "updating the announcement of #%d in channel %d failed (%s)%s",
+                job.issue_number,
+                job.channel_id,
+                error,
+                "; giving up" if final else f"; retrying in {delay:.1f}s",
+            )
+            await self._store.record_announcement_edit(
+                job.channel_id,
+                job.issue_number,
+                now,
+                revision=job.revision,
+                retry_at=None if final else now + timedelta(seconds=delay),
+                succeeded=False,
+            )
+            return
+        await self._store.record_announcement_edit(
+            job.channel_id, job.issue_number, now, revision=job.revision, succeeded=True
+        )
+        log.info(
+            "updated the announcement of #%d in channel %d (message %d)",
+            job.issue_number,
+            job.channel_id,
+            job.message_id,
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from zoneinfo import available_timezones
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -9,49 +12,92 @@ from discord.ext import commands
 from bot.client import NO_MENTIONS, Denied, DiaryBot
 from bot.models import GuildSettings
 from cogs._common import Interaction, tr
+from cogs._text import cmd
+from cogs.diary._status import status_embed
+
+TIMEZONE_CHOICES = 25
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class DiaryCog(commands.GroupCog, group_name="diary", group_description="Diary settings"):
+class DiaryCog(
+    commands.GroupCog, group_name=cmd("cmd.diary"), group_description=cmd("cmd.diary.desc")
+):
     def __init__(self, bot: DiaryBot) -> None:
         self.bot = bot
         self.services = bot.services
 
-    @app_commands.command(name="config", description="Show or change this server's diary settings")
+    @app_commands.command(name=cmd("cmd.diary.config"), description=cmd("cmd.diary.config.desc"))
+    @app_commands.rename(
+        announce_channel=cmd("opt.announce_channel"),
+        author_role=cmd("opt.author_role"),
+        timezone=cmd("opt.timezone"),
+        title_format=cmd("opt.title_format"),
+        body_template=cmd("opt.body_template"),
+    )
     @app_commands.describe(
-        announce_channel="Channel where new entries are announced",
-        author_role="Role whose members may draft and publish",
+        announce_channel=cmd("opt.announce_channel.desc"),
+        author_role=cmd("opt.author_role.desc"),
+        timezone=cmd("opt.timezone.desc"),
+        title_format=cmd("opt.title_format.desc"),
+        body_template=cmd("opt.body_template.desc"),
     )
     async def config(
         self,
         interaction: Interaction,
         announce_channel: discord.TextChannel | None = None,
         author_role: discord.Role | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        title_format: app_commands.Range[str, 1, 100] | None = None,
+        body_template: app_commands.Range[str, 1, 4000] | None = None,
     ) -> None:
         # default_permissions only sets what Discord shows; admins can change it, so check again.
-        permissions = interaction.permissions
-        if not permissions.manage_guild:
+        if not interaction.permissions.manage_guild:
             raise Denied("error.manage_guild_required")
         assert interaction.guild_id is not None
-        store = self.services.store
-        if announce_channel is not None or author_role is not None:
-            changes: dict[str, int] = {}
-            if announce_channel is not None:
-                changes["announce_channel_id"] = announce_channel.id
-            if author_role is not None:
-                changes["author_role_id"] = author_role.id
-            now = discord.utils.utcnow()
-            settings = await store.update_guild_settings(interaction.guild_id, now, **changes)
-            heading = tr(interaction, "config.saved")
-        else:
-            settings = await store.get_guild_settings(interaction.guild_id)
-            heading = tr(interaction, "config.current")
+        options = (announce_channel, author_role, timezone, title_format, body_template)
+        settings = await self.services.server_settings.update(
+            interaction.guild_id,
+            announce_channel_id=announce_channel.id if announce_channel else None,
+            author_role_id=author_role.id if author_role else None,
+            timezone=timezone,
+            title_format=title_format,
+            body_template=body_template,
+        )
+        changed = any(option is not None for option in options)
+        heading = tr(interaction, "config.saved" if changed else "config.current")
         channel = await self.services.announcements.channel_for_guild(interaction.guild_id)
         await interaction.response.send_message(
             f"{heading}\n{describe(interaction, settings, channel)}",
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
+        )
+
+    @config.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lower().replace(" ", "_")
+        names = sorted(zone for zone in _time_zones() if needle in zone.lower())
+        names.sort(key=lambda zone: not zone.lower().startswith(needle))
+        return [app_commands.Choice(name=zone, value=zone) for zone in names[:TIMEZONE_CHOICES]]
+
+    @app_commands.command(name=cmd("cmd.diary.help"), description=cmd("cmd.diary.help.desc"))
+    async def help(self, interaction: Interaction) -> None:
+        await interaction.response.send_message(
+            embed=discord.Embed(
+                title=tr(interaction, "help.title"), description=tr(interaction, "help.body")
+            ),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name=cmd("cmd.diary.status"), description=cmd("cmd.diary.status.desc"))
+    async def status(self, interaction: Interaction) -> None:
+        if not interaction.permissions.manage_guild:
+            raise Denied("status.manage_guild_required")
+        report = await self.services.status.report(latency=self.bot.latency)
+        await interaction.response.send_message(
+            embed=status_embed(interaction, report), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
 
@@ -68,4 +114,11 @@ def describe(interaction: Interaction, settings: GuildSettings, channel_id: int 
         channel=f"<#{channel_id}>" if channel_id else none,
         role=role,
         timezone=settings.timezone,
+        title_format=settings.title_format or tr(interaction, "config.title_format_default"),
+        body_template=f"```\n{settings.body_template}\n```" if settings.body_template else none,
     )
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import discord
 
@@ -10,6 +11,7 @@ from bot.client import NO_MENTIONS
 from bot.errors import UserFacingError
 from bot.limits import MODAL_TEXT_INPUT, cut
 from bot.models import Draft, JobState, PublishJob
+from bot.services.images import Upload
 from bot.services.preview import escape_links
 from bot.services.publishing import Author
 from cogs._common import Interaction, owner_of, tr
@@ -44,7 +46,8 @@ async def show(
 ) -> None:
     """The preview with its buttons; `update` replaces the message the button was on."""
     text = tr(interaction, heading_key, id=draft.id)
-    embed = _render.preview(interaction, draft)
+    images = await interaction.client.services.images.list(draft.owner, draft.id)
+    embed = _render.preview(interaction, draft, images)
     view = preview_view(interaction, draft)
     if update and not interaction.response.is_done():
         await interaction.response.edit_message(
@@ -163,6 +166,18 @@ async def escape(interaction: Interaction, draft_id: int) -> None:
     found = await drafts.get(owner, draft_id)
     saved = await drafts.edit(owner, found.id, body=escape_links(found.body), reason="escape")
     await show(interaction, saved, "draft.escaped", update=True)
+
+
+async def download(attachments: Sequence[discord.Attachment]) -> list[Upload]:
+    """The files, read now (their URLs expire); Discord's alt text comes along."""
+    uploads = []
+    for attachment in attachments:
+        try:
+            data = await attachment.read()
+        except discord.HTTPException as error:
+            raise UserFacingError("error.image_download", name=attachment.filename) from error
+        uploads.append(Upload(attachment.filename, data, attachment.description))
+    return uploads
 
 
 def attachment_name(draft: Draft) -> str:

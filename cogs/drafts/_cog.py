@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import PurePosixPath
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -9,6 +12,7 @@ from discord.ext import commands
 from bot.client import DiaryBot
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, cut
 from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
+from bot.services.images import ALT_MAX, EXTENSIONS
 from bot.services.labels import parse_labels
 from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._text import cmd
@@ -16,6 +20,13 @@ from cogs.drafts import _actions, _render
 from cogs.drafts._modals import DraftModal
 
 DRAFT = {"draft": cmd("opt.draft.desc")}
+IMAGE_SUFFIXES = {f".{ext}" for ext in EXTENSIONS.values()} | {".jpeg"}
+
+
+def _looks_like_image(attachment: discord.Attachment) -> bool:
+    """Which files of a message to take as images: what they are is then judged by content."""
+    suffix = PurePosixPath(attachment.filename).suffix.lower()
+    return (attachment.content_type or "").startswith("image/") or suffix in IMAGE_SUFFIXES
 
 
 @app_commands.guild_only()
@@ -35,13 +46,22 @@ class DraftCog(
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     async def add_message(self, interaction: Interaction, message: discord.Message) -> None:
-        """Message menu "Add to diary draft": the message's text goes to the current draft,
-        or starts one. Discord includes the text, so no message-content intent is needed."""
+        """Message menu "Add to diary draft": the message's text and images go to the current
+        draft, or start one. Discord includes the message (text and attachments) in the
+        interaction, so no message-content intent is needed."""
         await check_writer(interaction)
         owner = owner_of(interaction)
         settings = await self.services.store.get_guild_settings(owner.guild_id)
-        draft, created = await self.services.drafts.add_text(
-            owner, message.content, timezone=settings.timezone, title_format=settings.title_format
+        images = [a for a in message.attachments if _looks_like_image(a)]
+        await self.services.images.check_message(owner, [(a.filename, a.size) for a in images])
+        if images:  # downloading can outlast Discord's 3 seconds
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        draft, created = await self.services.images.add_message(
+            owner,
+            message.content,
+            await _actions.download(images),
+            timezone=settings.timezone,
+            title_format=settings.title_format,
         )
         await _actions.show(interaction, draft, "draft.created" if created else "draft.appended")
 
@@ -89,6 +109,26 @@ class DraftCog(
     ) -> None:
         updated = await self.services.drafts.append(owner_of(interaction), draft, text)
         await _actions.show(interaction, updated, "draft.appended")
+
+    @app_commands.command(name=cmd("cmd.draft.attach"), description=cmd("cmd.draft.attach.desc"))
+    @app_commands.rename(image=cmd("opt.image"), draft=cmd("opt.draft"), alt=cmd("opt.alt"))
+    @app_commands.describe(image=cmd("opt.image.desc"), alt=cmd("opt.alt.desc"), **DRAFT)
+    async def attach(
+        self,
+        interaction: Interaction,
+        image: discord.Attachment,
+        draft: int | None = None,
+        alt: app_commands.Range[str, 1, ALT_MAX] | None = None,
+    ) -> None:
+        owner = owner_of(interaction)
+        images = self.services.images
+        # Sizes are checked as Discord declares them, before anything is downloaded.
+        target = await images.check_attach(owner, draft, [(image.filename, image.size)])
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        (upload,) = await _actions.download([image])
+        prepared = await images.prepare([replace(upload, alt=alt or upload.alt)])
+        saved = await images.attach(owner, target.id, prepared)
+        await _actions.show(interaction, saved, "draft.image_attached")
 
     @app_commands.command(name=cmd("cmd.draft.list"), description=cmd("cmd.draft.list.desc"))
     async def list_(self, interaction: Interaction) -> None:
@@ -179,6 +219,7 @@ class DraftCog(
         await _actions.show(interaction, saved, "draft.imported")
 
     @append.autocomplete("draft")
+    @attach.autocomplete("draft")
     @show.autocomplete("draft")
     @edit.autocomplete("draft")
     @delete.autocomplete("draft")

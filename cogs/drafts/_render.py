@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, cut
-from bot.models import Draft, JobState, Revision
+from bot.models import Draft, DraftImage, JobState, Revision
+from bot.services.images import format_size
 from bot.services.preview import warnings_for
 from cogs._common import Interaction, tr
 
 LIST_LINE_TITLE = 60
 HISTORY_EXCERPT = 60
+IMAGES_FIELD = 600  # well inside a field, so the whole embed stays within 6,000
 
 
 def status(interaction: Interaction, draft: Draft) -> str:
@@ -23,8 +27,10 @@ def status(interaction: Interaction, draft: Draft) -> str:
     return tr(interaction, "draft.status_draft")
 
 
-def preview(interaction: Interaction, draft: Draft) -> discord.Embed:
-    """The draft close to how the blog will show it: title, body, labels, and warnings."""
+def preview(
+    interaction: Interaction, draft: Draft, images: Sequence[DraftImage] = ()
+) -> discord.Embed:
+    """The draft close to how the blog will show it: title, body, labels, images, warnings."""
     body = draft.body or tr(interaction, "draft.body_empty_hint")
     embed = discord.Embed(
         title=cut(draft.title, EMBED_TITLE),
@@ -44,6 +50,12 @@ def preview(interaction: Interaction, draft: Draft) -> discord.Embed:
             name=tr(interaction, "draft.labels"),
             value=cut(", ".join(draft.labels), EMBED_FIELD_VALUE),
         )
+    if images:
+        embed.add_field(
+            name=f"{tr(interaction, 'draft.images')} ({len(images)})",
+            value=_lines_within(_image_lines(interaction, images), IMAGES_FIELD),
+            inline=False,
+        )
     if not draft.is_published:
         warnings = [tr(interaction, w.key, **w.values) for w in warnings_for(draft)]
         if warnings:
@@ -62,6 +74,19 @@ def preview(interaction: Interaction, draft: Draft) -> discord.Embed:
         )
     )
     return embed
+
+
+def _image_lines(interaction: Interaction, images: Sequence[DraftImage]) -> list[str]:
+    return [
+        tr(
+            interaction,
+            "draft.image_line",
+            number=number,
+            name=discord.utils.escape_markdown(cut(image.filename, 80)),
+            size=format_size(image.size),
+        )
+        for number, image in enumerate(images, 1)
+    ]
 
 
 def _lines_within(lines: list[str], limit: int = EMBED_DESCRIPTION) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.e2e.harness import Rig
 
@@ -150,3 +152,38 @@ def test_preview_warns_about_html_and_links_and_escapes_them(rig: Rig) -> None:
     )
     escaped = pressed.wait_final()["embeds"][0]["description"]
     assert "\\@octocat" in escaped and "\\#12" in escaped
+
+
+def test_server_template_and_time_zone_shape_new_drafts(rig: Rig) -> None:
+    """/diary config sets a title format, a body template and Asia/Tokyo; /draft new uses
+    them (the title is today's date in Tokyo, the editor starts with the template)."""
+    rig.start_bot()
+    options = {
+        "timezone": "Asia/Tokyo",
+        "title_format": "%Y-%m-%d の日記",
+        "body_template": "## 今日やったこと\\n\\n## 感想\\n",
+    }
+    saved = rig.slash("admin", "config", options, command="diary").wait_final()
+    assert "Asia/Tokyo" in saved["content"]
+    opened = rig.slash("owner", "new").wait_response()
+    fields = [row["components"][0] for row in opened["data"]["components"]]
+    assert fields[1]["value"] == "## 今日やったこと\n\n## 感想\n"
+    rig.discord.modal_submit(
+        "owner",
+        opened["data"]["custom_id"],
+        {fields[0]["custom_id"]: "", fields[1]["custom_id"]: "## 今日やったこと\n散歩"},
+    ).wait_final()
+    today_in_tokyo = datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d の日記")
+    shown = rig.slash("owner", "show").wait_final()
+    assert shown["embeds"][0]["title"] == today_in_tokyo
+
+
+def test_bad_time_zone_is_refused_and_help_is_localized(rig: Rig) -> None:
+    """An unknown time zone is refused with a clear message; /diary help answers in ja/en."""
+    rig.start_bot()
+    bad = rig.slash("admin", "config", {"timezone": "Mars/Olympus"}, command="diary")
+    assert "Asia/Tokyo" in bad.wait_final()["content"]
+    english = rig.slash("author", "help", command="diary", force=True).wait_final()
+    japanese = rig.slash("author", "help", command="diary", force=True, locale="ja").wait_final()
+    assert "/draft new" in english["embeds"][0]["description"]
+    assert "下書き" in japanese["embeds"][0]["description"]

@@ -1,0 +1,134 @@
+"""The bench's rig: the e2e harness's `Rig` and `BotProcess` (the real `python -m bot` against
+the local Discord and GitHub fakes), with simulated members added to the fake guild, no
+human-like pause before each action, and bench-only switches for the bot process."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.e2e.harness import GITHUB_TOKEN, BotProcess, Rig
+from tests.fakes.discord_server import SITECUSTOMIZE_DIR, FakeDiscord
+from tests.fakes.discord_world import Member
+from tests.fakes.github_server import FakeGitHub
+
+SWITCHES_DIR = Path(__file__).resolve().parent / "sitecustomize"
+STOP_TIMEOUT = 20.0
+
+
+class BenchDiscord(FakeDiscord):
+    """The fake Discord, minus its pacing: before each action `FakeDiscord` waits until the
+    bot has no request in flight (like one person watching the screen), which would turn 50
+    concurrent members into one. Everything else is the unchanged fake."""
+
+    def _settle(self) -> None:
+        return None
+
+
+class MeasuredBotProcess(BotProcess):
+    """`BotProcess` plus what the bench reads about the process from /proc."""
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "not started"
+        return self._process.pid
+
+    def status_kib(self, field: str) -> int:
+        """A `kB` field of /proc/PID/status, e.g. VmHWM (peak RSS) or VmRSS."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+        raise KeyError(field)
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the process has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def add_members(fake: FakeDiscord, count: int, prefix: str = "member") -> list[str]:
+    """Add `count` members with the Author role to the fake guild (before the bot connects,
+    so GUILD_CREATE carries them); returns their keys."""
+    world = fake.world
+    template = world.members["author"].user
+    author_role = world.role_ids["Author"]
+    keys = []
+    for number in range(count):
+        key = f"{prefix}{number:02d}"
+        user = {**template, "id": world.ids.next(), "username": key, "global_name": key.title()}
+        world.members[key] = Member(key, user, [author_role])
+        keys.append(key)
+    return keys
+
+
+def bot_env(switches: dict[str, str] | None = None) -> dict[str, str]:
+    """Extra environment for the bot: the tests' sitecustomize (points discord.py at the fake)
+    first, then the bench's (it chains after it), and any bench-only switches."""
+    inherited = os.environ.get("PYTHONPATH", "")
+    paths = [str(SITECUSTOMIZE_DIR), str(SWITCHES_DIR), inherited]
+    return {"PYTHONPATH": os.pathsep.join(p for p in paths if p), **(switches or {})}
+
+
+def new_process(rig: Rig, name: str, env: dict[str, str] | None = None) -> MeasuredBotProcess:
+    """A bot process for `rig` (not started) with `env` on top of the rig's environment."""
+    process = MeasuredBotProcess({**rig.env(), **(env or {})}, rig.tmp_path / f"{name}.log")
+    rig.bot = process
+    return process
+
+
+def stop(rig: Rig) -> None:
+    """SIGTERM the bot (SIGKILL if it does not stop in time)."""
+    process = rig.bot
+    if process is None or not process.running:
+        return
+    try:
+        process.terminate(STOP_TIMEOUT)
+    except Exception:
+        process.kill()
+
+
+@contextmanager
+def bench_rig(
+    workdir: Path,
+    *,
+    members: int = 0,
+    env: dict[str, str] | None = None,
+    discord: FakeDiscord | None = None,
+    contracts: bool = False,
+) -> Iterator[tuple[Rig, list[str]]]:
+    """Fakes, `members` extra members and a (not yet started) bot; stops everything after.
+
+    Contract checks are off unless asked for: the e2e suite checks every request against
+    the API descriptions, and checking costs the fake CPU time that would show up in the
+    latencies it stamps. Pass `discord` to reuse a fake made (and populated) earlier.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    own_discord = discord is None
+    fake_discord = discord or BenchDiscord(contract_check=contracts, settle=0).start()
+    github = FakeGitHub(
+        owner="alice", repo="diary", token=GITHUB_TOKEN, check_contract=contracts
+    ).start()
+    keys = add_members(fake_discord, members) if members else []
+    rig = Rig(fake_discord, github, workdir, extra_env=bot_env(env))
+    new_process(rig, "bot")
+    try:
+        yield rig, keys
+    finally:
+        stop(rig)
+        github.stop()
+        if own_discord:
+            fake_discord.stop()
+
+
+def start(rig: Rig, *, configure: bool = True) -> MeasuredBotProcess:
+    """Start the bot, wait until it is ready, and (once) let members with Author write."""
+    rig.start_bot()
+    if configure and rig.starts == 1:
+        rig.configure_author_role()
+    time.sleep(0.2)
+    process = rig.bot
+    assert isinstance(process, MeasuredBotProcess)
+    return process

@@ -1,0 +1,155 @@
+"""Bench-only switches for the bot subprocess; the product and the tests never use them.
+
+`bench/rig.py` puts this directory on the bot's PYTHONPATH *after* `tests/fakes/sitecustomize`:
+that one is imported as `sitecustomize` and runs the one it shadows, which is this one; this
+one in turn runs the next `sitecustomize` on `sys.path` after its own directory, if any.
+
+- `BENCH_GITHUB_ON_LOOP=1`: `bot.threads.run_in_thread` calls the function directly, on the
+  event loop (the naive design the product avoids), so PyGithub blocks the loop.
+- `BENCH_UNCONDITIONAL_POLL=1`: every HTTP request made with `requests` (PyGithub's transport)
+  goes out without `If-None-Match`, so the watcher's polls can never be answered 304.
+- `BENCH_TRACE=FILE`: stamps when each interaction reaches the bot and when its callback
+  leaves (see `_Tracer`), so the bench can tell time in the bot from time in the fakes.
+
+With none set this module patches nothing.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def _chain_next_sitecustomize() -> None:
+    """Run the next `sitecustomize` on `sys.path` after this directory, if there is one."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    entries = [os.path.abspath(p or os.curdir) for p in sys.path]
+    if here not in entries:
+        return
+    after = sys.path[entries.index(here) + 1 :]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", after)
+    if spec is None or spec.loader is None or spec.origin == os.path.abspath(__file__):
+        return
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+
+def _github_on_loop(module: Any) -> None:
+    async def run_on_loop(call: Callable[[], Any], *, name: str = "worker") -> Any:
+        return call()
+
+    module.run_in_thread = run_on_loop
+
+
+def _unconditional_requests(module: Any) -> None:
+    original = module.Session.send
+
+    def send(self: Any, request: Any, **kwargs: Any) -> Any:
+        request.headers.pop("If-None-Match", None)
+        return original(self, request, **kwargs)
+
+    module.Session.send = send
+
+
+class _Tracer:
+    """`BENCH_TRACE=FILE`: one line per interaction event, stamped with `time.monotonic()`:
+    `ID frame T` (the gateway frame carrying INTERACTION_CREATE arrived), `ID parsed T`
+    (discord.py parsed it), `ID send T` (the callback is about to be sent)."""
+
+    def __init__(self, path: str) -> None:
+        self._out = open(path, "a", buffering=1, encoding="utf-8")  # open while the process lives
+        self._frame_at = 0.0
+
+    def gateway(self, module: Any) -> None:
+        original = module.DiscordWebSocket.received_message
+        tracer = self
+
+        async def received_message(self: Any, msg: Any, /) -> Any:
+            tracer._frame_at = time.monotonic()
+            return await original(self, msg)
+
+        module.DiscordWebSocket.received_message = received_message
+
+    def state(self, module: Any) -> None:
+        original = module.ConnectionState.parse_interaction_create
+        tracer = self
+
+        def parse_interaction_create(self: Any, data: Any) -> Any:
+            now = time.monotonic()
+            tracer._out.write(f"{data['id']} frame {tracer._frame_at:.6f}\n")
+            tracer._out.write(f"{data['id']} parsed {now:.6f}\n")
+            return original(self, data)
+
+        module.ConnectionState.parse_interaction_create = parse_interaction_create
+
+    def webhook(self, module: Any) -> None:
+        original = module.AsyncWebhookAdapter.create_interaction_response
+        tracer = self
+
+        def create_interaction_response(self: Any, interaction_id: Any, *args: Any, **kw: Any):
+            tracer._out.write(f"{interaction_id} send {time.monotonic():.6f}\n")
+            return original(self, interaction_id, *args, **kw)
+
+        module.AsyncWebhookAdapter.create_interaction_response = create_interaction_response
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    """Runs the real loader, then the patch."""
+
+    def __init__(self, original: Any, patch: Callable[[Any], None]) -> None:
+        self._original, self._patch = original, patch
+
+    def create_module(self, spec: Any) -> Any:
+        return self._original.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._original.exec_module(module)
+        self._patch(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._original, name)
+
+
+class _PatchAfterImport(importlib.abc.MetaPathFinder):
+    def __init__(self, patches: dict[str, Callable[[Any], None]]) -> None:
+        self._patches = patches
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        patch = self._patches.get(fullname)
+        if patch is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None and spec.loader is not None:
+                spec.loader = _PatchingLoader(spec.loader, patch)
+                return spec
+        return None
+
+
+def _install() -> None:
+    patches: dict[str, Callable[[Any], None]] = {}
+    if os.environ.get("BENCH_GITHUB_ON_LOOP") == "1":
+        patches["bot.threads"] = _github_on_loop
+    if os.environ.get("BENCH_UNCONDITIONAL_POLL") == "1":
+        patches["requests.sessions"] = _unconditional_requests
+    if os.environ.get("BENCH_TRACE"):
+        tracer = _Tracer(os.environ["BENCH_TRACE"])
+        patches["discord.gateway"] = tracer.gateway
+        patches["discord.state"] = tracer.state
+        patches["discord.webhook.async_"] = tracer.webhook
+    for name in [name for name in patches if name in sys.modules]:
+        patches.pop(name)(sys.modules[name])  # already imported: patch it now
+    if patches:
+        sys.meta_path.insert(0, _PatchAfterImport(patches))
+
+
+_chain_next_sitecustomize()
+_install()

@@ -1,0 +1,140 @@
+"""Row 5: the store with 10,000 drafts and 100,000 revisions, built through `bot.store.Store`
+itself (`add_draft`, then `append_to_draft` nine times per draft: one revision each).
+
+Building takes a while (100,000 transactions), so the bench runs it as a separate process
+(`python -m bench.store_scale build ...`) while it measures things that only count requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.stats import Summary
+from bot.models import Owner
+from bot.services.clock import SystemClock
+from bot.services.drafts import DraftService
+from bot.store import Store
+
+DRAFTS = 10_000
+REVISIONS = 100_000
+APPENDS_PER_DRAFT = REVISIONS // DRAFTS - 1  # add_draft records the first revision
+SAMPLES = 400  # of each operation
+BODY = "朝、川沿いを歩いた。Cold and bright; the herons were back on the gravel bank."
+PARAGRAPH = "夜はお茶を飲んだ。In the evening, tea and a letter to an old friend."
+
+
+@dataclass(frozen=True)
+class Built:
+    drafts: int
+    revisions: int
+    seconds: float
+    size_mb: float
+
+
+@dataclass(frozen=True)
+class StoreScale:
+    built: Built
+    append: Summary  # DraftService.append, as /draft append does it
+    listing: Summary  # DraftService.list + Store.count_drafts, as /draft list does it
+
+
+async def build(path: Path, guild_id: int, author_ids: list[int], author_role_id: int) -> None:
+    """Fill a new database: DRAFTS drafts spread evenly over the authors, REVISIONS in all;
+    the server lets the Author role write (as `/diary config` would)."""
+    store = await Store.open(path)
+    try:
+        await store.update_guild_settings(
+            guild_id, datetime.now(UTC), author_role_id=author_role_id
+        )
+        owners = [Owner(guild_id, author_id) for author_id in author_ids]
+        for number in range(DRAFTS):
+            owner = owners[number % len(owners)]
+            title = f"{number // len(owners) + 1}日目 / Day {number // len(owners) + 1}"
+            draft = await store.add_draft(owner, title, BODY, (), datetime.now(UTC))
+            for paragraph in range(APPENDS_PER_DRAFT):
+                text = f"{PARAGRAPH} ({paragraph})"
+                await store.append_to_draft(owner, draft.id, text, datetime.now(UTC))
+    finally:
+        await store.close()
+
+
+def start_build(
+    path: Path, guild_id: int, author_ids: list[int], author_role_id: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """Run `build` in a separate process; the caller waits for it."""
+    command = [sys.executable, "-m", "bench.store_scale", "build", str(path)]
+    command += [str(guild_id), str(author_role_id), ",".join(map(str, author_ids))]
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command, cwd=Path(__file__).resolve().parents[1], stdout=output, stderr=output
+        )
+
+
+def count_rows(path: Path) -> tuple[int, int]:
+    """(drafts, revisions) in the file, read with a plain read-only connection."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        drafts = connection.execute("SELECT COUNT(*) FROM drafts").fetchone()[0]
+        revisions = connection.execute("SELECT COUNT(*) FROM draft_revisions").fetchone()[0]
+    return int(drafts), int(revisions)
+
+
+async def measure(path: Path, built_seconds: float, seed: int = 7) -> StoreScale:
+    """Time what /draft append and /draft list ask of the store, for random members."""
+    drafts, revisions = count_rows(path)
+    size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+    built = Built(drafts, revisions, built_seconds, size)
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        rows = connection.execute("SELECT id, guild_id, author_id FROM drafts").fetchall()
+    by_owner: dict[Owner, list[int]] = {}
+    for draft_id, guild_id, author_id in rows:
+        by_owner.setdefault(Owner(guild_id, author_id), []).append(draft_id)
+    owners = sorted(by_owner, key=lambda o: o.user_id)
+    rng = random.Random(seed)
+    store = await Store.open(path)
+    service = DraftService(store, SystemClock())
+    appends: list[float] = []
+    listings: list[float] = []
+    try:
+        for number in range(SAMPLES):
+            owner = rng.choice(owners)
+            # Alternately the latest draft (no `draft` option) and a random one of theirs.
+            target = rng.choice(by_owner[owner]) if number % 2 else None
+            started = time.perf_counter()
+            await service.append(owner, target, f"{PARAGRAPH} (bench {number})")
+            appends.append(time.perf_counter() - started)
+            owner = rng.choice(owners)
+            started = time.perf_counter()
+            await service.list(owner)
+            await store.count_drafts(owner)
+            listings.append(time.perf_counter() - started)
+    finally:
+        await store.close()
+    return StoreScale(built, Summary.of(appends), Summary.of(listings))
+
+
+def _main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.store_scale")
+    parser.add_argument("command", choices=["build"])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("guild_id", type=int)
+    parser.add_argument("author_role_id", type=int)
+    parser.add_argument("author_ids", help="comma-separated user ids")
+    args = parser.parse_args(argv)
+    authors = [int(part) for part in args.author_ids.split(",")]
+    started = time.monotonic()
+    asyncio.run(build(args.path, args.guild_id, authors, args.author_role_id))
+    print(json.dumps({"seconds": time.monotonic() - started}))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])

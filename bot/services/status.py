@@ -1,0 +1,106 @@
+"""The numbers behind `/diary status`: version, uptime, jobs, watcher, GitHub rate limit and
+database size. Everything comes from memory or the local database: asking costs GitHub nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import metadata
+from typing import Protocol
+
+from bot.services.clock import Clock
+from bot.store import Store
+from bot.store.export import JobCounts
+
+# The watcher records each poll under these keys of the store's small named values
+# (`Store.set_value`): the time (ISO 8601) and a short result such as "ok" or an error key.
+WATCHER_LAST_POLL_KEY = "watcher.last_poll_at"
+WATCHER_LAST_RESULT_KEY = "watcher.last_result"
+
+
+class RateLimitView(Protocol):
+    @property
+    def remaining(self) -> int: ...
+
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def reset_at(self) -> datetime | None: ...
+
+
+class RateLimitSource(Protocol):
+    async def last_rate_limit(self) -> RateLimitView | None:
+        """The rate limit seen in GitHub's last answer, without sending a request."""
+        ...
+
+
+@dataclass(frozen=True)
+class WatcherStatus:
+    enabled: bool
+    last_poll_at: datetime | None = None
+    last_result: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    version: str
+    uptime: timedelta
+    latency: float | None  # seconds; None before the gateway measured one
+    jobs: JobCounts
+    watcher: WatcherStatus
+    rate_limit: RateLimitView | None
+    database_bytes: int
+
+
+def package_version() -> str:
+    """The installed diary-bot version, or "unknown" when run from a bare checkout."""
+    try:
+        return metadata.version("diary-bot")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class StatusService:
+    """Collects a `StatusReport`; the Discord side passes in what only it knows (latency)."""
+
+    def __init__(
+        self,
+        store: Store,
+        rate_limits: RateLimitSource,
+        clock: Clock,
+        *,
+        watcher_enabled: bool,
+        version: str | None = None,
+    ) -> None:
+        self._store = store
+        self._rate_limits = rate_limits
+        self._clock = clock
+        self._watcher_enabled = watcher_enabled
+        self._version = version or package_version()
+        self._started_at = clock.now()
+
+    async def report(self, *, latency: float | None) -> StatusReport:
+        """The bot's state now; `latency` is the gateway heartbeat latency in seconds."""
+        return StatusReport(
+            version=self._version,
+            uptime=self._clock.now() - self._started_at,
+            latency=latency if latency is not None and math.isfinite(latency) else None,
+            jobs=await self._store.count_jobs(),
+            watcher=await self._watcher(),
+            rate_limit=await self._rate_limits.last_rate_limit(),
+            database_bytes=await self._store.get_database_size(),
+        )
+
+    async def _watcher(self) -> WatcherStatus:
+        if not self._watcher_enabled:
+            return WatcherStatus(enabled=False)
+        raw_time = await self._store.get_value(WATCHER_LAST_POLL_KEY)
+        result = await self._store.get_value(WATCHER_LAST_RESULT_KEY)
+        try:
+            last_poll = datetime.fromisoformat(raw_time) if raw_time else None
+        except ValueError:
+            last_poll = None
+        return WatcherStatus(enabled=True, last_poll_at=last_poll, last_result=result)

@@ -1,0 +1,207 @@
+"""Entries written on GitHub directly: found by cheap conditional polls (or webhooks),
+announced once, and their announcements kept in step with the entries.
+
+What the watcher remembers between runs is one JSON value in the store's `state` table: the
+repository it watched, the last ETag, the highest issue number seen (the baseline) and the
+newest `updated_at` seen. A first run only records that baseline: entries already in the
+repository are never announced.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from bot.models import JobState
+from bot.services.announcing import AnnouncementService
+from bot.services.publishing import key_marker
+from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.github_gateway import IssueSnapshot
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "watcher"
+PER_PAGE = 100
+MAX_PAGES = 10  # when more than a page changed between two polls; bounds the cost
+# The publish job's key in an issue body, as `key_marker` writes it.
+_MARKER = re.compile(re.escape(key_marker("KEY")).replace("KEY", "([0-9a-f]+)"))
+
+
+class IssueLister(Protocol):
+    async def list_issues_page(
+        self, *, sort: str = "updated", per_page: int = 100, page: int = 1, etag: str | None = None
+    ) -> tuple[str | None, list[IssueSnapshot] | None]: ...
+
+
+class PollResult(StrEnum):
+    BASELINE = "baseline"  # first look: recorded what exists, announced nothing
+    UNCHANGED = "unchanged"  # 304: nothing changed, no rate limit spent
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class WatchState:
+    repository: str
+    etag: str | None
+    newest: int  # the highest issue or pull request number seen
+    seen_until: str | None  # the newest `updated_at` seen (ISO 8601)
+
+    def changed(self, snapshot: IssueSnapshot) -> bool:
+        """Whether the issue is new or changed since this state was saved (ties included)."""
+        return (
+            snapshot.entry.number > self.newest
+            or self.seen_until is None
+            or _iso(snapshot.updated_at) >= self.seen_until
+        )
+
+    def dump(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def load(cls, text: str | None) -> WatchState | None:
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            return cls(
+                str(data["repository"]), data["etag"], int(data["newest"]), data["seen_until"]
+            )
+        except (ValueError, KeyError, TypeError):
+            log.warning("watcher: stored state unreadable; taking a new baseline")
+            return None
+
+
+class WatchService:
+    """Finds new and changed issues and hands them to the announcements."""
+
+    def __init__(
+        self,
+        store: Store,
+        gateway: IssueLister,
+        announcements: AnnouncementService,
+        *,
+        repository: str,
+    ) -> None:
+        self._store = store
+        self._gateway = gateway
+        self._announcements = announcements
+        self._repository = repository
+
+    async def poll(self) -> PollResult:
+        """One look at the repository's recently updated issues (a conditional request)."""
+        state = await self._state()
+        if state is None:
+            return await self._take_baseline()
+        etag, page = await self._gateway.list_issues_page(etag=state.etag, per_page=PER_PAGE)
+        if page is None:
+            return PollResult.UNCHANGED
+        snapshots = await self._with_older_pages(page, state)
+        changed = [s for s in snapshots if state.changed(s)]
+        for snapshot in sorted(changed, key=lambda s: s.entry.number):
+            await self._apply(snapshot, state.newest)
+        await self._save(etag, snapshots, state)
+        return PollResult.CHANGED
+
+    async def issue_event(self, action: str, snapshot: IssueSnapshot) -> None:
+        """One `issues` webhook event: opened, edited, closed, reopened, (un)labeled, deleted."""
+        if snapshot.pull_request:
+            return
+        if action == "deleted":
+            await self._announcements.entry_deleted(snapshot.entry.number)
+            return
+        state = await self._state()
+        await self._apply(snapshot, state.newest if state else None, opened=action == "opened")
+
+    async def _apply(
+        self, snapshot: IssueSnapshot, newest: int | None, *, opened: bool = False
+    ) -> None:
+        if snapshot.pull_request:
+            return
+        entry = snapshot.entry
+        if (opened or (newest is not None and entry.number > newest)) and not (
+            await self._publish_job_announces(entry.body)
+        ):
+            log.info("new entry #%d written on GitHub; announcing it", entry.number)
+            await self._announcements.announce(entry)
+        await self._announcements.update_entry(
+            entry, closed=snapshot.closed, updated_at=snapshot.updated_at
+        )
+
+    async def _publish_job_announces(self, body: str) -> bool:
+        """True for an issue this bot's publish job made: the job announces it itself, with
+        the Discord author, once it has recorded the issue."""
+        match = _MARKER.search(body)
+        if match is None:
+            return False
+        return await self._store.publish_job_state(match.group(1)) in (
+            JobState.PENDING,
+            JobState.DONE,
+        )
+
+    async def _take_baseline(self) -> PollResult:
+        etag, page = await self._gateway.list_issues_page(per_page=PER_PAGE)
+        snapshots = list(page or [])
+        if len(snapshots) == PER_PAGE:  # a fuller repository: its newest may be on no page 1
+            _, newest = await self._gateway.list_issues_page(sort="created", per_page=1)
+            snapshots.extend(newest or [])
+        empty = WatchState(self._repository, None, 0, None)
+        state = await self._save(etag, snapshots, empty)
+        log.info(
+            "watcher: first look at %s; entries up to #%d are left unannounced, newer ones "
+            "will be announced",
+            self._repository,
+            state.newest,
+        )
+        return PollResult.BASELINE
+
+    async def _with_older_pages(
+        self, page: list[IssueSnapshot], state: WatchState
+    ) -> list[IssueSnapshot]:
+        """Page 1 and, only if all of it changed since the last poll, the pages after it."""
+        snapshots = list(page)
+        number = 1
+        while len(page) == PER_PAGE and number < MAX_PAGES and state.changed(page[-1]):
+            number += 1
+            _, older = await self._gateway.list_issues_page(per_page=PER_PAGE, page=number)
+            page = older or []
+            snapshots.extend(page)
+        if number == MAX_PAGES and page and state.changed(page[-1]):
+            log.warning(
+                "watcher: more than %d issues changed at once; older ones are skipped",
+                PER_PAGE * MAX_PAGES,
+            )
+        return snapshots
+
+    async def _state(self) -> WatchState | None:
+        state = WatchState.load(await self._store.get_value(STATE_KEY))
+        if state is not None and state.repository != self._repository:
+            log.info("watcher: GITHUB_REPOSITORY changed; taking a new baseline")
+            return None
+        return state
+
+    async def _save(
+        self, etag: str | None, snapshots: list[IssueSnapshot], before: WatchState
+    ) -> WatchState:
+        seen = [_iso(s.updated_at) for s in snapshots]
+        if before.seen_until:
+            seen.append(before.seen_until)
+        state = WatchState(
+            self._repository,
+            etag,
+            max([before.newest, *(s.entry.number for s in snapshots)]),
+            max(seen, default=None),
+        )
+        await self._store.set_value(STATE_KEY, state.dump())
+        return state
+
+
+def _iso(moment: datetime) -> str:
+    """Comparable text for a UTC time (GitHub's timestamps have whole seconds)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

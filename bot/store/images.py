@@ -1,0 +1,240 @@
+"""Images of drafts and of publish jobs: bytes stored once per SHA-256, linked in order.
+
+A blob lives as long as a draft links it or a pending publish job still has to commit it;
+every statement that can drop the last link deletes the blob in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.models import DraftImage, JobImage, Owner
+from bot.store._codec import decode_time, encode_time
+from bot.store._database import Database
+from bot.store.drafts import _WRITABLE
+
+_DRAFT_IMAGES = """
+SELECT i.*, b.size, b.media_type FROM draft_images i
+JOIN drafts d ON d.id = i.draft_id
+JOIN image_blobs b ON b.sha256 = i.sha256
+WHERE i.draft_id = ? AND d.guild_id = ? AND d.author_id = ?
+ORDER BY i.position
+"""
+
+# Blobs no draft links and no pending job still has to commit.
+_DELETE_ORPHANS = """
+DELETE FROM image_blobs WHERE sha256 NOT IN (SELECT sha256 FROM draft_images)
+AND sha256 NOT IN (SELECT i.sha256 FROM publish_job_images i
+                   JOIN publish_jobs j ON j.id = i.job_id WHERE j.state = 'pending')
+"""
+
+
+@dataclass(frozen=True)
+class NewImage:
+    """A checked image on its way into the store."""
+
+    sha256: str
+    data: bytes
+    media_type: str
+    filename: str
+    alt: str
+
+
+class ImagesTooLarge(Exception):
+    """Adding the images would take a draft over its total size; `total` is what it would be."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(f"images would total {total} bytes")
+        self.total = total
+
+
+class TooManyImages(Exception):
+    """Adding the images would give a draft more than allowed; `count` is what it would have."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"a draft would have {count} images")
+        self.count = count
+
+
+def _draft_image(row: aiosqlite.Row) -> DraftImage:
+    added = decode_time(row["added_at"])
+    assert added
+    return DraftImage(
+        draft_id=row["draft_id"],
+        position=row["position"],
+        sha256=row["sha256"],
+        filename=row["filename"],
+        alt=row["alt"],
+        media_type=row["media_type"],
+        size=row["size"],
+        added_at=added,
+    )
+
+
+def _job_image(row: aiosqlite.Row) -> JobImage:
+    return JobImage(
+        job_id=row["job_id"],
+        position=row["position"],
+        sha256=row["sha256"],
+        alt=row["alt"],
+        media_type=row["media_type"],
+        size=row["size"],
+        path=row["path"],
+        url=row["url"],
+        committed_at=decode_time(row["committed_at"]),
+    )
+
+
+class ImageStore:
+    _db: Database
+
+    async def add_draft_images(
+        self,
+        owner: Owner,
+        draft_id: int,
+        images: Sequence[NewImage],
+        at: datetime,
+        *,
+        max_total_bytes: int,
+        max_count: int,
+    ) -> list[DraftImage] | None:
+        """Link images to the end of a draft (storing each blob once) and return the draft's
+        images; an image already in the draft stays where it is. None if the draft is not the
+        owner's, or is published or being published. Raises ImagesTooLarge / TooManyImages
+        (and changes nothing) when the draft would exceed the limits."""
+        stamp = encode_time(at)
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "SELECT 1 FROM drafts WHERE id = ? AND guild_id = ? AND author_id = ?" + _WRITABLE,
+                (draft_id, owner.guild_id, owner.user_id),
+            )
+            if await cursor.fetchone() is None:
+                return None
+            current = await self._fetch_draft_images(db, owner, draft_id)
+            known = {image.sha256 for image in current}
+            added: list[NewImage] = []
+            for image in images:
+                if image.sha256 not in known:
+                    known.add(image.sha256)
+                    added.append(image)
+            total = sum(image.size for image in current) + sum(len(i.data) for i in added)
+            if total > max_total_bytes:
+                raise ImagesTooLarge(total)
+            if len(current) + len(added) > max_count:
+                raise TooManyImages(len(current) + len(added))
+            position = max((image.position for image in current), default=0)
+            for image in added:
+                position += 1
+                await db.execute(
+                    "INSERT OR IGNORE INTO image_blobs (sha256, data, size, media_type,"
+                    " created_at) VALUES (?, ?, ?, ?, ?)",
+                    (image.sha256, image.data, len(image.data), image.media_type, stamp),
+                )
+                await db.execute(
+                    "INSERT INTO draft_images (draft_id, position, sha256, filename, alt,"
+                    " added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (draft_id, position, image.sha256, image.filename, image.alt, stamp),
+                )
+            if added:
+                await db.execute("UPDATE drafts SET updated_at = ? WHERE id = ?", (stamp, draft_id))
+            return await self._fetch_draft_images(db, owner, draft_id)
+
+    async def list_draft_images(self, owner: Owner, draft_id: int) -> list[DraftImage]:
+        """The draft's images in order (empty if the draft is not the owner's)."""
+        async with self._db.read() as db:
+            return await self._fetch_draft_images(db, owner, draft_id)
+
+    async def get_image_data(self, sha256: str) -> bytes | None:
+        """The bytes of a stored image, or None if no blob has that hash."""
+        async with self._db.read() as db:
+            cursor = await db.execute("SELECT data FROM image_blobs WHERE sha256 = ?", (sha256,))
+            row = await cursor.fetchone()
+        return bytes(row["data"]) if row else None
+
+    async def count_image_blobs(self) -> int:
+        async with self._db.read() as db:
+            cursor = await db.execute("SELECT COUNT(*) FROM image_blobs")
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def delete_draft_with_images(self, owner: Owner, draft_id: int) -> bool:
+        """Delete the owner's draft and, in the same transaction, every image blob that
+        nothing links any more; False if there was no such draft."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "DELETE FROM drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (draft_id, owner.guild_id, owner.user_id),
+            )
+            if not cursor.rowcount:
+                return False
+            await db.execute(_DELETE_ORPHANS)
+            return True
+
+    # -- publish jobs --
+
+    async def plan_publish_job_images(self, job_id: int) -> list[JobImage]:
+        """The job's images: copied from its draft the first time (the draft cannot change
+        while its job is pending), as recorded since then every later time."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "SELECT draft_id, images_planned FROM publish_jobs WHERE id = ?", (job_id,)
+            )
+            job = await cursor.fetchone()
+            if job is None:
+                return []
+            if not job["images_planned"]:
+                await db.execute(
+                    "INSERT INTO publish_job_images (job_id, position, sha256, alt, media_type,"
+                    " size) SELECT ?, i.position, i.sha256, i.alt, b.media_type, b.size"
+                    " FROM draft_images i JOIN image_blobs b ON b.sha256 = i.sha256"
+                    " WHERE i.draft_id = ?",
+                    (job_id, job["draft_id"]),
+                )
+                await db.execute(
+                    "UPDATE publish_jobs SET images_planned = 1 WHERE id = ?", (job_id,)
+                )
+            return await self._fetch_job_images(db, job_id)
+
+    async def list_publish_job_images(self, job_id: int) -> list[JobImage]:
+        async with self._db.read() as db:
+            return await self._fetch_job_images(db, job_id)
+
+    async def mark_publish_job_image_committed(
+        self, job_id: int, position: int, path: str, url: str, at: datetime
+    ) -> None:
+        """Record that the image is in the repository at `path`, linked as `url`."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE publish_job_images SET path = ?, url = ?, committed_at = ?"
+                " WHERE job_id = ? AND position = ?",
+                (path, url, encode_time(at), job_id, position),
+            )
+
+    async def get_committed_image_path(self, sha256: str) -> str | None:
+        """Where an image with this hash was last committed by any job, if ever."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT path FROM publish_job_images WHERE sha256 = ? AND committed_at IS NOT NULL"
+                " ORDER BY committed_at DESC LIMIT 1",
+                (sha256,),
+            )
+            row = await cursor.fetchone()
+        return row["path"] if row else None
+
+    @staticmethod
+    async def _fetch_draft_images(
+        db: aiosqlite.Connection, owner: Owner, draft_id: int
+    ) -> list[DraftImage]:
+        cursor = await db.execute(_DRAFT_IMAGES, (draft_id, owner.guild_id, owner.user_id))
+        return [_draft_image(row) for row in await cursor.fetchall()]
+
+    @staticmethod
+    async def _fetch_job_images(db: aiosqlite.Connection, job_id: int) -> list[JobImage]:
+        cursor = await db.execute(
+            "SELECT * FROM publish_job_images WHERE job_id = ? ORDER BY position", (job_id,)
+        )
+        return [_job_image(row) for row in await cursor.fetchall()]

@@ -1,0 +1,285 @@
+"""Announcements that follow their entry: send and edit jobs, and webhook deliveries seen.
+
+An announcement row carries `revision` (bumped whenever what the message should show changes)
+and `shown_revision` (what the posted message shows). An edit job is due while the first is
+ahead of the second; finishing one records the revision it showed, so a change that arrives
+while an edit is in flight gets its own edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.models import Announcement, JobState
+from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
+from bot.store._database import Database
+
+KEPT_DELIVERIES = 1000
+
+# The issue URL of an announcement queued by a publish job is on the job.
+_ANNOUNCEMENT_ROWS = """
+SELECT a.*, COALESCE(a.issue_url, (SELECT j.issue_url FROM publish_jobs j
+        WHERE j.issue_number = a.issue_number AND j.state = 'done'
+        ORDER BY j.id DESC LIMIT 1)) AS known_issue_url
+FROM announcements a
+"""
+
+
+class EntryState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class TrackedAnnouncement(Announcement):
+    """An announcement with what is known of its entry since it was queued."""
+
+    entry_state: EntryState = EntryState.OPEN
+    revision: int = 0
+    shown_revision: int = 0
+    issue_url: str | None = None
+    page_deadline: datetime | None = None
+    edit_attempts: int = 0
+    edit_next_attempt_at: datetime | None = None
+
+
+def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
+    entry_at, next_at = decode_time(row["entry_created_at"]), decode_time(row["next_attempt_at"])
+    assert entry_at and next_at
+    return TrackedAnnouncement(
+        channel_id=row["channel_id"],
+        issue_number=row["issue_number"],
+        title=row["title"],
+        url=row["url"],
+        excerpt=row["excerpt"],
+        labels=decode_labels(row["labels"]),
+        author_name=row["author_name"],
+        author_avatar_url=row["author_avatar_url"],
+        entry_created_at=entry_at,
+        state=JobState(row["state"]),
+        attempts=row["attempts"],
+        next_attempt_at=next_at,
+        message_id=row["message_id"],
+        entry_state=EntryState(row["entry_state"]),
+        revision=row["revision"],
+        shown_revision=row["shown_revision"],
+        issue_url=row["known_issue_url"],
+        page_deadline=decode_time(row["page_deadline"]),
+        edit_attempts=row["edit_attempts"],
+        edit_next_attempt_at=decode_time(row["edit_next_attempt_at"]),
+    )
+
+
+class WatchStore:
+    _db: Database
+
+    async def list_announcements_to_send(self) -> list[TrackedAnnouncement]:
+        """Announcements not yet posted, the one due soonest first."""
+        return await self._tracked_rows(
+            "WHERE a.state = 'pending' ORDER BY a.next_attempt_at, a.entry_created_at", ()
+        )
+
+    async def list_announcement_edits(self) -> list[TrackedAnnouncement]:
+        """Posted announcements whose message shows less than they should, soonest due first."""
+        return await self._tracked_rows(
+            "WHERE a.state = 'done' AND a.message_id IS NOT NULL"
+            " AND a.edit_next_attempt_at IS NOT NULL AND a.revision > a.shown_revision"
+            " ORDER BY a.edit_next_attempt_at",
+            (),
+        )
+
+    async def list_tracked_announcements(self, issue_number: int) -> list[TrackedAnnouncement]:
+        return await self._tracked_rows(
+            "WHERE a.issue_number = ? ORDER BY a.channel_id", (issue_number,)
+        )
+
+    async def _tracked_rows(
+        self, where: str, values: Sequence[object]
+    ) -> list[TrackedAnnouncement]:
+        async with self._db.read() as db:
+            cursor = await db.execute(f"{_ANNOUNCEMENT_ROWS} {where}", tuple(values))
+            rows = await cursor.fetchall()
+        return [_tracked(row) for row in rows]
+
+    async def set_announcement_issue_url(self, issue_number: int, issue_url: str) -> None:
+        """Remember the issue's own page for announcements that do not know it yet."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE announcements SET issue_url = ?"
+                " WHERE issue_number = ? AND issue_url IS NULL",
+                (issue_url, issue_number),
+            )
+
+    async def update_announced_entry(
+        self,
+        issue_number: int,
+        at: datetime,
+        *,
+        title: str,
+        excerpt: str,
+        labels: Sequence[str],
+        entry_state: EntryState,
+        entry_updated_at: datetime,
+    ) -> int:
+        """Apply what GitHub shows of an entry to its announcements; those that change get an
+        edit due now. Older snapshots than one already applied, and deleted entries, are left
+        alone. Returns how many announcements changed."""
+        stamp, seen = encode_time(at), encode_time(entry_updated_at)
+        encoded = encode_labels(labels)
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "UPDATE announcements SET title = ?, excerpt = ?, labels = ?, entry_state = ?,"
+                " revision = revision + 1, edit_attempts = 0, edit_next_attempt_at = ?,"
+                " updated_at = ?"
+                " WHERE issue_number = ? AND entry_state != 'deleted'"
+                " AND (entry_updated_at IS NULL OR entry_updated_at <= ?)"
+                " AND (title != ? OR excerpt != ? OR labels != ? OR entry_state != ?)",
+                (
+                    title,
+                    excerpt,
+                    encoded,
+                    entry_state.value,
+                    stamp,
+                    stamp,
+                    issue_number,
+                    seen,
+                    title,
+                    excerpt,
+                    encoded,
+                    entry_state.value,
+                ),
+            )
+            changed = cursor.rowcount
+            await db.execute(
+                "UPDATE announcements SET entry_updated_at = ?"
+                " WHERE issue_number = ? AND (entry_updated_at IS NULL OR entry_updated_at < ?)",
+                (seen, issue_number, seen),
+            )
+        return changed
+
+    async def mark_entry_deleted(self, issue_number: int, at: datetime) -> int:
+        """The entry is gone: posted announcements get an edit due now, unposted ones are
+        dropped (state failed). Returns how many announcements changed."""
+        stamp = encode_time(at)
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "UPDATE announcements SET entry_state = 'deleted', revision = revision + 1,"
+                " edit_attempts = 0, edit_next_attempt_at = ?, updated_at = ?,"
+                " state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END"
+                " WHERE issue_number = ? AND entry_state != 'deleted'",
+                (stamp, stamp, issue_number),
+            )
+            return cursor.rowcount
+
+    async def postpone_announcement(
+        self,
+        channel_id: int,
+        issue_number: int,
+        next_attempt_at: datetime,
+        *,
+        page_deadline: datetime | None = None,
+    ) -> None:
+        """Try again later without counting an attempt (waiting for the blog page)."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE announcements SET next_attempt_at = ?,"
+                " page_deadline = COALESCE(page_deadline, ?)"
+                " WHERE channel_id = ? AND issue_number = ? AND state = 'pending'",
+                (
+                    encode_time(next_attempt_at),
+                    encode_time(page_deadline) if page_deadline else None,
+                    channel_id,
+                    issue_number,
+                ),
+            )
+
+    async def record_announcement_sent(
+        self,
+        channel_id: int,
+        issue_number: int,
+        at: datetime,
+        *,
+        message_id: int,
+        shown_revision: int,
+        url: str,
+    ) -> None:
+        """The message is posted: it shows `shown_revision`, linking to `url`."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE announcements SET state = 'done', attempts = attempts + 1,"
+                " message_id = ?, shown_revision = ?, url = ?, updated_at = ?"
+                " WHERE channel_id = ? AND issue_number = ?",
+                (message_id, shown_revision, url, encode_time(at), channel_id, issue_number),
+            )
+
+    async def record_announcement_edit(
+        self,
+        channel_id: int,
+        issue_number: int,
+        at: datetime,
+        *,
+        revision: int,
+        retry_at: datetime | None = None,
+        succeeded: bool,
+    ) -> None:
+        """An edit showing `revision` succeeded, is to be retried at `retry_at`, or (neither)
+        was given up. A newer revision that arrived meanwhile keeps its own due time."""
+        stamp = encode_time(at)
+        async with self._db.write() as db:
+            if succeeded:
+                await db.execute(
+                    "UPDATE announcements SET shown_revision = MAX(shown_revision, ?),"
+                    " edit_attempts = 0, updated_at = ?,"
+                    " edit_next_attempt_at = CASE WHEN revision > ? THEN edit_next_attempt_at"
+                    " ELSE NULL END WHERE channel_id = ? AND issue_number = ?",
+                    (revision, stamp, revision, channel_id, issue_number),
+                )
+                return
+            await db.execute(
+                "UPDATE announcements SET edit_attempts = edit_attempts + 1, updated_at = ?,"
+                " edit_next_attempt_at = CASE WHEN revision > ? THEN edit_next_attempt_at"
+                " ELSE ? END WHERE channel_id = ? AND issue_number = ?",
+                (
+                    stamp,
+                    revision,
+                    encode_time(retry_at) if retry_at else None,
+                    channel_id,
+                    issue_number,
+                ),
+            )
+
+    async def publish_job_state(self, idempotency_key: str) -> JobState | None:
+        """The state of the publish job with this key, or None if this bot has none."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT state FROM publish_jobs WHERE idempotency_key = ?", (idempotency_key,)
+            )
+            row = await cursor.fetchone()
+        return JobState(row["state"]) if row else None
+
+    async def add_webhook_delivery(self, delivery_id: str, at: datetime) -> bool:
+        """Record a delivery; False if it was recorded before. Keeps the most recent ones."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO webhook_deliveries (delivery_id, received_at) VALUES (?, ?)",
+                (delivery_id, encode_time(at)),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await db.execute(
+                "DELETE FROM webhook_deliveries WHERE delivery_id NOT IN (SELECT delivery_id"
+                " FROM webhook_deliveries ORDER BY received_at DESC LIMIT ?)",
+                (KEPT_DELIVERIES,),
+            )
+        return True
+
+    async def delete_webhook_delivery(self, delivery_id: str) -> None:
+        """Forget a delivery whose handling failed, so a redelivery is handled again."""
+        async with self._db.write() as db:
+            await db.execute("DELETE FROM webhook_deliveries WHERE delivery_id = ?", (delivery_id,))

@@ -1,0 +1,111 @@
+"""Small builders and fakes of the project's own ports, shared by the tests under tests/bot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.models import Announcement, Draft, JobState, Owner, PublishJob
+from bot.services.announcing import AnnouncementFailed
+
+T0 = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
+ALICE = Owner(guild_id=100000000000000001, user_id=200000000000000001)
+
+
+def job_for(draft: Draft, at: datetime = T0, key: str = "key-1") -> PublishJob:
+    """A pending publish job snapshotting `draft`, as PublishingService would record it."""
+    return PublishJob(
+        id=0,
+        draft_id=draft.id,
+        guild_id=draft.guild_id,
+        author_id=draft.author_id,
+        author_name="Alice",
+        author_avatar_url=None,
+        idempotency_key=key,
+        title=draft.title,
+        body=draft.body,
+        labels=draft.labels,
+        state=JobState.PENDING,
+        attempts=0,
+        outcome_unknown=False,
+        next_attempt_at=at,
+        created_at=at,
+    )
+
+
+def announcement(
+    channel_id: int, issue_number: int, at: datetime = T0, title: str = "Day 1"
+) -> Announcement:
+    """A pending announcement due at `at`."""
+    return Announcement(
+        channel_id=channel_id,
+        issue_number=issue_number,
+        title=title,
+        url=f"https://github.com/alice/diary/issues/{issue_number}",
+        excerpt="Dear diary",
+        labels=("diary",),
+        author_name="Alice",
+        author_avatar_url=None,
+        entry_created_at=at,
+        state=JobState.PENDING,
+        attempts=0,
+        next_attempt_at=at,
+    )
+
+
+class FakeClock:
+    """A Clock that stands still until told to move, or moves `tick` on every reading."""
+
+    def __init__(self, now: datetime, tick: timedelta = timedelta(0)) -> None:
+        self.current = now
+        self.tick = tick
+
+    def now(self) -> datetime:
+        self.current += self.tick
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+class FakeDirectory:
+    """A ChannelDirectory over a fixed map of guild id → channel ids."""
+
+    def __init__(self, channels: dict[int, list[int]]) -> None:
+        self.channels = channels
+
+    def guild_ids(self) -> list[int]:
+        return list(self.channels)
+
+    def guild_of_channel(self, channel_id: int) -> int | None:
+        for guild_id, channel_ids in self.channels.items():
+            if channel_id in channel_ids:
+                return guild_id
+        return None
+
+
+class FakeSender:
+    """An AnnouncementSender that records what it sent and raises queued failures per channel."""
+
+    def __init__(self) -> None:
+        self.sent: list[Announcement] = []
+        self.failures: dict[int, list[Exception]] = {}
+        self._next_message_id = 900000000000000000
+
+    def fail(self, channel_id: int, *errors: Exception) -> None:
+        self.failures.setdefault(channel_id, []).extend(errors)
+
+    async def send_announcement(self, announcement: Announcement) -> int:
+        queued = self.failures.get(announcement.channel_id)
+        if queued:
+            raise queued.pop(0)
+        self.sent.append(announcement)
+        self._next_message_id += 1
+        return self._next_message_id
+
+
+def transient(reason: str = "503 Service Unavailable") -> AnnouncementFailed:
+    return AnnouncementFailed(reason, permanent=False)
+
+
+def permanent(reason: str = "403 Missing Access") -> AnnouncementFailed:
+    return AnnouncementFailed(reason, permanent=True)

@@ -1,0 +1,89 @@
+"""Backups of the live database with SQLite's online backup API."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sqlite3
+from datetime import UTC, datetime
+
+from bot.models import Owner
+from bot.ops.backup import run_backup
+from bot.store.export import backup_database
+
+OWNER = Owner(guild_id=1, user_id=2)
+
+
+def rows(path) -> tuple[str, list[int]]:
+    connection = sqlite3.connect(path)
+    try:
+        verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        ids = [row[0] for row in connection.execute("SELECT id FROM drafts ORDER BY id")]
+    finally:
+        connection.close()
+    return verdict, ids
+
+
+async def test_backup_while_drafts_are_written_is_consistent(store, tmp_path):
+    """A backup taken while another task keeps adding drafts passes integrity_check and holds
+    every draft written before it began, with no gaps (a consistent snapshot)."""
+    for n in range(100):
+        await store.add_draft(OWNER, f"before {n}", "本文" * 50, [], datetime.now(UTC))
+    writing = asyncio.Event()
+    stop = asyncio.Event()
+
+    async def writer() -> int:
+        count = 0
+        while not stop.is_set():
+            await store.add_draft(OWNER, f"during {count}", "x" * 500, [], datetime.now(UTC))
+            count += 1
+            writing.set()
+            await asyncio.sleep(0)
+        return count
+
+    task = asyncio.create_task(writer())
+    await writing.wait()
+    target = tmp_path / "backups" / "copy.sqlite3"
+    await backup_database(tmp_path / "diary.sqlite3", target)
+    stop.set()
+    written_during = await task
+
+    verdict, ids = rows(target)
+    assert verdict == "ok"
+    assert len(ids) >= 100
+    assert ids == list(range(1, len(ids) + 1))
+    assert len(ids) <= 100 + written_during
+
+
+async def test_the_backup_is_one_self_contained_file(store, tmp_path):
+    """The copy is not in WAL mode, so the file alone is the whole backup."""
+    await store.add_draft(OWNER, "t", "b", [], datetime.now(UTC))
+    target = tmp_path / "copy.sqlite3"
+    await backup_database(tmp_path / "diary.sqlite3", target)
+    connection = sqlite3.connect(target)
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    finally:
+        connection.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("copy")) == [
+        "copy.sqlite3"
+    ]
+
+
+async def test_a_folder_target_gets_a_dated_file(store, tmp_path):
+    """`diary-bot backup FOLDER` writes a dated copy inside the folder."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    out = io.StringIO()
+    assert await run_backup(tmp_path / "diary.sqlite3", folder, out) == 0
+    (copy,) = folder.iterdir()
+    assert copy.name.startswith("diary-") and copy.suffix == ".sqlite3"
+    assert rows(copy)[0] == "ok"
+
+
+async def test_a_missing_database_is_reported(tmp_path):
+    """Without a database file the command says so and exits 1, creating nothing."""
+    out = io.StringIO()
+    assert await run_backup(tmp_path / "nope.sqlite3", tmp_path / "copy.sqlite3", out) == 1
+    assert "DATABASE_PATH" in out.getvalue()
+    assert list(tmp_path.iterdir()) == []

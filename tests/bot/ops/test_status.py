@@ -1,0 +1,136 @@
+"""The numbers behind /diary status, from a real store and a small rate-limit port."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.models import Announcement, JobState, Owner, PublishJob
+from bot.services.status import (
+    WATCHER_LAST_POLL_KEY,
+    WATCHER_LAST_RESULT_KEY,
+    StatusService,
+)
+
+OWNER = Owner(guild_id=1, user_id=2)
+T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Limit:
+    remaining: int
+    limit: int
+    reset_at: datetime | None
+
+
+class RateLimits:
+    def __init__(self, limit: Limit | None) -> None:
+        self.limit = limit
+        self.calls = 0
+
+    async def last_rate_limit(self) -> Limit | None:
+        self.calls += 1
+        return self.limit
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = T0
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def job(draft_id: int, key: str) -> PublishJob:
+    return PublishJob(
+        id=0,
+        draft_id=draft_id,
+        guild_id=OWNER.guild_id,
+        author_id=OWNER.user_id,
+        author_name="Alice",
+        author_avatar_url=None,
+        idempotency_key=key,
+        title="t",
+        body="b",
+        labels=(),
+        state=JobState.PENDING,
+        attempts=0,
+        outcome_unknown=False,
+        next_attempt_at=T0,
+        created_at=T0,
+    )
+
+
+def announcement(issue: int) -> Announcement:
+    return Announcement(
+        channel_id=9,
+        issue_number=issue,
+        title="t",
+        url=f"https://github.com/alice/diary/issues/{issue}",
+        excerpt="",
+        labels=(),
+        author_name="Alice",
+        author_avatar_url=None,
+        entry_created_at=T0,
+        state=JobState.PENDING,
+        attempts=0,
+        next_attempt_at=T0,
+    )
+
+
+async def test_counts_pending_retrying_and_failed_jobs(store):
+    """Publish and announcement jobs are counted as pending, retrying and failed."""
+    drafts = [await store.add_draft(OWNER, f"d{n}", "b", [], T0) for n in range(3)]
+    await store.add_publish_job(job(drafts[0].id, "k1"))
+    second, _ = await store.add_publish_job(job(drafts[1].id, "k2"))
+    third, _ = await store.add_publish_job(job(drafts[2].id, "k3"))
+    await store.update_publish_job_attempt(
+        second.id, T0, next_attempt_at=T0, outcome_unknown=False, error_key="x", error_detail=""
+    )
+    await store.fail_publish_job(third.id, T0, "github.forbidden", "403")
+    await store.add_announcements([announcement(1), announcement(2)])
+    await store.update_announcement(9, 2, T0, state=JobState.FAILED)
+    service = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
+
+    jobs = (await service.report(latency=0.05)).jobs
+
+    assert (jobs.publish_pending, jobs.publish_retrying, jobs.publish_failed) == (2, 1, 1)
+    assert (jobs.announce_pending, jobs.announce_retrying, jobs.announce_failed) == (1, 0, 1)
+
+
+async def test_uptime_latency_size_and_rate_limit(store):
+    """Uptime runs from the service's start; latency, size and the last rate limit are
+    reported as given."""
+    clock = Clock()
+    limit = Limit(4990, 5000, T0 + timedelta(hours=1))
+    service = StatusService(store, RateLimits(limit), clock, watcher_enabled=False, version="9.9")
+    clock.at = T0 + timedelta(hours=2, minutes=5)
+
+    report = await service.report(latency=0.042)
+
+    assert report.version == "9.9"
+    assert report.uptime == timedelta(hours=2, minutes=5)
+    assert report.latency == 0.042
+    assert report.rate_limit == limit
+    assert report.database_bytes > 0
+
+
+async def test_an_unmeasured_latency_is_none(store):
+    """discord.py's latency before the first heartbeat (inf or nan) becomes None."""
+    service = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
+    assert (await service.report(latency=float("inf"))).latency is None
+    assert (await service.report(latency=float("nan"))).latency is None
+
+
+async def test_watcher_off_not_running_or_last_poll(store):
+    """The watcher is off with POLL_INTERVAL=0; on, it shows the last recorded poll if any."""
+    off = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
+    on = StatusService(store, RateLimits(None), Clock(), watcher_enabled=True)
+    assert not (await off.report(latency=None)).watcher.enabled
+    assert (await on.report(latency=None)).watcher.last_poll_at is None
+
+    await store.set_value(WATCHER_LAST_POLL_KEY, "2024-05-01T09:00:00+00:00")
+    await store.set_value(WATCHER_LAST_RESULT_KEY, "unchanged")
+    watcher = (await on.report(latency=None)).watcher
+
+    assert (watcher.last_poll_at, watcher.last_result) == (T0, "unchanged")

@@ -1,0 +1,185 @@
+"""DraftService: titles, limits and which drafts may still change."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import DraftNotFound, InvalidInput, UserFacingError
+from bot.models import Owner
+from bot.services.drafts import MAX_BODY, DraftService
+from tests.bot.builders import ALICE, T0, FakeClock, job_for
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0)  # 2026-11-26T15:30Z: already the 27th in Tokyo
+
+
+@pytest.fixture
+def drafts(store, clock) -> DraftService:
+    return DraftService(store, clock)
+
+
+async def published(store, draft) -> None:
+    job, _ = await store.add_publish_job(job_for(draft, key=f"k{draft.id}"))
+    await store.complete_publish_job(
+        job.id,
+        T0,
+        issue_number=3,
+        issue_url="https://github.com/alice/diary/issues/3",
+        announcements=(),
+    )
+
+
+async def test_default_title_is_today_in_the_servers_time_zone(drafts):
+    """Without a title, the draft is named after today's date where the server is."""
+    draft = await drafts.create(ALICE, None, "Dear diary", timezone="Asia/Tokyo")
+
+    assert draft.title == "2026-11-27"
+
+
+async def test_default_title_in_utc(drafts):
+    """The same instant in UTC is still the 26th."""
+    draft = await drafts.create(ALICE, None, "Dear diary")
+
+    assert draft.title == "2026-11-26"
+
+
+async def test_blank_title_gets_the_default(drafts):
+    """A title of only whitespace counts as no title."""
+    draft = await drafts.create(ALICE, "  \n ", "Dear diary", timezone="Asia/Tokyo")
+
+    assert draft.title == "2026-11-27"
+
+
+async def test_title_is_cleaned_to_one_line(drafts):
+    """Control characters go and runs of whitespace, newlines included, become one space."""
+    draft = await drafts.create(ALICE, "  Day\x07 one\n\nat  sea ", "x")
+
+    assert draft.title == "Day one at sea"
+
+
+async def test_title_at_githubs_limit_is_accepted(drafts):
+    """A 256-character title fits an issue title."""
+    draft = await drafts.create(ALICE, "t" * 256, "x")
+
+    assert len(draft.title) == 256
+
+
+async def test_title_over_githubs_limit_is_refused(drafts, store):
+    """A 257-character title is refused with the limit and the length, and nothing is stored."""
+    with pytest.raises(InvalidInput) as raised:
+        await drafts.create(ALICE, "t" * 257, "x")
+
+    assert raised.value.key == "error.title_too_long"
+    assert raised.value.values == {"limit": 256, "length": 257}
+    assert await store.count_drafts(ALICE) == 0
+
+
+async def test_body_over_the_limit_is_refused(drafts):
+    """A body that leaves no room for the publish marker is refused."""
+    with pytest.raises(InvalidInput) as raised:
+        await drafts.create(ALICE, "Day 1", "x" * (MAX_BODY + 1))
+
+    assert raised.value.key == "error.body_too_long"
+
+
+async def test_create_records_the_clock_time(drafts, clock):
+    """A new draft is stamped with the clock's time."""
+    draft = await drafts.create(ALICE, "Day 1", "x")
+
+    assert draft.created_at == clock.now() == draft.updated_at
+
+
+async def test_append_adds_a_paragraph_to_the_latest_draft(drafts):
+    """Appending without an id goes to the most recently changed draft, as a new paragraph."""
+    draft = await drafts.create(ALICE, "Day 1", "Morning.")
+
+    updated = await drafts.append(ALICE, None, "Evening.\n")
+
+    assert updated.id == draft.id and updated.body == "Morning.\n\nEvening."
+
+
+async def test_append_of_blank_text_is_refused(drafts):
+    """Appending only whitespace is refused."""
+    await drafts.create(ALICE, "Day 1", "Morning.")
+
+    with pytest.raises(InvalidInput) as raised:
+        await drafts.append(ALICE, None, " \n\x00 ")
+
+    assert raised.value.key == "error.text_empty"
+
+
+async def test_append_to_a_published_draft_is_refused(drafts, store):
+    """A published draft no longer changes: appending names the entry it became."""
+    draft = await drafts.create(ALICE, "Day 1", "Morning.")
+    await published(store, draft)
+
+    with pytest.raises(UserFacingError) as raised:
+        await drafts.append(ALICE, draft.id, "Evening.")
+
+    assert raised.value.key == "error.already_published"
+    assert raised.value.values["number"] == 3
+    assert (await store.get_draft(ALICE, draft.id)).body == "Morning."
+
+
+async def test_append_while_publishing_is_refused(drafts, store):
+    """While a publish job is pending, the draft's text is frozen."""
+    draft = await drafts.create(ALICE, "Day 1", "Morning.")
+    await store.add_publish_job(job_for(draft))
+
+    with pytest.raises(UserFacingError) as raised:
+        await drafts.append(ALICE, draft.id, "Evening.")
+
+    assert raised.value.key == "error.publish_in_progress"
+
+
+async def test_edit_of_a_published_draft_is_refused(drafts, store):
+    """Editing a published draft is refused like appending."""
+    draft = await drafts.create(ALICE, "Day 1", "Morning.")
+    await published(store, draft)
+
+    with pytest.raises(UserFacingError) as raised:
+        await drafts.edit(ALICE, draft.id, body="Changed")
+
+    assert raised.value.key == "error.already_published"
+
+
+async def test_delete_while_publishing_is_refused(drafts, store):
+    """A draft with a pending publish job cannot be deleted, and stays."""
+    draft = await drafts.create(ALICE, "Day 1", "Morning.")
+    await store.add_publish_job(job_for(draft))
+
+    with pytest.raises(UserFacingError) as raised:
+        await drafts.delete(ALICE, draft.id)
+
+    assert raised.value.key == "error.publish_in_progress"
+    assert await store.get_draft(ALICE, draft.id) is not None
+
+
+async def test_delete_removes_an_idle_draft(drafts, store):
+    """Deleting a draft nobody is publishing removes it and returns what it was."""
+    draft = await drafts.create(ALICE, "Day 1", "Morning.")
+
+    deleted = await drafts.delete(ALICE, draft.id)
+
+    assert deleted.id == draft.id
+    assert await store.get_draft(ALICE, draft.id) is None
+
+
+async def test_someone_elses_draft_is_not_found(drafts):
+    """Asking for another member's draft by id is DraftNotFound with that id."""
+    draft = await drafts.create(ALICE, "Day 1", "Morning.")
+
+    with pytest.raises(DraftNotFound) as raised:
+        await drafts.get(Owner(ALICE.guild_id, ALICE.user_id + 1), draft.id)
+
+    assert raised.value.key == "error.draft_not_found" and raised.value.values == {"id": draft.id}
+
+
+async def test_no_drafts_at_all_is_not_found(drafts):
+    """Without any draft, the latest draft is DraftNotFound with the 'no drafts' message."""
+    with pytest.raises(DraftNotFound) as raised:
+        await drafts.get(ALICE, None)
+
+    assert raised.value.key == "error.no_drafts"

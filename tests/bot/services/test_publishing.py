@@ -1,0 +1,311 @@
+"""PublishingService with the real store and gateway on the GitHub fake: one issue per draft."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.errors import InvalidInput, UserFacingError
+from bot.models import JobState
+from bot.services.publishing import Author
+from tests.bot.builders import ALICE
+from tests.bot.conftest import HOME_CHANNEL, OTHER_CHANNEL
+
+AUTHOR = Author("Alice", "https://cdn.discordapp.com/avatars/1/a.png")
+
+
+@pytest.fixture
+async def draft(services):
+    return await services.drafts.create(ALICE, "Day 1", "Dear diary,\n\ntoday was long.")
+
+
+async def attempt(services, job_id: int):
+    """One run of the job as stored now (what the worker does when it is due); the job after."""
+    job = await services.store.get_publish_job(job_id)
+    await services.publishing.run(job)
+    return await services.store.get_publish_job(job_id)
+
+
+async def test_published_issue_is_the_body_followed_by_the_key_marker(services, draft, fake_github):
+    """The issue has the draft's title, and its body ends with the job's key in an HTML comment."""
+    job, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    await attempt(services, job.id)
+
+    assert created is True
+    (issue,) = fake_github.issues()
+    assert issue["title"] == "Day 1"
+    assert issue["body"] == f"{draft.body}\n\n<!-- diary-bot:{job.idempotency_key} -->"
+    assert fake_github.violations == []
+
+
+async def test_publishing_marks_draft_and_job_done(services, draft, fake_github):
+    """After the job ran, the job is done and the draft points at the issue."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+
+    done = await attempt(services, job.id)
+
+    (issue,) = fake_github.issues()
+    assert (done.state, done.issue_number) == (JobState.DONE, issue["number"])
+    published = await services.store.get_draft(ALICE, draft.id)
+    assert published.issue_number == issue["number"]
+    assert published.issue_url == f"https://github.com/alice/diary/issues/{issue['number']}"
+    assert fake_github.violations == []
+
+
+async def test_publishing_queues_one_announcement_per_target_channel(services, draft, fake_github):
+    """Each server's announcement channel gets one pending announcement, without the marker."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    done = await attempt(services, job.id)
+
+    queued = await services.store.list_announcements(done.issue_number)
+
+    assert [a.channel_id for a in queued] == sorted([HOME_CHANNEL, OTHER_CHANNEL])
+    for announcement in queued:
+        assert announcement.state is JobState.PENDING
+        assert (announcement.title, announcement.author_name) == ("Day 1", "Alice")
+        assert "diary-bot" not in announcement.excerpt
+        assert announcement.excerpt.startswith("Dear diary, today was long.")
+    assert fake_github.violations == []
+
+
+async def test_second_publish_joins_the_pending_job(services, draft, fake_github):
+    """Publishing a draft again while its job is pending returns that job, and one issue results."""
+    first, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+
+    second, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    await attempt(services, first.id)
+
+    assert created is False and second.id == first.id
+    assert len(fake_github.issues()) == 1
+    assert fake_github.violations == []
+
+
+async def test_publishing_a_published_draft_is_refused(services, draft, fake_github):
+    """A draft already published cannot be published again."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    await attempt(services, job.id)
+
+    with pytest.raises(UserFacingError) as raised:
+        await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+
+    assert raised.value.key == "error.already_published"
+    assert len(fake_github.issues()) == 1
+    assert fake_github.violations == []
+
+
+async def test_empty_body_is_refused_before_any_request(services, fake_github):
+    """An empty draft is refused without a job and without talking to GitHub."""
+    empty = await services.drafts.create(ALICE, "Day 1", "")
+
+    with pytest.raises(InvalidInput) as raised:
+        await services.publishing.publish(ALICE, empty.id, "bug", AUTHOR)
+
+    assert raised.value.key == "error.body_empty"
+    assert fake_github.requests == []
+    assert await services.store.list_pending_publish_jobs() == []
+
+
+async def test_unknown_label_is_refused_before_creating(services, draft, fake_github):
+    """An unknown label is refused, naming it and the known labels, before any POST."""
+    with pytest.raises(InvalidInput) as raised:
+        await services.publishing.publish(ALICE, draft.id, "bug, no-such-label", AUTHOR)
+
+    assert raised.value.key == "error.unknown_labels"
+    assert raised.value.values["labels"] == "no-such-label"
+    assert "bug" in raised.value.values["known"].split(", ")
+    assert [r.method for r in fake_github.requests] == ["GET"]
+    assert await services.store.list_pending_publish_jobs() == []
+    assert fake_github.violations == []
+
+
+async def test_chosen_labels_are_on_the_issue(services, draft, fake_github):
+    """Labels given at publish are set on the issue."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, " bug,question,bug ", AUTHOR)
+    await attempt(services, job.id)
+
+    (issue,) = fake_github.issues()
+    assert issue["labels"] == ["bug", "question"]
+    assert fake_github.violations == []
+
+
+async def test_server_error_reschedules_the_job(services, draft, fake_github, clock):
+    """A 502 leaves the job pending, counts the attempt and schedules a later one."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.fail_next(1, 502)
+
+    after = await attempt(services, job.id)
+
+    assert (after.state, after.attempts, after.error_key) == (
+        JobState.PENDING,
+        1,
+        "github.unavailable",
+    )
+    assert after.outcome_unknown is True
+    assert after.next_attempt_at > clock.now()
+    assert fake_github.violations == []
+
+
+async def test_rate_limit_reschedules_after_retry_after(services, draft, fake_github, clock):
+    """A secondary rate limit schedules the next attempt Retry-After seconds later."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.secondary_rate_limit(1, retry_after=7)
+
+    after = await attempt(services, job.id)
+
+    assert after.state is JobState.PENDING and after.error_key == "github.rate_limited"
+    assert after.next_attempt_at == clock.now() + timedelta(seconds=7)
+    assert fake_github.violations == []
+
+
+async def test_two_server_errors_then_success_make_one_issue(services, draft, fake_github):
+    """Two 502s followed by a working GitHub end with exactly one issue and a done job."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.fail_next(2, 502)
+
+    for _ in range(3):
+        after = await attempt(services, job.id)
+
+    assert after.state is JobState.DONE
+    assert len(fake_github.issues()) == 1
+    assert fake_github.violations == []
+
+
+async def test_issue_created_behind_a_server_error_is_adopted(services, draft, fake_github):
+    """When GitHub created the issue but answered 502, the next attempt adopts it."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.fail_next(1, 502, commit=True)
+
+    await attempt(services, job.id)
+    after = await attempt(services, job.id)
+
+    (issue,) = fake_github.issues()
+    assert (after.state, after.issue_number) == (JobState.DONE, issue["number"])
+    assert fake_github.violations == []
+
+
+async def test_issue_created_behind_a_dropped_connection_is_adopted(services, draft, fake_github):
+    """When the answer to a creation never arrives, the next attempt finds and adopts the issue."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.drop_after_create()
+
+    first = await attempt(services, job.id)
+    after = await attempt(services, job.id)
+
+    assert first.state is JobState.PENDING and first.outcome_unknown is True
+    (issue,) = fake_github.issues()
+    assert (after.state, after.issue_number) == (JobState.DONE, issue["number"])
+    assert [r.method for r in fake_github.requests] == ["POST", "GET"]
+    assert fake_github.violations == []
+
+
+async def test_failed_search_after_unknown_outcome_still_prevents_a_duplicate(
+    services, draft, fake_github
+):
+    """502 after creating, then 502 on the search: the third attempt still adopts, not recreates."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.fail_next(2, 502, commit=True)  # the POST (which creates) and the search fail
+
+    for _ in range(3):
+        after = await attempt(services, job.id)
+
+    assert after.state is JobState.DONE
+    assert len(fake_github.issues()) == 1
+    assert fake_github.violations == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "key"),
+    [
+        pytest.param({"token_revoked": True}, "github.unauthorized", id="401"),
+        pytest.param({"repo_missing": True}, "github.not_found", id="404"),
+        pytest.param({"issues_disabled": True}, "github.issues_disabled", id="410"),
+        pytest.param({"read_only": True}, "github.forbidden", id="403"),
+    ],
+)
+async def test_final_error_fails_the_job_and_keeps_the_draft(
+    services, draft, fake_github, mode, key
+):
+    """A final GitHub error fails the job with its key; the draft stays as it was, no issue."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.set_mode(**mode)
+
+    after = await attempt(services, job.id)
+
+    assert (after.state, after.error_key) == (JobState.FAILED, key)
+    kept = await services.store.get_draft(ALICE, draft.id)
+    assert (kept.body, kept.issue_number, kept.job_state) == (draft.body, None, JobState.FAILED)
+    assert services.publishing.error_for(after).key == key
+    assert fake_github.issues() == []
+    assert fake_github.violations == []
+
+
+async def test_failed_draft_can_be_published_again(services, draft, fake_github):
+    """After a final failure is fixed, publishing again makes a new job and the issue."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.set_mode(token_revoked=True)
+    await attempt(services, job.id)
+    fake_github.clear_faults()
+
+    retry, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    after = await attempt(services, retry.id)
+
+    assert created is True and retry.id != job.id
+    assert after.state is JobState.DONE and len(fake_github.issues()) == 1
+    assert fake_github.violations == []
+
+
+async def test_wait_returns_the_job_once_it_is_done(services, draft, fake_github):
+    """wait() hands back the finished job as soon as an attempt completes it."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+
+    waited, _ = await asyncio.gather(
+        services.publishing.wait(job.id, 30), services.publish_worker.run_one(job)
+    )
+
+    assert waited.state is JobState.DONE
+    assert fake_github.violations == []
+
+
+async def test_append_racing_publish_is_published_or_refused(services, draft, fake_github, clock):
+    """An append racing a publish either ends up in the published snapshot or is refused."""
+    clock.tick = timedelta(milliseconds=1)  # time passes between the two changes
+
+    appended, (job, _) = await asyncio.gather(
+        services.drafts.append(ALICE, draft.id, "A late paragraph."),
+        services.publishing.publish(ALICE, draft.id, None, AUTHOR),
+        return_exceptions=True,
+    )
+
+    if not isinstance(appended, BaseException):
+        assert "A late paragraph." in job.body
+    assert fake_github.violations == []
+
+
+async def test_append_racing_publish_at_the_same_instant_is_published_or_refused(
+    services, draft, fake_github
+):
+    """Even when both changes carry the same timestamp, the append is published or refused."""
+    appended, (job, _) = await asyncio.gather(
+        services.drafts.append(ALICE, draft.id, "A late paragraph."),
+        services.publishing.publish(ALICE, draft.id, None, AUTHOR),
+        return_exceptions=True,
+    )
+
+    if not isinstance(appended, BaseException):
+        assert "A late paragraph." in job.body
+    assert fake_github.violations == []
+
+
+async def test_label_edit_racing_publish_is_published_or_refused(services, draft, fake_github):
+    """A label change racing a publish either ends up on the issue's job or is refused."""
+    edited, (job, _) = await asyncio.gather(
+        services.drafts.edit(ALICE, draft.id, labels=["bug"]),
+        services.publishing.publish(ALICE, draft.id, None, AUTHOR),
+        return_exceptions=True,
+    )
+
+    if not isinstance(edited, BaseException):
+        assert job.labels == ("bug",)
+    assert fake_github.violations == []

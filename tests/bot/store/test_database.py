@@ -1,0 +1,67 @@
+"""The SQLite file: migrations, journal mode and foreign keys."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.store import Store
+from bot.store._database import migrations
+from tests.bot.builders import ALICE, T0, job_for
+
+
+async def schema_of(path) -> list[tuple[str, str]]:
+    async with aiosqlite.connect(path) as db:
+        cursor = await db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        )
+        return [tuple(row) for row in await cursor.fetchall()]
+
+
+async def test_new_database_is_at_the_latest_migration(store):
+    """A freshly opened store records the number of the last migration as its schema version."""
+    assert await store.schema_version() == migrations()[-1][0]
+
+
+async def test_reopening_keeps_schema_version_and_data(tmp_path):
+    """Opening an already migrated file again leaves the version and existing rows alone."""
+    path = tmp_path / "diary.sqlite3"
+    first = await Store.open(path)
+    draft = await first.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    version = await first.schema_version()
+    await first.close()
+
+    reopened = await Store.open(path)
+    try:
+        assert await reopened.schema_version() == version
+        assert await reopened.get_draft(ALICE, draft.id) == draft
+    finally:
+        await reopened.close()
+
+
+async def test_migrating_twice_changes_no_schema(store, tmp_path):
+    """Running the migrations on a migrated file creates, alters and drops nothing."""
+    path = tmp_path / "diary.sqlite3"
+    before = await schema_of(path)
+
+    await store._db.migrate()
+
+    assert await schema_of(path) == before
+
+
+async def test_database_uses_write_ahead_logging(store, tmp_path):
+    """The file is in WAL mode, so readers never block the single writer."""
+    async with aiosqlite.connect(tmp_path / "diary.sqlite3") as db:
+        cursor = await db.execute("PRAGMA journal_mode")
+        (mode,) = await cursor.fetchone()
+    assert mode == "wal"
+
+
+async def test_foreign_keys_are_enforced(store):
+    """Deleting a draft nulls its publish jobs' draft_id (ON DELETE SET NULL needs foreign_keys)."""
+    draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    job, _ = await store.add_publish_job(job_for(draft))
+
+    await store.delete_draft(ALICE, draft.id)
+
+    kept = await store.get_publish_job(job.id)
+    assert kept is not None and kept.draft_id is None

@@ -1,0 +1,223 @@
+"""Images in the store: blobs once per hash, ordered links to drafts, no orphans, job images."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+from datetime import timedelta
+
+import pytest
+
+from bot.models import JobState, Owner
+from bot.store.images import ImagesTooLarge, NewImage, TooManyImages
+from tests.bot.builders import ALICE, T0, job_for
+
+LIMITS = {"max_total_bytes": 25 * 1024 * 1024, "max_count": 50}
+
+
+def png(seed: int = 0) -> bytes:
+    """A valid 1×1 PNG whose colour (and so whose bytes) depends on `seed`."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixel = zlib.compress(bytes([0, seed % 256, seed // 256 % 256, 7]))
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+def image(seed: int = 0, name: str | None = None) -> NewImage:
+    data = png(seed)
+    filename = name or f"photo-{seed}.png"
+    return NewImage(
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        media_type="image/png",
+        filename=filename,
+        alt=filename.removesuffix(".png"),
+    )
+
+
+@pytest.fixture
+async def draft(store):
+    return await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+
+
+async def test_images_read_back_in_order_with_alt_text(store, draft):
+    """Images added in two calls are listed in the order they came, with name, alt and size."""
+    await store.add_draft_images(ALICE, draft.id, [image(1), image(2)], T0, **LIMITS)
+    await store.add_draft_images(ALICE, draft.id, [image(3)], T0, **LIMITS)
+
+    listed = await store.list_draft_images(ALICE, draft.id)
+
+    assert [(i.position, i.filename, i.alt) for i in listed] == [
+        (1, "photo-1.png", "photo-1"),
+        (2, "photo-2.png", "photo-2"),
+        (3, "photo-3.png", "photo-3"),
+    ]
+    assert listed[0].size == len(png(1)) and listed[0].media_type == "image/png"
+
+
+async def test_image_data_reads_back_byte_for_byte(store, draft):
+    """The stored blob is exactly the bytes that were added."""
+    await store.add_draft_images(ALICE, draft.id, [image(5)], T0, **LIMITS)
+
+    assert await store.get_image_data(image(5).sha256) == png(5)
+
+
+async def test_same_image_twice_in_one_draft_is_linked_once(store, draft):
+    """Adding an image the draft already has keeps the one link it has."""
+    await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
+
+    listed = await store.add_draft_images(ALICE, draft.id, [image(1), image(1)], T0, **LIMITS)
+
+    assert [i.position for i in listed] == [1]
+
+
+async def test_same_image_in_two_drafts_is_stored_once(store, draft):
+    """Two drafts with the same image share one blob."""
+    other = await store.add_draft(ALICE, "Day 2", "", (), T0)
+    await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
+    await store.add_draft_images(ALICE, other.id, [image(1, "again.png")], T0, **LIMITS)
+
+    assert await store.count_image_blobs() == 1
+    assert [i.filename for i in await store.list_draft_images(ALICE, other.id)] == ["again.png"]
+
+
+async def test_adding_images_marks_the_draft_changed(store, draft):
+    """The draft's last change moves to the time the images were added."""
+    later = T0 + timedelta(minutes=5)
+
+    await store.add_draft_images(ALICE, draft.id, [image(1)], later, **LIMITS)
+
+    assert (await store.get_draft(ALICE, draft.id)).updated_at == later
+
+
+async def test_images_over_the_total_limit_are_refused_whole(store, draft):
+    """Images that would take the draft over its total size raise and store nothing."""
+    with pytest.raises(ImagesTooLarge):
+        await store.add_draft_images(
+            ALICE, draft.id, [image(1), image(2)], T0, max_total_bytes=100, max_count=50
+        )
+
+    assert await store.list_draft_images(ALICE, draft.id) == []
+    assert await store.count_image_blobs() == 0
+
+
+async def test_images_over_the_count_limit_are_refused(store, draft):
+    """A draft cannot get more images than the count limit."""
+    with pytest.raises(TooManyImages):
+        await store.add_draft_images(
+            ALICE, draft.id, [image(1), image(2)], T0, max_total_bytes=10**6, max_count=1
+        )
+
+
+async def test_another_members_draft_gets_no_images(store, draft):
+    """Adding images to someone else's draft returns None and stores nothing."""
+    other = Owner(ALICE.guild_id, ALICE.user_id + 1)
+
+    assert await store.add_draft_images(other, draft.id, [image(1)], T0, **LIMITS) is None
+    assert await store.count_image_blobs() == 0
+
+
+async def test_draft_being_published_gets_no_images(store, draft):
+    """While a publish job is pending the draft's images cannot change."""
+    await store.add_publish_job(job_for(draft))
+
+    assert await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS) is None
+
+
+async def test_deleting_a_draft_deletes_the_blobs_only_it_had(store, draft):
+    """Deleting a draft drops its own blobs and keeps those another draft still links."""
+    other = await store.add_draft(ALICE, "Day 2", "", (), T0)
+    await store.add_draft_images(ALICE, draft.id, [image(1), image(2)], T0, **LIMITS)
+    await store.add_draft_images(ALICE, other.id, [image(2)], T0, **LIMITS)
+
+    assert await store.delete_draft_with_images(ALICE, draft.id) is True
+
+    assert await store.get_image_data(image(1).sha256) is None
+    assert await store.get_image_data(image(2).sha256) == png(2)
+    assert await store.count_image_blobs() == 1
+
+
+async def test_blob_a_pending_job_needs_outlives_its_draft(store, draft):
+    """An image a pending publish job has still to commit is kept when its draft goes."""
+    await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
+    job, _ = await store.add_publish_job(job_for(draft))
+    await store.plan_publish_job_images(job.id)
+
+    await store.delete_draft_with_images(ALICE, draft.id)
+
+    assert await store.get_image_data(image(1).sha256) == png(1)
+
+
+async def test_deleting_someone_elses_draft_deletes_nothing(store, draft):
+    """Another member's delete returns False; the draft and its images stay."""
+    await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
+
+    assert await store.delete_draft_with_images(Owner(ALICE.guild_id, 1), draft.id) is False
+    assert await store.count_image_blobs() == 1
+
+
+async def test_job_images_are_copied_from_the_draft_once(store, draft):
+    """Planning a job's images copies the draft's images the first time only."""
+    await store.add_draft_images(ALICE, draft.id, [image(1), image(2)], T0, **LIMITS)
+    job, _ = await store.add_publish_job(job_for(draft))
+
+    first = await store.plan_publish_job_images(job.id)
+    again = await store.plan_publish_job_images(job.id)
+
+    assert [(i.position, i.sha256, i.alt) for i in first] == [
+        (1, image(1).sha256, "photo-1"),
+        (2, image(2).sha256, "photo-2"),
+    ]
+    assert again == first and all(i.committed_at is None for i in first)
+
+
+async def test_job_without_images_plans_none(store, draft):
+    """A draft without images gives its job an empty plan."""
+    job, _ = await store.add_publish_job(job_for(draft))
+
+    assert await store.plan_publish_job_images(job.id) == []
+
+
+async def test_committed_job_image_keeps_its_path(store, draft):
+    """A committed image reads back with its path and URL, and is found by its hash."""
+    await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
+    job, _ = await store.add_publish_job(job_for(draft))
+    await store.plan_publish_job_images(job.id)
+
+    await store.mark_publish_job_image_committed(job.id, 1, "assets/a.png", "https://x/a.png", T0)
+
+    (committed,) = await store.plan_publish_job_images(job.id)
+    assert (committed.path, committed.url, committed.committed_at) == (
+        "assets/a.png",
+        "https://x/a.png",
+        T0,
+    )
+    assert await store.get_committed_image_path(image(1).sha256) == "assets/a.png"
+
+
+async def test_uncommitted_image_has_no_known_path(store, draft):
+    """An image no job has committed yet has no path in the repository."""
+    await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
+
+    assert await store.get_committed_image_path(image(1).sha256) is None
+
+
+async def test_finished_job_no_longer_keeps_a_deleted_drafts_blob(store, draft):
+    """Once its job is done, deleting the published draft frees the image."""
+    await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
+    job, _ = await store.add_publish_job(job_for(draft))
+    await store.plan_publish_job_images(job.id)
+    await store.complete_publish_job(
+        job.id, T0, issue_number=1, issue_url="https://github.com/a/d/issues/1", announcements=()
+    )
+    assert (await store.get_publish_job(job.id)).state is JobState.DONE
+
+    await store.delete_draft_with_images(ALICE, draft.id)
+
+    assert await store.count_image_blobs() == 0

@@ -1,0 +1,121 @@
+"""Dependency direction (DESIGN.md section 1), checked on the source with ast."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSITION_ROOT = "bot/__main__.py"
+
+
+@cache
+def sources() -> dict[str, ast.Module]:
+    """Every module of bot/ and cogs/, by path relative to the repository root."""
+    found = {}
+    for folder in ("bot", "cogs"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            found[path.relative_to(ROOT).as_posix()] = ast.parse(path.read_text("utf-8"))
+    assert "bot/github_gateway.py" in found and "cogs/__init__.py" in found
+    return found
+
+
+def imported(tree: ast.Module) -> set[str]:
+    """Absolute module names a module imports anywhere (also inside functions)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def importers(package: str) -> set[str]:
+    """Modules that import `package` or anything inside it."""
+    return {
+        path
+        for path, tree in sources().items()
+        if any(name == package or name.startswith(f"{package}.") for name in imported(tree))
+    }
+
+
+def is_cog(path: str) -> bool:
+    return path.startswith("cogs/")
+
+
+# `diary-bot check`/`invite` talk to Discord's REST API without a gateway connection, through
+# discord.py's HTTPClient (its rate limits and Route.BASE); this one module does that.
+DISCORD_PROBE = "bot/ops/discord_probe.py"
+
+
+def test_discord_is_imported_only_by_cogs_client_and_composition_root():
+    """Besides the entry point and the set-up probe, only cogs/ and bot/client.py import
+    discord."""
+    offenders = {
+        p
+        for p in importers("discord")
+        if not is_cog(p) and p not in ("bot/client.py", COMPOSITION_ROOT, DISCORD_PROBE)
+    }
+    assert offenders == set()
+
+
+def test_entry_point_does_not_import_discord():
+    """The composition root leaves discord to bot/client.py, as DESIGN.md states."""
+    assert COMPOSITION_ROOT not in importers("discord")
+
+
+def test_pygithub_is_imported_only_by_the_gateway():
+    """Only bot/github_gateway.py imports PyGithub (`github`)."""
+    assert importers("github") == {"bot/github_gateway.py"}
+
+
+def test_aiosqlite_is_imported_only_by_the_store():
+    """Only modules under bot/store/ import aiosqlite."""
+    offenders = {p for p in importers("aiosqlite") if not p.startswith("bot/store/")}
+    assert offenders == set()
+    assert importers("aiosqlite"), "the store no longer imports aiosqlite: the scan is broken"
+
+
+@pytest.mark.parametrize("package", ["discord", "github", "aiosqlite", "requests"])
+def test_services_import_no_framework(package):
+    """bot/services/ imports neither discord, PyGithub, aiosqlite nor requests."""
+    assert {p for p in importers(package) if p.startswith("bot/services/")} == set()
+
+
+@pytest.mark.parametrize(
+    "lower", ["bot/store/", "bot/github_gateway.py", "bot/models.py", "bot/errors.py"]
+)
+def test_lower_layers_do_not_import_upper_ones(lower):
+    """Store, gateway, models and errors never import services, workers, the client or cogs."""
+    upper = ("bot.services", "bot.workers", "bot.app", "bot.client", "cogs")
+    offenders = {
+        path: sorted(n for n in imported(tree) if n.startswith(upper))
+        for path, tree in sources().items()
+        if path.startswith(lower) and any(n.startswith(upper) for n in imported(tree))
+    }
+    assert offenders == {}
+
+
+def reads_environment(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+            and node.attr in ("environ", "environb", "getenv", "getenvb", "putenv")
+        ):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module == "os":
+            if any(a.name in ("environ", "environb", "getenv", "getenvb") for a in node.names):
+                return True
+    return False
+
+
+def test_only_the_entry_point_reads_the_environment():
+    """Nothing but bot/__main__.py touches os.environ or os.getenv."""
+    readers = {path for path, tree in sources().items() if reads_environment(tree)}
+    assert readers == {COMPOSITION_ROOT}

@@ -1,0 +1,162 @@
+"""Images that last: attached in Discord, committed into the diary repository at publish,
+linked from the issue with Markdown, never through Discord's expiring CDN URLs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import time
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from tests.e2e.harness import Rig
+
+RAW = "https://raw.githubusercontent.com/alice/diary/main/"
+IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\((\S+)\)")
+
+
+def png(seed: int = 0) -> bytes:
+    """A valid 1×1 PNG whose colour (and so whose bytes) depends on `seed`."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixel = zlib.compress(bytes([0, seed % 256, seed // 256 % 256, 7]))
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+def _hash12(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _contents_puts(rig: Rig) -> list[str]:
+    """Paths of the contents PUTs GitHub answered with success."""
+    return [
+        r.path.split("/contents/", 1)[1]
+        for r in rig.github.requests
+        if r.method == "PUT" and r.status in (200, 201)
+    ]
+
+
+def _images_field(message: dict[str, Any]) -> str | None:
+    fields = message["embeds"][0].get("fields", [])
+    return next((f["value"] for f in fields if f["name"].startswith("Images")), None)
+
+
+def _attach(rig: Rig, name: str, data: bytes) -> dict[str, Any]:
+    return rig.slash("owner", "attach", {"image": (name, data)}).wait_final(timeout=10)
+
+
+def _publish(rig: Rig) -> dict[str, Any]:
+    return rig.slash("owner", "publish").wait_final(timeout=20, quiet=0.5)
+
+
+def test_published_image_is_committed_once_and_linked(rig: Rig) -> None:
+    """An attached image becomes one contents PUT, and the issue links that copy with
+    Markdown, without any Discord CDN URL."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Heron", "body": "By the river."}).wait_final()
+    attached = _attach(rig, "heron.png", png(1))
+    assert "Attached the image to draft #1" in attached["content"]
+    assert "heron.png" in (_images_field(attached) or "")
+    assert "#1" in _publish(rig)["content"]
+
+    (path,) = _contents_puts(rig)
+    assert path.startswith("assets/diary/") and path.endswith(f"/{_hash12(png(1))}.png")
+    assert rig.github.files()[path] == png(1)
+    body = rig.github.issues()[0]["body"]
+    assert IMAGE_LINK.findall(body) == [("heron", RAW + path)]
+    assert "cdn.discordapp.com" not in body and "/cdn/" not in body and "<img" not in body
+
+
+def test_same_image_in_a_second_entry_is_not_committed_again(rig: Rig) -> None:
+    """A second entry with the same image links the committed file without a new PUT."""
+    rig.start_bot()
+    for title in ("First", "Second"):
+        rig.slash("owner", "new", {"title": title, "body": f"{title} entry."}).wait_final()
+        _attach(rig, "same.png", png(2))
+        assert "Published" in _publish(rig)["content"]
+
+    (path,) = _contents_puts(rig)
+    first, second = (issue["body"] for issue in rig.github.issues())
+    assert IMAGE_LINK.findall(first) == IMAGE_LINK.findall(second) == [("same", RAW + path)]
+
+
+def test_text_file_named_png_is_refused(rig: Rig) -> None:
+    """A .png that is really text is refused, saying so; the draft gets no image."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Fake", "body": "Nothing to see."}).wait_final()
+
+    refused = _attach(rig, "photo.png", b"I am only text pretending to be a picture.")
+
+    assert "photo.png is not a PNG, JPEG, GIF or WebP image" in refused["content"]
+    assert _images_field(rig.slash("owner", "show").wait_final()) is None
+
+
+def test_crash_between_two_uploads_commits_each_image_once(rig: Rig) -> None:
+    """The bot is killed while the second image's PUT is in flight; after a restart the
+    first is not asked about again (its commit is recorded) and the second is found already
+    there: one PUT each, one issue linking both."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Two", "body": "Two pictures."}).wait_final()
+    _attach(rig, "one.png", png(3))
+    _attach(rig, "two.png", png(4))
+    rig.github.delay(2, method="PUT", path_contains=_hash12(png(4)))
+    rig.slash("owner", "publish")
+    second = rig.github.wait_for_request("PUT", _hash12(png(4)), timeout=15)
+    assert rig.bot is not None
+    rig.bot.kill()
+    _wait_until(lambda: second.status is not None)  # GitHub finished it; nobody heard
+    rig.github.delay(0, method="PUT", path_contains=_hash12(png(4)))
+
+    restarted_at = len(rig.github.requests)
+    rig.start_bot()
+    _wait_until(lambda: len(rig.github.issues()) == 1)
+
+    puts = _contents_puts(rig)
+    assert len(puts) == 2 and len(set(puts)) == 2
+    assert not [r for r in rig.github.requests[restarted_at:] if r.path.endswith(puts[0])]
+    links = IMAGE_LINK.findall(rig.github.issues()[0]["body"])
+    assert links == [("one", RAW + puts[0]), ("two", RAW + puts[1])]
+
+
+def test_message_menu_adds_the_messages_image(rig: Rig) -> None:
+    """The message menu on a message with text and an image adds both to a new draft."""
+    rig.start_bot()
+    message = rig.discord.post_user_message(
+        "owner", "writing", "Saw a heron today.", attachments=[("heron.png", png(5))]
+    )
+
+    added = rig.discord.message_command("owner", "Add to diary draft", message)
+
+    reply = added.wait_final(timeout=10)
+    assert "new draft" in reply["content"].lower()
+    assert reply["embeds"][0]["description"] == "Saw a heron today."
+    assert "heron.png" in (_images_field(reply) or "")
+
+
+def test_message_menu_on_an_image_without_text_adds_only_the_image(rig: Rig) -> None:
+    """A message with only an image adds the image and leaves the draft's text as it was."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Walk", "body": "Morning walk."}).wait_final()
+    message = rig.discord.post_user_message(
+        "admin", "writing", "", attachments=[("river.png", png(6))]
+    )
+
+    reply = rig.discord.message_command("owner", "Add to diary draft", message).wait_final(10)
+
+    assert "Added to draft #1" in reply["content"]
+    assert reply["embeds"][0]["description"] == "Morning walk."
+    assert "river.png" in (_images_field(reply) or "")

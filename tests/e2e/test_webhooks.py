@@ -1,0 +1,179 @@
+"""GitHub's `issues` webhook, delivered to the real bot with real example payloads
+(`data/webhooks/`, from @octokit/webhooks-examples): signed deliveries are announced once,
+anything else changes nothing."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bot.webhooks import signature
+from tests.e2e.harness import BotProcess, Rig
+
+DATA = Path(__file__).parent / "data" / "webhooks"
+SECRET = "webhook-secret-e2e-0123456789"
+
+
+def example(name: str, **issue: Any) -> dict[str, Any]:
+    """An example payload, made to come from our repository, with `issue` fields changed."""
+    payload = json.loads((DATA / f"{name}.json").read_text("utf-8"))
+    payload["repository"]["full_name"] = "alice/diary"
+    if "issue" in payload:
+        payload["issue"].update(issue)
+    return payload
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Hook:
+    """Delivers events to the bot's webhook endpoint the way GitHub does."""
+
+    def __init__(self, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}/github"
+        self._ids = 0
+
+    def deliver(
+        self,
+        event: str,
+        payload: dict[str, Any],
+        *,
+        delivery: str | None = None,
+        signed_with: str | None = SECRET,
+    ) -> requests.Response:
+        body = json.dumps(payload).encode()
+        self._ids += 1
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "GitHub-Hookshot/e2e",
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery or f"00000000-0000-0000-0000-{self._ids:012d}",
+        }
+        if signed_with is not None:
+            headers["X-Hub-Signature-256"] = signature(signed_with, body)
+        return requests.post(self.url, data=body, headers=headers, timeout=10)
+
+
+def start_listening(rig: Rig) -> Hook:
+    """Start the bot with its webhook endpoint on a free loopback port; wait until it listens."""
+    port = free_port()
+    rig.extra_env.update(
+        {"WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": SECRET, "WEBHOOK_HOST": "127.0.0.1"}
+    )
+    rig.start_bot()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return Hook(port)
+        except OSError:
+            assert time.monotonic() < deadline, rig.bot and rig.bot.log()
+            time.sleep(0.05)
+
+
+def announcements(rig: Rig) -> list[dict]:
+    return rig.discord.channel_messages("announcements")
+
+
+def wait_for_announcements(rig: Rig, count: int = 1) -> list[dict]:
+    rig.discord.wait_for(lambda: len(announcements(rig)) >= count, 20, "announcement")
+    return announcements(rig)
+
+
+def wait_for_log(rig: Rig, text: str) -> None:
+    deadline = time.monotonic() + 10
+    while rig.bot is None or text not in rig.bot.log():
+        assert time.monotonic() < deadline, f"{text!r} not logged"
+        time.sleep(0.05)
+
+
+def test_a_signed_delivery_is_announced_once_even_when_delivered_twice(rig: Rig) -> None:
+    """A signed `opened` delivery gets 202 and one announcement; its redelivery changes
+    nothing."""
+    hook = start_listening(rig)
+    opened = example("issues.opened")
+
+    first = hook.deliver("issues", opened, delivery="d-opened-1")
+    (message,) = wait_for_announcements(rig)
+    again = hook.deliver("issues", opened, delivery="d-opened-1")
+    wait_for_log(rig, "delivery d-opened-1 was handled before")
+
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert message["embeds"][0]["title"] == opened["issue"]["title"]
+    assert len(announcements(rig)) == 1
+    assert rig.bot is not None and SECRET not in rig.bot.log()
+
+
+def test_a_bad_or_missing_signature_gets_401_and_announces_nothing(rig: Rig) -> None:
+    """Deliveries signed with another secret, or unsigned, are refused and have no effect."""
+    hook = start_listening(rig)
+
+    wrong = hook.deliver("issues", example("issues.opened"), signed_with="not-the-secret")
+    unsigned = hook.deliver("issues", example("issues.opened"), signed_with=None)
+    hook.deliver("issues", example("issues.opened", number=2, title="Signed"))
+
+    assert (wrong.status_code, unsigned.status_code) == (401, 401)
+    (message,) = wait_for_announcements(rig)
+    assert message["embeds"][0]["title"] == "Signed"
+
+
+def test_events_and_actions_the_bot_does_not_use_are_acknowledged(rig: Rig) -> None:
+    """A `ping` and an `assigned` action are answered 204 and announce nothing."""
+    hook = start_listening(rig)
+
+    ping = hook.deliver("ping", json.loads((DATA / "ping.json").read_text("utf-8")))
+    assigned = hook.deliver("issues", example("issues.assigned"))
+    hook.deliver("issues", example("issues.opened", number=3, title="Announced"))
+
+    assert (ping.status_code, assigned.status_code) == (204, 204)
+    (message,) = wait_for_announcements(rig)
+    assert message["embeds"][0]["title"] == "Announced"
+
+
+def test_an_edited_delivery_edits_the_announcement(rig: Rig) -> None:
+    """An `edited` delivery with a new title edits the posted message; nothing new is posted."""
+    hook = start_listening(rig)
+    hook.deliver("issues", example("issues.opened"))
+    (posted,) = wait_for_announcements(rig)
+
+    edited = example("issues.edited", title="Spelling", updated_at="2019-05-15T15:30:00Z")
+    assert hook.deliver("issues", edited).status_code == 202
+    rig.discord.wait_for(
+        lambda: announcements(rig)[0]["embeds"][0]["title"] == "Spelling", 20, "edit"
+    )
+
+    (after,) = announcements(rig)
+    assert after["id"] == posted["id"]
+
+
+def test_a_deleted_delivery_says_the_entry_is_gone(rig: Rig) -> None:
+    """A `deleted` delivery edits the announcement: no link, a note that it was deleted."""
+    hook = start_listening(rig)
+    hook.deliver("issues", example("issues.opened"))
+    wait_for_announcements(rig)
+
+    hook.deliver("issues", example("issues.deleted"))
+    rig.discord.wait_for(
+        lambda: "deleted" in announcements(rig)[0]["embeds"][0]["footer"]["text"], 20, "edit"
+    )
+
+    (after,) = announcements(rig)
+    assert "url" not in after["embeds"][0] and "description" not in after["embeds"][0]
+
+
+def test_webhook_port_without_a_secret_stops_the_bot_with_a_config_error(rig: Rig) -> None:
+    """WEBHOOK_PORT without WEBHOOK_SECRET is a configuration problem: exit status 2."""
+    env = {**rig.env(), "WEBHOOK_PORT": str(free_port())}
+    env.pop("WEBHOOK_SECRET", None)
+    process = BotProcess(env, rig.tmp_path / "config.log").start()
+
+    assert process.wait(30) == 2
+    assert "WEBHOOK_SECRET is not set" in process.log()
