@@ -12,6 +12,9 @@ from bot.services.drafts import DraftService
 from bot.services.images import ImageGateway, ImageLinks, ImagePublisher, ImageService
 from bot.services.labels import LabelCatalog
 from bot.services.publishing import IssueGateway, PublishingService
+from bot.services.reminders import ReminderPoster, ReminderService
+from bot.services.rhythm import RhythmService
+from bot.services.scheduling import ScheduleService
 from bot.services.server_settings import ServerSettingsService
 from bot.services.status import RateLimitSource, StatusService
 from bot.services.watching import IssueLister, WatchService
@@ -20,11 +23,17 @@ from bot.store import Store
 from bot.webhooks import WebhookServer
 from bot.workers.announcer import AnnounceWorker
 from bot.workers.publisher import PublishWorker
+from bot.workers.reminders import ReminderWorker
+from bot.workers.scheduler import ScheduleWorker
 from bot.workers.watcher import PageProbe, Watcher, polling_interval
 
 
 class GitHubPorts(IssueGateway, IssueLister, ImageGateway, RateLimitSource, Protocol):
     """Everything the services ask of GitHub."""
+
+
+class DiscordPorts(ChannelDirectory, ReminderPoster, Protocol):
+    """What the services ask of Discord besides announcements."""
 
 
 @dataclass
@@ -44,6 +53,11 @@ class Services:
     watcher: Watcher | None  # None with POLL_INTERVAL=0
     webhooks: WebhookServer | None  # None without WEBHOOK_PORT
     pages: PageProbe | None  # None without WAIT_FOR_PAGE
+    scheduling: ScheduleService
+    schedule_worker: ScheduleWorker
+    rhythm: RhythmService
+    reminders: ReminderService
+    reminder_worker: ReminderWorker
 
     @classmethod
     def build(
@@ -51,7 +65,7 @@ class Services:
         settings: Settings,
         store: Store,
         gateway: GitHubPorts,
-        discord: ChannelDirectory,
+        discord: DiscordPorts,
         sender: AnnouncementSender,
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
@@ -100,6 +114,15 @@ class Services:
                 watcher=watcher,
                 poll_interval=settings.poll_interval,
             )
+        scheduling = ScheduleService(store, drafts, publishing, labels, clock)
+        schedule_worker = ScheduleWorker(scheduling, clock, ready)
+        scheduling.set_wake_worker(schedule_worker.wake)
+        rhythm = RhythmService(store, clock, entry_url=announcements.entry_url)
+        reminders = ReminderService(
+            store, rhythm, discord, clock, channel_for_guild=announcements.channel_for_guild
+        )
+        reminder_worker = ReminderWorker(reminders, clock, ready)
+        reminders.set_wake_worker(reminder_worker.wake)
         return cls(
             settings=settings,
             store=store,
@@ -116,18 +139,27 @@ class Services:
             watcher=watcher,
             webhooks=webhooks,
             pages=pages,
+            scheduling=scheduling,
+            schedule_worker=schedule_worker,
+            rhythm=rhythm,
+            reminders=reminders,
+            reminder_worker=reminder_worker,
         )
 
     def start(self) -> None:
         """Start the workers; unfinished jobs from an earlier run resume now."""
         self.publish_worker.start()
         self.announce_worker.start()
+        self.schedule_worker.start()
+        self.reminder_worker.start()
         if self.watcher is not None:
             self.watcher.start()
         if self.webhooks is not None:
             self.webhooks.start()
 
     async def stop(self) -> None:
+        await self.schedule_worker.stop()
+        await self.reminder_worker.stop()
         if self.webhooks is not None:
             await self.webhooks.stop()
         if self.watcher is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -25,6 +27,15 @@ log = logging.getLogger(__name__)
 EXTENSIONS = ("cogs.drafts", "cogs.diary")
 COMMANDS_HASH_KEY = "commands_hash"
 NO_MENTIONS = discord.AllowedMentions.none()
+# On shutdown, how long replies under way may take; within the 10 s a service manager allows.
+INTERACTION_GRACE_SECONDS = 3.0
+# Names discord.py gives the tasks that run interaction handlers.
+_INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-modal-dispatch",
+    "discord-ui-view-dispatch",
+    "discord-ui-dynamic-item",
+)
 
 
 class Denied(app_commands.CheckFailure):
@@ -141,6 +152,9 @@ class DiaryBot(commands.Bot):
             raise LoginRejected from None
 
     async def close(self) -> None:
+        """Stop taking work, let interactions in flight answer (briefly), stop the workers,
+        then disconnect."""
+        await _finish_interactions(INTERACTION_GRACE_SECONDS)
         if self._services is not None:
             await self._services.stop()
         await super().close()
@@ -228,6 +242,35 @@ class DiaryBot(commands.Bot):
             raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
         except (OSError, TimeoutError) as error:
             raise AnnouncementFailed(type(error).__name__, permanent=False) from None
+
+    # ReminderPoster port
+    async def post_reminder(self, channel_id: int, text_for: Callable[[str | None], str]) -> int:
+        """Post a text in the server's preferred language, without link previews or pings."""
+        guild = getattr(self.get_channel(channel_id), "guild", None)
+        text = text_for(str(guild.preferred_locale) if guild is not None else None)
+        channel = self.get_partial_messageable(channel_id)
+        try:
+            message = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=True) from None
+        except discord.HTTPException as error:
+            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
+        except (OSError, TimeoutError) as error:
+            raise AnnouncementFailed(type(error).__name__, permanent=False) from None
+        return message.id
+
+
+async def _finish_interactions(seconds: float) -> None:
+    """Wait for discord.py's tasks that handle interactions (commands, autocomplete, buttons,
+    modals), so replies already under way are not cut off by the closing HTTP session."""
+    current = asyncio.current_task()
+    running = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current and task.get_name().startswith(_INTERACTION_TASKS)
+    ]
+    if running:
+        await asyncio.wait(running, timeout=seconds)
 
 
 def announcement_embed(announcement: Announcement) -> discord.Embed:

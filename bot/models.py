@@ -157,3 +157,63 @@ class CreatedIssue:
     number: int
     url: str
     created_at: datetime
+
+
+class ScheduleState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"  # handed to a publish job (or the draft was published meanwhile)
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A draft to publish at `due_at` (UTC), with the author as the announcement shows them."""
+
+    id: int
+    draft_id: int
+    guild_id: int
+    author_id: int
+    due_at: datetime
+    labels: str | None
+    author_name: str
+    author_avatar_url: str | None
+    state: ScheduleState
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    claimed_at: datetime | None = None
+    job_id: int | None = None
+    error_key: str | None = None
+    error_detail: str | None = None
+
+    @property
+    def owner(self) -> Owner:
+        return Owner(self.guild_id, self.author_id)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A server's daily nudge: `time_of_day` (HH:MM[:SS]) in the server's time zone;
+    `last_date` is the last server-local date (YYYY-MM-DD) already handled."""
+
+    guild_id: int
+    channel_id: int
+    time_of_day: str
+    on_this_day: bool
+    last_date: str | None = None
+    outcome: str | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublishedEntry:
+    """An entry published in a server, as stats and reminders see it."""
+
+    number: int
+    title: str
+    url: str
+    published_at: datetime
+    length: int  # characters of the text as written (no hidden marker, no image links)
+    author_id: int | None = None  # None: written on GitHub directly

@@ -9,13 +9,16 @@ from bot.store.drafts import DraftStore
 from bot.store.export import ExportStore
 from bot.store.images import ImageStore
 from bot.store.jobs import JobStore
+from bot.store.schedules import ScheduleStore
 from bot.store.settings import SettingsStore
 from bot.store.watching import WatchStore
 
 __all__ = ["Store"]
 
 
-class Store(DraftStore, JobStore, SettingsStore, ExportStore, WatchStore, ImageStore):
+class Store(
+    DraftStore, JobStore, SettingsStore, ExportStore, WatchStore, ImageStore, ScheduleStore
+):
     """Drafts, jobs and settings over one connection."""
 
     def __init__(self, database: Database) -> None:

@@ -98,7 +98,10 @@ class AnnounceWorker(JobLoop):
             return
         try:
             message_id = await self._sender.send_announcement(announcement)
-        except AnnouncementFailed as error:
+        except Exception as raised:
+            # Anything unexpected counts as a failed attempt too, so one bad announcement
+            # cannot block the queue behind it.
+            error = _as_failure(raised, job.issue_number)
             final = error.permanent or job.attempts + 1 >= MAX_ATTEMPTS
             delay = retry_delay(job.attempts)
             log.warning(
@@ -193,3 +196,10 @@ class AnnounceWorker(JobLoop):
             job.channel_id,
             job.message_id,
         )
+
+
+def _as_failure(error: Exception, issue_number: int) -> AnnouncementFailed:
+    if isinstance(error, AnnouncementFailed):
+        return error
+    log.error("announcement of #%d: unexpected error", issue_number, exc_info=error)
+    return AnnouncementFailed(repr(error), permanent=False)

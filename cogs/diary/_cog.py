@@ -1,4 +1,4 @@
-"""/diary: server settings."""
+"""/diary: server settings, the daily reminder, and stats."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from discord.ext import commands
 
 from bot.client import NO_MENTIONS, Denied, DiaryBot
 from bot.models import GuildSettings
-from cogs._common import Interaction, tr
+from bot.services.reminders import is_off
+from cogs._common import Interaction, check_writer, tr
 from cogs._text import cmd
+from cogs.diary._rhythm import reminder_summary, stats_embed
 from cogs.diary._status import status_embed
 
 TIMEZONE_CHOICES = 25
@@ -98,6 +100,77 @@ class DiaryCog(
         report = await self.services.status.report(latency=self.bot.latency)
         await interaction.response.send_message(
             embed=status_embed(interaction, report), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(
+        name=cmd("cmd.diary.reminder"), description=cmd("cmd.diary.reminder.desc")
+    )
+    @app_commands.rename(
+        channel=cmd("opt.channel"), time=cmd("opt.time"), on_this_day=cmd("opt.on_this_day")
+    )
+    @app_commands.describe(
+        channel=cmd("opt.channel.desc"),
+        time=cmd("opt.time.desc"),
+        on_this_day=cmd("opt.on_this_day.desc"),
+    )
+    async def reminder(
+        self,
+        interaction: Interaction,
+        channel: discord.TextChannel | None = None,
+        time: app_commands.Range[str, 1, 20] | None = None,
+        on_this_day: bool | None = None,
+    ) -> None:
+        if not interaction.permissions.manage_guild:
+            raise Denied("error.manage_guild_required")
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        reminders = self.services.reminders
+        if time is not None and is_off(time):
+            text = tr(
+                interaction,
+                "reminder.off"
+                if await reminders.turn_off(interaction.guild_id)
+                else "reminder.was_off",
+            )
+        elif channel is None and time is None and on_this_day is None:
+            view = await reminders.get(interaction.guild_id)
+            if view is None:
+                settings = await self.services.store.get_guild_settings(interaction.guild_id)
+                text = tr(interaction, "reminder.none", timezone=settings.timezone)
+            else:
+                text = (
+                    f"{tr(interaction, 'reminder.current')}\n{reminder_summary(interaction, view)}"
+                )
+        else:
+            view = await reminders.configure(
+                interaction.guild_id,
+                channel_id=channel.id if channel else None,
+                time_text=time,
+                on_this_day=on_this_day,
+                default_channel_id=interaction.channel_id,
+            )
+            text = f"{tr(interaction, 'reminder.saved')}\n{reminder_summary(interaction, view)}"
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name=cmd("cmd.diary.stats"), description=cmd("cmd.diary.stats.desc"))
+    @app_commands.rename(member=cmd("opt.member"))
+    @app_commands.describe(member=cmd("opt.member.desc"))
+    async def stats(self, interaction: Interaction, member: discord.Member | None = None) -> None:
+        await check_writer(interaction)
+        assert interaction.guild_id is not None
+        target = member or interaction.user
+        stats = await self.services.rhythm.stats(interaction.guild_id, target.id)
+        if stats.entries == 0:
+            name = discord.utils.escape_markdown(target.display_name)
+            await interaction.response.send_message(
+                tr(interaction, "stats.none", name=name),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        await interaction.response.send_message(
+            embed=stats_embed(interaction, target.display_name, stats),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
 

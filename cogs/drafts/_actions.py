@@ -46,8 +46,10 @@ async def show(
 ) -> None:
     """The preview with its buttons; `update` replaces the message the button was on."""
     text = tr(interaction, heading_key, id=draft.id)
-    images = await interaction.client.services.images.list(draft.owner, draft.id)
-    embed = _render.preview(interaction, draft, images)
+    services = interaction.client.services
+    images = await services.images.list(draft.owner, draft.id)
+    scheduled = (await services.scheduling.for_drafts(draft.owner)).get(draft.id)
+    embed = _render.preview(interaction, draft, images, scheduled)
     view = preview_view(interaction, draft)
     if update and not interaction.response.is_done():
         await interaction.response.edit_message(
@@ -57,12 +59,18 @@ async def show(
         await send(interaction, text, embed=embed, view=view)
 
 
-async def publish(interaction: Interaction, draft_id: int | None, labels: str | None) -> None:
-    """Defer, queue the publish job (or join it), and report how it ended."""
+async def publish(
+    interaction: Interaction, draft_id: int | None, labels: str | None, when: str | None = None
+) -> None:
+    """Defer, queue the publish job (or join it), and report how it ended; with `when`,
+    only store the schedule."""
     await interaction.response.defer(ephemeral=True, thinking=True)
     publishing = interaction.client.services.publishing
     user = interaction.user
     author = Author(name=user.display_name, avatar_url=user.display_avatar.url)
+    if when is not None:
+        await schedule(interaction, draft_id, when, labels, author)
+        return
     job, _ = await publishing.publish(owner_of(interaction), draft_id, labels, author)
     job = await publishing.wait(job.id, PUBLISH_REPLY_WAIT)
     if job.state is JobState.PENDING:
@@ -71,6 +79,41 @@ async def publish(interaction: Interaction, draft_id: int | None, labels: str | 
         if job.state is JobState.PENDING:
             return  # still going; /draft list shows how it ends
     await send(interaction, _outcome(interaction, job))
+
+
+async def schedule(
+    interaction: Interaction, draft_id: int | None, when: str, labels: str | None, author: Author
+) -> None:
+    """Store a scheduled publish and say when it will happen (and what it replaced)."""
+    scheduling = interaction.client.services.scheduling
+    done = await scheduling.schedule(owner_of(interaction), draft_id, when, labels, author)
+    text = tr(
+        interaction,
+        "schedule.saved",
+        id=done.draft.id,
+        title=cut(done.draft.title, 200),
+        when=discord.utils.format_dt(done.schedule.due_at, "f"),
+        local=done.local_due,
+        timezone=done.timezone,
+    )
+    if done.replaced is not None:
+        old = discord.utils.format_dt(done.replaced.due_at, "f")
+        text += "\n" + tr(interaction, "schedule.replaced", when=old)
+    await send(interaction, text)
+
+
+async def unschedule(interaction: Interaction, draft_id: int | None) -> None:
+    """Cancel a scheduled publish."""
+    scheduling = interaction.client.services.scheduling
+    cancelled, draft = await scheduling.unschedule(owner_of(interaction), draft_id)
+    text = tr(
+        interaction,
+        "schedule.cancelled",
+        id=draft.id,
+        title=cut(draft.title, 200),
+        when=discord.utils.format_dt(cancelled.due_at, "f"),
+    )
+    await send(interaction, text)
 
 
 def _outcome(interaction: Interaction, job: PublishJob) -> str:

@@ -138,7 +138,10 @@ class DraftCog(
             await _actions.send(interaction, tr(interaction, "draft.list_empty"))
             return
         total = await self.services.store.count_drafts(owner)
-        await _actions.send(interaction, embed=_render.listing(interaction, drafts, total))
+        schedules = await self.services.scheduling.for_drafts(owner)
+        await _actions.send(
+            interaction, embed=_render.listing(interaction, drafts, total, schedules)
+        )
 
     @app_commands.command(name=cmd("cmd.draft.show"), description=cmd("cmd.draft.show.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
@@ -160,12 +163,24 @@ class DraftCog(
         await _actions.confirm_delete(interaction, draft)
 
     @app_commands.command(name=cmd("cmd.draft.publish"), description=cmd("cmd.draft.publish.desc"))
-    @app_commands.rename(draft=cmd("opt.draft"), labels=cmd("opt.labels"))
-    @app_commands.describe(labels=cmd("opt.labels.desc"), **DRAFT)
+    @app_commands.rename(draft=cmd("opt.draft"), labels=cmd("opt.labels"), when=cmd("opt.when"))
+    @app_commands.describe(labels=cmd("opt.labels.desc"), when=cmd("opt.when.desc"), **DRAFT)
     async def publish(
-        self, interaction: Interaction, draft: int | None = None, labels: str | None = None
+        self,
+        interaction: Interaction,
+        draft: int | None = None,
+        labels: str | None = None,
+        when: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        await _actions.publish(interaction, draft, labels)
+        await _actions.publish(interaction, draft, labels, when)
+
+    @app_commands.command(
+        name=cmd("cmd.draft.unschedule"), description=cmd("cmd.draft.unschedule.desc")
+    )
+    @app_commands.rename(draft=cmd("opt.draft"))
+    @app_commands.describe(draft=cmd("opt.draft_scheduled.desc"))
+    async def unschedule(self, interaction: Interaction, draft: int | None = None) -> None:
+        await _actions.unschedule(interaction, draft)
 
     @app_commands.command(name=cmd("cmd.draft.labels"), description=cmd("cmd.draft.labels.desc"))
     @app_commands.rename(labels=cmd("opt.labels"), draft=cmd("opt.draft"))
@@ -224,6 +239,7 @@ class DraftCog(
     @edit.autocomplete("draft")
     @delete.autocomplete("draft")
     @publish.autocomplete("draft")
+    @unschedule.autocomplete("draft")
     @labels.autocomplete("draft")
     @history.autocomplete("draft")
     @undo.autocomplete("draft")

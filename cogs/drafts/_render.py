@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import discord
 
 from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, cut
-from bot.models import Draft, DraftImage, JobState, Revision
+from bot.models import Draft, DraftImage, JobState, Revision, Schedule, ScheduleState
 from bot.services.images import format_size
 from bot.services.preview import warnings_for
 from cogs._common import Interaction, tr
@@ -17,18 +17,27 @@ HISTORY_EXCERPT = 60
 IMAGES_FIELD = 600  # well inside a field, so the whole embed stays within 6,000
 
 
-def status(interaction: Interaction, draft: Draft) -> str:
+def status(interaction: Interaction, draft: Draft, schedule: Schedule | None = None) -> str:
+    """One short phrase; with its `schedule`, a scheduled draft says when (Discord markup)."""
     if draft.is_published:
         return tr(interaction, "draft.status_published", number=draft.issue_number)
     if draft.job_state is JobState.PENDING:
         return tr(interaction, "draft.status_publishing")
+    if schedule is not None and schedule.state is ScheduleState.PENDING:
+        when = discord.utils.format_dt(schedule.due_at, "f")
+        return tr(interaction, "draft.status_scheduled", when=when)
     if draft.job_state is JobState.FAILED:
         return tr(interaction, "draft.status_failed")
+    if schedule is not None and schedule.state is ScheduleState.FAILED:
+        return tr(interaction, "draft.status_schedule_failed")
     return tr(interaction, "draft.status_draft")
 
 
 def preview(
-    interaction: Interaction, draft: Draft, images: Sequence[DraftImage] = ()
+    interaction: Interaction,
+    draft: Draft,
+    images: Sequence[DraftImage] = (),
+    schedule: Schedule | None = None,
 ) -> discord.Embed:
     """The draft close to how the blog will show it: title, body, labels, images, warnings."""
     body = draft.body or tr(interaction, "draft.body_empty_hint")
@@ -56,6 +65,8 @@ def preview(
             value=_lines_within(_image_lines(interaction, images), IMAGES_FIELD),
             inline=False,
         )
+    if schedule is not None and not draft.is_published and draft.job_state is not JobState.PENDING:
+        _add_schedule_field(interaction, embed, schedule)
     if not draft.is_published:
         warnings = [tr(interaction, w.key, **w.values) for w in warnings_for(draft)]
         if warnings:
@@ -74,6 +85,21 @@ def preview(
         )
     )
     return embed
+
+
+def _add_schedule_field(interaction: Interaction, embed: discord.Embed, schedule: Schedule) -> None:
+    if schedule.state is ScheduleState.PENDING:
+        when = discord.utils.format_dt(schedule.due_at, "f")
+        value = tr(interaction, "draft.scheduled_value", when=when)
+    elif schedule.state is ScheduleState.FAILED:
+        error = interaction.client.services.scheduling.error_for(schedule)
+        reason = tr(interaction, error.key, **error.values)
+        value = tr(interaction, "draft.schedule_failed_value", reason=reason)
+    else:
+        return
+    embed.add_field(
+        name=tr(interaction, "draft.scheduled"), value=cut(value, EMBED_FIELD_VALUE), inline=False
+    )
 
 
 def _image_lines(interaction: Interaction, images: Sequence[DraftImage]) -> list[str]:
@@ -99,8 +125,13 @@ def _lines_within(lines: list[str], limit: int = EMBED_DESCRIPTION) -> str:
     return text
 
 
-def listing(interaction: Interaction, drafts: list[Draft], total: int) -> discord.Embed:
-    """One line per draft: id, title, length, last change, status."""
+def listing(
+    interaction: Interaction,
+    drafts: list[Draft],
+    total: int,
+    schedules: Mapping[int, Schedule] | None = None,
+) -> discord.Embed:
+    """One line per draft: id, title, length, last change, status (with its schedule)."""
     lines = [
         tr(
             interaction,
@@ -109,7 +140,7 @@ def listing(interaction: Interaction, drafts: list[Draft], total: int) -> discor
             title=discord.utils.escape_markdown(cut(draft.title, LIST_LINE_TITLE)),
             length=len(draft.body),
             updated=discord.utils.format_dt(draft.updated_at, "R"),
-            status=status(interaction, draft),
+            status=status(interaction, draft, (schedules or {}).get(draft.id)),
         )
         for draft in drafts
     ]

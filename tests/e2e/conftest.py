@@ -10,16 +10,21 @@ from tests.e2e.harness import GITHUB_TOKEN, Rig
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.github_server import FakeGitHub
 
-SLOWEST = pytest.StashKey[list[tuple[float, str]]]()
+PROPERTY = "slowest_first_response"
+SLOWEST: list[tuple[float, str]] = []  # (seconds, test) as reports arrive in this process
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.stash[SLOWEST] = []
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect each test's slowest first response (also from pytest-xdist workers)."""
+    if report.when == "teardown":
+        SLOWEST.extend(
+            (value, report.nodeid) for name, value in report.user_properties if name == PROPERTY
+        )
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     """Print the slowest first response to an interaction across the e2e suite."""
-    times = config.stash.get(SLOWEST, [])
+    times = SLOWEST
     if times:
         seconds, test = max(times)
         terminalreporter.write_line(
@@ -39,7 +44,7 @@ def rig(tmp_path, request: pytest.FixtureRequest) -> Iterator[Rig]:
         yield test_rig
         slowest = discord.slowest_first_response
         if slowest is not None:
-            request.config.stash[SLOWEST].append((slowest, request.node.name))
+            request.node.user_properties.append((PROPERTY, slowest))
         status = test_rig.stop_bot()
         assert status in (None, 0), f"bot exited {status}:\n{test_rig.bot and test_rig.bot.log()}"
         assert discord.violations == [], "\n".join(discord.violations)

@@ -3,10 +3,13 @@ edits and page wait that follow from them (real store, real PyGithub on the loca
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.errors import GitHubError
 from bot.github_gateway import GitHubGateway, IssueSnapshot
 from bot.models import Announcement, Entry, JobState, Owner
 from bot.services.announcing import AnnouncementFailed, AnnouncementService
@@ -14,7 +17,7 @@ from bot.services.publishing import key_marker
 from bot.services.watching import STATE_KEY, PollResult, WatchService
 from bot.store.watching import EntryState, TrackedAnnouncement
 from bot.workers.announcer import AnnounceWorker
-from bot.workers.watcher import PageProbe
+from bot.workers.watcher import PageProbe, Watcher, polling_interval
 from tests.bot.builders import job_for
 
 GUILD = 100000000000000001
@@ -406,3 +409,46 @@ async def test_page_wait_falls_back_to_the_issue_link(store, sender, clock):
 
     (posted,) = sender.sent
     assert posted.url == "https://github.com/alice/diary/issues/3"
+
+
+class FlakyGitHub:
+    """A stand-in WatchService whose polls fail `failures` times, then succeed."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+        self.recovered = asyncio.Event()
+
+    async def poll(self) -> PollResult:
+        self.calls += 1
+        if self.calls > self.failures:
+            self.recovered.set()
+            return PollResult.UNCHANGED
+        raise GitHubError("github.unavailable", transient=True, detail="HTTP 502")
+
+
+async def test_a_failure_streak_is_logged_once(caplog):
+    """Four failed polls in a row give one warning, then one line when GitHub answers again."""
+    flaky = FlakyGitHub(failures=4)
+
+    async def ready() -> None:
+        return None
+
+    watcher = Watcher(flaky, interval=0.001, ready=ready)  # type: ignore[arg-type]
+    caplog.set_level(logging.INFO, logger="bot.workers.watcher")
+    watcher.start()
+    try:
+        await asyncio.wait_for(flaky.recovered.wait(), 10)
+    finally:
+        await watcher.stop()
+
+    lines = [r for r in caplog.records if r.name == "bot.workers.watcher"]
+    assert [r.levelname for r in lines] == ["WARNING", "INFO"]
+    assert "after 4 failed check(s)" in lines[1].getMessage()
+
+
+def test_with_webhooks_polling_becomes_a_safety_net():
+    """With webhooks on, polls come ten times less often and at most every ten minutes."""
+    assert polling_interval(60, webhooks=False) == 60
+    assert polling_interval(60, webhooks=True) == 600
+    assert polling_interval(120, webhooks=True) == 1200

@@ -107,11 +107,6 @@ async def test_nothing_pending_sleeps_until_woken(worker, sender):
     assert sender.sent == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: AnnounceWorker.run_one lets non-AnnouncementFailed errors escape without "
-    "recording an attempt, so one bad announcement blocks the queue forever",
-)
 async def test_unexpected_sender_error_does_not_block_the_queue(store, clock):
     """An announcement whose sending raises unexpectedly does not starve the ones after it."""
 

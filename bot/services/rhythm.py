@@ -1,0 +1,132 @@
+"""A diary's rhythm, computed from the store: entries per member, streaks of consecutive local
+days, characters this month, and the entries of a given local day (today, or this day in
+earlier years). Days are dates on the server's wall clock (its time zone)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from bot.models import PublishedEntry
+from bot.services.clock import Clock
+from bot.services.scheduling import zone_of
+from bot.store import Store
+
+
+def local_date(moment: datetime, zone: tzinfo) -> date:
+    """The date the server's wall clock shows at `moment`."""
+    return moment.astimezone(zone).date()
+
+
+def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive days. The current run ends today, or yesterday
+    while today has no entry yet (the day is not over)."""
+    unique = sorted(set(days))
+    longest, run, previous = 0, 0, None
+    for day in unique:
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    present = set(unique)
+    end = today if today in present else today - timedelta(days=1)
+    current = 0
+    while end in present:
+        current += 1
+        end -= timedelta(days=1)
+    return current, longest
+
+
+@dataclass(frozen=True)
+class Stats:
+    """A member's rhythm in one server."""
+
+    entries: int
+    current_streak: int
+    longest_streak: int
+    characters_this_month: int
+    entries_this_month: int
+    month: str  # YYYY-MM on the server's wall clock
+    timezone: str
+    last_published_at: datetime | None
+
+
+def stats_of(
+    entries: Sequence[PublishedEntry], zone: tzinfo, timezone: str, now: datetime
+) -> Stats:
+    """Stats over a member's published entries."""
+    today = local_date(now, zone)
+    days = [local_date(entry.published_at, zone) for entry in entries]
+    current, longest = streaks(days, today)
+    this_month = [
+        entry
+        for entry, day in zip(entries, days, strict=True)
+        if (day.year, day.month) == (today.year, today.month)
+    ]
+    return Stats(
+        entries=len(entries),
+        current_streak=current,
+        longest_streak=longest,
+        characters_this_month=sum(entry.length for entry in this_month),
+        entries_this_month=len(this_month),
+        month=f"{today.year:04d}-{today.month:02d}",
+        timezone=timezone,
+        last_published_at=max((e.published_at for e in entries), default=None),
+    )
+
+
+def entries_on(entries: Iterable[PublishedEntry], day: date, zone: tzinfo) -> list[PublishedEntry]:
+    """The entries published on the local date `day`."""
+    return [entry for entry in entries if local_date(entry.published_at, zone) == day]
+
+
+def on_this_day(entries: Iterable[PublishedEntry], day: date, zone: tzinfo) -> list[PublishedEntry]:
+    """Entries published on the same local month and day in earlier years, newest first
+    (29 February only matches 29 February)."""
+    found = [
+        entry
+        for entry in entries
+        if (local := local_date(entry.published_at, zone)).year < day.year
+        and (local.month, local.day) == (day.month, day.day)
+    ]
+    return sorted(found, key=lambda entry: entry.published_at, reverse=True)
+
+
+class RhythmService:
+    """Stats and day lookups for a server, in its time zone."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        entry_url: Callable[[int, str], str] = lambda number, url: url,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._entry_url = entry_url
+
+    async def stats(self, guild_id: int, member_id: int) -> Stats:
+        """The member's published entries, streaks and characters this month in this server."""
+        settings = await self._store.get_guild_settings(guild_id)
+        entries = await self._store.list_published_entries(guild_id, author_id=member_id)
+        return stats_of(entries, zone_of(settings.timezone), settings.timezone, self._clock.now())
+
+    async def server_entries(
+        self, guild_id: int, channel_id: int | None = None
+    ) -> list[PublishedEntry]:
+        """Every entry of the server: published from its drafts, and with `channel_id` (its
+        announcement channel) entries written on GitHub directly that were announced there.
+        Links go to the blog when BLOG_URL_TEMPLATE is set."""
+        entries = await self._store.list_published_entries(guild_id, channel_id=channel_id)
+        return [
+            PublishedEntry(
+                number=e.number,
+                title=e.title,
+                url=self._entry_url(e.number, e.url) if e.author_id is not None else e.url,
+                published_at=e.published_at,
+                length=e.length,
+                author_id=e.author_id,
+            )
+            for e in entries
+        ]

@@ -1,0 +1,315 @@
+"""Publishing a draft later: `/draft publish when:` in the server's time zone.
+
+A schedule is stored durably; when it is due the scheduler hands the draft to the ordinary
+publish job (`PublishingService.publish`), which then publishes and announces it exactly once.
+The handover is idempotent: the schedule is claimed (a time stamp) before the job is recorded,
+and a publish job of the draft created since the claim means an earlier attempt handed it over.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingError
+from bot.models import Draft, Owner, Schedule, ScheduleState
+from bot.services.clock import Clock
+from bot.services.drafts import DraftService
+from bot.services.labels import LabelCatalog, parse_labels
+from bot.services.publishing import Author, PublishingService, retry_delay
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_AHEAD = timedelta(days=366)
+MAX_HANDOVER_ATTEMPTS = 10
+FORMATS = "2026-11-27 09:00, 2026/11/27 9:00, 11/27 9:00, 09:00"
+
+_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+_WHEN = re.compile(
+    r"^(?:(?:(?P<year>\d{4})[-/.])?(?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:\s+|T))?"
+    + _CLOCK
+    + "$"
+)
+_TIME_OF_DAY = re.compile("^" + _CLOCK + "$")
+
+
+def zone_of(name: str) -> tzinfo:
+    """The server's time zone (UTC if the stored name is unknown to this system)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _normalize(text: str) -> str:
+    """Full-width digits and colons (typed with a Japanese keyboard) become ASCII."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def parse_time_of_day(text: str) -> time | None:
+    """`HH:MM` or `HH:MM:SS` (24-hour clock), or None."""
+    match = _TIME_OF_DAY.match(_normalize(text))
+    if match is None:
+        return None
+    return _clock(match)
+
+
+def _clock(match: re.Match[str]) -> time | None:
+    try:
+        return time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0))
+    except ValueError:
+        return None
+
+
+def format_local(moment: datetime, zone: tzinfo) -> str:
+    """A moment as the server's wall clock shows it: `2026-11-27 09:00` (seconds if any)."""
+    local = moment.astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
+
+
+def local_moment(day: date, clock: time, zone: tzinfo) -> datetime:
+    """`day` at `clock` on the server's wall clock, in UTC. An hour that occurs twice (clocks
+    go back) means its first occurrence; a time skipped by clocks going forward is taken with
+    the offset before the change, i.e. as late as the skip."""
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+
+
+def exists_locally(day: date, clock: time, zone: tzinfo) -> bool:
+    """Whether the wall clock shows `clock` on `day` (False inside a forward DST jump)."""
+    moment = local_moment(day, clock, zone).astimezone(zone)
+    return (moment.date(), moment.time()) == (day, clock)
+
+
+def parse_when(text: str, timezone: str, now: datetime) -> datetime:
+    """The UTC moment that `text` names on the server's wall clock: `YYYY-MM-DD HH:MM`,
+    `YYYY/MM/DD H:MM`, `MM/DD HH:MM` (the next such date) or `HH:MM` (the next such time:
+    today if still ahead, else tomorrow); seconds optional. Refuses past moments."""
+    zone = zone_of(timezone)
+    local_now = now.astimezone(zone)
+    match = _WHEN.match(_normalize(text))
+    clock = _clock(match) if match else None
+    if match is None or clock is None:
+        raise InvalidInput("error.when_format", text=text[:40], formats=FORMATS, timezone=timezone)
+    try:
+        if match["month"] is None:
+            day = local_now.date()
+            if local_moment(day, clock, zone) <= now:
+                day += timedelta(days=1)
+        elif match["year"] is None:
+            day = date(local_now.year, int(match["month"]), int(match["day"]))
+            if local_moment(day, clock, zone) <= now:
+                day = day.replace(year=day.year + 1)
+        else:
+            day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:  # no such date, such as 2/30 (or 2/29 next year)
+        raise InvalidInput(
+            "error.when_format", text=text[:40], formats=FORMATS, timezone=timezone
+        ) from None
+    shown = f"{day.isoformat()} {clock.isoformat('seconds' if clock.second else 'minutes')}"
+    if not exists_locally(day, clock, zone):
+        raise InvalidInput("error.when_skipped", when=shown, timezone=timezone)
+    moment = local_moment(day, clock, zone)
+    if moment <= now:
+        raise InvalidInput(
+            "error.when_past", when=shown, now=format_local(now, zone), timezone=timezone
+        )
+    if moment - now > MAX_AHEAD:
+        raise InvalidInput("error.when_too_far", when=shown, days=MAX_AHEAD.days)
+    return moment
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """The answer to scheduling: the schedule, the draft, and a schedule it replaced."""
+
+    schedule: Schedule
+    draft: Draft
+    replaced: Schedule | None
+    local_due: str  # the due moment on the server's wall clock
+    timezone: str
+
+
+class ScheduleService:
+    """Schedules drafts, cancels schedules, and hands due ones to the publish job."""
+
+    def __init__(
+        self,
+        store: Store,
+        drafts: DraftService,
+        publishing: PublishingService,
+        labels: LabelCatalog,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._drafts = drafts
+        self._publishing = publishing
+        self._labels = labels
+        self._clock = clock
+        self._wake_worker: Callable[[], None] = lambda: None
+
+    def set_wake_worker(self, wake: Callable[[], None]) -> None:
+        """Called when schedules change, so the worker sleeps until the right moment."""
+        self._wake_worker = wake
+
+    async def schedule(
+        self, owner: Owner, draft_id: int | None, when: str, labels: str | None, author: Author
+    ) -> Scheduled:
+        """Store a schedule for the draft (replacing its earlier one); nothing is sent yet."""
+        settings = await self._store.get_guild_settings(owner.guild_id)
+        now = self._clock.now()
+        due = parse_when(when, settings.timezone, now)
+        draft = self._drafts.check_writable(await self._drafts.get(owner, draft_id))
+        chosen = None
+        if labels is not None:
+            chosen = ", ".join(await self._labels.resolve(parse_labels(labels)))
+        record = Schedule(
+            id=0,
+            draft_id=draft.id,
+            guild_id=owner.guild_id,
+            author_id=owner.user_id,
+            due_at=due,
+            labels=chosen,
+            author_name=author.name,
+            author_avatar_url=author.avatar_url,
+            state=ScheduleState.PENDING,
+            attempts=0,
+            next_attempt_at=due,
+            created_at=now,
+        )
+        try:
+            stored, replaced = await self._store.add_schedule(record)
+        except ConcurrentChange:
+            # Published, publishing or deleted meanwhile: say which.
+            self._drafts.check_writable(await self._drafts.get(owner, draft.id))
+            raise UserFacingError("error.publish_in_progress", id=draft.id) from None
+        log.info("draft %d scheduled for %s", draft.id, due.isoformat())
+        self._wake_worker()
+        return Scheduled(
+            stored,
+            draft,
+            replaced,
+            format_local(due, zone_of(settings.timezone)),
+            settings.timezone,
+        )
+
+    async def unschedule(self, owner: Owner, draft_id: int | None) -> tuple[Schedule, Draft]:
+        """Cancel the draft's schedule (without a draft: the one due soonest)."""
+        if draft_id is None:
+            pending = [s for s in await self.list(owner) if s.state is ScheduleState.PENDING]
+            if not pending:
+                raise UserFacingError("error.no_schedules")
+            draft_id = pending[0].draft_id
+        draft = await self._drafts.get(owner, draft_id)
+        try:
+            cancelled = await self._store.cancel_schedule(owner, draft.id, self._clock.now())
+        except ConcurrentChange:
+            raise UserFacingError("error.publish_in_progress", id=draft.id) from None
+        if cancelled is None:
+            raise UserFacingError("error.not_scheduled", id=draft.id)
+        log.info("schedule %d of draft %d cancelled", cancelled.id, draft.id)
+        self._wake_worker()
+        return cancelled, draft
+
+    async def list(self, owner: Owner) -> list[Schedule]:
+        """The latest pending or failed schedule of each of the owner's drafts, soonest first."""
+        return await self._store.list_schedules(owner)
+
+    async def for_drafts(self, owner: Owner) -> dict[int, Schedule]:
+        """Draft id → its pending or failed schedule, for showing drafts' status."""
+        return {schedule.draft_id: schedule for schedule in await self.list(owner)}
+
+    @staticmethod
+    def error_for(schedule: Schedule) -> UserFacingError:
+        """Why a failed schedule did not publish."""
+        try:
+            values = json.loads(schedule.error_detail or "{}")
+        except ValueError:
+            values = None
+        if not isinstance(values, dict):
+            values = {}
+        return UserFacingError(schedule.error_key or "error.unexpected", **values)
+
+    async def pending(self) -> list[Schedule]:
+        """Every pending schedule, the one to attempt soonest first."""
+        return await self._store.list_pending_schedules()
+
+    async def hand_over(self, schedule: Schedule) -> None:
+        """Give a due schedule to the publish job, once, even across crashes and restarts."""
+        claimed = await self._store.claim_schedule(schedule.id, self._clock.now())
+        if claimed is None or claimed.claimed_at is None:
+            return  # cancelled (or handed over) meanwhile
+        earlier = await self._store.find_publish_job_since(claimed.draft_id, claimed.claimed_at)
+        if earlier is not None:
+            log.info("schedule %d was handed to publish job %d before", claimed.id, earlier)
+            await self._finish(claimed, ScheduleState.DONE, job_id=earlier)
+            return
+        author = Author(claimed.author_name, claimed.author_avatar_url)
+        try:
+            job, created = await self._publishing.publish(
+                claimed.owner, claimed.draft_id, claimed.labels, author
+            )
+        except UserFacingError as error:
+            if error.key == "error.already_published":  # published by hand meanwhile
+                await self._finish(claimed, ScheduleState.DONE)
+            elif _worth_retrying(error) and claimed.attempts + 1 < MAX_HANDOVER_ATTEMPTS:
+                await self._retry(claimed, error)
+            else:
+                await self._fail(claimed, error)
+            return
+        log.info(
+            "schedule %d handed to publish job %d (%s)",
+            claimed.id,
+            job.id,
+            "new" if created else "joined",
+        )
+        await self._finish(claimed, ScheduleState.DONE, job_id=job.id)
+
+    async def _finish(
+        self,
+        schedule: Schedule,
+        state: ScheduleState,
+        *,
+        job_id: int | None = None,
+        error_key: str | None = None,
+        error_detail: str | None = None,
+    ) -> None:
+        await self._store.finish_schedule(
+            schedule.id,
+            self._clock.now(),
+            state,
+            job_id=job_id,
+            error_key=error_key,
+            error_detail=error_detail,
+        )
+
+    async def _fail(self, schedule: Schedule, error: UserFacingError) -> None:
+        log.warning("scheduled publish of draft %d failed: %s", schedule.draft_id, error.key)
+        # The message's values, so the draft's status can explain it in the reader's language.
+        detail = json.dumps(error.values, ensure_ascii=False, default=str)
+        await self._finish(schedule, ScheduleState.FAILED, error_key=error.key, error_detail=detail)
+
+    async def _retry(self, schedule: Schedule, error: UserFacingError) -> None:
+        now = self._clock.now()
+        retry_after = error.retry_after if isinstance(error, GitHubError) else None
+        delay = retry_after or retry_delay(schedule.attempts)
+        log.warning(
+            "scheduled publish of draft %d: %s; retrying in %.0fs", schedule.draft_id, error, delay
+        )
+        detail = json.dumps(error.values, ensure_ascii=False, default=str)
+        await self._store.retry_schedule(
+            schedule.id, now, now + timedelta(seconds=delay), error.key, detail
+        )
+
+
+def _worth_retrying(error: UserFacingError) -> bool:
+    """GitHub briefly unavailable, or the author changing the draft at that very moment."""
+    if isinstance(error, GitHubError):
+        return error.transient
+    return error.key == "error.changed_meanwhile"

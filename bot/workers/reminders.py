@@ -1,0 +1,31 @@
+"""Posts each server's daily reminder when its time comes (at most once per local date)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.models import Reminder
+from bot.services.clock import Clock
+from bot.services.reminders import ReminderService
+from bot.workers._loop import JobLoop
+
+
+class ReminderWorker(JobLoop):
+    name = "reminders"
+
+    def __init__(
+        self,
+        reminders: ReminderService,
+        clock: Clock,
+        ready: Callable[[], Awaitable[object]],
+    ) -> None:
+        super().__init__(clock, ready)
+        self._reminders = reminders
+
+    async def pending(self) -> list[tuple[object, datetime]]:
+        return list(await self._reminders.due())
+
+    async def run_one(self, job: object) -> None:
+        assert isinstance(job, Reminder)
+        await self._reminders.run(job.guild_id)
