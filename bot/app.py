@@ -9,6 +9,7 @@ from typing import Protocol
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
+from bot.services.entries import EntryGateway, EntryService
 from bot.services.images import ImageGateway, ImageLinks, ImagePublisher, ImageService
 from bot.services.labels import LabelCatalog
 from bot.services.publishing import IssueGateway, PublishingService
@@ -28,7 +29,7 @@ from bot.workers.scheduler import ScheduleWorker
 from bot.workers.watcher import PageProbe, Watcher, polling_interval
 
 
-class GitHubPorts(IssueGateway, IssueLister, ImageGateway, RateLimitSource, Protocol):
+class GitHubPorts(IssueGateway, IssueLister, ImageGateway, RateLimitSource, EntryGateway, Protocol):
     """Everything the services ask of GitHub."""
 
 
@@ -45,6 +46,7 @@ class Services:
     labels: LabelCatalog
     server_settings: ServerSettingsService
     status: StatusService
+    entries: EntryService
     publishing: PublishingService
     announcements: AnnouncementService
     publish_worker: PublishWorker
@@ -131,6 +133,7 @@ class Services:
             labels=labels,
             server_settings=ServerSettingsService(store, clock),
             status=StatusService(store, gateway, clock, watcher_enabled=settings.poll_interval > 0),
+            entries=EntryService(store, gateway, announcements, clock),
             publishing=publishing,
             announcements=announcements,
             publish_worker=publish_worker,

@@ -24,7 +24,7 @@ from bot.store.watching import EntryState, TrackedAnnouncement
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.drafts", "cogs.diary")
+EXTENSIONS = ("cogs.drafts", "cogs.entries", "cogs.diary")
 COMMANDS_HASH_KEY = "commands_hash"
 NO_MENTIONS = discord.AllowedMentions.none()
 # On shutdown, how long replies under way may take; within the 10 s a service manager allows.

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import requests
 from github import Auth, Github, GithubException
 from github.Issue import Issue
 
 from bot.errors import GitHubError
+from bot.github_errors import contents_error, github_error, message_of, rate_limit_wait
+from bot.github_records import (
+    IssueSnapshot,
+    IssueWriteProbe,
+    RateLimit,
+    RepositoryAccess,
+    issue_snapshot,
+)
 from bot.models import CreatedIssue, Entry
 from bot.threads import run_in_thread
 
@@ -27,7 +33,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 REQUEST_TIMEOUT = 20
-SECONDARY_LIMIT_WAIT = 60.0
 KEY_SEARCH_WINDOW = 100  # recent issues scanned for an idempotency key
 
 
@@ -135,6 +140,49 @@ class GitHubGateway:
 
         return await self._run(call)
 
+    async def update_issue(self, number: int, *, title: str, body: str) -> IssueSnapshot:
+        """Change an issue's title and body in one request (no GET first)."""
+
+        def call() -> IssueSnapshot:
+            _, data = self._github.requester.requestJsonAndCheck(
+                "PATCH",
+                f"/repos/{self._repository_name}/issues/{number}",
+                input={"title": title, "body": body},
+            )
+            return issue_snapshot(data)
+
+        return await self._run(call, write=True)
+
+    async def add_comment(self, number: int, body: str) -> str:
+        """Post a comment on an issue; its URL."""
+
+        def call() -> str:
+            _, data = self._github.requester.requestJsonAndCheck(
+                "POST",
+                f"/repos/{self._repository_name}/issues/{number}/comments",
+                input={"body": body},
+            )
+            return str(data["html_url"])
+
+        return await self._run(call, write=True)
+
+    async def find_comment_containing(self, number: int, text: str, since: datetime) -> str | None:
+        """The URL of a comment on the issue, changed since `since`, whose body contains `text`."""
+
+        def call() -> str | None:
+            _, data = self._github.requester.requestJsonAndCheck(
+                "GET",
+                f"/repos/{self._repository_name}/issues/{number}/comments",
+                parameters={
+                    "since": (since - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "per_page": KEY_SEARCH_WINDOW,
+                },
+            )
+            found = [c for c in data or [] if text in (c.get("body") or "")]
+            return str(found[-1]["html_url"]) if found else None
+
+        return await self._run(call)
+
     async def get_entry(self, number: int) -> Entry:
         """One issue as a diary entry."""
         return await self._run(lambda: _entry(self._repository.get_issue(number)))
@@ -163,7 +211,7 @@ class GitHubGateway:
         try:
             return await self._run(call)
         except GitHubError as error:
-            raise _contents_error(error) from None
+            raise contents_error(error) from None
 
     async def put_file(self, path: str, content: bytes, message: str, branch: str) -> None:
         """Commit a new file at `path` on `branch` (`PUT .../contents/{path}`, no `sha`: GitHub
@@ -175,7 +223,7 @@ class GitHubGateway:
         try:
             await self._run(call, write=True)
         except GitHubError as error:
-            raise _contents_error(error) from None
+            raise contents_error(error) from None
 
     # -- set-up checks (`diary-bot check`) and `/diary status` --
 
@@ -219,10 +267,10 @@ class GitHubGateway:
                 issue = self._repository.create_issue(title="")
             except GithubException as error:
                 headers = {name.lower(): value for name, value in (error.headers or {}).items()}
-                message = _message(error.data)
+                message = message_of(error.data)
                 if error.status == 422:
                     return IssueWriteProbe(allowed=True, detail=f"HTTP 422: {message}")
-                rate_limited = _rate_limit_wait(error.status, headers, message) is not None
+                rate_limited = rate_limit_wait(error.status, headers, message) is not None
                 if error.status in (403, 404) and not rate_limited:
                     return IssueWriteProbe(
                         allowed=False,
@@ -266,35 +314,6 @@ class GitHubGateway:
         return await self._run(call)
 
 
-@dataclass(frozen=True)
-class RepositoryAccess:
-    """The repository as the token sees it. `push`/`triage` are the role of the token's *user*
-    (GitHub reports the user's role even for a fine-grained token with fewer permissions);
-    `token_scopes` is set only for classic tokens (`X-OAuth-Scopes`)."""
-
-    full_name: str
-    private: bool
-    has_issues: bool
-    push: bool
-    triage: bool
-    token_scopes: tuple[str, ...] | None
-
-
-@dataclass(frozen=True)
-class IssueWriteProbe:
-    allowed: bool
-    detail: str
-    accepted_permissions: str | None = None  # `X-Accepted-GitHub-Permissions` of a refusal
-    created_issue: int | None = None  # only if GitHub unexpectedly accepted the empty title
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    remaining: int
-    limit: int
-    reset_at: datetime | None
-
-
 def _created(issue: Issue) -> CreatedIssue:
     return CreatedIssue(number=issue.number, url=issue.html_url, created_at=issue.created_at)
 
@@ -312,125 +331,6 @@ def _entry(issue: Issue) -> Entry:
     )
 
 
-@dataclass(frozen=True)
-class IssueSnapshot:
-    """An issue (or pull request) as a list or a webhook shows it at `updated_at`."""
-
-    entry: Entry
-    closed: bool
-    updated_at: datetime
-    pull_request: bool
-
-
-def issue_snapshot(data: dict[str, Any]) -> IssueSnapshot:
-    """Read GitHub's issue JSON (the REST shape, also inside `issues` webhook payloads)."""
-    user = data.get("user") or {}
-    created = _timestamp(data["created_at"])
-    return IssueSnapshot(
-        entry=Entry(
-            number=int(data["number"]),
-            title=str(data.get("title") or ""),
-            body=str(data.get("body") or ""),
-            url=str(data.get("html_url") or ""),
-            labels=tuple(
-                str(label["name"] if isinstance(label, dict) else label)
-                for label in data.get("labels") or []
-            ),
-            author_name=str(user.get("login") or "ghost"),
-            author_avatar_url=user.get("avatar_url"),
-            created_at=created,
-        ),
-        closed=data.get("state") == "closed",
-        updated_at=_timestamp(data["updated_at"]) if data.get("updated_at") else created,
-        pull_request=bool(data.get("pull_request")),
-    )
-
-
-def _timestamp(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
 def map_github_exception(error: GithubException, *, write: bool) -> GitHubError:
-    """Our error for a GitHub answer: final ones name the fix, transient ones say when to retry."""
-    status = error.status
-    headers = {name.lower(): value for name, value in (error.headers or {}).items()}
-    message = _message(error.data)
-    detail = f"HTTP {status}: {message}"
-    if status in (403, 429):
-        wait = _rate_limit_wait(status, headers, message)
-        if wait is not None:
-            return GitHubError(
-                "github.rate_limited", transient=True, retry_after=wait, detail=detail
-            )
-        return GitHubError("github.forbidden", detail=detail, permission=_permission_hint(write))
-    if status == 401:
-        return GitHubError("github.unauthorized", detail=detail)
-    if status == 404:
-        return GitHubError("github.not_found", detail=detail)
-    if status == 410:
-        return GitHubError("github.issues_disabled", detail=detail)
-    if status == 422:
-        # GitHub's field errors are the explanation the author needs.
-        return GitHubError("github.invalid", detail=_field_errors(error.data))
-    if status >= 500:
-        # The server may have acted before failing: a write's outcome is unknown.
-        return GitHubError(
-            "github.unavailable", transient=True, outcome_unknown=write, detail=detail
-        )
-    return GitHubError("github.unexpected", detail=detail, status=status)
-
-
-def _message(data: Any) -> str:
-    if isinstance(data, dict):
-        return str(data.get("message", ""))[:300]
-    return str(data)[:300]
-
-
-def _rate_limit_wait(status: int, headers: dict[str, str], message: str) -> float | None:
-    """Seconds to wait when a 403/429 is a rate limit, else None."""
-    if "retry-after" in headers:
-        try:
-            return max(float(headers["retry-after"]), 1.0)
-        except ValueError:
-            return SECONDARY_LIMIT_WAIT
-    if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
-        try:
-            return max(float(headers["x-ratelimit-reset"]) - time.time(), 1.0)
-        except ValueError:
-            return SECONDARY_LIMIT_WAIT
-    if status == 429 or "rate limit" in message.lower():
-        return SECONDARY_LIMIT_WAIT
-    return None
-
-
-def _contents_error(error: GitHubError) -> GitHubError:
-    """File requests need another permission than issues, and a file that appeared meanwhile
-    is no final failure: the next attempt looks at what is there first."""
-    if error.key == "github.forbidden":
-        return GitHubError("github.contents_forbidden", detail=error.detail)
-    appeared = error.values.get("status") == 409 or (
-        error.key == "github.invalid" and '"sha"' in error.detail
-    )
-    if appeared:
-        return GitHubError("github.unavailable", transient=True, detail=error.detail)
-    return error
-
-
-def _permission_hint(write: bool) -> str:
-    return "Issues: Read and write" if write else "Issues: Read"
-
-
-def _field_errors(data: Any) -> str:
-    """GitHub's 422 field errors as short text, e.g. `labels: invalid (nope)`."""
-    if not isinstance(data, dict):
-        return ""
-    parts = []
-    for item in data.get("errors") or []:
-        if isinstance(item, dict):
-            field = item.get("field") or item.get("resource") or "?"
-            code = item.get("message") or item.get("code") or "invalid"
-            value = item.get("value")
-            parts.append(f"{field}: {code}" + (f" ({value})" if value else ""))
-        else:
-            parts.append(str(item))
-    return "; ".join(parts)[:500] or _message(data)
+    """Our error for PyGithub's exception."""
+    return github_error(error.status, error.headers, error.data, write=write)

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.github_gateway import IssueSnapshot, issue_snapshot
+from bot.github_records import IssueSnapshot, issue_snapshot
 from bot.services.clock import Clock
 from bot.services.watching import WatchService
 from bot.store import Store

@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import UTC
 
 from bot.errors import GitHubError
-from bot.github_gateway import GitHubGateway, RepositoryAccess
+from bot.github_gateway import GitHubGateway
+from bot.github_records import RepositoryAccess
 from bot.ops.report import Outcome, Report, failed, passed, skipped
 from bot.settings import Settings
 

@@ -23,7 +23,7 @@ from bot.services.publishing import key_marker
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from bot.github_gateway import IssueSnapshot
+    from bot.github_records import IssueSnapshot
 
 log = logging.getLogger(__name__)
 

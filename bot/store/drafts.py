@@ -83,6 +83,16 @@ class DraftStore:
             row = await cursor.fetchone()
         return _draft(row) if row else None
 
+    async def get_published_draft(self, guild_id: int, issue_number: int) -> Draft | None:
+        """The draft of this server that became entry #`issue_number`, if it was written here."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                f"{_SELECT} WHERE d.guild_id = ? AND d.issue_number = ? LIMIT 1",
+                (guild_id, issue_number),
+            )
+            row = await cursor.fetchone()
+        return _draft(row) if row else None
+
     async def list_drafts(self, owner: Owner, limit: int = 25, query: str = "") -> list[Draft]:
         """The owner's drafts, most recently changed first, optionally filtered by title."""
         async with self._db.read() as db:

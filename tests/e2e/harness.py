@@ -124,6 +124,10 @@ class Rig:
         command = kw.pop("command", "draft")
         return self.discord.slash(user, command, subcommand, options or {}, **kw)
 
+    def entry(self, user: str, subcommand: str, options: dict[str, Any] | None = None) -> Any:
+        """An `/entry …` slash command from a member."""
+        return self.discord.slash(user, "entry", subcommand, options or {})
+
     def configure_author_role(self) -> None:
         """An admin lets members with the Author role write, as a server would set it up."""
         reply = self.slash(

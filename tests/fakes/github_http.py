@@ -149,7 +149,8 @@ class GitHubHttp:
         if targeted and self._fail[0] > 0:
             self._fail[0] -= 1
             status = self._fail[1]
-            if self._fail[2] and route is not None and route.handler is routes.create_issue:
+            creates = (routes.create_issue, routes.create_comment)
+            if self._fail[2] and route is not None and route.handler in creates:
                 try:  # performed, then answered with the failure
                     self._gate_route(route, call, rec.body)
                     route.handler(state, call)

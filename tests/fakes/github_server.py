@@ -233,8 +233,8 @@ class FakeGitHub(GitHubHttp):
     def fail_next(self, n: int = 1, status: int = 502, *, commit: bool = False) -> None:
         """The next `n` requests to write or issue endpoints answer `status` (GitHub error JSON).
 
-        With `commit=True` an issue creation among them is still performed before failing (the
-        "502 but it was created" case).
+        With `commit=True` an issue or comment creation among them is still performed before
+        failing (the "502 but it was created" case).
         """
         with self._lock:
             self._fail = [n, status, commit]

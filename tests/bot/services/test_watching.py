@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.errors import GitHubError
-from bot.github_gateway import GitHubGateway, IssueSnapshot
+from bot.github_gateway import GitHubGateway
+from bot.github_records import IssueSnapshot
 from bot.models import Announcement, Entry, JobState, Owner
 from bot.services.announcing import AnnouncementFailed, AnnouncementService
 from bot.services.publishing import key_marker

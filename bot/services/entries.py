@@ -1,0 +1,129 @@
+"""Published entries: list them, edit one, add to one as a comment (gialog shows comments
+under the article)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from datetime import datetime
+from typing import Protocol
+
+from bot.errors import GitHubError, InvalidInput, NotAllowed
+from bot.github_records import IssueSnapshot
+from bot.limits import GITHUB_BODY, clean_text
+from bot.models import Entry
+from bot.services.announcing import AnnouncementService
+from bot.services.clock import Clock
+from bot.services.drafts import MAX_BODY, clean_body, clean_title
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+RECENT_CACHE_SECONDS = 60.0
+COMMENT_TRIES = 3
+_MARKER = re.compile(r"\n*<!-- diary-bot:[0-9a-f]+ -->\s*$")
+
+
+class EntryGateway(Protocol):
+    async def list_issues_page(
+        self, *, sort: str = "updated", per_page: int = 100, page: int = 1, etag: str | None = None
+    ) -> tuple[str | None, list[IssueSnapshot] | None]: ...
+
+    async def get_entry(self, number: int) -> Entry: ...
+
+    async def update_issue(self, number: int, *, title: str, body: str) -> IssueSnapshot: ...
+
+    async def add_comment(self, number: int, body: str) -> str: ...
+
+    async def find_comment_containing(
+        self, number: int, text: str, since: datetime
+    ) -> str | None: ...
+
+
+def split_marker(body: str) -> tuple[str, str]:
+    """(visible text, the publish marker at its end or '')."""
+    match = _MARKER.search(body)
+    if match is None:
+        return body, ""
+    return body[: match.start()], match.group(0)
+
+
+class EntryService:
+    def __init__(
+        self,
+        store: Store,
+        gateway: EntryGateway,
+        announcements: AnnouncementService,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._gateway = gateway
+        self._announcements = announcements
+        self._clock = clock
+        self._recent: tuple[float, list[Entry]] | None = None
+
+    async def recent(self, limit: int = 10) -> list[Entry]:
+        """The newest entries (issues, not pull requests), cached for a minute."""
+        if self._recent is None or time.monotonic() - self._recent[0] > RECENT_CACHE_SECONDS:
+            _, page = await self._gateway.list_issues_page(sort="created", per_page=30)
+            entries = [s.entry for s in page or [] if not s.pull_request]
+            self._recent = (time.monotonic(), entries)
+        return self._recent[1][:limit]
+
+    async def check_may_change(
+        self, guild_id: int, user_id: int, number: int, *, manage_guild: bool
+    ) -> None:
+        """Only the member who published it here, or a member with Manage Server."""
+        if manage_guild:
+            return
+        draft = await self._store.get_published_draft(guild_id, number)
+        if draft is None or draft.author_id != user_id:
+            raise NotAllowed("error.entry_not_yours", number=number)
+
+    async def get(self, number: int) -> Entry:
+        """The entry as GitHub has it now."""
+        return await self._gateway.get_entry(number)
+
+    async def edit(self, number: int, title: str, body: str) -> Entry:
+        """New title and text; the hidden publish marker stays; announcements follow."""
+        title = clean_title(title)
+        body = clean_body(body)
+        current = await self._gateway.get_entry(number)
+        _, marker = split_marker(current.body)
+        snapshot = await self._gateway.update_issue(number, title=title, body=body + marker)
+        await self._announcements.update_entry(
+            snapshot.entry, closed=snapshot.closed, updated_at=snapshot.updated_at
+        )
+        log.info("entry #%d edited", number)
+        self._recent = None
+        return snapshot.entry
+
+    async def add(self, number: int, text: str) -> str:
+        """Post `text` as a comment, exactly once: the comment carries a key, and after an
+        attempt whose outcome is unknown the bot looks for it before trying again."""
+        text = clean_text(text).strip()
+        if not text:
+            raise InvalidInput("error.text_empty")
+        if len(text) > MAX_BODY:
+            raise InvalidInput("error.body_too_long", limit=MAX_BODY, length=len(text))
+        marker = f"<!-- diary-bot:{uuid.uuid4().hex} -->"
+        body = f"{text}\n\n{marker}"
+        assert len(body) <= GITHUB_BODY
+        started = self._clock.now()
+        for attempt in range(COMMENT_TRIES):
+            try:
+                url = await self._gateway.add_comment(number, body)
+                log.info("comment added to entry #%d: %s", number, url)
+                return url
+            except GitHubError as error:
+                if not error.transient or attempt + 1 == COMMENT_TRIES:
+                    raise
+                if error.outcome_unknown:
+                    found = await self._gateway.find_comment_containing(number, marker, started)
+                    if found:
+                        return found
+                await asyncio.sleep(error.retry_after or 2**attempt)
+        raise AssertionError("unreachable")

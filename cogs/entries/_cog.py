@@ -1,0 +1,126 @@
+"""/entry: published entries — list them, edit one, add to one."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import DiaryBot
+from bot.errors import UserFacingError
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, EMBED_DESCRIPTION, MODAL_TEXT_INPUT, cut
+from bot.models import Entry
+from bot.services.entries import split_marker
+from cogs._common import Interaction, check_writer, tr
+from cogs._text import cmd
+from cogs.drafts._actions import send
+from cogs.drafts._modals import DraftModal
+
+# A modal must be the first answer, within Discord's 3 s: the entry is fetched with less.
+FETCH_FOR_MODAL_SECONDS = 2.0
+
+
+@app_commands.guild_only()
+class EntryCog(
+    commands.GroupCog, group_name=cmd("cmd.entry"), group_description=cmd("cmd.entry.desc")
+):
+    def __init__(self, bot: DiaryBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+        return await check_writer(interaction)
+
+    async def _check_may_change(self, interaction: Interaction, number: int) -> None:
+        assert interaction.guild_id is not None
+        await self.services.entries.check_may_change(
+            interaction.guild_id,
+            interaction.user.id,
+            number,
+            manage_guild=interaction.permissions.manage_guild,
+        )
+
+    @app_commands.command(name=cmd("cmd.entry.list"), description=cmd("cmd.entry.list.desc"))
+    async def list_(self, interaction: Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        entries = await self.services.entries.recent()
+        if not entries:
+            await send(interaction, tr(interaction, "entry.list_empty"))
+            return
+        lines = [
+            tr(
+                interaction,
+                "entry.list_line",
+                number=entry.number,
+                title=discord.utils.escape_markdown(cut(entry.title, 80)),
+                url=self.services.announcements.entry_url(entry.number, entry.url),
+                when=discord.utils.format_dt(entry.created_at, "d"),
+            )
+            for entry in entries
+        ]
+        embed = discord.Embed(
+            title=tr(interaction, "entry.list_title"),
+            description=cut("\n".join(lines), EMBED_DESCRIPTION),
+        )
+        await send(interaction, embed=embed)
+
+    @app_commands.command(name=cmd("cmd.entry.edit"), description=cmd("cmd.entry.edit.desc"))
+    @app_commands.rename(number=cmd("opt.number"))
+    @app_commands.describe(number=cmd("opt.number.desc"))
+    async def edit(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
+        await self._check_may_change(interaction, number)
+        try:
+            entry = await asyncio.wait_for(
+                self.services.entries.get(number), FETCH_FOR_MODAL_SECONDS
+            )
+        except TimeoutError:
+            raise UserFacingError("error.github_slow_for_editor") from None
+        text, _ = split_marker(entry.body)
+        if len(text) > MODAL_TEXT_INPUT:
+            raise UserFacingError(
+                "error.entry_too_long_for_editor", limit=MODAL_TEXT_INPUT, url=entry.url
+            )
+
+        async def save(modal_interaction: Interaction, title: str, body: str) -> None:
+            await modal_interaction.response.defer(ephemeral=True, thinking=True)
+            saved = await self.services.entries.edit(number, title or entry.title, body)
+            await send(modal_interaction, tr(modal_interaction, "entry.edited", **_values(saved)))
+
+        modal = DraftModal(interaction, "modal.entry_heading", save, title=entry.title, body=text)
+        await interaction.response.send_modal(modal)
+
+    @app_commands.command(name=cmd("cmd.entry.add"), description=cmd("cmd.entry.add.desc"))
+    @app_commands.rename(number=cmd("opt.number"), text=cmd("opt.text"))
+    @app_commands.describe(number=cmd("opt.number.desc"), text=cmd("opt.addendum.desc"))
+    async def add(
+        self,
+        interaction: Interaction,
+        number: app_commands.Range[int, 1],
+        text: app_commands.Range[str, 1, 6000],
+    ) -> None:
+        await self._check_may_change(interaction, number)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        url = await self.services.entries.add(number, text)
+        await send(interaction, tr(interaction, "entry.added", number=number, url=url))
+
+    @edit.autocomplete("number")
+    @add.autocomplete("number")
+    async def number_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        try:
+            entries = await asyncio.wait_for(self.services.entries.recent(), 2.0)
+        except (TimeoutError, UserFacingError):
+            return []
+        needle = current.strip().lstrip("#").lower()
+        return [
+            app_commands.Choice(name=cut(f"#{e.number} {e.title}", CHOICE_NAME), value=e.number)
+            for e in entries
+            if needle in f"{e.number} {e.title.lower()}"
+        ][:AUTOCOMPLETE_CHOICES]
+
+
+def _values(entry: Entry) -> dict[str, object]:
+    return {"number": entry.number, "title": cut(entry.title, 200), "url": entry.url}
