@@ -73,3 +73,10 @@ def setup_logging(level: str, secrets: Iterable[str], log_format: str = "text") 
     # PyGithub and urllib3 log request details at DEBUG; keep them at INFO or above.
     for noisy in ("github", "urllib3"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))
+    # The bot never joins voice: discord.py's warning about missing voice libraries would only
+    # alarm people reading the log.
+    logging.getLogger("discord.client").addFilter(_not_about_voice)
+
+
+def _not_about_voice(record: logging.LogRecord) -> bool:
+    return "voice will NOT be supported" not in record.getMessage()
