@@ -20,8 +20,9 @@ from cogs.diary._status import status_embed
 TIMEZONE_CHOICES = 25
 
 
+# No `default_permissions`: Discord applies it to the whole /diary group, which would hide
+# /diary help and /diary stats from authors. The settings commands check Manage Server in code.
 @app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class DiaryCog(
     commands.GroupCog, group_name=cmd("cmd.diary"), group_description=cmd("cmd.diary.desc")
 ):
@@ -53,7 +54,6 @@ class DiaryCog(
         title_format: app_commands.Range[str, 1, 100] | None = None,
         body_template: app_commands.Range[str, 1, 4000] | None = None,
     ) -> None:
-        # default_permissions only sets what Discord shows; admins can change it, so check again.
         if not interaction.permissions.manage_guild:
             raise Denied("error.manage_guild_required")
         assert interaction.guild_id is not None

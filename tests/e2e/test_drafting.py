@@ -183,7 +183,7 @@ def test_bad_time_zone_is_refused_and_help_is_localized(rig: Rig) -> None:
     rig.start_bot()
     bad = rig.slash("admin", "config", {"timezone": "Mars/Olympus"}, command="diary")
     assert "Asia/Tokyo" in bad.wait_final()["content"]
-    english = rig.slash("author", "help", command="diary", force=True).wait_final()
-    japanese = rig.slash("author", "help", command="diary", force=True, locale="ja").wait_final()
+    english = rig.slash("author", "help", command="diary").wait_final()
+    japanese = rig.slash("author", "help", command="diary", locale="ja").wait_final()
     assert "/draft new" in english["embeds"][0]["description"]
     assert "下書き" in japanese["embeds"][0]["description"]
