@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load import LoadResult, drafting_steps, members_sessions, publisher_sessions, run
-from bench.rig import bench_rig, start
+from bench.rig import CpuTimes, bench_rig, start
 from bench.trace import Breakdown, breakdown
 
 MEMBERS = 50
@@ -18,12 +18,19 @@ PUBLISHERS = 3  # extra members who keep a publish queued while the others draft
 GITHUB_HOLD = 6.0  # seconds the local GitHub holds each issue creation
 SEND_FOR = 60.0  # no command is sent after this many seconds of a run
 LIMIT = 90.0  # nor waited for after this
+NAIVE_SEND_FOR = 30.0  # the naive variant answers in seconds: a shorter run says enough
+NAIVE_LIMIT = 50.0
 
 
 @dataclass(frozen=True)
 class DraftingRun:
     result: LoadResult
     bot_cpu: float  # CPU seconds the bot used during the run
+    bench_cpu: float  # ... the bench process (the fakes and the driver)
+    other_cpu: float  # ... every other process on the machine
+    steal: float  # CPU seconds the hypervisor gave to other guests
+    loop_waited: float  # seconds the bot's event-loop thread was runnable but had no CPU
+    loop_slices: int  # times that thread was scheduled
     late_callbacks: int  # callbacks the fake refused as after Discord's 3 s deadline
     tracebacks: int  # in the bot's log
     issues_created: int
@@ -58,9 +65,11 @@ def drafting(
             rig.github.delay(GITHUB_HOLD, "POST", "/issues")
             sessions += publisher_sessions(members[MEMBERS:], seed + 1_000)
         rig.discord.take_violations()
-        cpu_before = process.cpu_seconds()
+        bot_before, before = process.cpu_seconds(), CpuTimes.now()
+        waited_before, slices_before = process.runqueue_wait()
         result = run(rig.discord, sessions, send_for=send_for, limit=limit)
-        bot_cpu = process.cpu_seconds() - cpu_before
+        bot_cpu, after = process.cpu_seconds() - bot_before, CpuTimes.now()
+        waited, slices = process.runqueue_wait()
         late = sum("Discord allows" in v for v in rig.discord.take_violations())
         created = sum(
             1
@@ -69,4 +78,20 @@ def drafting(
         )
         tracebacks = process.log().count("Traceback")
     split = breakdown(result.of(), trace)
-    return DraftingRun(result, bot_cpu, late, tracebacks, created, think, split)
+    bench_cpu = after.bench - before.bench
+    other = max(0.0, after.machine - before.machine - bot_cpu - bench_cpu)
+    steal = after.steal - before.steal
+    return DraftingRun(
+        result,
+        bot_cpu,
+        bench_cpu,
+        other,
+        steal,
+        waited - waited_before,
+        slices - slices_before,
+        late,
+        tracebacks,
+        created,
+        think,
+        split,
+    )

@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from bench.stats import Summary
@@ -64,6 +65,7 @@ class Sample:
     seconds: float  # dispatch to first response
     interaction_id: str
     dispatched_at: float  # time.monotonic()
+    background: bool  # from a background session (the publishers), not the measured members
 
 
 @dataclass
@@ -102,9 +104,8 @@ class Session:
         step, inter = self.steps[self.index], self.current
         assert inter is not None
         if inter.first_response_seconds is not None and inter.dispatched_at is not None:
-            sample = Sample(
-                step.subcommand, inter.first_response_seconds, inter.id, inter.dispatched_at
-            )
+            seconds, at = inter.first_response_seconds, inter.dispatched_at
+            sample = Sample(step.subcommand, seconds, inter.id, at, self.background)
             result.samples.append(sample)
         else:
             result.unanswered.append(step.subcommand)
@@ -130,8 +131,9 @@ class LoadResult:
     wall: float = 0.0
     cut_short: bool = False  # the dispatch window ended before every step was sent
 
-    def of(self, ops: Sequence[str] = DRAFT_OPS) -> list[Sample]:
-        return [sample for sample in self.samples if sample.op in ops]
+    def of(self, ops: Sequence[str] = DRAFT_OPS, *, background: bool = False) -> list[Sample]:
+        """The measured members' samples of `ops` (with `background`, the publishers')."""
+        return [s for s in self.samples if s.op in ops and s.background == background]
 
     def latencies(self, ops: Sequence[str] = DRAFT_OPS) -> list[float]:
         return [sample.seconds for sample in self.of(ops)]
@@ -140,11 +142,12 @@ class LoadResult:
         return Summary.of(self.latencies(ops))
 
     def late(self, ops: Sequence[str] = DRAFT_OPS) -> int:
-        """First responses after Discord's 3-second deadline."""
+        """The measured members' first responses after Discord's 3-second deadline."""
         return sum(1 for seconds in self.latencies(ops) if seconds > DISCORD_DEADLINE)
 
     def rate(self) -> float:
-        return len(self.samples) / self.wall if self.wall else 0.0
+        """The measured members' first responses per second."""
+        return len(self.of()) / self.wall if self.wall else 0.0
 
 
 def browsing_steps(member: str) -> list[Step]:
@@ -166,10 +169,15 @@ def members_sessions(
 
 
 def publisher_sessions(members: Sequence[str], seed: int) -> list[Session]:
+    """Background sessions that publish over and over until the measured members are done."""
     return [
         Session(member, publishing_steps(member, 20), (0.2, 0.5), random.Random(seed + n), True)
         for n, member in enumerate(members)
     ]
+
+
+def _any_answered(sessions: Sequence[Session]) -> bool:
+    return any(session.answered() for session in sessions)
 
 
 def run(fake: FakeDiscord, sessions: list[Session], *, send_for: float, limit: float) -> LoadResult:
@@ -196,7 +204,7 @@ def run(fake: FakeDiscord, sessions: list[Session], *, send_for: float, limit: f
         upcoming = [s.next_at - now for s in sessions if s.waiting]
         timeout = max(0.001, min([WAKE_EVERY, *upcoming]))
         with contextlib.suppress(TimeoutError):
-            fake.wait_for(lambda busy=busy: any(s.answered() for s in busy), timeout, "answers")
+            fake.wait_for(partial(_any_answered, busy), timeout, "answers")
         now = time.monotonic()
         for session in busy:
             if session.answered():

@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.e2e.harness import GITHUB_TOKEN, BotProcess, Rig
@@ -43,10 +44,38 @@ class MeasuredBotProcess(BotProcess):
                 return int(line.split()[1])
         raise KeyError(field)
 
+    def runqueue_wait(self) -> tuple[float, int]:
+        """Seconds the main thread (the event loop) has spent runnable but waiting for a CPU,
+        and how many times it was scheduled (/proc/PID/task/PID/schedstat)."""
+        fields = Path(f"/proc/{self.pid}/task/{self.pid}/schedstat").read_text().split()
+        return int(fields[1]) / 1e9, int(fields[2])
+
     def cpu_seconds(self) -> float:
         """User plus system CPU time the process has used so far."""
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class CpuTimes:
+    """CPU seconds used so far: by the whole machine (all cores), stolen by the hypervisor,
+    and by this process (the fakes and the driver run in its threads)."""
+
+    machine: float
+    steal: float
+    bench: float
+
+    @classmethod
+    def now(cls) -> CpuTimes:
+        ticks = os.sysconf("SC_CLK_TCK")
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+        own = os.times()
+        return cls(
+            (user + nice + system + irq + softirq) / ticks,
+            steal / ticks,
+            own.user + own.system,
+        )
 
 
 def add_members(fake: FakeDiscord, count: int, prefix: str = "member") -> list[str]:

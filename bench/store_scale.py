@@ -71,12 +71,16 @@ async def build(path: Path, guild_id: int, author_ids: list[int], author_role_id
 def start_build(
     path: Path, guild_id: int, author_ids: list[int], author_role_id: int, log: Path
 ) -> subprocess.Popen[bytes]:
-    """Run `build` in a separate process; the caller waits for it."""
+    """Run `build` in a separate process, which prints `{"seconds": ...}` when done and
+    logs to `log`; the caller waits for it."""
     command = [sys.executable, "-m", "bench.store_scale", "build", str(path)]
     command += [str(guild_id), str(author_role_id), ",".join(map(str, author_ids))]
-    with log.open("wb") as output:
+    with log.open("wb") as errors:
         return subprocess.Popen(
-            command, cwd=Path(__file__).resolve().parents[1], stdout=output, stderr=output
+            command,
+            cwd=Path(__file__).resolve().parents[1],
+            stdout=subprocess.PIPE,
+            stderr=errors,
         )
 
 

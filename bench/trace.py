@@ -12,9 +12,9 @@ from bench.load import Sample
 from bench.stats import Summary
 
 PARTS = (
-    ("to_bot", "gateway write → bot reads the frame"),
-    ("in_bot", "frame → callback sent (the bot's own work, incl. waiting for its loop)"),
-    ("back", "callback sent → fake Discord receives it"),
+    ("to_bot", "gateway write → the bot reads the frame (loopback, and the bot's loop busy)"),
+    ("in_bot", "frame → callback sent (the bot's work, and waiting for its loop and database)"),
+    ("back", "callback sent → the fake stamps it (loopback, and the bench process busy)"),
 )
 
 

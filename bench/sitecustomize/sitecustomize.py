@@ -92,9 +92,9 @@ class _Tracer:
         original = module.AsyncWebhookAdapter.create_interaction_response
         tracer = self
 
-        def create_interaction_response(self: Any, interaction_id: Any, *args: Any, **kw: Any):
+        def create_interaction_response(self: Any, interaction_id: Any, *a: Any, **kw: Any) -> Any:
             tracer._out.write(f"{interaction_id} send {time.monotonic():.6f}\n")
-            return original(self, interaction_id, *args, **kw)
+            return original(self, interaction_id, *a, **kw)
 
         module.AsyncWebhookAdapter.create_interaction_response = create_interaction_response
 
@@ -117,21 +117,30 @@ class _PatchingLoader(importlib.abc.Loader):
 
 
 class _PatchAfterImport(importlib.abc.MetaPathFinder):
+    """Wraps the loaders of the patched modules. The tests' finder (which wraps
+    `discord.gateway` too) asks every other finder, this one included, and this one asks
+    the others in turn: a module being resolved here is left to the rest meanwhile."""
+
     def __init__(self, patches: dict[str, Callable[[Any], None]]) -> None:
         self._patches = patches
+        self._resolving: set[str] = set()
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         patch = self._patches.get(fullname)
-        if patch is None:
+        if patch is None or fullname in self._resolving:
             return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None and spec.loader is not None:
-                spec.loader = _PatchingLoader(spec.loader, patch)
-                return spec
-        return None
+        self._resolving.add(fullname)
+        try:
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(fullname, path, target)
+                if spec is not None and spec.loader is not None:
+                    spec.loader = _PatchingLoader(spec.loader, patch)
+                    return spec
+            return None
+        finally:
+            self._resolving.discard(fullname)
 
 
 def _install() -> None:

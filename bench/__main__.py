@@ -1,0 +1,194 @@
+"""`python -m bench`: run every measurement, print the table, write bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from bench import github_cost, latency, process_costs, rows, store_scale
+from bench.report import FAIL, Machine, Row, document, load_average
+from bench.rig import BenchDiscord, add_members
+
+T = TypeVar("T")
+COMMAND = "python -m bench"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+BUILD_TIMEOUT = 400.0
+BUSY_MACHINE = 0.25  # cores used by other processes during a latency run worth a warning
+
+
+class Bench:
+    """Runs the phases in an order that keeps timing measurements off a busy machine: the
+    big database is built in the background only while rows 3 and 4 count requests."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.began = time.monotonic()
+        self.warnings: list[str] = []
+
+    def phase(self, name: str, measure: Callable[[], T]) -> T | BaseException:
+        print(f"[{time.monotonic() - self.began:5.0f} s] {name} …", file=sys.stderr, flush=True)
+        try:
+            return measure()
+        except Exception as error:
+            traceback.print_exc(file=sys.stderr)
+            return error
+
+    def run(self) -> list[Row]:
+        work = self.work
+        startup = self.phase("start-up (row 7)", lambda: process_costs.startup(work / "startup"))
+        normal = self.phase("latency (row 1)", lambda: latency.drafting(work / "latency"))
+        saturated = self.phase(
+            "latency without think time (row 1, for scale)",
+            lambda: latency.drafting(work / "saturated", think=(0.0, 0.0)),
+        )
+        slow = self.phase(
+            "latency with a slow GitHub (row 2)",
+            lambda: latency.drafting(work / "slow", slow_github=True),
+        )
+        naive = self.phase(
+            "latency with a slow GitHub, PyGithub on the loop (row 2)",
+            lambda: latency.drafting(
+                work / "naive",
+                slow_github=True,
+                on_loop=True,
+                send_for=latency.NAIVE_SEND_FOR,
+                limit=latency.NAIVE_LIMIT,
+            ),
+        )
+        fake = BenchDiscord(contract_check=False, settle=0).start()
+        builder: subprocess.Popen[bytes] | None = None
+        try:
+            members = add_members(fake, latency.MEMBERS)
+            database = work / "memory" / "diary.sqlite3"
+            database.parent.mkdir(parents=True)
+            print(
+                f"[{time.monotonic() - self.began:5.0f} s] building 10,000 drafts in the "
+                "background (row 5)",
+                file=sys.stderr,
+                flush=True,
+            )
+            builder = store_scale.start_build(
+                database,
+                int(fake.world.guild_id),
+                [int(fake.user_id(member)) for member in members],
+                int(fake.role_id("Author")),
+                work / "build.log",
+            )
+            costs = self.phase(
+                "GitHub requests per publish (row 3)",
+                lambda: github_cost.requests_per_publish(work / "publish"),
+            )
+            polling = self.phase(
+                "idle polling (row 4)", lambda: github_cost.idle_polling(work / "polling")
+            )
+            floor = self.phase("imports-only process (row 6)", process_costs.imports_floor)
+            scale = self.phase(
+                "store at scale (row 5)", lambda: self._measure_store(builder, database)
+            )
+            memory = self.phase(
+                "memory with 10,000 drafts (row 6)",
+                lambda: process_costs.memory_with_drafts(work / "memory", fake, members),
+            )
+        finally:
+            if builder is not None and builder.poll() is None:
+                builder.kill()
+            fake.stop()
+        self._warn_if_busy({"1": normal, "1 (for scale)": saturated, "2": slow})
+        return [
+            _row(
+                1,
+                "Interaction latency",
+                "p99 < 100 ms",
+                rows.latency_row,
+                normal,
+                _optional(saturated),
+            ),
+            _row(
+                2,
+                "Latency while GitHub is slow",
+                "p99 ≤ 2× row 1",
+                rows.slow_github_row,
+                normal,
+                slow,
+                _optional(naive),
+            ),
+            _row(3, "GitHub requests per publish", "exactly 1", rows.publish_row, costs),
+            _row(4, "Idle polling cost", "0 points/h", rows.polling_row, polling),
+            _row(5, "Store at scale", "p99 < 20 ms", rows.store_row, scale),
+            _row(6, "Peak RSS of the bot", "< 120 MB", rows.memory_row, startup, memory, floor),
+            _row(7, "Start-up", "< 3 s", rows.startup_row, startup),
+        ]
+
+    def _warn_if_busy(self, runs: dict[str, object]) -> None:
+        """Say so when other processes took a noticeable share of the cores meanwhile."""
+        for name, run in runs.items():
+            if isinstance(run, latency.DraftingRun) and run.result.wall > 0:
+                others = run.other_cpu / run.result.wall
+                if others > BUSY_MACHINE:
+                    self.warnings.append(
+                        f"During row {name}, other processes kept {others:.2f} cores busy on "
+                        "average: its latencies include waiting for a CPU."
+                    )
+
+    def _measure_store(
+        self, builder: subprocess.Popen[bytes], database: Path
+    ) -> store_scale.StoreScale:
+        output, _ = builder.communicate(timeout=BUILD_TIMEOUT)
+        if builder.returncode != 0:
+            log = (self.work / "build.log").read_text(errors="replace")
+            raise RuntimeError(f"building the database failed:\n{log[-2000:]}")
+        seconds = float(json.loads(output.decode().strip().splitlines()[-1])["seconds"])
+        return asyncio.run(store_scale.measure(database, seconds))
+
+
+def _optional(value: T | BaseException) -> T | None:
+    """A comparison that is only shown beside a row: if it broke, the row says so."""
+    return None if isinstance(value, BaseException) else value
+
+
+def _row(number: int, measured: str, floor: str, build: Callable[..., Row], *inputs: object) -> Row:
+    """The row from its inputs, or a FAIL row naming the measurement that broke."""
+    for value in inputs:
+        if isinstance(value, BaseException):
+            return rows.failed_row(number, measured, floor, value)
+    try:
+        return build(*inputs)
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        return rows.failed_row(number, measured, floor, error)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__)
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS, help="where to write the results (Markdown)"
+    )
+    args = parser.parse_args(argv)
+    # A fake GitHub stopped while it still holds a delayed request logs "Task was destroyed
+    # but it is pending" for that request; it says nothing about the bot.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    machine, load_before, began = Machine.here(), load_average(), time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="diary-bench-") as tmp:
+        bench = Bench(Path(tmp))
+        table_rows = bench.run()
+    seconds = time.monotonic() - began
+    loads = (load_before, load_average())
+    text = document(table_rows, machine, seconds, loads, COMMAND, bench.warnings)
+    print(text)
+    args.output.write_text(text + "\n", encoding="utf-8")
+    print(f"written to {args.output}", file=sys.stderr)
+    return 1 if any(row.verdict == FAIL for row in table_rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

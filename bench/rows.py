@@ -1,0 +1,282 @@
+"""Turn each measurement into its row of the table: result, floor, verdict and notes."""
+
+from __future__ import annotations
+
+import os
+
+from bench.github_cost import DEFAULT_POLL_INTERVAL, POLL_INTERVAL, PollingCost, PublishCosts
+from bench.latency import GITHUB_HOLD, MEMBERS, NAIVE_SEND_FOR, PUBLISHERS, STEPS, DraftingRun
+from bench.process_costs import Memory, Startup
+from bench.report import FAIL, Row, verdict
+from bench.store_scale import StoreScale
+
+P99_FLOOR = 0.100
+MAX_FLOOR = 1.0
+SLOW_FACTOR = 2.0
+STORE_FLOOR = 0.020
+RSS_FLOOR_MB = 120.0
+STARTUP_FLOOR = 3.0
+CREATE_PATH = "POST /repos/alice/diary/issues"
+
+
+def _mb(kib: int) -> str:
+    return f"{kib * 1024 / 1e6:.1f} MB"
+
+
+def _load_notes(run: DraftingRun) -> list[str]:
+    result = run.result
+    wall = max(result.wall, 1e-9)
+    notes = [
+        f"{result.summary().ms()}; {len(result.of())} first responses in {result.wall:.1f} s "
+        f"({result.rate():.0f}/s)",
+        f"CPU during the run, in cores busy on average: bot {run.bot_cpu / wall:.2f}, bench "
+        f"process (fakes and driver) {run.bench_cpu / wall:.2f}, other processes "
+        f"{run.other_cpu / wall:.2f}, stolen by the hypervisor {run.steal / wall:.2f} "
+        f"(of {_cores()} cores); the bot's event-loop thread waited {run.loop_waited:.2f} s "
+        f"in all for a CPU while runnable ({run.loop_waited / max(run.loop_slices, 1) * 1e3:.2f} "
+        f"ms per wake-up on average, {run.loop_slices} wake-ups)",
+        "per command: "
+        + "; ".join(f"{op} p99 {result.summary((op,)).p99 * 1000:.1f} ms" for op in _ops()),
+    ]
+    if run.breakdown is not None:
+        notes.append("where the time went (trace from the bot process):")
+        notes.extend(f"  - {line}" for line in run.breakdown.lines())
+    problems = []
+    if result.unanswered:
+        problems.append(f"{len(result.unanswered)} commands got no answer within 15 s")
+    if result.late():
+        problems.append(f"{result.late()} first responses after Discord's 3 s deadline")
+    if run.tracebacks:
+        problems.append(f"{run.tracebacks} tracebacks in the bot's log")
+    if result.cut_short:
+        problems.append("the run was cut short before every command was sent")
+    notes.append("; ".join(problems) if problems else "every command answered, none late")
+    return notes
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def _ops() -> tuple[str, ...]:
+    return ("new", "append", "list", "show")
+
+
+def latency_row(normal: DraftingRun, saturated: DraftingRun | None) -> Row:
+    summary = normal.result.summary()
+    passed = summary.p99 < P99_FLOOR and summary.max < MAX_FLOOR
+    passed = passed and not normal.result.unanswered
+    think = f"{normal.think[0]:g}–{normal.think[1]:g} s"
+    notes = [
+        f"{MEMBERS} members (added to the fake guild, each with the Author role) each ran "
+        f"{STEPS} commands one after another: 2× `/draft new` (title and body), 6× `append`, "
+        f"6× `list`, 6× `show`, waiting for each answer and then a random think time of "
+        f"{think} (uniform) before the next; all {MEMBERS} at once.",
+        "Latency: from the fake Discord writing INTERACTION_CREATE on the gateway to it "
+        "receiving the interaction callback (the first response), stamped by the fake.",
+        *_load_notes(normal),
+    ]
+    if saturated is not None:
+        sat = saturated.result
+        notes.append(
+            f"For scale (not judged): with no think time at all (every member sends the next "
+            f"command as soon as the last is answered, {MEMBERS} in flight) the bot answered "
+            f"{sat.rate():.0f} commands/s with {sat.summary().ms()}."
+        )
+    return Row(
+        1,
+        f"Interaction latency, {MEMBERS} members × {STEPS} draft commands",
+        summary.ms(),
+        f"p99 < {P99_FLOOR * 1000:.0f} ms, max < {MAX_FLOOR:g} s",
+        verdict(passed),
+        notes,
+    )
+
+
+def slow_github_row(normal: DraftingRun, slow: DraftingRun, naive: DraftingRun | None) -> Row:
+    base, held = normal.result.summary(), slow.result.summary()
+    ratio = held.p99 / base.p99
+    passed = held.p99 <= SLOW_FACTOR * base.p99 and not slow.result.unanswered
+    deferrals = [s.seconds for s in slow.result.of(("publish",), background=True)]
+    notes = [
+        f"The same {MEMBERS} members and commands, while {PUBLISHERS} more members publish "
+        f"over and over (new draft, `/draft publish`, wait for the outcome) and the local "
+        f"GitHub holds every issue creation {GITHUB_HOLD:g} s. The bot's publish worker "
+        f"sends one creation at a time, so one publish is at GitHub and the others wait in "
+        f"the job queue throughout; {slow.issues_created} issues were created during the run.",
+        f"The publishers' {len(deferrals)} `/draft publish` commands were acknowledged "
+        f"(deferred) within {max(deferrals, default=float('nan')) * 1000:.1f} ms; only the "
+        f"{MEMBERS} members' draft commands are in the row.",
+        *_load_notes(slow),
+    ]
+    result = f"{held.ms()}; p99 {ratio:.2f}× row 1"
+    if naive is None:
+        notes.append("Naive variant: not measured (it failed; see the bench's output).")
+    else:
+        blocked = naive.result.summary()
+        result += f"; naive on-loop p99 {blocked.p99:.1f} s ({blocked.p99 / held.p99:.0f}×)"
+        notes.append(
+            f"Naive variant (bench-only switch `BENCH_GITHUB_ON_LOOP=1`: `bot.threads."
+            f"run_in_thread` replaced by a direct call, so PyGithub runs on the event loop), "
+            f"same load, commands sent for at most {NAIVE_SEND_FOR:g} s: {blocked.ms()}, p99 "
+            f"{blocked.p99 / held.p99:.0f}× the threaded bot's; {naive.result.late()} of "
+            f"{blocked.count} first responses missed Discord's 3 s deadline (the fake refused "
+            f"{naive.late_callbacks} callbacks as too late, counting the bot's retries through "
+            "its error route)."
+        )
+    return Row(
+        2,
+        f"Latency while GitHub holds each publish {GITHUB_HOLD:g} s",
+        result,
+        "p99 ≤ 2× row 1's p99",
+        verdict(passed),
+        notes,
+    )
+
+
+def publish_row(costs: PublishCosts) -> Row:
+    text = costs.text_only
+    passed = text.requests == [CREATE_PATH] and text.points == 1
+    labelled, cached = costs.labelled_first, costs.labelled_cached
+    notes = [
+        f"A text-only draft published with `/draft publish` (no labels): GitHub saw "
+        f"{_listing(text.requests)}, and its rate-limit counter fell by {text.points}. "
+        f"Outcome shown to the member: “{text.outcome[:80]}”.",
+        f"With `labels:diary`: the first labelled publish cost {len(labelled.requests)} "
+        f"requests ({_listing(labelled.requests)}; the label list is cached for 5 minutes), "
+        f"the next one {len(cached.requests)} ({_listing(cached.requests)}); "
+        f"{labelled.points} and {cached.points} rate-limit points.",
+        "Counted from FakeGitHub.requests between the command and 1 s of GitHub silence "
+        "after the outcome; the announcement that follows goes to Discord only. Watcher "
+        f"off (POLL_INTERVAL=0); contract violations: {costs.contract_violations}.",
+    ]
+    return Row(
+        3,
+        "GitHub requests per publish (text only)",
+        f"{len(text.requests)} request ({_listing(text.requests)}), {text.points} point",
+        "exactly 1 (the create), no repository GET",
+        verdict(passed),
+        notes,
+    )
+
+
+def _listing(requests: list[str]) -> str:
+    return ", ".join(f"`{r}`" for r in requests) or "nothing"
+
+
+def polling_row(polling: PollingCost) -> Row:
+    measured = "Idle polling cost (rate-limit points per hour)"
+    floor = "0 points/h while nothing changes"
+    if not polling.present or polling.conditional is None:
+        notes = [
+            "No GET of the issues list reached the local GitHub within 15 s of start-up "
+            "with POLL_INTERVAL=1."
+        ]
+        return Row(4, measured, "not measured: watcher not present", floor, "not measured", notes)
+    window, naive = polling.conditional, polling.unconditional
+    per_hour = window.points_per_hour()
+    naive_hour = naive.points_per_hour() if naive is not None else float("nan")
+    result = (
+        f"{per_hour:.0f} points/h at POLL_INTERVAL={DEFAULT_POLL_INTERVAL:.0f} "
+        f"(naive unconditional poll: {naive_hour:.0f} points/h)"
+    )
+    notes = [
+        f"POLL_INTERVAL={POLL_INTERVAL}, a repository with 3 issues and no changes: after the "
+        f"watcher's baseline, {window.seconds:.0f} s brought {window.polls} polls "
+        f"(statuses {window.statuses}), {window.requests} GitHub requests in all, and "
+        f"{window.points} rate-limit points spent: {window.points_per_poll:.2f} per poll, so "
+        f"{per_hour:.0f} points/h at the default 60 s (60 polls, {per_hour:.0f} points).",
+    ]
+    if naive is not None:
+        notes.append(
+            f"Naive (bench-only switch `BENCH_UNCONDITIONAL_POLL=1` strips If-None-Match from "
+            f"every request): {naive.seconds:.0f} s brought {naive.polls} polls (statuses "
+            f"{naive.statuses}), {naive.points} points: {naive.points_per_poll:.2f} per poll, "
+            f"{naive_hour:.0f} points/h at 60 s; computed: 1 point per poll = 60 points/h "
+            "(1.2% of the 5,000/h a token gets)."
+        )
+    return Row(4, measured, result, floor, verdict(window.points == 0), notes)
+
+
+def store_row(scale: StoreScale) -> Row:
+    passed = scale.append.p99 < STORE_FLOOR and scale.listing.p99 < STORE_FLOOR
+    built = scale.built
+    notes = [
+        f"Built with `bot.store.Store` itself: {built.drafts:,} drafts via `add_draft`, each "
+        f"followed by 9 `append_to_draft` calls, in {built.seconds:.0f} s (in a separate "
+        f"process while rows 3 and 4 ran): {built.revisions:,} revisions, {built.size_mb:.0f} MB "
+        f"on disk; 200 drafts for each of {MEMBERS} members of one server.",
+        f"append = `DraftService.append` as `/draft append` calls it (alternately the latest "
+        f"draft and a random one of the member's): {scale.append.ms()}.",
+        f"list = `DraftService.list` + `Store.count_drafts` as `/draft list` calls them "
+        f"(25 newest drafts): {scale.listing.ms()}.",
+        "Timed in the bench process on a fresh connection, for random members.",
+    ]
+    result = (
+        f"append p99 {scale.append.p99 * 1000:.1f} ms, list p99 {scale.listing.p99 * 1000:.1f} ms"
+    )
+    return Row(
+        5,
+        "Store at 10,000 drafts / 100,000 revisions",
+        result,
+        f"p99 < {STORE_FLOOR * 1000:.0f} ms each",
+        verdict(passed),
+        notes,
+    )
+
+
+def memory_row(startup: Startup, memory: Memory, floor_kib: int) -> Row:
+    limit = RSS_FLOOR_MB * 1e6 / 1024
+    passed = startup.peak_rss_kib < limit and memory.peak_rss_kib < limit
+    notes = [
+        f"Peak RSS (VmHWM) of the bot process after start (ready, one interaction "
+        f"answered): {_mb(startup.peak_rss_kib)}.",
+        f"Started on the 10,000-draft database of row 5, after {memory.operations} "
+        f"`/draft list` and `/draft show` by its {MEMBERS} members: peak "
+        f"{_mb(memory.peak_rss_kib)} (current RSS {_mb(memory.rss_kib)}).",
+        f"Floor for comparison: a process that only imports discord.py, PyGithub and "
+        f"aiosqlite peaks at {_mb(floor_kib)}; the bot adds "
+        f"{_mb(startup.peak_rss_kib - floor_kib)} at start.",
+        "MB = 10^6 bytes.",
+    ]
+    result = (
+        f"{_mb(startup.peak_rss_kib)} after start, {_mb(memory.peak_rss_kib)} with 10,000 "
+        f"drafts (imports only: {_mb(floor_kib)})"
+    )
+    return Row(6, "Peak RSS of the bot", result, f"< {RSS_FLOOR_MB:.0f} MB", verdict(passed), notes)
+
+
+def startup_row(startup: Startup) -> Row:
+    passed = startup.first_answer < STARTUP_FLOOR
+    on_ready = "not seen" if startup.on_ready is None else f"{startup.on_ready:.2f} s"
+    notes = [
+        "On a new database, so the commands are synced (the bot skips the sync when its "
+        "commands are unchanged since the last start). Seconds after the process started:",
+        f"  - commands synced (PUT received by the fake; the bot syncs in `setup_hook`, "
+        f"before it connects to the gateway): {startup.synced:.2f} s",
+        f"  - IDENTIFY received: {startup.identified:.2f} s",
+        f"  - READY and GUILD_CREATE sent: {startup.ready_sent:.2f} s",
+        f"  - first interaction answered (a `/draft list` sent right after READY): "
+        f"{startup.first_answer:.2f} s — the judged figure",
+        f"  - `on_ready` (the bot's log line): {on_ready}; discord.py dispatches it only after "
+        "2 s without another GUILD_CREATE (`guild_ready_timeout`), but it answers "
+        "interactions before that.",
+    ]
+    result = (
+        f"first answer {startup.first_answer:.2f} s (synced {startup.synced:.2f} s, "
+        f"IDENTIFY {startup.identified:.2f} s, on_ready {on_ready})"
+    )
+    return Row(
+        7,
+        "Start-up to ready with commands synced",
+        result,
+        f"< {STARTUP_FLOOR:g} s to the first answered interaction",
+        verdict(passed),
+        notes,
+    )
+
+
+def failed_row(number: int, measured: str, floor: str, error: BaseException) -> Row:
+    """A row whose measurement itself broke (e.g. the bot did not start)."""
+    reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    return Row(number, measured, f"not measured ({reason[:120]})", floor, FAIL, [str(error)[:2000]])
