@@ -6,7 +6,8 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
@@ -210,16 +211,10 @@ class DiaryBot(commands.Bot):
     # AnnouncementSender port
     async def send_announcement(self, announcement: Announcement) -> int:
         channel = self.get_partial_messageable(announcement.channel_id)
-        try:
+        with _posting_errors():
             message = await channel.send(
                 embed=announcement_embed(announcement), allowed_mentions=NO_MENTIONS
             )
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=True) from None
-        except discord.HTTPException as error:
-            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
-        except (OSError, TimeoutError) as error:
-            raise AnnouncementFailed(type(error).__name__, permanent=False) from None
         return message.id
 
     async def edit_announcement(
@@ -234,14 +229,8 @@ class DiaryBot(commands.Bot):
             if announcement.entry_state is EntryState.DELETED:
                 embed.url, embed.description = None, None
         message = self.get_partial_messageable(channel_id).get_partial_message(message_id)
-        try:
+        with _posting_errors():
             await message.edit(embed=embed, allowed_mentions=NO_MENTIONS)
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=True) from None
-        except discord.HTTPException as error:
-            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
-        except (OSError, TimeoutError) as error:
-            raise AnnouncementFailed(type(error).__name__, permanent=False) from None
 
     # ReminderPoster port
     async def post_reminder(self, channel_id: int, text_for: Callable[[str | None], str]) -> int:
@@ -249,15 +238,22 @@ class DiaryBot(commands.Bot):
         guild = getattr(self.get_channel(channel_id), "guild", None)
         text = text_for(str(guild.preferred_locale) if guild is not None else None)
         channel = self.get_partial_messageable(channel_id)
-        try:
+        with _posting_errors():
             message = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=True) from None
-        except discord.HTTPException as error:
-            raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
-        except (OSError, TimeoutError) as error:
-            raise AnnouncementFailed(type(error).__name__, permanent=False) from None
         return message.id
+
+
+@contextmanager
+def _posting_errors() -> Iterator[None]:
+    """Discord's failures as AnnouncementFailed: permanent when retrying cannot help."""
+    try:
+        yield
+    except (discord.Forbidden, discord.NotFound) as error:
+        raise AnnouncementFailed(f"{error.status} {error.text}", permanent=True) from None
+    except discord.HTTPException as error:
+        raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
+    except (OSError, TimeoutError) as error:
+        raise AnnouncementFailed(type(error).__name__, permanent=False) from None
 
 
 async def _finish_interactions(seconds: float) -> None:
