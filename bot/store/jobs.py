@@ -39,7 +39,8 @@ def _job(row: aiosqlite.Row) -> PublishJob:
     )
 
 
-def _announcement(row: aiosqlite.Row) -> Announcement:
+def announcement_from_row(row: aiosqlite.Row) -> Announcement:
+    """An `announcements` row as the record every announcement query shares."""
     entry_at, next_at = decode_time(row["entry_created_at"]), decode_time(row["next_attempt_at"])
     assert entry_at and next_at
     return Announcement(
@@ -238,7 +239,7 @@ class JobStore:
                 " ORDER BY next_attempt_at, entry_created_at"
             )
             rows = await cursor.fetchall()
-        return [_announcement(row) for row in rows]
+        return [announcement_from_row(row) for row in rows]
 
     async def list_announcements(self, issue_number: int) -> list[Announcement]:
         async with self._db.read() as db:
@@ -247,7 +248,7 @@ class JobStore:
                 (issue_number,),
             )
             rows = await cursor.fetchall()
-        return [_announcement(row) for row in rows]
+        return [announcement_from_row(row) for row in rows]
 
     async def update_announcement(
         self,

@@ -16,8 +16,9 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.models import Announcement, JobState
-from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
+from bot.store._codec import decode_time, encode_labels, encode_time
 from bot.store._database import Database
+from bot.store.jobs import announcement_from_row
 
 KEPT_DELIVERIES = 1000
 
@@ -50,22 +51,8 @@ class TrackedAnnouncement(Announcement):
 
 
 def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
-    entry_at, next_at = decode_time(row["entry_created_at"]), decode_time(row["next_attempt_at"])
-    assert entry_at and next_at
     return TrackedAnnouncement(
-        channel_id=row["channel_id"],
-        issue_number=row["issue_number"],
-        title=row["title"],
-        url=row["url"],
-        excerpt=row["excerpt"],
-        labels=decode_labels(row["labels"]),
-        author_name=row["author_name"],
-        author_avatar_url=row["author_avatar_url"],
-        entry_created_at=entry_at,
-        state=JobState(row["state"]),
-        attempts=row["attempts"],
-        next_attempt_at=next_at,
-        message_id=row["message_id"],
+        **vars(announcement_from_row(row)),
         entry_state=EntryState(row["entry_state"]),
         revision=row["revision"],
         shown_revision=row["shown_revision"],
