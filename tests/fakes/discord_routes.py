@@ -147,7 +147,7 @@ class CoreRoutes:
             return 200, [public(copy.deepcopy(m)) for m in messages[:limit]]
 
     async def send(self, req: Req) -> Reply:
-        fake = self.fake
+        fake, posts = self.fake, self.fake.posts
         channel = self._channel(req)
         if channel is None:
             return error(404, "Unknown Channel", 10003)
@@ -163,16 +163,31 @@ class CoreRoutes:
         ):
             return error(403, "Missing Permissions", 50013)
         body = req.json if isinstance(req.json, dict) else {}
-        problems = check_message(body, creating=not req.files)
+        problems = check_message(body, creating=not req.files) + posts.problems(body)
         if problems and (rejected := fake._reject(req, problems)):
             return rejected
         if int(body.get("flags") or 0) & 64:
             return fake._reject(req, ["channel messages cannot be ephemeral"], always=True)
+        author = self.world.bot_member
         with fake._cond:
-            message = fake.store.create(channel, self.world.bot_member, body, files=req.files)
+            earlier = posts.earlier(channel["id"], author.id, body)
+            if earlier is not None and not fake.store.by_id[earlier]["deleted"]:
+                return 200, public(copy.deepcopy(fake.store.by_id[earlier]))
+            message = fake.store.create(channel, author, body, files=req.files)
+            posts.remember(channel["id"], author.id, body, message["id"])
             fake._cond.notify_all()
             out = public(copy.deepcopy(message))
+            failure = posts.failure_after_store(channel["id"])
         await fake._message_created(message)
+        if failure is not None:
+            return error(failure, f"{failure}: fake failure after storing the message", 0)
+        with fake._cond:
+            posts.held += 1
+        try:
+            await posts.wait_released()
+        finally:
+            with fake._cond:
+                posts.held -= 1
         return 200, out
 
     def _message(self, req: Req) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from tests.fakes.discord_drive import DriveMixin
 from tests.fakes.discord_gateway import Gateway
 from tests.fakes.discord_interactions import Interaction
 from tests.fakes.discord_messages import MessageStore
+from tests.fakes.discord_nonces import DEFAULT_WINDOW, PostControl
 from tests.fakes.discord_rest import (
     API_PREFIX,
     Reply,
@@ -64,6 +65,7 @@ class FakeDiscord(DriveMixin):
         gateway_compress: bool = True,
         contract_check: bool = True,
         settle: float = 0.05,
+        nonce_window: float = DEFAULT_WINDOW,
     ) -> None:
         self.token = token
         self.callback_deadline = callback_deadline
@@ -85,6 +87,7 @@ class FakeDiscord(DriveMixin):
         self._by_token: dict[str, Interaction] = {}
         self._modals: dict[str, Interaction] = {}  # modal custom_id -> interaction shown on
         self._faults: dict[str, list[int]] = {}  # channel id -> [remaining, status]
+        self.posts = PostControl(nonce_window)  # nonces and faults after storing a post
         self.first_response_times: list[float] = []
         self.identify_count = 0
         self.identify_payloads: list[dict[str, Any]] = []
@@ -131,6 +134,7 @@ class FakeDiscord(DriveMixin):
             return self.world.blobs[attachment["id"]]
 
     def stop(self) -> None:
+        self.posts.release()  # held answers go out, so the server can stop
         try:
             self._server.call(self.gateway.close(), timeout=5)
         finally:
@@ -222,6 +226,20 @@ class FakeDiscord(DriveMixin):
         (discord.py retries 500/502/504 itself, after 1, 3, 5... s; 503 raises at once.)"""
         with self._cond:
             self._faults[self.channel_id(channel)] = [n, status]
+
+    def fail_after_storing(self, channel: str, n: int = 1, status: int = 502) -> None:
+        """The next `n` posts to `channel` are stored, then answered with `status`."""
+        with self._cond:
+            self.posts.fail_after_store(self.channel_id(channel), n, status)
+
+    def hold_channel_posts(self) -> None:
+        """Channel posts are stored, and their answers held back until released."""
+        with self._cond:
+            self.posts.hold()
+
+    def release_channel_posts(self) -> None:
+        with self._cond:
+            self.posts.release()
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 5, what: str = "") -> Any:
         """Wait until `predicate()` (called under the fake's lock) is truthy; return it."""

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -299,6 +300,60 @@ def test_channel_send_fault_injection(fake: FakeDiscord, bot: Harness) -> None:
         bot.run(bot.channel("writing").send("first"))
     sent = bot.run(bot.channel("writing").send("second"))
     assert fake.message(str(sent.id))["content"] == "second"
+
+
+def test_enforced_nonce_returns_the_earlier_message(fake: FakeDiscord, bot: Harness) -> None:
+    """Same author, channel and nonce within the window: the first message, nothing new."""
+    channel = bot.channel("writing")
+    before = len(fake.channel_messages("writing"))
+    first = bot.run(channel.send("once", nonce="job-1"))
+    again = bot.run(channel.send("once more", nonce="job-1"))
+    assert again.id == first.id
+    assert len(fake.channel_messages("writing")) == before + 1
+    other = bot.run(bot.channel("announcements").send("elsewhere", nonce="job-1"))
+    assert other.id != first.id  # another channel is another key
+
+
+def test_nonce_is_forgotten_after_the_window(fake: FakeDiscord, bot: Harness) -> None:
+    """Past the window the same nonce creates a new message, as on Discord after minutes."""
+    window, fake.posts.window = fake.posts.window, 0.2
+    try:
+        first = bot.run(bot.channel("writing").send("a", nonce="job-2"))
+        time.sleep(0.3)
+        second = bot.run(bot.channel("writing").send("b", nonce="job-2"))
+    finally:
+        fake.posts.window = window
+    assert second.id != first.id
+
+
+def test_overlong_nonce_is_rejected(fake: FakeDiscord, bot: Harness) -> None:
+    """Discord takes a string nonce of at most 25 characters."""
+    with pytest.raises(discord.HTTPException) as caught:
+        bot.run(bot.channel("writing").send("x", nonce="n" * 26))
+    assert caught.value.status == 400
+    assert any("nonce is 26 characters" in v for v in fake.take_violations())
+
+
+def test_post_stored_then_502_gives_one_message(fake: FakeDiscord, bot: Harness) -> None:
+    """discord.py re-sends after a 502 with the same nonce: one message, the earlier one."""
+    before = len(fake.channel_messages("writing"))
+    fake.fail_after_storing("writing", 1, status=502)
+    sent = bot.run(bot.channel("writing").send("after 502"), timeout=15)
+    messages = fake.channel_messages("writing")
+    assert len(messages) == before + 1 and messages[-1]["id"] == str(sent.id)
+
+
+def test_held_answer_is_stored_before_it_is_answered(fake: FakeDiscord, bot: Harness) -> None:
+    """A held post is in the channel while its answer waits; released, it is answered."""
+    fake.hold_channel_posts()
+    future = asyncio.run_coroutine_threadsafe(bot.channel("writing").send("held"), bot.loop)
+    try:
+        fake.wait_for(lambda: fake.posts.held == 1, 5, "a held answer")
+        assert fake.channel_messages("writing")[-1]["content"] == "held"
+        assert not future.done()
+    finally:
+        fake.release_channel_posts()
+    assert future.result(5).content == "held"
 
 
 def test_resume_after_disconnect(fake: FakeDiscord, bot: Harness) -> None:
