@@ -75,7 +75,9 @@ class Services:
         """Wire services and workers; nothing runs until `start()`."""
         drafts = DraftService(store, clock)
         pages = PageProbe() if settings.wait_for_page else None
-        announce_worker = AnnounceWorker(store, sender, clock, ready, pages=pages)
+        announce_worker = AnnounceWorker(
+            store, sender, clock, ready, pages=pages, nonce_window=settings.discord_nonce_window
+        )
         announcements = AnnouncementService(
             store,
             discord,
@@ -121,7 +123,12 @@ class Services:
         scheduling.set_wake_worker(schedule_worker.wake)
         rhythm = RhythmService(store, clock, entry_url=announcements.entry_url)
         reminders = ReminderService(
-            store, rhythm, discord, clock, channel_for_guild=announcements.channel_for_guild
+            store,
+            rhythm,
+            discord,
+            clock,
+            channel_for_guild=announcements.channel_for_guild,
+            nonce_window=settings.discord_nonce_window,
         )
         reminder_worker = ReminderWorker(reminders, clock, ready)
         reminders.set_wake_worker(reminder_worker.wake)

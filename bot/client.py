@@ -21,6 +21,7 @@ from bot.errors import LoginRejected, UserFacingError
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE, cut
 from bot.models import Announcement
 from bot.services.announcing import AnnouncementFailed
+from bot.services.posting import RecentPost
 from bot.store.watching import EntryState, TrackedAnnouncement
 
 log = logging.getLogger(__name__)
@@ -209,13 +210,32 @@ class DiaryBot(commands.Bot):
         return guild.id if guild is not None else None
 
     # AnnouncementSender port
-    async def send_announcement(self, announcement: Announcement) -> int:
+    async def send_announcement(self, announcement: Announcement, nonce: str) -> int:
         channel = self.get_partial_messageable(announcement.channel_id)
         with _posting_errors():
+            # discord.py sends `enforce_nonce: true` with every nonce.
             message = await channel.send(
-                embed=announcement_embed(announcement), allowed_mentions=NO_MENTIONS
+                embed=announcement_embed(announcement), allowed_mentions=NO_MENTIONS, nonce=nonce
             )
         return message.id
+
+    # RecentPosts port
+    async def recent_posts(self, channel_id: int, limit: int) -> list[RecentPost]:
+        """The bot's own messages among the channel's last `limit`, newest first."""
+        channel = self.get_partial_messageable(channel_id)
+        me = self.user.id if self.user else self.application_id
+        with _posting_errors():
+            messages = [message async for message in channel.history(limit=limit)]
+        return [
+            RecentPost(
+                id=message.id,
+                content=message.content,
+                links=tuple(embed.url for embed in message.embeds if embed.url),
+                created_at=message.created_at,
+            )
+            for message in messages
+            if message.author.id == me
+        ]
 
     async def edit_announcement(
         self, channel_id: int, message_id: int, announcement: TrackedAnnouncement
@@ -233,27 +253,36 @@ class DiaryBot(commands.Bot):
             await message.edit(embed=embed, allowed_mentions=NO_MENTIONS)
 
     # ReminderPoster port
-    async def post_reminder(self, channel_id: int, text_for: Callable[[str | None], str]) -> int:
+    async def post_reminder(
+        self, channel_id: int, text_for: Callable[[str | None], str], nonce: str
+    ) -> int:
         """Post a text in the server's preferred language, without link previews or pings."""
         guild = getattr(self.get_channel(channel_id), "guild", None)
         text = text_for(str(guild.preferred_locale) if guild is not None else None)
         channel = self.get_partial_messageable(channel_id)
         with _posting_errors():
-            message = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+            message = await channel.send(
+                text, allowed_mentions=NO_MENTIONS, suppress_embeds=True, nonce=nonce
+            )
         return message.id
 
 
 @contextmanager
 def _posting_errors() -> Iterator[None]:
-    """Discord's failures as AnnouncementFailed: permanent when retrying cannot help."""
+    """Discord's failures as AnnouncementFailed: permanent when retrying cannot help; outcome
+    unknown when Discord may have done it all the same (a 5xx, a timeout, a lost connection)."""
     try:
         yield
     except (discord.Forbidden, discord.NotFound) as error:
         raise AnnouncementFailed(f"{error.status} {error.text}", permanent=True) from None
     except discord.HTTPException as error:
-        raise AnnouncementFailed(f"{error.status} {error.text}", permanent=False) from None
-    except (OSError, TimeoutError) as error:
-        raise AnnouncementFailed(type(error).__name__, permanent=False) from None
+        raise AnnouncementFailed(
+            f"{error.status} {error.text}", permanent=False, outcome_unknown=error.status >= 500
+        ) from None
+    except (OSError, TimeoutError, aiohttp.ClientError) as error:
+        raise AnnouncementFailed(
+            type(error).__name__, permanent=False, outcome_unknown=True
+        ) from None
 
 
 async def _finish_interactions(seconds: float) -> None:

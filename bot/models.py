@@ -205,6 +205,8 @@ class Reminder:
     outcome: str | None = None
     attempts: int = 0
     next_attempt_at: datetime | None = None
+    nonce: str | None = None  # of `last_date`'s post, made when the day is first claimed
+    post_started_at: datetime | None = None  # the first attempt that may have posted it
 
 
 @dataclass(frozen=True)

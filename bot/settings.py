@@ -29,6 +29,9 @@ class Settings:
     discord_guild_id: int | None = None
     blog_url_template: str | None = None
     poll_interval: float = 60.0
+    # Seconds Discord is trusted to match a post's nonce ("a few minutes"); past it, the bot
+    # looks for the post before posting again. Lower is safer, never higher than Discord's.
+    discord_nonce_window: float = 120.0
     log_level: str = "INFO"
     log_format: str = "text"
     wait_for_page: bool = False
@@ -90,6 +93,16 @@ class Settings:
             except ValueError:
                 problems.append("POLL_INTERVAL must be a number of seconds, at least 1, or 0 (off)")
 
+        nonce_window = cls.discord_nonce_window
+        raw_window = text("DISCORD_NONCE_WINDOW")
+        if raw_window is not None:
+            try:
+                nonce_window = float(raw_window)
+                if not math.isfinite(nonce_window) or not 0 <= nonce_window <= 300:
+                    raise ValueError
+            except ValueError:
+                problems.append("DISCORD_NONCE_WINDOW must be a number of seconds from 0 to 300")
+
         log_level = (text("LOG_LEVEL") or cls.log_level).upper()
         if not isinstance(logging.getLevelName(log_level), int):
             problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
@@ -144,6 +157,7 @@ class Settings:
             discord_guild_id=guild,
             blog_url_template=template,
             poll_interval=poll_interval,
+            discord_nonce_window=nonce_window,
             log_level=log_level,
             log_format=log_format,
             wait_for_page=wait_for_page,

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.limits import ANNOUNCE_EXCERPT, cut
 from bot.models import Announcement, Entry, JobState
 from bot.services.clock import Clock
+from bot.services.posting import RecentPosts
 from bot.store import Store
 from bot.store.watching import EntryState, TrackedAnnouncement
 
@@ -137,17 +138,20 @@ class AnnouncementService:
 
 
 class AnnouncementFailed(Exception):
-    """Sending failed; `permanent` when retrying cannot help (channel gone, no access)."""
+    """Sending failed; `permanent` when retrying cannot help (channel gone, no access);
+    `outcome_unknown` when Discord may have posted it all the same (5xx, timeout)."""
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, outcome_unknown: bool = False) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        self.outcome_unknown = outcome_unknown
 
 
-class AnnouncementSender(Protocol):
-    """Posts an announcement in Discord and returns the message id; edits a posted one."""
+class AnnouncementSender(RecentPosts, Protocol):
+    """Posts an announcement in Discord with a nonce and returns the message id; edits a
+    posted one; lists the bot's recent posts for a look after an unknown outcome."""
 
-    async def send_announcement(self, announcement: Announcement) -> int: ...
+    async def send_announcement(self, announcement: Announcement, nonce: str) -> int: ...
 
     async def edit_announcement(
         self, channel_id: int, message_id: int, announcement: TrackedAnnouncement

@@ -2,13 +2,16 @@
 clock, skipped on days that already have an entry; optionally with "on this day" links to the
 entries of the same date in earlier years.
 
-Each local date is handled once: the day is claimed in the store ('sending') before the post,
-so neither a restart nor a retry after an unknown outcome posts twice in a day (a crash in the
-middle of the post may lose that day's reminder instead, which is the better failure).
+Each local date is handled once: the day is claimed in the store ('sending', with a nonce of
+its own) before the post. A later attempt at a day that may have been posted (a crash, a 5xx, a
+timeout) sends the same nonce, which Discord matches for a few minutes; past that window it
+first looks for the day's post among the bot's recent messages (every post names its date).
+Turning the reminder off keeps the days it handled, so turning it on again posts no day twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,6 +25,7 @@ from bot.limits import DISCORD_CONTENT, cut
 from bot.models import PublishedEntry, Reminder
 from bot.services.announcing import AnnouncementFailed
 from bot.services.clock import Clock
+from bot.services.posting import DEFAULT_NONCE_WINDOW, RecentPosts, find_post, nonce_expired
 from bot.services.publishing import retry_delay
 from bot.services.rhythm import RhythmService, entries_on, local_date, on_this_day
 from bot.services.scheduling import local_moment, parse_time_of_day, zone_of
@@ -37,12 +41,13 @@ OFF_WORDS = frozenset({"-", "off", "none", "オフ", "なし"})
 _MARKDOWN = re.compile(r"([\\\[\]()*_~`|>#])")
 
 
-class ReminderPoster(Protocol):
-    """Posts a message in a channel, in its server's language, pinging nobody; returns its id.
-    `text_for` renders the text for a Discord locale. Raises AnnouncementFailed."""
+class ReminderPoster(RecentPosts, Protocol):
+    """Posts a message in a channel with a nonce, in its server's language, pinging nobody;
+    returns its id. `text_for` renders the text for a Discord locale. Raises
+    AnnouncementFailed."""
 
     async def post_reminder(
-        self, channel_id: int, text_for: Callable[[str | None], str]
+        self, channel_id: int, text_for: Callable[[str | None], str], nonce: str
     ) -> int: ...
 
 
@@ -74,12 +79,15 @@ class ReminderService:
         clock: Clock,
         *,
         channel_for_guild: Callable[[int], Awaitable[int | None]],
+        nonce_window: float = DEFAULT_NONCE_WINDOW,
     ) -> None:
         self._store = store
         self._rhythm = rhythm
         self._poster = poster
         self._clock = clock
         self._channel_for_guild = channel_for_guild
+        self._nonce_window = nonce_window
+        self._running = asyncio.Lock()  # one day's post at a time: a claim is never taken twice
         self._wake_worker: Callable[[], None] = lambda: None
 
     def set_wake_worker(self, wake: Callable[[], None]) -> None:
@@ -150,6 +158,10 @@ class ReminderService:
 
     async def run(self, guild_id: int) -> None:
         """Handle the server's due day: post the nudge (and memories), or skip the day."""
+        async with self._running:
+            await self._run(guild_id)
+
+    async def _run(self, guild_id: int) -> None:
         reminder = await self._store.get_reminder(guild_id)
         if reminder is None:
             return
@@ -161,6 +173,15 @@ class ReminderService:
         key = day.isoformat()
         claimed = await self._store.claim_reminder_day(guild_id, key, now)
         if claimed is None:
+            return
+        try:
+            earlier = await self._earlier_post(claimed, key, now)
+        except AnnouncementFailed as error:
+            await self._failed(claimed, key, error)
+            return
+        if earlier is not None:
+            log.info("reminder of server %d for %s was posted before; adopted", guild_id, key)
+            await self._store.record_reminder(guild_id, key, now, "sent", message_id=earlier)
             return
         clock = parse_time_of_day(reminder.time_of_day)
         assert clock is not None
@@ -178,13 +199,33 @@ class ReminderService:
             await self._store.record_reminder(guild_id, key, now, "skipped")
             return
         text_for = reminder_text(day, nudge=not written, memories=memories, zone=zone)
+        await self._store.mark_reminder_started(guild_id, key, now)
+        assert claimed.nonce is not None, "a claimed day has a nonce"
         try:
-            message_id = await self._poster.post_reminder(reminder.channel_id, text_for)
-        except AnnouncementFailed as error:
+            message_id = await self._poster.post_reminder(
+                reminder.channel_id, text_for, claimed.nonce
+            )
+        except Exception as raised:
+            # Anything unexpected may have posted too: it is retried with the same nonce.
+            error = raised if isinstance(raised, AnnouncementFailed) else None
+            if error is None:
+                log.error("reminder of server %d: unexpected error", guild_id, exc_info=raised)
+                error = AnnouncementFailed(repr(raised), permanent=False, outcome_unknown=True)
             await self._failed(claimed, key, error)
             return
         log.info("reminder of server %d for %s posted", guild_id, key)
         await self._store.record_reminder(guild_id, key, now, "sent", message_id=message_id)
+
+    async def _earlier_post(self, claimed: Reminder, day: str, now: datetime) -> int | None:
+        """The day's post made by an earlier attempt, when Discord may have forgotten that
+        attempt's nonce; None when nothing may have been posted or nothing is found."""
+        started = claimed.post_started_at
+        if not nonce_expired(started, now, self._nonce_window):
+            return None
+        assert started is not None
+        return await find_post(
+            self._poster, claimed.channel_id, lambda post: day in post.content, since=started
+        )
 
     async def _failed(self, reminder: Reminder, day: str, error: AnnouncementFailed) -> None:
         now = self._clock.now()
@@ -203,6 +244,9 @@ class ReminderService:
         """The local date the reminder handles next and the moment that is due."""
         if reminder.outcome == "retrying" and reminder.last_date and reminder.next_attempt_at:
             return date.fromisoformat(reminder.last_date), reminder.next_attempt_at
+        if reminder.outcome == "sending" and reminder.last_date:
+            # Left in flight by a crash: due now, to be resolved (nonce or look), not lost.
+            return date.fromisoformat(reminder.last_date), now
         clock = parse_time_of_day(reminder.time_of_day)
         assert clock is not None
         today = local_date(now, zone)
@@ -226,7 +270,7 @@ def reminder_text(
     def render(locale: str | None) -> str:
         lines = [i18n.t(locale, "reminder.nudge", date=day.isoformat())] if nudge else []
         if memories:
-            lines.append(i18n.t(locale, "reminder.on_this_day"))
+            lines.append(i18n.t(locale, "reminder.on_this_day", date=day.isoformat()))
             for entry in memories[:MEMORY_LINES]:
                 line = i18n.t(
                     locale,

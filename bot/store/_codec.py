@@ -6,6 +6,10 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+# SQL for a post's nonce, made when its job is recorded: a letter and 24 hex digits (Discord
+# takes a string nonce of at most 25 characters).
+NEW_NONCE = "'%s' || lower(hex(randomblob(12)))"
+
 
 def now() -> datetime:
     return datetime.now(UTC)

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.errors import ConcurrentChange
 from bot.models import Announcement, Draft, JobState, PublishJob
-from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
+from bot.store._codec import NEW_NONCE, decode_labels, decode_time, encode_labels, encode_time
 from bot.store._database import Database
 
 
@@ -213,7 +213,7 @@ class JobStore:
         await db.executemany(
             "INSERT OR IGNORE INTO announcements (channel_id, issue_number, title, url, excerpt,"
             " labels, author_name, author_avatar_url, entry_created_at, next_attempt_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f" updated_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NEW_NONCE % 'a'})",
             [
                 (
                     a.channel_id,
@@ -259,19 +259,25 @@ class JobStore:
         state: JobState,
         next_attempt_at: datetime | None = None,
         message_id: int | None = None,
+        outcome_unknown: bool | None = None,
     ) -> None:
-        """Record an attempt: sent (with the message id), to retry at a time, or failed."""
+        """Record an attempt: sent (with the message id), to retry at a time, or failed.
+        `outcome_unknown` False: no attempt so far can have posted it."""
         async with self._db.write() as db:
             await db.execute(
                 "UPDATE announcements SET state = ?, attempts = attempts + 1,"
                 " next_attempt_at = COALESCE(?, next_attempt_at),"
-                " message_id = COALESCE(?, message_id), updated_at = ?"
+                " message_id = COALESCE(?, message_id), updated_at = ?,"
+                " outcome_unknown = COALESCE(?, outcome_unknown),"
+                " post_started_at = CASE WHEN ? = 0 THEN NULL ELSE post_started_at END"
                 " WHERE channel_id = ? AND issue_number = ?",
                 (
                     state.value,
                     encode_time(next_attempt_at) if next_attempt_at else None,
                     message_id,
                     encode_time(at),
+                    None if outcome_unknown is None else int(outcome_unknown),
+                    None if outcome_unknown is None else int(outcome_unknown),
                     channel_id,
                     issue_number,
                 ),

@@ -48,6 +48,9 @@ class TrackedAnnouncement(Announcement):
     page_deadline: datetime | None = None
     edit_attempts: int = 0
     edit_next_attempt_at: datetime | None = None
+    nonce: str | None = None
+    post_started_at: datetime | None = None  # the first attempt that may have posted it
+    outcome_unknown: bool = False
 
 
 def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
@@ -60,6 +63,9 @@ def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
         page_deadline=decode_time(row["page_deadline"]),
         edit_attempts=row["edit_attempts"],
         edit_next_attempt_at=decode_time(row["edit_next_attempt_at"]),
+        nonce=row["nonce"],
+        post_started_at=decode_time(row["post_started_at"]),
+        outcome_unknown=bool(row["outcome_unknown"]),
     )
 
 
@@ -186,6 +192,18 @@ class WatchStore:
                 ),
             )
 
+    async def mark_announcement_started(
+        self, channel_id: int, issue_number: int, at: datetime
+    ) -> None:
+        """Note, before the post is sent, that it may be posted from now on."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE announcements SET outcome_unknown = 1,"
+                " post_started_at = COALESCE(post_started_at, ?)"
+                " WHERE channel_id = ? AND issue_number = ?",
+                (encode_time(at), channel_id, issue_number),
+            )
+
     async def record_announcement_sent(
         self,
         channel_id: int,
@@ -200,7 +218,8 @@ class WatchStore:
         async with self._db.write() as db:
             await db.execute(
                 "UPDATE announcements SET state = 'done', attempts = attempts + 1,"
-                " message_id = ?, shown_revision = ?, url = ?, updated_at = ?"
+                " message_id = ?, shown_revision = ?, url = ?, updated_at = ?,"
+                " outcome_unknown = 0"
                 " WHERE channel_id = ? AND issue_number = ?",
                 (message_id, shown_revision, url, encode_time(at), channel_id, issue_number),
             )

@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.models import Announcement, JobState
 from bot.services.announcing import AnnouncementFailed, AnnouncementSender
 from bot.services.clock import Clock
+from bot.services.posting import DEFAULT_NONCE_WINDOW, find_post, nonce_expired
 from bot.services.publishing import retry_delay
 from bot.store import Store
 from bot.store.watching import EntryState, TrackedAnnouncement
@@ -47,23 +48,25 @@ class AnnounceWorker(JobLoop):
         *,
         pages: PageProbe | None = None,
         page_wait: float = PAGE_WAIT_SECONDS,
+        nonce_window: float = DEFAULT_NONCE_WINDOW,
     ) -> None:
         super().__init__(clock, ready)
         self._store = store
         self._sender = sender
         self._pages = pages
         self._page_wait = page_wait
+        self._nonce_window = nonce_window
         self._busy = asyncio.Lock()  # held while a post or edit is in flight
         self._stopping = False
 
     async def stop(self) -> None:
-        """Let a post or edit in flight finish (briefly) so its outcome is recorded: cut off
-        after Discord accepted it, it would be posted again at the next start."""
+        """Let a post or edit in flight finish (briefly) so its outcome is recorded; one cut
+        off is resolved at the next start by its nonce or a look for it."""
         self._stopping = True
         try:
             await asyncio.wait_for(self._busy.acquire(), STOP_GRACE_SECONDS)
         except TimeoutError:
-            log.warning("stopping while an announcement is in flight; it may be posted twice")
+            log.warning("stopping while an announcement is in flight; its nonce resolves it")
             await super().stop()
         else:
             await super().stop()
@@ -91,13 +94,19 @@ class AnnounceWorker(JobLoop):
             return
         assert isinstance(job, Announcement)
         if not isinstance(job, TrackedAnnouncement):  # as `list_pending_announcements` gives
-            job = TrackedAnnouncement(**{f.name: getattr(job, f.name) for f in fields(job)})
+            tracked = {
+                a.channel_id: a
+                for a in await self._store.list_tracked_announcements(job.issue_number)
+            }
+            if job.channel_id not in tracked:
+                return
+            job = tracked[job.channel_id]
         now = self._clock.now()
         announcement = await self._with_live_link(job, now)
         if announcement is None:
             return
         try:
-            message_id = await self._sender.send_announcement(announcement)
+            message_id = await self._post(job, announcement, now)
         except Exception as raised:
             # Anything unexpected counts as a failed attempt too, so one bad announcement
             # cannot block the queue behind it.
@@ -117,6 +126,7 @@ class AnnounceWorker(JobLoop):
                 now,
                 state=JobState.FAILED if final else JobState.PENDING,
                 next_attempt_at=now + timedelta(seconds=delay),
+                outcome_unknown=job.outcome_unknown or error.outcome_unknown,
             )
             return
         # A closed entry's note is drawn by an edit, which this makes due.
@@ -134,6 +144,32 @@ class AnnounceWorker(JobLoop):
         log.info(
             "announced #%d in channel %d (message %d)", job.issue_number, job.channel_id, message_id
         )
+
+    async def _post(
+        self, job: TrackedAnnouncement, announcement: Announcement, now: datetime
+    ) -> int:
+        """Post once: an earlier attempt that may have posted is resolved by Discord's nonce
+        within its window, past it by looking for the entry's link among the bot's posts."""
+        if job.outcome_unknown and nonce_expired(job.post_started_at, now, self._nonce_window):
+            assert job.post_started_at is not None
+            links = {job.url, announcement.url, job.issue_url}
+            found = await find_post(
+                self._sender,
+                job.channel_id,
+                lambda post: any(link in links for link in post.links),
+                since=job.post_started_at,
+            )
+            if found is not None:
+                log.info(
+                    "announcement of #%d in channel %d was posted before (message %d); adopted",
+                    job.issue_number,
+                    job.channel_id,
+                    found,
+                )
+                return found
+        await self._store.mark_announcement_started(job.channel_id, job.issue_number, now)
+        assert job.nonce is not None, "every announcement gets a nonce when it is recorded"
+        return await self._sender.send_announcement(announcement, job.nonce)
 
     async def _with_live_link(
         self, job: TrackedAnnouncement, now: datetime

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.models import Announcement, Draft, JobState, Owner, PublishJob
 from bot.services.announcing import AnnouncementFailed
+from bot.services.posting import RecentPost
 
 T0 = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
 ALICE = Owner(guild_id=100000000000000001, user_id=200000000000000001)
@@ -89,18 +90,25 @@ class FakeSender:
     def __init__(self) -> None:
         self.sent: list[Announcement] = []
         self.failures: dict[int, list[Exception]] = {}
+        self.nonces: dict[str, int] = {}
         self._next_message_id = 900000000000000000
 
     def fail(self, channel_id: int, *errors: Exception) -> None:
         self.failures.setdefault(channel_id, []).extend(errors)
 
-    async def send_announcement(self, announcement: Announcement) -> int:
+    async def send_announcement(self, announcement: Announcement, nonce: str) -> int:
         queued = self.failures.get(announcement.channel_id)
         if queued:
             raise queued.pop(0)
+        if nonce in self.nonces:  # as Discord matches an enforced nonce
+            return self.nonces[nonce]
         self.sent.append(announcement)
         self._next_message_id += 1
+        self.nonces[nonce] = self._next_message_id
         return self._next_message_id
+
+    async def recent_posts(self, channel_id: int, limit: int) -> list[RecentPost]:
+        return []
 
 
 def transient(reason: str = "503 Service Unavailable") -> AnnouncementFailed:

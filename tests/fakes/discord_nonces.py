@@ -37,7 +37,7 @@ class PostControl:
     def problems(body: dict[str, Any]) -> list[str]:
         """What Discord rejects about a post's nonce."""
         nonce = body.get("nonce")
-        if nonce is None or isinstance(nonce, int) and not isinstance(nonce, bool):
+        if nonce is None or (isinstance(nonce, int) and not isinstance(nonce, bool)):
             return []
         if not isinstance(nonce, str):
             return [f"nonce must be an integer or a string, not {type(nonce).__name__}"]
@@ -82,5 +82,6 @@ class PostControl:
 
     async def wait_released(self) -> None:
         """Wait (without the lock) until answers are released; the post is already stored."""
-        while not self._released.is_set():
+        # A threading.Event (set from test threads), polled: asyncio.Event is loop-bound.
+        while not self._released.is_set():  # noqa: ASYNC110
             await asyncio.sleep(0.02)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.models import Owner
 from bot.services.announcing import AnnouncementFailed
+from bot.services.posting import RecentPost
 from bot.services.reminders import LATE_LIMIT, ReminderService
 from bot.services.rhythm import RhythmService, streaks
 from bot.store import Store
@@ -31,12 +32,29 @@ class FakePoster:
         self.locale = locale
         self.posts: list[tuple[int, str]] = []
         self.failures: list[Exception] = []
+        self.nonces: dict[str, int] = {}  # as Discord matches them within its window
+        self.lost_answers = 0  # posts made whose answer is then lost (a 502, a crash)
 
-    async def post_reminder(self, channel_id: int, text_for: Callable[[str | None], str]) -> int:
+    async def post_reminder(
+        self, channel_id: int, text_for: Callable[[str | None], str], nonce: str
+    ) -> int:
         if self.failures:
             raise self.failures.pop(0)
+        if nonce in self.nonces:
+            return self.nonces[nonce]
         self.posts.append((channel_id, text_for(self.locale)))
-        return 900000000000000000 + len(self.posts)
+        self.nonces[nonce] = 900000000000000000 + len(self.posts)
+        if self.lost_answers:
+            self.lost_answers -= 1
+            raise AnnouncementFailed("502", permanent=False, outcome_unknown=True)
+        return self.nonces[nonce]
+
+    async def recent_posts(self, channel_id: int, limit: int) -> list[RecentPost]:
+        return [
+            RecentPost(900000000000000001 + i, text, (), datetime.now(UTC))
+            for i, (channel, text) in enumerate(self.posts)
+            if channel == channel_id
+        ][::-1][:limit]
 
 
 async def publish_at(
@@ -244,17 +262,74 @@ async def test_reminder_is_posted_in_the_servers_language(tokyo, store, rhythm, 
     assert "日記" in japanese.posts[0][1]
 
 
-async def test_a_claimed_day_is_not_posted_again_after_a_restart(tokyo, reminders, poster, at):
-    """A day taken for posting (then the bot died) is not posted again by the next run."""
+async def test_a_post_whose_answer_was_lost_is_not_posted_again(tokyo, reminders, poster, at):
+    """Discord posted the day but the answer was lost: the retry sends the same nonce, and
+    Discord's earlier message is recorded; one post."""
     await reminders.configure(
         ALICE.guild_id, channel_id=9, time_text="21:00", on_this_day=None, default_channel_id=7
     )
     at.current = utc(2026, 11, 26, 12, 0)
-    await tokyo.claim_reminder_day(ALICE.guild_id, "2026-11-26", at.now())
+    poster.lost_answers = 1
+
+    await reminders.run(ALICE.guild_id)
+    at.advance(60)
+    await reminders.run(ALICE.guild_id)
+
+    assert len(poster.posts) == 1
+    assert (await tokyo.get_reminder(ALICE.guild_id)).outcome == "sent"
+
+
+async def test_past_the_nonce_window_the_post_is_found_not_repeated(tokyo, reminders, poster, at):
+    """The day may have been posted longer ago than Discord keeps nonces: the bot looks for
+    the day's post, adopts it, and posts nothing."""
+    await reminders.configure(
+        ALICE.guild_id, channel_id=9, time_text="21:00", on_this_day=None, default_channel_id=7
+    )
+    at.current = utc(2026, 11, 26, 12, 0)
+    poster.lost_answers = 1
+    await reminders.run(ALICE.guild_id)
+    poster.nonces.clear()  # Discord forgot the nonce
+    at.advance(600)
 
     await reminders.run(ALICE.guild_id)
 
-    assert poster.posts == []
+    assert len(poster.posts) == 1
+    assert (await tokyo.get_reminder(ALICE.guild_id)).outcome == "sent"
+
+
+async def test_off_and_on_the_same_day_posts_no_second_time(tokyo, reminders, poster, at):
+    """Posted today, turned off, turned on for later today: nothing more today."""
+    await reminders.configure(
+        ALICE.guild_id, channel_id=9, time_text="21:00", on_this_day=None, default_channel_id=7
+    )
+    at.current = utc(2026, 11, 26, 12, 0)
+    await reminders.run(ALICE.guild_id)
+    assert await reminders.turn_off(ALICE.guild_id)
+    await reminders.configure(
+        ALICE.guild_id, channel_id=9, time_text="22:00", on_this_day=None, default_channel_id=7
+    )
+    at.current = utc(2026, 11, 26, 13, 0)
+
+    await reminders.run(ALICE.guild_id)
+
+    assert len(poster.posts) == 1
+    assert (await reminders.get(ALICE.guild_id)).next_at == utc(2026, 11, 27, 13, 0)
+
+
+async def test_a_retrying_day_is_not_taken_before_its_retry_is_due(tokyo, reminders, at):
+    """A day waiting to retry cannot be claimed again before its time."""
+    await reminders.configure(
+        ALICE.guild_id, channel_id=9, time_text="21:00", on_this_day=None, default_channel_id=7
+    )
+    now = utc(2026, 11, 26, 12, 0)
+    assert await tokyo.claim_reminder_day(ALICE.guild_id, "2026-11-26", now)
+    await tokyo.record_reminder(
+        ALICE.guild_id, "2026-11-26", now, "retrying", next_attempt_at=now + timedelta(minutes=5)
+    )
+
+    assert await tokyo.claim_reminder_day(ALICE.guild_id, "2026-11-26", now) is None
+    later = now + timedelta(minutes=5)
+    assert await tokyo.claim_reminder_day(ALICE.guild_id, "2026-11-26", later) is not None
 
 
 async def test_a_reminder_missed_for_hours_is_skipped_not_posted_late(tokyo, reminders, poster, at):

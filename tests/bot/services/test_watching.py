@@ -14,6 +14,7 @@ from bot.github_gateway import GitHubGateway
 from bot.github_records import IssueSnapshot
 from bot.models import Announcement, Entry, JobState, Owner
 from bot.services.announcing import AnnouncementFailed, AnnouncementService
+from bot.services.posting import RecentPost
 from bot.services.publishing import key_marker
 from bot.services.watching import STATE_KEY, PollResult, WatchService
 from bot.store.watching import EntryState, TrackedAnnouncement
@@ -58,9 +59,12 @@ class Sender:
         self.edits: list[tuple[int, TrackedAnnouncement]] = []
         self.edit_error: AnnouncementFailed | None = None
 
-    async def send_announcement(self, announcement: Announcement) -> int:
+    async def send_announcement(self, announcement: Announcement, nonce: str) -> int:
         self.sent.append(announcement)
         return 900000000000000000 + len(self.sent)
+
+    async def recent_posts(self, channel_id: int, limit: int) -> list[RecentPost]:
+        return []
 
     async def edit_announcement(
         self, channel_id: int, message_id: int, announcement: TrackedAnnouncement
