@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
 from bot.services.clock import Clock
+from bot.services.comments import CommentGateway, CommentService
 from bot.services.drafts import DraftService
 from bot.services.entries import EntryGateway, EntryService
 from bot.services.images import ImageGateway, ImageLinks, ImagePublisher, ImageService
@@ -23,13 +24,22 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.webhooks import WebhookServer
 from bot.workers.announcer import AnnounceWorker
+from bot.workers.commenter import CommentWorker
 from bot.workers.publisher import PublishWorker
 from bot.workers.reminders import ReminderWorker
 from bot.workers.scheduler import ScheduleWorker
 from bot.workers.watcher import PageProbe, Watcher, polling_interval
 
 
-class GitHubPorts(IssueGateway, IssueLister, ImageGateway, RateLimitSource, EntryGateway, Protocol):
+class GitHubPorts(
+    IssueGateway,
+    IssueLister,
+    ImageGateway,
+    RateLimitSource,
+    EntryGateway,
+    CommentGateway,
+    Protocol,
+):
     """Everything the services ask of GitHub."""
 
 
@@ -47,6 +57,8 @@ class Services:
     server_settings: ServerSettingsService
     status: StatusService
     entries: EntryService
+    comments: CommentService
+    comment_worker: CommentWorker
     publishing: PublishingService
     announcements: AnnouncementService
     publish_worker: PublishWorker
@@ -130,6 +142,9 @@ class Services:
             channel_for_guild=announcements.channel_for_guild,
             nonce_window=settings.discord_nonce_window,
         )
+        comments = CommentService(store, gateway, clock)
+        comment_worker = CommentWorker(store, comments, clock, ready)
+        comments.set_wake_worker(comment_worker.wake)
         reminder_worker = ReminderWorker(reminders, clock, ready)
         reminders.set_wake_worker(reminder_worker.wake)
         return cls(
@@ -141,6 +156,8 @@ class Services:
             server_settings=ServerSettingsService(store, clock),
             status=StatusService(store, gateway, clock, watcher_enabled=settings.poll_interval > 0),
             entries=EntryService(store, gateway, announcements, clock),
+            comments=comments,
+            comment_worker=comment_worker,
             publishing=publishing,
             announcements=announcements,
             publish_worker=publish_worker,
@@ -162,6 +179,7 @@ class Services:
         self.announce_worker.start()
         self.schedule_worker.start()
         self.reminder_worker.start()
+        self.comment_worker.start()
         if self.watcher is not None:
             self.watcher.start()
         if self.webhooks is not None:
@@ -170,6 +188,7 @@ class Services:
     async def stop(self) -> None:
         await self.schedule_worker.stop()
         await self.reminder_worker.stop()
+        await self.comment_worker.stop()
         if self.webhooks is not None:
             await self.webhooks.stop()
         if self.watcher is not None:

@@ -83,6 +83,26 @@ class PublishJob:
 
 
 @dataclass(frozen=True)
+class CommentJob:
+    """An addendum (`/entry add`) to post as a comment on an entry, exactly once."""
+
+    id: int
+    issue_number: int
+    guild_id: int
+    author_id: int
+    idempotency_key: str
+    body: str  # with the hidden key at its end
+    state: JobState
+    attempts: int
+    outcome_unknown: bool
+    next_attempt_at: datetime
+    created_at: datetime
+    comment_url: str | None = None
+    error_key: str | None = None
+    error_detail: str | None = None
+
+
+@dataclass(frozen=True)
 class Entry:
     """A published diary entry (a GitHub issue), however it was written."""
 

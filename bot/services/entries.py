@@ -1,29 +1,24 @@
-"""Published entries: list them, edit one, add to one as a comment (gialog shows comments
-under the article)."""
+"""Published entries: list them, edit one (adding to one, as a comment that gialog shows under
+the article, is a durable job in `comments.py`)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
-import uuid
-from datetime import datetime
 from typing import Protocol
 
-from bot.errors import GitHubError, InvalidInput, NotAllowed
+from bot.errors import NotAllowed
 from bot.github_records import IssueSnapshot
-from bot.limits import GITHUB_BODY, clean_text
 from bot.models import Entry
 from bot.services.announcing import AnnouncementService
 from bot.services.clock import Clock
-from bot.services.drafts import MAX_BODY, clean_body, clean_title
+from bot.services.drafts import clean_body, clean_title
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 RECENT_CACHE_SECONDS = 60.0
-COMMENT_TRIES = 3
 _MARKER = re.compile(r"\n*<!-- diary-bot:[0-9a-f]+ -->\s*$")
 
 
@@ -35,12 +30,6 @@ class EntryGateway(Protocol):
     async def get_entry(self, number: int) -> Entry: ...
 
     async def update_issue(self, number: int, *, title: str, body: str) -> IssueSnapshot: ...
-
-    async def add_comment(self, number: int, body: str) -> str: ...
-
-    async def find_comment_containing(
-        self, number: int, text: str, since: datetime
-    ) -> str | None: ...
 
 
 def split_marker(body: str) -> tuple[str, str]:
@@ -100,30 +89,3 @@ class EntryService:
         log.info("entry #%d edited", number)
         self._recent = None
         return snapshot.entry
-
-    async def add(self, number: int, text: str) -> str:
-        """Post `text` as a comment, exactly once: the comment carries a key, and after an
-        attempt whose outcome is unknown the bot looks for it before trying again."""
-        text = clean_text(text).strip()
-        if not text:
-            raise InvalidInput("error.text_empty")
-        if len(text) > MAX_BODY:
-            raise InvalidInput("error.body_too_long", limit=MAX_BODY, length=len(text))
-        marker = f"<!-- diary-bot:{uuid.uuid4().hex} -->"
-        body = f"{text}\n\n{marker}"
-        assert len(body) <= GITHUB_BODY
-        started = self._clock.now()
-        for attempt in range(COMMENT_TRIES):
-            try:
-                url = await self._gateway.add_comment(number, body)
-                log.info("comment added to entry #%d: %s", number, url)
-                return url
-            except GitHubError as error:
-                if not error.transient or attempt + 1 == COMMENT_TRIES:
-                    raise
-                if error.outcome_unknown:
-                    found = await self._gateway.find_comment_containing(number, marker, started)
-                    if found:
-                        return found
-                await asyncio.sleep(error.retry_after or 2**attempt)
-        raise AssertionError("unreachable")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store._database import Database
+from bot.store.comments import CommentStore
 from bot.store.drafts import DraftStore
 from bot.store.export import ExportStore
 from bot.store.images import ImageStore
@@ -17,7 +18,14 @@ __all__ = ["Store"]
 
 
 class Store(
-    DraftStore, JobStore, SettingsStore, ExportStore, WatchStore, ImageStore, ScheduleStore
+    DraftStore,
+    JobStore,
+    SettingsStore,
+    ExportStore,
+    WatchStore,
+    ImageStore,
+    ScheduleStore,
+    CommentStore,
 ):
     """Drafts, jobs and settings over one connection."""
 

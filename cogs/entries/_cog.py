@@ -11,15 +11,17 @@ from discord.ext import commands
 from bot.client import DiaryBot
 from bot.errors import UserFacingError
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, EMBED_DESCRIPTION, MODAL_TEXT_INPUT, cut
-from bot.models import Entry
+from bot.models import Entry, JobState
 from bot.services.entries import split_marker
-from cogs._common import Interaction, check_writer, tr
+from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._text import cmd
 from cogs.drafts._actions import send
 from cogs.drafts._modals import DraftModal
 
 # A modal must be the first answer, within Discord's 3 s: the entry is fetched with less.
 FETCH_FOR_MODAL_SECONDS = 2.0
+# How long `/entry add` waits for its comment before saying it is saved and will follow.
+ADD_REPLY_WAIT = 20.0
 
 
 @app_commands.guild_only()
@@ -102,8 +104,15 @@ class EntryCog(
     ) -> None:
         await self._check_may_change(interaction, number)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        url = await self.services.entries.add(number, text)
-        await send(interaction, tr(interaction, "entry.added", number=number, url=url))
+        comments = self.services.comments
+        job = await comments.add(owner_of(interaction), number, text)
+        job = await comments.wait(job.id, ADD_REPLY_WAIT)
+        if job.state is JobState.FAILED:
+            raise comments.error_for(job)
+        if job.state is JobState.PENDING:
+            await send(interaction, tr(interaction, "entry.add_saved", number=number))
+            return
+        await send(interaction, tr(interaction, "entry.added", number=number, url=job.comment_url))
 
     @edit.autocomplete("number")
     @add.autocomplete("number")

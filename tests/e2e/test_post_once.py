@@ -3,10 +3,12 @@ past Discord's nonce window; the reminder once a day."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
 from tests.e2e.harness import Rig
+from tests.e2e.kill_storm import KILL_COUNT_ENV, run_kill_storm
 
 QUIET = 1.5  # seconds without a new post before "no duplicate" is believed
 
@@ -145,3 +147,34 @@ def test_reminder_off_and_on_the_same_day_posts_no_second_time(rig: Rig) -> None
     _reminder_in(rig, 2)
     time.sleep(4 + QUIET)
     assert len(_bot_posts(rig, "writing")) == 1
+
+
+def test_killed_while_entry_add_creates_the_comment_gives_one_comment(rig: Rig) -> None:
+    """GitHub has the comment but the bot dies before the answer: after the restart the job
+    finds it by its hidden key; exactly one comment."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Day", "body": "Morning."}).wait_final()
+    rig.slash("owner", "publish").wait_final(timeout=15, quiet=0.5)
+    rig.github.hold_creates()
+    rig.entry("owner", "add", {"number": 1, "text": "Evening."})
+    rig.github.wait_for_request("POST", "/comments", timeout=10)
+    assert rig.bot is not None
+    rig.bot.kill()
+    rig.github.release_creates()  # GitHub finishes it; nobody hears the answer
+    _wait_until(lambda: len(rig.github.comments(1)) == 1)
+    rig.start_bot()
+    _wait_until(lambda: "found the comment of an earlier attempt" in rig.bot.log())  # type: ignore[union-attr]
+    time.sleep(QUIET)
+    (comment,) = rig.github.comments(1)
+    assert comment["body"].startswith("Evening.\n\n<!-- diary-bot:")
+
+
+def test_publishes_killed_at_random_moments_neither_double_nor_lose(rig: Rig) -> None:
+    """Each publish followed by a SIGKILL at a seeded random moment while GitHub is slow
+    (DIARY_KILL_COUNT times; 50 in the bench): no duplicate issue or announcement, no draft
+    lost."""
+    kills = int(os.environ.get(KILL_COUNT_ENV, "5"))
+    storm = run_kill_storm(rig, kills)
+    print(storm.summary())
+    assert (storm.duplicate_issues, storm.duplicate_announcements, storm.lost_drafts) == (0, 0, 0)
+    assert storm.issues == storm.announcements == kills

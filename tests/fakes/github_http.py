@@ -94,7 +94,7 @@ class GitHubHttp:
         for seconds in delays:
             await asyncio.sleep(seconds)
         route, params = routes.match(request.method, raw_path)
-        if route is not None and route.handler is routes.create_issue:
+        if route is not None and route.handler in (routes.create_issue, routes.create_comment):
             await self._released.wait()
         with self._lock:
             reply, drop = self._respond(request, rec, route, params)

@@ -261,7 +261,7 @@ class FakeGitHub(GitHubHttp):
                 self._delays.append(Delay(seconds, method, path_contains))
 
     def hold_creates(self) -> None:
-        """Issue creations wait (recorded, unanswered) until `release_creates()`.
+        """Issue and comment creations wait (recorded, unanswered) until `release_creates()`.
 
         Held creations complete when released even if their client has gone away, as GitHub
         would finish a request it fully received; `stop()` releases them first.

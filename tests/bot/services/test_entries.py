@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import NotAllowed
+from bot.models import JobState
 from bot.services.entries import split_marker
 from tests.bot.builders import ALICE
 
@@ -28,12 +29,17 @@ async def test_edit_keeps_the_marker_and_changes_title_and_body(services, fake_g
 
 
 async def test_add_after_an_unknown_outcome_finds_the_comment_instead_of_posting_again(
-    services, fake_github
+    services, fake_github, store
 ):
     """A 502 after GitHub stored the comment: the retry finds it by its key; one comment."""
     number = fake_github.add_issue_from_web("Entry", "Text.")
     fake_github.fail_next(1, status=502, commit=True)
-    url = await services.entries.add(number, "Addendum.")
+    job = await services.comments.add(ALICE, number, "Addendum.")
+    await services.comments.run(job)  # the comment is stored, the answer is a 502
+    retry = await store.get_comment_job(job.id)
+    assert retry.state is JobState.PENDING and retry.outcome_unknown
+    await services.comments.run(retry)
+    url = (await store.get_comment_job(job.id)).comment_url
     comments = fake_github.comments(number)
     assert len(comments) == 1
     assert comments[0]["body"].startswith("Addendum.\n\n<!-- diary-bot:")
@@ -41,6 +47,17 @@ async def test_add_after_an_unknown_outcome_finds_the_comment_instead_of_posting
     posts = [r for r in fake_github.requests if r.method == "POST" and "/comments" in r.path]
     assert len(posts) == 1  # found by its key, not posted again
     assert fake_github.violations == []
+
+
+async def test_add_is_recorded_before_any_github_request(services, fake_github, store):
+    """The addendum is in the store, with its hidden key, before GitHub hears of it."""
+    number = fake_github.add_issue_from_web("Entry", "Text.")
+    fake_github.reset_requests()
+    job = await services.comments.add(ALICE, number, "Later.")
+    assert fake_github.requests == []
+    stored = await store.get_comment_job(job.id)
+    assert stored.state is JobState.PENDING
+    assert stored.body == f"Later.\n\n<!-- diary-bot:{stored.idempotency_key} -->"
 
 
 async def test_only_the_publishing_member_may_change_without_manage_server(services, store):

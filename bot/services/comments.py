@@ -1,0 +1,153 @@
+"""Addenda to published entries (`/entry add`), posted as comments exactly once.
+
+The addendum is a durable job: recorded with its hidden key before the member is told it is
+saved, carried out by a worker, resumed at start-up. Before each request the job is marked
+"outcome unknown"; a job found so (a timeout, a 5xx, a crash) first looks for its key among the
+issue's comments and adopts the comment found instead of posting again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.errors import GitHubError, InvalidInput, UserFacingError
+from bot.limits import GITHUB_BODY, clean_text
+from bot.models import CommentJob, JobState, Owner
+from bot.services.clock import Clock
+from bot.services.drafts import MAX_BODY
+from bot.services.publishing import retry_delay
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12  # about an hour of backoff; then the job fails with a clear note
+
+
+class CommentGateway(Protocol):
+    async def add_comment(self, number: int, body: str) -> str: ...
+
+    async def find_comment_containing(
+        self, number: int, text: str, since: datetime
+    ) -> str | None: ...
+
+
+def comment_marker(key: str) -> str:
+    """The hidden key a comment carries (GitHub and gialog do not show HTML comments)."""
+    return f"<!-- diary-bot:{key} -->"
+
+
+class CommentService:
+    def __init__(self, store: Store, gateway: CommentGateway, clock: Clock) -> None:
+        self._store = store
+        self._gateway = gateway
+        self._clock = clock
+        self._wake_worker: Callable[[], None] = lambda: None
+        self._finished: dict[int, asyncio.Event] = {}
+
+    def set_wake_worker(self, wake: Callable[[], None]) -> None:
+        self._wake_worker = wake
+
+    async def add(self, owner: Owner, number: int, text: str) -> CommentJob:
+        """Record `text` as an addendum to entry `number` (durable before this returns)."""
+        text = clean_text(text).strip()
+        if not text:
+            raise InvalidInput("error.text_empty")
+        if len(text) > MAX_BODY:
+            raise InvalidInput("error.body_too_long", limit=MAX_BODY, length=len(text))
+        key = uuid.uuid4().hex
+        body = f"{text}\n\n{comment_marker(key)}"
+        assert len(body) <= GITHUB_BODY
+        job = await self._store.add_comment_job(
+            number, owner.guild_id, owner.user_id, key, body, self._clock.now()
+        )
+        log.info("comment job %d queued for entry #%d", job.id, number)
+        self._wake_worker()
+        return job
+
+    async def wait(self, job_id: int, seconds: float) -> CommentJob:
+        """The job once it is done or failed, or as it stands after `seconds`."""
+        event = self._finished.setdefault(job_id, asyncio.Event())
+        job = await self._store.get_comment_job(job_id)
+        assert job is not None
+        if job.state is JobState.PENDING:
+            try:
+                await asyncio.wait_for(event.wait(), seconds)
+            except TimeoutError:
+                pass
+            job = await self._store.get_comment_job(job_id)
+            assert job is not None
+        return job
+
+    async def run(self, job: CommentJob) -> None:
+        """One attempt: adopt the comment an earlier attempt may have made, else post it."""
+        now = self._clock.now()
+        marker = comment_marker(job.idempotency_key)
+        try:
+            url = None
+            if job.outcome_unknown:
+                url = await self._gateway.find_comment_containing(
+                    job.issue_number, marker, job.created_at
+                )
+                if url is not None:
+                    log.info("comment job %d: found the comment of an earlier attempt", job.id)
+            if url is None:
+                await self._store.mark_comment_job_started(job.id, now)
+                url = await self._gateway.add_comment(job.issue_number, job.body)
+        except GitHubError as error:
+            await self._failed(job, error, now)
+            return
+        except Exception as error:
+            # Unexpected: it may have posted, so it is retried by looking first.
+            log.error("comment job %d: unexpected error", job.id, exc_info=error)
+            await self._failed(
+                job, GitHubError("github.unexpected", transient=True, outcome_unknown=True), now
+            )
+            return
+        await self._store.complete_comment_job(job.id, self._clock.now(), url)
+        log.info("comment added to entry #%d: %s", job.issue_number, url)
+        self._signal(job.id)
+
+    async def _failed(self, job: CommentJob, error: GitHubError, now: datetime) -> None:
+        unknown = job.outcome_unknown or error.outcome_unknown
+        if error.transient and job.attempts + 1 < MAX_ATTEMPTS:
+            delay = error.retry_after or retry_delay(job.attempts)
+            log.warning("comment job %d failed (%s); retrying in %.1fs", job.id, error, delay)
+            await self._store.retry_comment_job(
+                job.id,
+                now,
+                next_attempt_at=now + timedelta(seconds=delay),
+                outcome_unknown=unknown,
+                error_key=error.key,
+                detail=error.detail,
+            )
+            return
+        if unknown:
+            # Gave up while it may have been posted: one last look before saying it was not.
+            try:
+                url = await self._gateway.find_comment_containing(
+                    job.issue_number, comment_marker(job.idempotency_key), job.created_at
+                )
+            except GitHubError:
+                url = None
+            if url is not None:
+                await self._store.complete_comment_job(job.id, now, url)
+                self._signal(job.id)
+                return
+        log.warning("comment job %d failed for good: %s", job.id, error)
+        await self._store.fail_comment_job(job.id, now, error.key, error.detail)
+        self._signal(job.id)
+
+    def _signal(self, job_id: int) -> None:
+        event = self._finished.pop(job_id, None)
+        if event is not None:
+            event.set()
+
+    @staticmethod
+    def error_for(job: CommentJob) -> UserFacingError:
+        """The user-facing error a failed job ended with."""
+        return UserFacingError(job.error_key or "github.unexpected", detail=job.error_detail or "")

@@ -1,0 +1,35 @@
+"""Carries out comment jobs (`/entry add`) one at a time; unfinished ones resume at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.models import CommentJob
+from bot.services.clock import Clock
+from bot.services.comments import CommentService
+from bot.store import Store
+from bot.workers._loop import JobLoop
+
+
+class CommentWorker(JobLoop):
+    name = "commenter"
+
+    def __init__(
+        self,
+        store: Store,
+        comments: CommentService,
+        clock: Clock,
+        ready: Callable[[], Awaitable[object]],
+    ) -> None:
+        super().__init__(clock, ready)
+        self._store = store
+        self._comments = comments
+
+    async def pending(self) -> list[tuple[object, datetime]]:
+        job = await self._store.next_comment_job()
+        return [(job, job.next_attempt_at)] if job else []
+
+    async def run_one(self, job: object) -> None:
+        assert isinstance(job, CommentJob)
+        await self._comments.run(job)
