@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from bench import github_cost, latency, process_costs, rows, store_scale
+from bench import github_cost, kills, latency, process_costs, rows, store_scale
 from bench.report import FAIL, Machine, Row, document, load_average
 from bench.rig import BenchDiscord, add_members
 
@@ -103,6 +103,9 @@ class Bench:
             if builder is not None and builder.poll() is None:
                 builder.kill()
             fake.stop()
+        storm = self.phase(
+            "publishes with a SIGKILL each (row 8)", lambda: kills.kill_storm(work / "kills")
+        )
         self._warn_if_busy({"1": normal, "1 (for scale)": saturated, "2": slow})
         return [
             _row(
@@ -127,6 +130,7 @@ class Bench:
             _row(5, "Store at scale", "p99 < 20 ms", rows.store_row, scale),
             _row(6, "Peak RSS of the bot", "< 120 MB", rows.memory_row, startup, memory, floor),
             _row(7, "Start-up", "< 3 s", rows.startup_row, startup),
+            _row(8, "Publishes cut by SIGKILL", "0 duplicates, 0 lost", rows.kills_row, storm),
         ]
 
     def _warn_if_busy(self, runs: dict[str, object]) -> None:
