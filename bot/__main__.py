@@ -9,9 +9,10 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 
-from dotenv import find_dotenv, load_dotenv
+from dotenv import load_dotenv
 
 from bot.errors import ConfigError, LoginRejected
 from bot.settings import README_HINT, Settings
@@ -56,9 +57,7 @@ async def run(settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     """Load `.env`, then run the bot (no subcommand) or one of the `diary-bot` subcommands."""
     args = _parser().parse_args(argv)
-    # `.env` in the working directory, as the README says (by default python-dotenv looks
-    # beside this file, which is site-packages once installed).
-    load_dotenv(find_dotenv(usecwd=True))
+    load_env_file()
     from bot.logs import setup_logging
 
     if args.command in ("backup", "export", "import"):
@@ -79,6 +78,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(asyncio.run(run_check(settings)))
     setup_logging(settings.log_level, settings.secrets(), settings.log_format)
     sys.exit(asyncio.run(run(settings)))
+
+
+def load_env_file() -> None:
+    """Load `.env` from the working directory only, as the README says: not from beside this
+    file (site-packages once installed) nor from a parent folder (a stray `/.env` under systemd
+    or Docker must not configure the bot). Real environment variables win."""
+    load_dotenv(Path.cwd() / ".env", override=False)
 
 
 def _settings_or_exit() -> Settings:
@@ -109,6 +115,14 @@ async def _database_command(command: str, database: Path, path: Path) -> int:
     return await run_import(database, path)
 
 
+def _version() -> str:
+    """The installed package's version (the source tree's, when run uninstalled)."""
+    try:
+        return metadata.version("diary-bot")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="diary-bot",
@@ -116,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the diary bot (no command), or one of the commands below. "
         "Configuration comes from the environment and a .env file (see README.md).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser(
         "check",

@@ -60,8 +60,8 @@ class GitHubGateway:
             seconds_between_requests=None,
         )
         self._repository_name = repository
-        # lazy: no GET of the repository before the first real call.
-        self._repository = self._github.get_repo(repository, lazy=True)
+        # Lazy: no GET of the repository before the first real call.
+        self._repository = self._github.withLazy(True).get_repo(repository)
         self._default_branch: str | None = None
 
     async def _run(self, call: Callable[[], T], *, write: bool = False) -> T:
@@ -297,8 +297,8 @@ class GitHubGateway:
         sends no request."""
 
         def call() -> RateLimit | None:
-            # The lazy repository object has a requester of its own (PyGithub's `withLazy`
-            # copies it), so both have seen answers. Within one window `remaining` only
+            # The lazy repository object has a requester of its own (`withLazy` copies the
+            # client), so both have seen answers. Within one window `remaining` only
             # falls, and a later window has a later reset: the freshest is the maximum.
             seen = []
             for requester in (self._github.requester, self._repository.requester):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -98,6 +99,21 @@ class Database:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (our migrations hold no `;` inside literals)."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    """Split a migration into statements as SQLite parses them, so a `;` inside a string
+    literal, a comment or a trigger body does not end a statement."""
+    statements: list[str] = []
+    pending = ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        # SQLite's own tokenizer decides; only lines holding a `;` can end a statement.
+        if ";" in line and sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip() and not _only_comments(pending):
+        raise ValueError(f"migration ends inside a statement: {pending.strip()[:80]!r}")
+    return [statement for statement in statements if not _only_comments(statement)]
+
+
+def _only_comments(sql: str) -> bool:
+    """Whether `sql` holds nothing but whitespace and `--` comments."""
+    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())

@@ -33,15 +33,20 @@ class DraftModal(discord.ui.Modal):
     body = discord.ui.TextInput(
         label="Body", style=discord.TextStyle.paragraph, custom_id="body", max_length=2000
     )
-    title_input = discord.ui.Label(
-        text="Title", component=discord.ui.TextInput(custom_id="title", max_length=100)
-    )
+    # discord.py 2.6 added Label (component type 18); the lowest supported release (2.5, tested
+    # by .ci/run) sends the same field as a plain text input row.
+    if hasattr(discord.ui, "Label"):
+        title_input = discord.ui.Label(
+            text="Title", component=discord.ui.TextInput(custom_id="title", max_length=100)
+        )
+    else:
+        title_input = discord.ui.TextInput(label="Title", custom_id="title", max_length=100)
 
     def __init__(self) -> None:
         super().__init__(title="New draft", custom_id="draft-modal")
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        title = self.title_input.component.value  # type: ignore[union-attr]
+        title = getattr(self.title_input, "component", self.title_input).value  # type: ignore[union-attr]
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(f"saved {title}: {self.body.value}", ephemeral=True)
 

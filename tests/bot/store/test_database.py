@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import aiosqlite
+import pytest
 
 from bot.store import Store
-from bot.store._database import migrations
+from bot.store._database import _statements, migrations
 from tests.bot.builders import ALICE, T0, job_for
 
 
@@ -65,3 +68,46 @@ async def test_foreign_keys_are_enforced(store):
 
     kept = await store.get_publish_job(job.id)
     assert kept is not None and kept.draft_id is None
+
+
+# A migration a `;`-splitter would cut apart: a trigger body, a `;` inside a string literal and
+# inside comments.
+TRICKY_MIGRATION = """\
+-- notes; with a semicolon in a comment
+CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE note_log (note_id INTEGER, what TEXT);
+CREATE TRIGGER note_logged AFTER INSERT ON note
+BEGIN
+    INSERT INTO note_log (note_id, what) VALUES (new.id, 'added; logged');
+    UPDATE note SET body = body || ';' WHERE id = new.id;
+END;
+INSERT INTO note (body) VALUES ('a; b');  -- trailing comment; too
+"""
+
+
+async def test_migration_statements_follow_sqlite_not_semicolons(tmp_path):
+    """A trigger and `;` inside literals and comments split as SQLite parses them."""
+    statements = _statements(TRICKY_MIGRATION)
+
+    assert len(statements) == 4
+    async with aiosqlite.connect(tmp_path / "tricky.sqlite3") as db:
+        for statement in statements:
+            await db.execute(statement)
+        rows = await (await db.execute("SELECT body FROM note")).fetchall()
+        log = await (await db.execute("SELECT note_id, what FROM note_log")).fetchall()
+    assert [tuple(row) for row in rows] == [("a; b;",)]
+    assert [tuple(row) for row in log] == [(1, "added; logged")]
+
+
+def test_a_migration_cut_off_inside_a_statement_is_refused():
+    """An unfinished last statement is an error, not silently dropped."""
+    with pytest.raises(ValueError, match="inside a statement"):
+        _statements("CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER)\n")
+
+
+def test_shipped_migrations_split_into_complete_statements():
+    """Every shipped migration splits into statements SQLite sees as complete."""
+    for _, sql in migrations():
+        statements = _statements(sql)
+        assert statements
+        assert all(sqlite3.complete_statement(statement) for statement in statements)

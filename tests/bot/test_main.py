@@ -1,0 +1,48 @@
+"""The command line: `--version` and where `.env` is read from."""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+
+import pytest
+
+from bot.__main__ import load_env_file, main
+
+NAME = "DIARY_BOT_TEST_ENV_VALUE"
+
+
+def test_version_prints_the_installed_version(capsys):
+    """`diary-bot --version` prints the package's version and exits 0."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"diary-bot {metadata.version('diary-bot')}"
+
+
+def test_env_file_is_read_from_the_working_directory(tmp_path, monkeypatch):
+    """`.env` in the working directory sets variables the environment does not have."""
+    (tmp_path / ".env").write_text(f"{NAME}=here\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(NAME, raising=False)
+
+    load_env_file()
+
+    try:
+        assert os.environ.get(NAME) == "here"
+    finally:
+        os.environ.pop(NAME, None)
+
+
+def test_env_file_in_a_parent_folder_is_ignored(tmp_path, monkeypatch):
+    """A stray `.env` above the working directory configures nothing."""
+    (tmp_path / ".env").write_text(f"{NAME}=from-parent\n", "utf-8")
+    working = tmp_path / "service"
+    working.mkdir()
+    monkeypatch.chdir(working)
+    monkeypatch.delenv(NAME, raising=False)
+
+    load_env_file()
+
+    assert NAME not in os.environ
