@@ -15,6 +15,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.errors import ConfigError, LoginRejected
+from bot.health import STALE_AFTER_SECONDS
 from bot.settings import README_HINT, Settings
 
 log = logging.getLogger("bot")
@@ -28,11 +29,13 @@ async def run(settings: Settings) -> int:
     from bot.app import Services
     from bot.client import DiaryBot
     from bot.github_gateway import GitHubGateway
+    from bot.health import heartbeat_file
     from bot.services.clock import SystemClock
+    from bot.startup import retry_cap
     from bot.store import Store
 
     store = await Store.open(settings.database_path)
-    bot = DiaryBot(guild_id=settings.discord_guild_id)
+    bot = DiaryBot(guild_id=settings.discord_guild_id, heartbeat_file=heartbeat_file())
     gateway = GitHubGateway(
         settings.github_token, settings.github_repository, settings.github_api_url
     )
@@ -44,7 +47,7 @@ async def run(settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
     try:
-        await bot.serve(settings.discord_token)
+        await bot.serve(settings.discord_token, retry_cap=retry_cap(os.environ))
     except LoginRejected:
         log.error("Discord rejected DISCORD_TOKEN: reset the bot token in the developer portal.")
         return EXIT_LOGIN
@@ -64,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         setup_logging("WARNING", ())
         database = args.database or _database_path(os.environ)
         sys.exit(asyncio.run(_database_command(args.command, database, args.path)))
+    if args.command == "health":
+        from bot.health import heartbeat_file, run_health
+
+        sys.exit(run_health(heartbeat_file(), args.max_age))
     if args.command == "invite":
         from bot.ops.invite import run_invite
 
@@ -135,6 +142,16 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check",
         help="check the configuration, tokens, permissions and database; exit 0 if all pass",
+    )
+    health = commands.add_parser(
+        "health",
+        help="exit 0 if the running bot's heartbeat (HEARTBEAT_FILE) is fresh, else 1",
+    )
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=STALE_AFTER_SECONDS,
+        help=f"seconds after which the heartbeat is stale (default {STALE_AFTER_SECONDS:g})",
     )
     invite = commands.add_parser("invite", help="print the link that adds the bot to a server")
     invite.add_argument(

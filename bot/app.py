@@ -185,6 +185,12 @@ class Services:
         if self.webhooks is not None:
             self.webhooks.start()
 
+    def alive(self) -> bool:
+        """Whether every worker loop runs (for the heartbeat)."""
+        loops = [self.publish_worker, self.announce_worker, self.schedule_worker]
+        loops += [self.reminder_worker, *([self.watcher] if self.watcher is not None else [])]
+        return all(loop.alive() for loop in loops)
+
     async def stop(self) -> None:
         await self.schedule_worker.stop()
         await self.reminder_worker.stop()

@@ -6,8 +6,10 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -15,9 +17,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import i18n
+from bot import i18n, startup
 from bot.app import Services
 from bot.errors import LoginRejected, UserFacingError
+from bot.health import Heartbeat, beat_interval
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE, cut
 from bot.models import Announcement
 from bot.services.announcing import AnnouncementFailed
@@ -117,7 +120,7 @@ class DiaryTree(app_commands.CommandTree):
 class DiaryBot(commands.Bot):
     """The bot. Services are attached before `start()`; the bot implements their Discord ports."""
 
-    def __init__(self, *, guild_id: int | None = None) -> None:
+    def __init__(self, *, guild_id: int | None = None, heartbeat_file: Path | None = None) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles of our servers; nothing privileged
         super().__init__(
@@ -129,6 +132,8 @@ class DiaryBot(commands.Bot):
         )
         self._guild_id = guild_id
         self._services: Services | None = None
+        self._stopping = asyncio.Event()
+        self._heartbeat = Heartbeat(self.healthy, heartbeat_file, interval=beat_interval())
 
     @property
     def services(self) -> Services:
@@ -139,23 +144,49 @@ class DiaryBot(commands.Bot):
         self._services = services
 
     async def setup_hook(self) -> None:
-        await self.tree.set_translator(DiaryTranslator())
+        # Runs again when a start-up attempt failed after logging in (network lost while
+        # syncing): what is already done is not done twice.
+        if self.tree.translator is None:
+            await self.tree.set_translator(DiaryTranslator())
         for extension in EXTENSIONS:
-            await self.load_extension(extension)
+            if extension not in self.extensions:
+                await self.load_extension(extension)
         await self._sync_commands_if_changed()
         self.services.start()
+        self._heartbeat.start()
 
-    async def serve(self, token: str) -> None:
-        """Log in and run until closed; LoginRejected when Discord refuses the token."""
+    def healthy(self) -> bool:
+        """Connected to the gateway (ready, with a measured latency) and every worker runs."""
+        return (
+            self.is_ready()
+            and not self.is_closed()
+            and math.isfinite(self.latency)
+            and self._services is not None
+            and self._services.alive()
+        )
+
+    async def serve(self, token: str, *, retry_cap: float = startup.MAX_RETRY_SECONDS) -> None:
+        """Log in (waiting while Discord cannot be reached) and run until closed;
+        LoginRejected when Discord refuses the token."""
         try:
             async with self:
-                await self.start(token)
+                logged_in = await startup.until_reachable(
+                    lambda: self.login(token),
+                    host=startup.api_host(),
+                    cap=retry_cap,
+                    stopped=self._stopping,
+                )
+                if logged_in and not self.is_closed():
+                    # discord.py's gateway connection reconnects by itself from here on.
+                    await self.connect(reconnect=True)
         except discord.LoginFailure:
             raise LoginRejected from None
 
     async def close(self) -> None:
         """Stop taking work, let interactions in flight answer (briefly), stop the workers,
         then disconnect."""
+        self._stopping.set()
+        await self._heartbeat.stop()
         await _finish_interactions(INTERACTION_GRACE_SECONDS)
         if self._services is not None:
             await self._services.stop()

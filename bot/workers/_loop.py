@@ -33,6 +33,10 @@ class JobLoop(ABC):
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"diary-{self.name}")
 
+    def alive(self) -> bool:
+        """Whether the loop runs (started and not ended by an error that escaped it)."""
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         """Stop between jobs or abandon the one running: unfinished jobs resume at start-up."""
         if self._task is not None:

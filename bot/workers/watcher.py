@@ -66,6 +66,10 @@ class Watcher:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="diary-watcher")
 
+    def alive(self) -> bool:
+        """Whether the polling loop runs."""
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

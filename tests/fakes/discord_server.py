@@ -140,6 +140,15 @@ class FakeDiscord(DriveMixin):
         finally:
             self._server.stop()
 
+    def go_down(self) -> None:
+        """Discord unreachable: the port refuses connections (open gateway sessions close)."""
+        self._server.call(self.gateway.close(), timeout=5)
+        self._server.go_down()
+
+    def come_up(self) -> None:
+        """Discord reachable again at the same address."""
+        self._server.come_up()
+
     def __enter__(self) -> FakeDiscord:
         return self.start()
 

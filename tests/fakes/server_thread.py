@@ -24,6 +24,7 @@ class ServerThread:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
         self.port = 0
 
     @property
@@ -38,9 +39,24 @@ class ServerThread:
     async def _start(self) -> None:
         self._runner = web.AppRunner(self._app_factory(), shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await self._listen()
+
+    async def _listen(self) -> None:
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await self._site.start()
+        self.port = self._site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def go_down(self) -> None:
+        """Stop listening (connections are refused, as with a host that is not up yet)."""
+        if self._site is not None:
+            self.call(self._site.stop())
+            self._site = None
+
+    def come_up(self) -> None:
+        """Listen again on the same port."""
+        if self._site is None:
+            self.call(self._listen())
 
     def call(self, coro: Awaitable[T], timeout: float = 30) -> T:
         """Run a coroutine on the server's loop and return its result."""
