@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Load `.env`, then run the bot (no subcommand) or one of the `diary-bot` subcommands."""
     args = _parser().parse_args(argv)
     load_env_file()
+    load_credentials(os.environ)
     from bot.logs import setup_logging
 
     if args.command in ("backup", "export", "import"):
@@ -85,6 +86,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(asyncio.run(run_check(settings)))
     setup_logging(settings.log_level, settings.secrets(), settings.log_format)
     sys.exit(asyncio.run(run(settings)))
+
+
+# systemd credentials (LoadCredential=NAME:PATH in deploy/diary-bot.service) by variable.
+CREDENTIALS = {
+    "DISCORD_TOKEN": "discord-token",
+    "GITHUB_TOKEN": "github-token",
+    "WEBHOOK_SECRET": "webhook-secret",
+}
+
+
+def load_credentials(env: MutableMapping[str, str]) -> None:
+    """Fill secrets that are not set from systemd's credentials ($CREDENTIALS_DIRECTORY)."""
+    directory = env.get("CREDENTIALS_DIRECTORY", "").strip()
+    if not directory:
+        return
+    for variable, name in CREDENTIALS.items():
+        path = Path(directory) / name
+        if not env.get(variable, "").strip() and path.is_file():
+            env[variable] = path.read_text("utf-8").strip()
 
 
 def load_env_file() -> None:

@@ -7,7 +7,7 @@ from importlib import metadata
 
 import pytest
 
-from bot.__main__ import load_env_file, main
+from bot.__main__ import load_credentials, load_env_file, main
 
 NAME = "DIARY_BOT_TEST_ENV_VALUE"
 
@@ -46,3 +46,16 @@ def test_env_file_in_a_parent_folder_is_ignored(tmp_path, monkeypatch):
     load_env_file()
 
     assert NAME not in os.environ
+
+
+def test_systemd_credentials_fill_unset_secrets(tmp_path):
+    """LoadCredential= files give the tokens; a variable already set wins."""
+    (tmp_path / "discord-token").write_text("from-credential\n", "utf-8")
+    (tmp_path / "github-token").write_text("github-credential\n", "utf-8")
+    env = {"CREDENTIALS_DIRECTORY": str(tmp_path), "GITHUB_TOKEN": "from-environment"}
+
+    load_credentials(env)
+
+    assert env["DISCORD_TOKEN"] == "from-credential"
+    assert env["GITHUB_TOKEN"] == "from-environment"
+    assert "WEBHOOK_SECRET" not in env
