@@ -35,7 +35,15 @@ async def run(settings: Settings) -> int:
     from bot.store import Store
 
     store = await Store.open(settings.database_path)
-    bot = DiaryBot(guild_id=settings.discord_guild_id, heartbeat_file=heartbeat_file())
+    bot = DiaryBot(
+        guild_id=settings.discord_guild_id,
+        heartbeat_file=heartbeat_file(os.environ),
+        service_env={
+            name: os.environ[name]
+            for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC")
+            if name in os.environ
+        },
+    )
     gateway = GitHubGateway(
         settings.github_token, settings.github_repository, settings.github_api_url
     )
@@ -71,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "health":
         from bot.health import heartbeat_file, run_health
 
-        sys.exit(run_health(heartbeat_file(), args.max_age))
+        sys.exit(run_health(heartbeat_file(os.environ), args.max_age))
     if args.command == "invite":
         from bot.ops.invite import run_invite
 

@@ -7,10 +7,11 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import discord
@@ -20,7 +21,7 @@ from discord.ext import commands
 from bot import i18n, startup
 from bot.app import Services
 from bot.errors import LoginRejected, UserFacingError
-from bot.health import Heartbeat, beat_interval
+from bot.health import Heartbeat
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE, cut
 from bot.models import Announcement
 from bot.services.announcing import AnnouncementFailed
@@ -120,7 +121,14 @@ class DiaryTree(app_commands.CommandTree):
 class DiaryBot(commands.Bot):
     """The bot. Services are attached before `start()`; the bot implements their Discord ports."""
 
-    def __init__(self, *, guild_id: int | None = None, heartbeat_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        guild_id: int | None = None,
+        heartbeat_file: Path | None = None,
+        service_env: Mapping[str, str] | None = None,
+    ) -> None:
+        """`service_env`: the service manager's variables (NOTIFY_SOCKET, WATCHDOG_USEC)."""
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles of our servers; nothing privileged
         super().__init__(
@@ -133,7 +141,7 @@ class DiaryBot(commands.Bot):
         self._guild_id = guild_id
         self._services: Services | None = None
         self._stopping = asyncio.Event()
-        self._heartbeat = Heartbeat(self.healthy, heartbeat_file, interval=beat_interval())
+        self._heartbeat = Heartbeat(self.healthy, heartbeat_file, env=service_env or {})
 
     @property
     def services(self) -> Services:
@@ -172,9 +180,10 @@ class DiaryBot(commands.Bot):
             async with self:
                 logged_in = await startup.until_reachable(
                     lambda: self.login(token),
-                    host=startup.api_host(),
+                    host=urlsplit(discord.http.Route.BASE).hostname or "discord.com",
                     cap=retry_cap,
                     stopped=self._stopping,
+                    server_errors=(discord.DiscordServerError,),
                 )
                 if logged_in and not self.is_closed():
                     # discord.py's gateway connection reconnects by itself from here on.

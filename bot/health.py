@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 import sys
 import time
@@ -24,7 +23,7 @@ EXIT_HEALTHY = 0
 EXIT_UNHEALTHY = 1
 
 
-def sd_notify(message: str, env: Mapping[str, str] = os.environ) -> bool:
+def sd_notify(message: str, env: Mapping[str, str]) -> bool:
     """Send one state line ("READY=1", "WATCHDOG=1", "STATUS=...") to the service manager;
     False when not run under a manager that listens (no `$NOTIFY_SOCKET`) or it cannot be
     reached (never fatal: the manager then notices the missing beat itself)."""
@@ -43,7 +42,7 @@ def sd_notify(message: str, env: Mapping[str, str] = os.environ) -> bool:
     return True
 
 
-def beat_interval(env: Mapping[str, str] = os.environ) -> float:
+def beat_interval(env: Mapping[str, str]) -> float:
     """Seconds between beats: 15, or a third of systemd's watchdog time when that is shorter."""
     try:
         watchdog = int(env.get("WATCHDOG_USEC", "")) / 1_000_000
@@ -52,7 +51,7 @@ def beat_interval(env: Mapping[str, str] = os.environ) -> float:
     return min(HEARTBEAT_SECONDS, max(watchdog / 3, 0.5)) if watchdog > 0 else HEARTBEAT_SECONDS
 
 
-def heartbeat_file(env: Mapping[str, str] = os.environ) -> Path | None:
+def heartbeat_file(env: Mapping[str, str]) -> Path | None:
     """The heartbeat file from HEARTBEAT_FILE, or None when it is not set."""
     value = env.get(HEARTBEAT_FILE_VARIABLE, "").strip()
     return Path(value) if value else None
@@ -68,12 +67,11 @@ class Heartbeat:
         healthy: Callable[[], bool],
         path: Path | None,
         *,
-        interval: float = HEARTBEAT_SECONDS,
-        env: Mapping[str, str] = os.environ,
+        env: Mapping[str, str],
     ) -> None:
         self._healthy = healthy
         self._path = path
-        self._interval = interval
+        self._interval = beat_interval(env)
         self._env = env
         self._task: asyncio.Task[None] | None = None
         self._ready_sent = False

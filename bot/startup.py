@@ -11,10 +11,8 @@ import asyncio
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Mapping
-from urllib.parse import urlsplit
 
 import aiohttp
-import discord
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +43,14 @@ def retry_delays(cap: float = MAX_RETRY_SECONDS) -> Callable[[], float]:
     return next_delay
 
 
-def unreachable_reason(error: BaseException) -> str | None:
+def unreachable_reason(
+    error: BaseException, server_errors: tuple[type[BaseException], ...] = ()
+) -> str | None:
     """Why Discord could not be reached, in a few words; None when `error` is something
-    waiting cannot fix (or not a network failure at all)."""
-    if isinstance(error, discord.DiscordServerError):
-        return f"Discord answered {error.status}"
+    waiting cannot fix (or not a network failure at all). `server_errors`: the client
+    library's exceptions for a 5xx answer (they carry `status`)."""
+    if server_errors and isinstance(error, server_errors):
+        return f"Discord answered {getattr(error, 'status', '5xx')}"
     if isinstance(error, aiohttp.ClientConnectorError):
         cause = error.os_error
         if isinstance(cause, socket.gaierror):
@@ -75,6 +76,7 @@ async def until_reachable(
     host: str,
     cap: float = MAX_RETRY_SECONDS,
     stopped: asyncio.Event | None = None,
+    server_errors: tuple[type[BaseException], ...] = (),
 ) -> bool:
     """Run `attempt` until it succeeds; between network failures log one line and wait.
     False when `stopped` was set while waiting (a shutdown), True once `attempt` succeeded.
@@ -86,7 +88,7 @@ async def until_reachable(
             await attempt()
             return True
         except Exception as error:
-            reason = unreachable_reason(error)
+            reason = unreachable_reason(error, server_errors)
             if reason is None:
                 raise
             delay = delays()
@@ -98,8 +100,3 @@ async def until_reachable(
             return False
         except TimeoutError:
             pass
-
-
-def api_host() -> str:
-    """The host of discord.py's REST API (discord.com)."""
-    return urlsplit(discord.http.Route.BASE).hostname or "discord.com"

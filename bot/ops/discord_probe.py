@@ -36,6 +36,13 @@ def required_permissions() -> list[tuple[str, int]]:
     return [(label, getattr(discord.Permissions, flag).flag) for flag, label in REQUIRED_FLAGS]
 
 
+def oauth_url(client_id: int, permissions: int, scopes: tuple[str, ...]) -> str:
+    """Discord's OAuth2 link that adds the application with `permissions` (discord.py's own)."""
+    return discord.utils.oauth_url(
+        client_id, permissions=discord.Permissions(permissions), scopes=scopes
+    )
+
+
 def permission_names(value: int) -> list[str]:
     """Names of the required permissions that `value` grants."""
     return [label for label, bit in required_permissions() if value & bit]

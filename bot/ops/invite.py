@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import sys
 from typing import TextIO
-from urllib.parse import urlencode
 
-from bot.ops.discord_probe import DiscordProbe, ProbeError, required_permissions
+from bot.ops.discord_probe import DiscordProbe, ProbeError, oauth_url, required_permissions
 
-AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
 SCOPES = ("bot", "applications.commands")
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -25,10 +23,7 @@ def permissions_value() -> int:
 
 def invite_url(client_id: int) -> str:
     """The OAuth2 URL that adds the application as a bot with its commands."""
-    query = urlencode(
-        {"client_id": client_id, "scope": " ".join(SCOPES), "permissions": permissions_value()}
-    )
-    return f"{AUTHORIZE_URL}?{query}"
+    return oauth_url(client_id, permissions_value(), SCOPES)
 
 
 async def run_invite(token: str | None, client_id: int | None, out: TextIO = sys.stdout) -> int:

@@ -1,0 +1,20 @@
+"""Guards for the one place that relies on discord.py internals: the names of the tasks that
+run interaction handlers, which `bot.client._finish_interactions` waits for at shutdown. An
+upgrade that renames them fails here instead of silently cutting replies off at shutdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+
+from bot.client import _INTERACTION_TASKS
+
+
+def test_discord_py_still_names_its_interaction_tasks_as_we_expect():
+    """Every task name prefix we wait for appears as a literal in discord.py's source."""
+    sources = "\n".join(
+        path.read_text("utf-8") for path in Path(discord.__file__).parent.rglob("*.py")
+    )
+    missing = [name for name in _INTERACTION_TASKS if f"'{name}" not in sources]
+    assert not missing, f"discord.py {discord.__version__} no longer names tasks {missing}"
