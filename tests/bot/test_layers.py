@@ -48,7 +48,7 @@ def is_cog(path: str) -> bool:
 
 
 # `diary-bot check`/`invite` talk to Discord's REST API without a gateway connection, through
-# discord.py's HTTPClient (its rate limits and Route.BASE); this one module does that.
+# discord.py's public REST methods (Client.login, fetch_*, permissions_for); only this module.
 DISCORD_PROBE = "bot/ops/discord_probe.py"
 
 

@@ -84,6 +84,7 @@ class Member:
     key: str
     user: dict[str, Any]
     roles: list[str] = field(default_factory=list)
+    timed_out_until: str | None = None  # ISO 8601, as communication_disabled_until
 
     @property
     def id(self) -> str:
@@ -236,7 +237,7 @@ class World:
             "mute": False,
             "flags": 0,
             "pending": False,
-            "communication_disabled_until": None,
+            "communication_disabled_until": member.timed_out_until,
         }
         if channel is not None:
             data["permissions"] = str(self.permissions(member, channel))

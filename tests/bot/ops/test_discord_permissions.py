@@ -1,13 +1,16 @@
-"""The bot's permissions in a channel, computed from Discord's payloads as Discord documents it."""
+"""The bot's permissions in a channel as `diary-bot check` finds them: discord.py's public REST
+methods (`Client.login`, `fetch_guild`, `fetch_channel`, `fetch_member`) and `permissions_for`,
+against the local Discord, compared with the fake world's own computation of Discord's rules."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.ops.discord_probe import channel_permissions
-from tests.fakes.discord_world import Snowflakes, World
+from bot.ops.discord_probe import DiscordProbe, ProbeError
+from tests.fakes.discord_server import FakeDiscord, patch_discord_py
 
 # Bit positions from https://discord.com/developers/docs/topics/permissions
 ADMINISTRATOR = 1 << 3
@@ -21,6 +24,14 @@ READ_HISTORY = 1 << 16
 NEEDED = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
 
 
+@pytest.fixture
+def fake() -> Iterator[FakeDiscord]:
+    with FakeDiscord() as fake, patch_discord_py(fake):
+        yield fake
+        assert fake.violations == [], fake.violations
+        assert fake.unknown_routes == [], fake.unknown_routes
+
+
 def implicit(value: int) -> int:
     """Discord's implicit rules, which the fake world's computation leaves out."""
     if not value & SEND_MESSAGES:
@@ -28,66 +39,67 @@ def implicit(value: int) -> int:
     return value if value & VIEW_CHANNEL else 0
 
 
-def computed(world: World, key: str, channel: str) -> int:
+async def computed(fake: FakeDiscord, key: str, channel: str) -> int:
+    world = fake.world
     member = world.bot_member if key == "bot" else world.member(key)
-    return channel_permissions(
-        world.guild_payload(), world.member_payload(member), world.channel(channel), int(member.id)
-    )
+    async with DiscordProbe(fake.token) as probe:
+        await probe.login()
+        access = await probe.channel_access(int(world.channel_ids[channel]), int(member.id))
+    return access.permissions
 
 
 @pytest.mark.parametrize("key", ["bot", "admin", "author", "outsider"])
 @pytest.mark.parametrize("channel", ["announcements", "writing"])
-def test_matches_the_fake_worlds_computation(key, channel):
+async def test_matches_the_fake_worlds_computation(fake, key, channel):
     """Roles and overwrites give what the fake Discord computes (plus the implicit rules)."""
-    world = World(Snowflakes())
+    world = fake.world
     member = world.bot_member if key == "bot" else world.member(key)
     expected = implicit(world.permissions(member, world.channel(channel)))
-    assert computed(world, key, channel) & NEEDED == expected & NEEDED
+    assert await computed(fake, key, channel) & NEEDED == expected & NEEDED
 
 
-def test_everyone_deny_is_lifted_by_the_bots_role_allow():
+async def test_everyone_deny_is_lifted_by_the_bots_role_allow(fake):
     """#announcements denies Send Messages to @everyone but allows it to the bot's role."""
-    world = World(Snowflakes())
-    assert computed(world, "bot", "announcements") & NEEDED == NEEDED
-    assert computed(world, "outsider", "announcements") & SEND_MESSAGES == 0
+    assert await computed(fake, "bot", "announcements") & NEEDED == NEEDED
+    assert await computed(fake, "outsider", "announcements") & SEND_MESSAGES == 0
 
 
-def test_a_member_overwrite_beats_role_overwrites():
+async def test_a_member_overwrite_beats_role_overwrites(fake):
     """A deny for the bot itself removes Send Messages and, implicitly, Embed Links."""
-    world = World(Snowflakes())
-    channel = world.channel("announcements")
-    channel["permission_overwrites"].append(
+    world = fake.world
+    world.channel("announcements")["permission_overwrites"].append(
         {"id": world.bot_member.id, "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)}
     )
-    assert computed(world, "bot", "announcements") & NEEDED == VIEW_CHANNEL
+    assert await computed(fake, "bot", "announcements") & NEEDED == VIEW_CHANNEL
 
 
-def test_administrator_ignores_overwrites():
+async def test_administrator_ignores_overwrites(fake):
     """A role with Administrator has every permission whatever the channel says."""
-    world = World(Snowflakes())
+    world = fake.world
     world.roles[world.role_ids["Author"]]["permissions"] = str(ADMINISTRATOR)
-    channel = world.channel("announcements")
-    channel["permission_overwrites"].append(
+    world.channel("announcements")["permission_overwrites"].append(
         {"id": world.role_ids["Author"], "type": 0, "allow": "0", "deny": str(NEEDED)}
     )
-    assert computed(world, "author", "announcements") & NEEDED == NEEDED
+    assert await computed(fake, "author", "announcements") & NEEDED == NEEDED
 
 
-def test_the_owner_has_every_permission():
+async def test_the_owner_has_every_permission(fake):
     """The server owner's permissions are all of them."""
-    world = World(Snowflakes())
-    assert computed(world, "owner", "announcements") & NEEDED == NEEDED
+    assert await computed(fake, "owner", "announcements") & NEEDED == NEEDED
 
 
-def test_a_timed_out_member_may_only_read():
+async def test_a_timed_out_member_may_only_read(fake):
     """While timed out, a member keeps View Channel and Read Message History only."""
-    world = World(Snowflakes())
-    payload = world.member_payload(world.bot_member)
-    payload["communication_disabled_until"] = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    value = channel_permissions(
-        world.guild_payload(),
-        payload,
-        world.channel("writing"),
-        int(world.bot_member.id),
+    until = datetime.now(UTC) + timedelta(hours=1)
+    fake.world.member("author").timed_out_until = until.isoformat()
+    assert await computed(fake, "author", "writing") & (NEEDED | READ_HISTORY) == (
+        VIEW_CHANNEL | READ_HISTORY
     )
-    assert value & (NEEDED | READ_HISTORY) == VIEW_CHANNEL | READ_HISTORY
+
+
+async def test_a_rejected_token_is_unauthorized(fake):
+    """Discord's 401 on login is a ProbeError of kind `unauthorized`."""
+    async with DiscordProbe("not-the-token") as probe:
+        with pytest.raises(ProbeError) as raised:
+            await probe.login()
+    assert raised.value.kind == "unauthorized"
