@@ -90,7 +90,11 @@ class FakeSender:
     def __init__(self) -> None:
         self.sent: list[Announcement] = []
         self.failures: dict[int, list[Exception]] = {}
-        self.nonces: dict[str, int] = {}
+        self.nonces: dict[str, int] = {}  # forgotten when a test clears it (the window passed)
+        self.posted: list[tuple[int, Announcement]] = []
+        self.lost_answers = 0  # posts made whose answer is then lost (a 502 after storing)
+        self.looks = 0
+        self.clock: FakeClock | None = None
         self._next_message_id = 900000000000000000
 
     def fail(self, channel_id: int, *errors: Exception) -> None:
@@ -105,10 +109,20 @@ class FakeSender:
         self.sent.append(announcement)
         self._next_message_id += 1
         self.nonces[nonce] = self._next_message_id
+        self.posted.append((self._next_message_id, announcement))
+        if self.lost_answers:
+            self.lost_answers -= 1
+            raise AnnouncementFailed("502 Bad Gateway", permanent=False, outcome_unknown=True)
         return self._next_message_id
 
     async def recent_posts(self, channel_id: int, limit: int) -> list[RecentPost]:
-        return []
+        """The posts made so far (newest first), stamped now: as `GET messages` lists them."""
+        self.looks += 1
+        return [
+            RecentPost(message_id, "", (a.url,), self.clock.now() if self.clock else T0)
+            for message_id, a in reversed(self.posted)
+            if a.channel_id == channel_id
+        ][:limit]
 
 
 def transient(reason: str = "503 Service Unavailable") -> AnnouncementFailed:

@@ -67,3 +67,30 @@ async def test_only_the_publishing_member_may_change_without_manage_server(servi
             ALICE.guild_id, ALICE.user_id, 7, manage_guild=False
         )
     await services.entries.check_may_change(ALICE.guild_id, ALICE.user_id, 7, manage_guild=True)
+
+
+async def test_a_failing_addendum_keeps_its_job_until_github_answers(services, fake_github, store):
+    """A 503 (nothing posted): the job stays pending for a retry, then posts one comment."""
+    number = fake_github.add_issue_from_web("Entry", "Text.")
+    fake_github.fail_next(1, status=503)
+    job = await services.comments.add(ALICE, number, "Soon.")
+    await services.comments.run(job)
+    retry = await store.get_comment_job(job.id)
+    assert (retry.state, retry.attempts) == (JobState.PENDING, 1)
+
+    await services.comments.run(retry)
+
+    assert (await store.get_comment_job(job.id)).state is JobState.DONE
+    assert len(fake_github.comments(number)) == 1
+
+
+async def test_a_comment_job_resumes_from_the_store(services, fake_github, store):
+    """A job recorded before a restart is the next due, and the worker posts it."""
+    number = fake_github.add_issue_from_web("Entry", "Text.")
+    job = await services.comments.add(ALICE, number, "After restart.")
+    assert (await store.next_comment_job()).id == job.id
+
+    await services.comment_worker.run_one(await store.next_comment_job())
+
+    assert await store.next_comment_job() is None
+    assert len(fake_github.comments(number)) == 1

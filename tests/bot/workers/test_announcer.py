@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.models import JobState
+from bot.services.announcing import AnnouncementFailed
+from bot.services.posting import DEFAULT_NONCE_WINDOW
 from bot.workers._loop import IDLE_SECONDS
 from bot.workers.announcer import MAX_ATTEMPTS, AnnounceWorker
 from tests.bot.builders import FakeSender, announcement, permanent, transient
@@ -127,3 +129,60 @@ async def test_unexpected_sender_error_does_not_block_the_queue(store, clock):
             pass
 
     assert [a.channel_id for a in sender.sent] == [OTHER_CHANNEL]
+
+
+async def test_a_lost_answer_is_resolved_by_the_nonce(worker, queued, store, sender, clock):
+    """Discord posted it but the answer was lost: the retry sends the same nonce and records
+    Discord's earlier message; nothing is posted twice, nothing looked up."""
+    sender.lost_answers = 1
+    await worker.run_one(queued)
+    assert (await stored(store)).state is JobState.PENDING
+    clock.advance(30)
+
+    assert await worker._run_due() == 0
+
+    after = await stored(store)
+    assert after.state is JobState.DONE and after.message_id == sender.posted[0][0]
+    assert (len(sender.sent), sender.looks) == (1, 0)
+
+
+async def test_past_the_nonce_window_the_post_is_found_by_its_link(
+    worker, queued, store, sender, clock
+):
+    """Discord has forgotten the nonce: the bot finds its post by the entry's link, adopts
+    it (later edits go to it) and posts nothing."""
+    sender.clock = clock
+    sender.lost_answers = 1
+    await worker.run_one(queued)
+    sender.nonces.clear()
+    clock.advance(DEFAULT_NONCE_WINDOW + 60)
+
+    assert await worker._run_due() == 0
+
+    after = await stored(store)
+    assert after.state is JobState.DONE and after.message_id == sender.posted[0][0]
+    assert (len(sender.sent), sender.looks) == (1, 1)
+
+
+async def test_past_the_window_with_nothing_found_it_is_posted(
+    worker, queued, store, sender, clock
+):
+    """An unknown outcome that in fact posted nothing: the look finds nothing, one post."""
+    sender.clock = clock
+    sender.fail(CHANNEL, AnnouncementFailed("timeout", permanent=False, outcome_unknown=True))
+    await worker.run_one(queued)
+    clock.advance(DEFAULT_NONCE_WINDOW + 60)
+
+    assert await worker._run_due() == 0
+
+    assert (await stored(store)).state is JobState.DONE
+    assert (len(sender.sent), sender.looks) == (1, 1)
+
+
+async def test_every_announcement_has_its_own_nonce(store, clock):
+    """Nonces are made when announcements are recorded: distinct, at most 25 characters."""
+    await store.add_announcements(
+        [announcement(CHANNEL, 7, at=clock.now()), announcement(OTHER_CHANNEL, 7, at=clock.now())]
+    )
+    nonces = [a.nonce for a in await store.list_tracked_announcements(7)]
+    assert len(set(nonces)) == 2 and all(n and len(n) <= 25 for n in nonces)
