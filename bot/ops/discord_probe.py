@@ -25,6 +25,9 @@ REQUIRED_FLAGS = (
     ("view_channel", "View Channel"),
     ("send_messages", "Send Messages"),
     ("embed_links", "Embed Links"),
+    # Without it Discord lists no messages, and the bot could not find a post whose outcome
+    # was unknown before posting it again.
+    ("read_message_history", "Read Message History"),
 )
 ANNOUNCEMENT_CHANNEL_TYPES = {
     discord.ChannelType.text: "text",

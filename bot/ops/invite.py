@@ -14,7 +14,8 @@ EXIT_FAILED = 1
 
 
 def permissions_value() -> int:
-    """The permissions integer: View Channel, Send Messages and Embed Links."""
+    """The permissions integer: View Channel, Send Messages, Embed Links, Read Message
+    History."""
     value = 0
     for _, bit in required_permissions():
         value |= bit

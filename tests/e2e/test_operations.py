@@ -16,8 +16,9 @@ from bot.store import Store
 from tests.e2e.harness import GITHUB_TOKEN, ROOT, Rig
 from tests.fakes.discord_world import EMBED_LINKS
 
-# Discord's documented bit positions: View Channel 10, Send Messages 11, Embed Links 14.
-INVITE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14)
+# Discord's documented bit positions: View Channel 10, Send Messages 11, Embed Links 14,
+# Read Message History 16.
+INVITE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16)
 
 
 def cli(rig: Rig, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tests.fakes.discord_limits import check_commands, check_message
 from tests.fakes.discord_messages import public
 from tests.fakes.discord_rest import Reply, Req, RestRouter, error
-from tests.fakes.discord_world import SEND_MESSAGES, VIEW_CHANNEL
+from tests.fakes.discord_world import READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
 
 if TYPE_CHECKING:
     from tests.fakes.discord_server import FakeDiscord
@@ -137,6 +137,13 @@ class CoreRoutes:
         if channel is None:
             return error(404, "Unknown Channel", 10003)
         limit = int(req.query.get("limit", 50))
+        world = self.world
+        if channel["type"] == 0:
+            granted = world.permissions(world.bot_member, channel)
+            if not granted & VIEW_CHANNEL:
+                return error(403, "Missing Access", 50001)
+            if not granted & READ_MESSAGE_HISTORY:
+                return 200, []  # Discord: "no messages will be returned"
         with self.fake._cond:
             messages = list(reversed(self.fake.store.in_channel(channel["id"])))
             before, after = req.query.get("before"), req.query.get("after")

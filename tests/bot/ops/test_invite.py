@@ -7,12 +7,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from bot.ops.invite import invite_url, run_invite
 
-# Discord's documented bit positions: View Channel 10, Send Messages 11, Embed Links 14.
-EXPECTED = (1 << 10) | (1 << 11) | (1 << 14)
+# Discord's documented bit positions: View Channel 10, Send Messages 11, Embed Links 14,
+# Read Message History 16.
+EXPECTED = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16)
 
 
-def test_the_link_asks_for_exactly_view_send_and_embed():
-    """The permissions integer is View Channel | Send Messages | Embed Links (19456)."""
+def test_the_link_asks_for_exactly_view_send_embed_and_history():
+    """The permissions integer is View Channel | Send Messages | Embed Links | Read Message
+    History (84992)."""
     query = parse_qs(urlsplit(invite_url(1234)).query)
     assert query == {
         "client_id": ["1234"],
@@ -33,7 +35,7 @@ async def test_with_a_client_id_no_token_is_needed():
     assert await run_invite(None, 42, out) == 0
     text = out.getvalue()
     assert f"client_id=42&scope=bot+applications.commands&permissions={EXPECTED}" in text
-    for name in ("View Channel", "Send Messages", "Embed Links"):
+    for name in ("View Channel", "Send Messages", "Embed Links", "Read Message History"):
         assert name in text
 
 
