@@ -277,7 +277,8 @@ class ScheduleStore:
         async with self._db.write() as db:
             cursor = await db.execute(
                 "UPDATE reminders SET attempts = CASE WHEN last_date = ? THEN attempts ELSE 0 END,"
-                f" nonce = CASE WHEN last_date = ? THEN nonce ELSE {NEW_NONCE % 'r'} END,"
+                " nonce = CASE WHEN last_date = ? AND nonce IS NOT NULL THEN nonce"
+                f" ELSE {NEW_NONCE % 'r'} END,"
                 " post_started_at = CASE WHEN last_date = ? THEN post_started_at ELSE NULL END,"
                 " last_date = ?, outcome = 'sending', next_attempt_at = NULL, updated_at = ?"
                 " WHERE guild_id = ? AND enabled = 1 AND (last_date IS NULL OR last_date < ?"

@@ -16,7 +16,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.models import Announcement, JobState
-from bot.store._codec import decode_time, encode_labels, encode_time
+from bot.store._codec import NEW_NONCE, decode_time, encode_labels, encode_time
 from bot.store._database import Database
 from bot.store.jobs import announcement_from_row
 
@@ -194,15 +194,24 @@ class WatchStore:
 
     async def mark_announcement_started(
         self, channel_id: int, issue_number: int, at: datetime
-    ) -> None:
-        """Note, before the post is sent, that it may be posted from now on."""
+    ) -> str:
+        """Note, before the post is sent, that it may be posted from now on; its nonce (made
+        now if a row from an import has none)."""
         async with self._db.write() as db:
             await db.execute(
                 "UPDATE announcements SET outcome_unknown = 1,"
-                " post_started_at = COALESCE(post_started_at, ?)"
+                " post_started_at = COALESCE(post_started_at, ?),"
+                f" nonce = COALESCE(nonce, {NEW_NONCE % 'a'})"
                 " WHERE channel_id = ? AND issue_number = ?",
                 (encode_time(at), channel_id, issue_number),
             )
+            cursor = await db.execute(
+                "SELECT nonce FROM announcements WHERE channel_id = ? AND issue_number = ?",
+                (channel_id, issue_number),
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        return str(row["nonce"])
 
     async def record_announcement_sent(
         self,

@@ -167,9 +167,8 @@ class AnnounceWorker(JobLoop):
                     found,
                 )
                 return found
-        await self._store.mark_announcement_started(job.channel_id, job.issue_number, now)
-        assert job.nonce is not None, "every announcement gets a nonce when it is recorded"
-        return await self._sender.send_announcement(announcement, job.nonce)
+        nonce = await self._store.mark_announcement_started(job.channel_id, job.issue_number, now)
+        return await self._sender.send_announcement(announcement, nonce)
 
     async def _with_live_link(
         self, job: TrackedAnnouncement, now: datetime
