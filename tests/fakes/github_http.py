@@ -65,6 +65,7 @@ class GitHubHttp:
     _drops: int
     _delays: list[Delay]
     _released: asyncio.Event
+    _refs_released: asyncio.Event
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
@@ -96,6 +97,8 @@ class GitHubHttp:
         route, params = routes.match(request.method, raw_path)
         if route is not None and route.handler in (routes.create_issue, routes.create_comment):
             await self._released.wait()
+        if route is not None and route.handler is routes.update_ref:
+            await self._refs_released.wait()
         with self._lock:
             reply, drop = self._respond(request, rec, route, params)
             if drop:

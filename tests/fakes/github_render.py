@@ -214,15 +214,22 @@ class Renderer:
             "subscribers_count": 1,
         }
 
-    def content_json(self: GitHubState, path: str, with_content: bool = True) -> dict[str, Any]:
-        is_file = path in self.files
-        api = f"{self.repo_api}/contents/{quote(path)}?ref=main"
-        html = f"{self.repo_html}/{'blob' if is_file else 'tree'}/main/{quote(path)}"
-        sha = blob_sha(self.files[path]) if is_file else hashlib.sha1(path.encode()).hexdigest()
+    def content_json(
+        self: GitHubState,
+        path: str,
+        with_content: bool = True,
+        files: dict[str, bytes] | None = None,
+        ref: str = "main",
+    ) -> dict[str, Any]:
+        files = self.files if files is None else files
+        is_file = path in files
+        api = f"{self.repo_api}/contents/{quote(path)}?ref={quote(ref)}"
+        html = f"{self.repo_html}/{'blob' if is_file else 'tree'}/{quote(ref)}/{quote(path)}"
+        sha = blob_sha(files[path]) if is_file else hashlib.sha1(path.encode()).hexdigest()
         git = f"{self.repo_api}/git/{'blobs' if is_file else 'trees'}/{sha}"
         out: dict[str, Any] = {
             "type": "file" if is_file else "dir",
-            "size": len(self.files[path]) if is_file else 0,
+            "size": len(files[path]) if is_file else 0,
             "name": path.rsplit("/", 1)[-1],
             "path": path,
             "sha": sha,
@@ -230,36 +237,14 @@ class Renderer:
             "git_url": git,
             "html_url": html,
             "download_url": (
-                f"https://raw.githubusercontent.com/{self.owner}/{self.repo}/main/{quote(path)}"
+                f"https://raw.githubusercontent.com/{self.owner}/{self.repo}/{quote(ref)}/{quote(path)}"
                 if is_file
                 else None
             ),
             "_links": {"self": api, "git": git, "html": html},
         }
         if is_file and with_content:
-            encoded = base64.b64encode(self.files[path]).decode()
+            encoded = base64.b64encode(files[path]).decode()
             out["content"] = "".join(encoded[i : i + 60] + "\n" for i in range(0, len(encoded), 60))
             out["encoding"] = "base64"
         return out
-
-    def commit_json(self: GitHubState, message: str) -> dict[str, Any]:
-        sha = hashlib.sha1(f"commit {self.commits} {message}".encode()).hexdigest()
-        person = {"date": now_iso(), "name": self.token_user, "email": "bot@example.invalid"}
-        return {
-            "sha": sha,
-            "node_id": _node_id("Commit", self.commits),
-            "url": f"{self.repo_api}/git/commits/{sha}",
-            "html_url": f"{self.repo_html}/commit/{sha}",
-            "author": person,
-            "committer": person,
-            "message": message,
-            "tree": {"url": f"{self.repo_api}/git/trees/{sha}", "sha": sha},
-            "parents": [],
-            "verification": {
-                "verified": False,
-                "reason": "unsigned",
-                "signature": None,
-                "payload": None,
-                "verified_at": None,
-            },
-        }

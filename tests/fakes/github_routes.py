@@ -13,6 +13,7 @@ from math import ceil
 from typing import Any
 from urllib.parse import unquote, urlencode
 
+from tests.fakes import github_git as git
 from tests.fakes.github_state import ApiError, GitHubState, now_iso, validation_failed
 
 DOC_ISSUES = "https://docs.github.com/rest/issues/issues"
@@ -202,12 +203,18 @@ def get_label(state: GitHubState, call: Call) -> Reply:
 
 def get_contents(state: GitHubState, call: Call) -> Reply:
     path = call.params.get("path", "").strip("/")
-    if path in state.files:
-        return Reply(200, state.content_json(path))
-    children = state.directory(path)
+    ref = call.arg("ref") or "main"
+    files = state.git.files_at(ref)
+    if files is None:
+        raise ApiError(404, f"No commit found for the ref {ref}", DOC_CONTENTS)
+    if path in files:
+        return Reply(200, state.content_json(path, files=files, ref=ref))
+    children = state.directory(path, files)
     if not children:
         raise ApiError(404, "Not Found", f"{DOC_CONTENTS}#get-repository-content")
-    return Reply(200, [state.content_json(p, with_content=False) for p in children])
+    return Reply(
+        200, [state.content_json(p, with_content=False, files=files, ref=ref) for p in children]
+    )
 
 
 def put_contents(state: GitHubState, call: Call) -> Reply:
@@ -215,12 +222,40 @@ def put_contents(state: GitHubState, call: Call) -> Reply:
     doc = f"{DOC_CONTENTS}#create-or-update-file-contents"
     if not path or (path not in state.files and state.directory(path)):
         raise ApiError(422, "path cannot be a directory or empty", doc)
-    status = state.put_file(path, call.body, doc)
+    status, commit = state.put_file(path, call.body, doc)
     out = {
         "content": state.content_json(path, with_content=False),
-        "commit": state.commit_json(call.body["message"]),
+        "commit": git.git_commit_json(state, commit),
     }
     return Reply(status, out)
+
+
+def _git(handler: Callable[[GitHubState, Call], tuple[int, Any]]) -> Handler:
+    def reply(state: GitHubState, call: Call) -> Reply:
+        status, payload = handler(state, call)
+        return Reply(status, payload)
+
+    reply.__name__ = handler.__name__
+    return reply
+
+
+create_blob = _git(git.create_blob)
+create_tree = _git(git.create_tree)
+create_commit = _git(git.create_commit)
+update_ref = _git(git.update_ref)
+
+
+def list_commits(state: GitHubState, call: Call) -> Reply:
+    shas, _ = git.list_commits(state, call)
+    page, headers = paginate(state, call, shas)
+    return Reply(200, [git.commit_json(state, sha) for sha in page], headers)
+
+
+def get_commit(state: GitHubState, call: Call) -> Reply:
+    sha = state.git.resolve(call.params["ref"])
+    if sha is None:
+        raise ApiError(422, f"No commit found for SHA: {call.params['ref']}", DOC_CONTENTS)
+    return Reply(200, git.commit_json(state, sha))
 
 
 _SEG = r"(?P<{}>[^/]+)"
@@ -246,6 +281,17 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", _REPO + "/labels/" + _SEG.format("name"), get_label),
     _r("GET", _REPO + "/contents(?:/(?P<path>.*))?", get_contents),
     _r("PUT", _REPO + "/contents/(?P<path>.+)", put_contents),
+    _r("POST", _REPO + "/git/blobs", create_blob),
+    _r("GET", _REPO + "/git/blobs/" + _SEG.format("sha"), _git(git.get_blob)),
+    _r("POST", _REPO + "/git/trees", create_tree),
+    _r("GET", _REPO + "/git/trees/" + _SEG.format("sha"), _git(git.get_tree)),
+    _r("POST", _REPO + "/git/commits", create_commit),
+    _r("GET", _REPO + "/git/commits/" + _SEG.format("sha"), _git(git.get_git_commit)),
+    _r("GET", _REPO + "/git/ref/(?P<ref>.+)", _git(git.get_ref)),
+    _r("PATCH", _REPO + "/git/refs/(?P<ref>.+)", update_ref),
+    _r("GET", _REPO + "/branches/(?P<branch>.+)", _git(git.get_branch)),
+    _r("GET", _REPO + "/commits", list_commits),
+    _r("GET", _REPO + "/commits/(?P<ref>.+)", get_commit),
 )
 
 

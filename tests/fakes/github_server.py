@@ -10,10 +10,10 @@ Every request is recorded (`requests`), checked against GitHub's OpenAPI descrip
 `github_routes.py`. Control and inspection methods are plain synchronous, thread-safe calls.
 
 Processing order of a request: record it (and wake `wait_for_request` / call `on_request`),
-contract check, `delay` rules, `hold_creates`, then under the lock: auth (401), primary rate
-limit (403), `fail_next`, `secondary_rate_limit`, routing (404), repository missing (404),
-issues disabled (410), read-only token (403 on writes), JSON parsing (400), the endpoint itself,
-`drop_after_create`. Then ETag / `If-None-Match` (304) and rate-limit accounting.
+contract check, `delay` rules, `hold_creates` / `hold_ref_updates`, then under the lock: auth
+(401), primary rate limit (403), `fail_next`, `secondary_rate_limit`, routing (404), repository
+missing (404), issues disabled (410), read-only token (403 on writes), JSON parsing (400), the
+endpoint itself, `drop_after_create`. Then ETag / `If-None-Match` (304) and rate-limit accounting.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ class FakeGitHub(GitHubHttp):
         self._delays: list[Delay] = []
         self._released = asyncio.Event()  # cleared while creations are held
         self._released.set()
+        self._refs_released = asyncio.Event()  # cleared while branch updates are held
+        self._refs_released.set()
         #: Called on the server thread with each request as soon as it arrives.
         self.on_request: Callable[[Recorded], None] | None = None
 
@@ -75,6 +77,7 @@ class FakeGitHub(GitHubHttp):
 
     def stop(self) -> None:
         self.release_creates()
+        self.release_ref_updates()
         if self._server is not None:
             self._server.stop()
             if not self._server.loop.is_running():
@@ -224,10 +227,34 @@ class FakeGitHub(GitHubHttp):
             self.state.add_label(name, color, description)
 
     def put_file_from_web(self, path: str, content: bytes | str) -> None:
+        """A commit of one file on the default branch, made outside the bot."""
+        data = content.encode() if isinstance(content, str) else content
         with self._lock:
-            self.state.files[path.strip("/")] = (
-                content.encode() if isinstance(content, str) else content
-            )
+            self.state.git.commit_files({path.strip("/"): data}, f"Add {path}")
+
+    def branch_history(self, branch: str = "main") -> list[dict[str, Any]]:
+        """The branch's commits, newest first: sha, message, parents and changed paths."""
+        with self._lock:
+            git = self.state.git
+            out = []
+            for sha in git.history(branch):
+                commit = git.commits[sha]
+                tree = git.trees[commit["tree"]]
+                before = (
+                    git.trees[git.commits[commit["parents"][0]]["tree"]]
+                    if commit["parents"]
+                    else {}
+                )
+                changed = sorted(p for p, b in tree.items() if before.get(p) != b)
+                out.append(
+                    {
+                        "sha": sha,
+                        "message": commit["message"],
+                        "parents": list(commit["parents"]),
+                        "paths": changed,
+                    }
+                )
+            return out
 
     # ---- faults ----------------------------------------------------------------------------
     def fail_next(self, n: int = 1, status: int = 502, *, commit: bool = False) -> None:
@@ -271,8 +298,16 @@ class FakeGitHub(GitHubHttp):
     def release_creates(self) -> None:
         self._set_released(True)
 
-    def _set_released(self, released: bool) -> None:
-        event = self._released
+    def hold_ref_updates(self) -> None:
+        """Branch moves (`PATCH .../git/refs/...`) wait, recorded and unanswered, until
+        `release_ref_updates()`; like held creations they complete even if the client left."""
+        self._set_released(False, self._refs_released)
+
+    def release_ref_updates(self) -> None:
+        self._set_released(True, self._refs_released)
+
+    def _set_released(self, released: bool, event: asyncio.Event | None = None) -> None:
+        event = self._released if event is None else event
 
         async def apply() -> None:
             event.set() if released else event.clear()
@@ -321,6 +356,7 @@ class FakeGitHub(GitHubHttp):
     def clear_faults(self) -> None:
         """Undo every fault, mode and delay (state and recordings are kept)."""
         self.release_creates()
+        self.release_ref_updates()
         with self._lock:
             self._fail, self._secondary, self._drops, self._delays = [0, 502, False], [0, 1], 0, []
         self.set_mode(

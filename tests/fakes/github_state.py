@@ -12,6 +12,7 @@ import binascii
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.fakes.github_objects import GitObjects
 from tests.fakes.github_render import Renderer, blob_sha, now_iso
 
 __all__ = ["ApiError", "GitHubState", "blob_sha", "now_iso", "validation_failed"]
@@ -70,8 +71,7 @@ class GitHubState(Renderer):
         self.labels: dict[str, dict[str, Any]] = {}  # lower-case name -> label
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, list[dict[str, Any]]] = {}
-        self.files: dict[str, bytes] = {}
-        self.commits = 0
+        self.git = GitObjects(token_user)
         for name, color, description in DEFAULT_LABELS:
             self.add_label(name, color, description, default=True)
 
@@ -212,12 +212,19 @@ class GitHubState(Renderer):
         return sorted(items, key=key, reverse=query.get("direction", "desc") != "asc")
 
     # ---- contents ------------------------------------------------------------------------
-    def directory(self, path: str) -> list[str]:
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The files on the default branch (a copy: change them through commits)."""
+        return self.git.files_at() or {}
+
+    def directory(self, path: str, files: dict[str, bytes] | None = None) -> list[str]:
+        files = self.files if files is None else files
         prefix = f"{path.strip('/')}/" if path.strip("/") else ""
-        children = {p[len(prefix) :].split("/", 1)[0] for p in self.files if p.startswith(prefix)}
+        children = {p[len(prefix) :].split("/", 1)[0] for p in files if p.startswith(prefix)}
         return sorted(prefix + c for c in children)
 
-    def put_file(self, path: str, payload: dict[str, Any], doc: str) -> int:
+    def put_file(self, path: str, payload: dict[str, Any], doc: str) -> tuple[int, str]:
+        """Commit one file on the default branch; the status and the new commit's SHA."""
         for field in ("message", "content"):
             if not isinstance(payload.get(field), str):
                 raise ApiError(422, f'Invalid request.\n\n"{field}" wasn\'t supplied.', doc)
@@ -225,15 +232,14 @@ class GitHubState(Renderer):
             data = base64.b64decode("".join(payload["content"].split()), validate=True)
         except (binascii.Error, ValueError):
             raise ApiError(422, "content is not valid Base64", doc) from None
-        if path in self.files:
+        files = self.files
+        if path in files:
             if not payload.get("sha"):
                 raise ApiError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.', doc)
-            if payload["sha"] != blob_sha(self.files[path]):
+            if payload["sha"] != blob_sha(files[path]):
                 raise ApiError(409, f"{path} does not match {payload['sha']}", doc)
-        status = 200 if path in self.files else 201
-        self.files[path] = data
-        self.commits += 1
-        return status
+        status = 200 if path in files else 201
+        return status, self.git.commit_files({path: data}, payload["message"])
 
 
 def _too_long(field: str, limit: int) -> dict[str, Any]:
