@@ -11,7 +11,8 @@ from bot.services.clock import Clock
 from bot.services.comments import CommentGateway, CommentService
 from bot.services.drafts import DraftService
 from bot.services.entries import EntryGateway, EntryService
-from bot.services.images import ImageGateway, ImageLinks, ImagePublisher, ImageService
+from bot.services.image_commits import ImageGateway, ImagePublisher
+from bot.services.images import ImageLinks, ImageService
 from bot.services.labels import LabelCatalog
 from bot.services.publishing import IssueGateway, PublishingService
 from bot.services.reminders import ReminderPoster, ReminderService

@@ -7,11 +7,13 @@ inside a worker thread (`run_in_thread`).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 from github import Auth, Github, GithubException
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 REQUEST_TIMEOUT = 20
 KEY_SEARCH_WINDOW = 100  # recent issues scanned for an idempotency key
+NOT_FAST_FORWARD = object()  # a branch move GitHub refused: the branch moved meanwhile
 
 
 class GitHubGateway:
@@ -213,15 +216,56 @@ class GitHubGateway:
         except GitHubError as error:
             raise contents_error(error) from None
 
-    async def put_file(self, path: str, content: bytes, message: str, branch: str) -> None:
-        """Commit a new file at `path` on `branch` (`PUT .../contents/{path}`, no `sha`: GitHub
-        refuses it if the file exists, so a retry never overwrites anything)."""
+    async def get_branch_head(self, branch: str) -> tuple[str, str]:
+        """The branch's head commit and that commit's tree (`GET .../branches/{branch}`)."""
+        data = await self._git("GET", f"/branches/{quote(branch, safe='/')}")
+        return str(data["commit"]["sha"]), str(data["commit"]["commit"]["tree"]["sha"])
 
-        def call() -> None:
-            self._repository.create_file(path, message, content, branch=branch)
+    async def create_blob(self, content: bytes) -> str:
+        """Store a file's bytes as a Git blob; its SHA (the same bytes give the same SHA)."""
+        body = {"content": base64.b64encode(content).decode(), "encoding": "base64"}
+        return str((await self._git("POST", "/git/blobs", input=body))["sha"])
+
+    async def create_tree(self, base_tree: str, files: Sequence[tuple[str, str]]) -> str:
+        """A tree: `base_tree` with the blobs of `files` ((path, blob SHA) pairs) added."""
+        entries = [{"path": p, "mode": "100644", "type": "blob", "sha": b} for p, b in files]
+        body = {"base_tree": base_tree, "tree": entries}
+        return str((await self._git("POST", "/git/trees", input=body))["sha"])
+
+    async def create_commit(self, message: str, tree: str, parent: str) -> str:
+        """A commit of `tree` on top of `parent` (not on any branch yet); its SHA."""
+        body = {"message": message, "tree": tree, "parents": [parent]}
+        return str((await self._git("POST", "/git/commits", input=body))["sha"])
+
+    async def move_branch(self, branch: str, sha: str) -> bool:
+        """Move the branch to `sha` if that is a fast-forward (never forced); False if GitHub
+        refuses because the branch moved meanwhile."""
+        path = f"/git/refs/heads/{quote(branch, safe='/')}"
+        data = await self._git("PATCH", path, input={"sha": sha, "force": False})
+        return data is not NOT_FAST_FORWARD
+
+    async def branch_contains(self, branch: str, sha: str) -> bool:
+        """Whether `sha` is among the branch's latest commits (one page of the commit list)."""
+        query = {"sha": branch, "per_page": KEY_SEARCH_WINDOW}
+        data = await self._git("GET", "/commits", parameters=query)
+        return any(item.get("sha") == sha for item in data or [])
+
+    async def _git(self, method: str, path: str, **kwargs: object) -> Any:
+        """A repository-content request (JSON answer); its errors name the Contents
+        permission."""
+
+        def call() -> Any:
+            url = f"/repos/{self._repository_name}{path}"
+            try:
+                return self._github.requester.requestJsonAndCheck(method, url, **kwargs)[1]
+            except GithubException as error:
+                refused = error.status == 422 and "fast forward" in message_of(error.data)
+                if refused and method == "PATCH":
+                    return NOT_FAST_FORWARD
+                raise
 
         try:
-            await self._run(call, write=True)
+            return await self._run(call, write=method != "GET")
         except GitHubError as error:
             raise contents_error(error) from None
 

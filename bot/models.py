@@ -170,6 +170,18 @@ class JobImage:
     path: str | None = None
     url: str | None = None
     committed_at: datetime | None = None
+    blob_sha: str | None = None  # the Git blob, once made
+    planned_path: str | None = None  # its path in the job's recorded commit
+
+
+@dataclass(frozen=True)
+class ImageCommit:
+    """A publish job's commit of its images, made but perhaps not yet on its branch."""
+
+    job_id: int
+    branch: str
+    parent_sha: str
+    commit_sha: str
 
 
 @dataclass(frozen=True)

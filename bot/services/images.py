@@ -1,9 +1,10 @@
 """Images in drafts, and their copies in the diary repository.
 
 Discord's attachment URLs expire, so an image is downloaded when it arrives, checked by its
-content (not its name), and kept in SQLite with the draft. At publish, the job commits each
-image into the repository through the contents API, one at a time, recording each commit, and
-the issue links that copy with Markdown (gialog drops raw HTML such as `<img>`).
+content (not its name), and kept in SQLite with the draft. At publish, the job puts the entry's
+new images into the repository in one commit (Git Data API: blobs, one tree, one commit, then
+the branch moves, never forced), recording each step, and the issue links those copies with
+Markdown (gialog drops raw HTML such as `<img>`). One commit per entry means one blog rebuild.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from bot.errors import GitHubError, InvalidInput, UserFacingError
+from bot.errors import InvalidInput, UserFacingError
 from bot.limits import clean_text, cut
-from bot.models import Draft, DraftImage, JobImage, JobState, Owner, PublishJob
+from bot.models import Draft, DraftImage, JobState, Owner
 from bot.services.clock import Clock
-from bot.services.drafts import MAX_BODY, DraftService
+from bot.services.drafts import DraftService
 from bot.store import Store
 from bot.store.images import ImagesTooLarge, NewImage, TooManyImages
+
+if TYPE_CHECKING:
+    from bot.services.image_commits import ImagePublisher
 
 log = logging.getLogger(__name__)
 
@@ -129,85 +133,6 @@ class ImageLinks:
             2 + len(markdown_image(alt, self.url(self.path(longest, kind, at, 64), branch)))
             for alt, kind in images
         )
-
-
-class ImageGateway(Protocol):
-    async def get_default_branch(self) -> str: ...
-
-    async def get_file_sha(self, path: str, branch: str) -> str | None: ...
-
-    async def put_file(self, path: str, content: bytes, message: str, branch: str) -> None: ...
-
-
-class ImagePublisher:
-    """The publish job's image step: each image committed once, then linked in the body."""
-
-    def __init__(
-        self, store: Store, gateway: ImageGateway, links: ImageLinks, clock: Clock
-    ) -> None:
-        self._store = store
-        self._gateway = gateway
-        self._links = links
-        self._clock = clock
-        self._branch: str | None = None
-
-    def check_fits(self, body: str, images: Sequence[tuple[str, str]], at: datetime) -> None:
-        """Refuse, before any request, a body that the image links would take over the limit."""
-        length = len(body) + self._links.markdown_length(images, at, self._branch)
-        if images and length > MAX_BODY:
-            raise InvalidInput("error.body_too_long_with_images", length=length, limit=MAX_BODY)
-
-    async def check_draft(self, draft: Draft) -> int:
-        """Check the draft's text and image links fit an issue; the number of images."""
-        images = await self._store.list_draft_images(draft.owner, draft.id)
-        self.check_fits(draft.body, [(i.alt, i.media_type) for i in images], self._clock.now())
-        return len(images)
-
-    async def commit(self, job: PublishJob) -> list[str]:
-        """Commit the job's images that are not in the repository yet, one request at a time,
-        recording each; the Markdown links of all of them, in order."""
-        images = await self._store.plan_publish_job_images(job.id)
-        links = []
-        for image in images:
-            url = image.url
-            if image.committed_at is None or url is None:
-                try:
-                    branch = self._branch = await self._gateway.get_default_branch()
-                    path = await self._commit_one(job, image, branch)
-                except GitHubError as error:
-                    # Not the issue's unknown outcome: the next attempt asks GitHub first.
-                    error.outcome_unknown = False
-                    raise
-                url = self._links.url(path, branch)
-                await self._store.mark_publish_job_image_committed(
-                    job.id, image.position, path, url, self._clock.now()
-                )
-            links.append(markdown_image(image.alt, url))
-        return links
-
-    async def _commit_one(self, job: PublishJob, image: JobImage, branch: str) -> str:
-        """The path the image is at now: found there with the same content, or put there."""
-        data = await self._store.get_image_data(image.sha256)
-        if data is None:
-            raise GitHubError("github.unexpected", detail=f"image {image.sha256[:12]} is lost")
-        blob = await asyncio.to_thread(git_blob_sha, data)
-        earlier = await self._store.get_committed_image_path(image.sha256)
-        candidates = [earlier] if earlier else []
-        for length in HASH_LENGTHS:
-            path = self._links.path(image.sha256, image.media_type, job.created_at, length)
-            if path not in candidates:
-                candidates.append(path)
-        for path in candidates:
-            found = await self._gateway.get_file_sha(path, branch)
-            if found == blob:
-                log.info("publish job %d: image %s is already in the repository", job.id, path)
-                return path
-            if found is None:
-                name = PurePosixPath(path).name
-                await self._gateway.put_file(path, data, f"Add diary image {name}", branch)
-                log.info("publish job %d: committed image %s", job.id, path)
-                return path
-        raise GitHubError("github.image_path_taken", detail=candidates[-1])
 
 
 class ImageService:

@@ -22,7 +22,7 @@ from bot.models import CreatedIssue, Draft, Entry, JobState, Owner, PublishJob
 from bot.services.announcing import AnnouncementService
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
-from bot.services.images import ImagePublisher
+from bot.services.image_commits import ImagePublisher
 from bot.services.labels import LabelCatalog, parse_labels
 from bot.store import Store
 

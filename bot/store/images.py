@@ -12,7 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import DraftImage, JobImage, Owner
+from bot.models import DraftImage, ImageCommit, JobImage, Owner
 from bot.store._codec import decode_time, encode_time
 from bot.store._database import Database
 from bot.store.drafts import _WRITABLE
@@ -86,6 +86,8 @@ def _job_image(row: aiosqlite.Row) -> JobImage:
         path=row["path"],
         url=row["url"],
         committed_at=decode_time(row["committed_at"]),
+        blob_sha=row["blob_sha"],
+        planned_path=row["planned_path"],
     )
 
 
@@ -212,6 +214,69 @@ class ImageStore:
                 "UPDATE publish_job_images SET path = ?, url = ?, committed_at = ?"
                 " WHERE job_id = ? AND position = ?",
                 (path, url, encode_time(at), job_id, position),
+            )
+
+    async def record_publish_job_blob(self, job_id: int, position: int, blob_sha: str) -> None:
+        """Record that the image's Git blob exists, so a later attempt does not send it again."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE publish_job_images SET blob_sha = ? WHERE job_id = ? AND position = ?",
+                (blob_sha, job_id, position),
+            )
+
+    async def record_publish_job_commit(
+        self, commit: ImageCommit, paths: Sequence[tuple[int, str]], at: datetime
+    ) -> None:
+        """Keep the job's commit and where it puts each image ((position, path) pairs),
+        before the branch is moved to it."""
+        async with self._db.write() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO publish_job_commits (job_id, branch, parent_sha,"
+                " commit_sha, created_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    commit.job_id,
+                    commit.branch,
+                    commit.parent_sha,
+                    commit.commit_sha,
+                    encode_time(at),
+                ),
+            )
+            await db.executemany(
+                "UPDATE publish_job_images SET planned_path = ? WHERE job_id = ? AND position = ?",
+                [(path, commit.job_id, position) for position, path in paths],
+            )
+
+    async def get_publish_job_commit(self, job_id: int) -> ImageCommit | None:
+        """The job's recorded commit whose landing is not confirmed yet, if any."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT * FROM publish_job_commits WHERE job_id = ?", (job_id,)
+            )
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return ImageCommit(row["job_id"], row["branch"], row["parent_sha"], row["commit_sha"])
+
+    async def finish_publish_job_commit(
+        self, job_id: int, links: Sequence[tuple[int, str]], at: datetime
+    ) -> None:
+        """The job's commit is on its branch: every image it planned is committed at its
+        planned path, linked by its URL ((position, url) pairs); the commit record goes."""
+        async with self._db.write() as db:
+            await db.executemany(
+                "UPDATE publish_job_images SET path = planned_path, url = ?, committed_at = ?,"
+                " planned_path = NULL WHERE job_id = ? AND position = ?"
+                " AND planned_path IS NOT NULL",
+                [(url, encode_time(at), job_id, position) for position, url in links],
+            )
+            await db.execute("DELETE FROM publish_job_commits WHERE job_id = ?", (job_id,))
+
+    async def forget_publish_job_commit(self, job_id: int) -> None:
+        """The job's commit will never be on its branch: drop it and its planned paths."""
+        async with self._db.write() as db:
+            await db.execute("DELETE FROM publish_job_commits WHERE job_id = ?", (job_id,))
+            await db.execute(
+                "UPDATE publish_job_images SET planned_path = NULL WHERE job_id = ?", (job_id,)
             )
 
     async def get_committed_image_path(self, sha256: str) -> str | None:

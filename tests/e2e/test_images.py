@@ -41,13 +41,20 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 15) -> None:
         time.sleep(0.05)
 
 
+def _image_commits(rig: Rig) -> list[dict[str, Any]]:
+    """The bot's image commits on the default branch, oldest first."""
+    history = reversed(rig.github.branch_history())
+    return [c for c in history if c["message"].startswith("diary: images for ")]
+
+
 def _contents_puts(rig: Rig) -> list[str]:
-    """Paths of the contents PUTs GitHub answered with success."""
-    return [
-        r.path.split("/contents/", 1)[1]
-        for r in rig.github.requests
-        if r.method == "PUT" and r.status in (200, 201)
-    ]
+    """Paths the bot's image commits added, in order."""
+    return [path for commit in _image_commits(rig) for path in commit["paths"]]
+
+
+def _ref_updates(rig: Rig) -> list[int | None]:
+    """Statuses of the branch moves GitHub received."""
+    return [r.status for r in rig.github.requests if r.method == "PATCH" and "/git/refs/" in r.path]
 
 
 def _images_field(message: dict[str, Any]) -> str | None:
@@ -64,7 +71,7 @@ def _publish(rig: Rig) -> dict[str, Any]:
 
 
 def test_published_image_is_committed_once_and_linked(rig: Rig) -> None:
-    """An attached image becomes one contents PUT, and the issue links that copy with
+    """An attached image becomes one commit, and the issue links that copy with
     Markdown, without any Discord CDN URL."""
     rig.start_bot()
     rig.slash("owner", "new", {"title": "Heron", "body": "By the river."}).wait_final()
@@ -82,7 +89,7 @@ def test_published_image_is_committed_once_and_linked(rig: Rig) -> None:
 
 
 def test_same_image_in_a_second_entry_is_not_committed_again(rig: Rig) -> None:
-    """A second entry with the same image links the committed file without a new PUT."""
+    """A second entry with the same image links the committed file without a new commit."""
     rig.start_bot()
     for title in ("First", "Second"):
         rig.slash("owner", "new", {"title": title, "body": f"{title} entry."}).wait_final()
@@ -105,31 +112,52 @@ def test_text_file_named_png_is_refused(rig: Rig) -> None:
     assert _images_field(rig.slash("owner", "show").wait_final()) is None
 
 
-def test_crash_between_two_uploads_commits_each_image_once(rig: Rig) -> None:
-    """The bot is killed while the second image's PUT is in flight; after a restart the
-    first is not asked about again (its commit is recorded) and the second is found already
-    there: one PUT each, one issue linking both."""
+def test_three_images_make_one_commit(rig: Rig) -> None:
+    """An entry with three images is one commit naming the entry and one branch move, so a
+    blog built on every push rebuilds once."""
     rig.start_bot()
-    rig.slash("owner", "new", {"title": "Two", "body": "Two pictures."}).wait_final()
-    _attach(rig, "one.png", png(3))
-    _attach(rig, "two.png", png(4))
-    rig.github.delay(2, method="PUT", path_contains=_hash12(png(4)))
+    rig.slash("owner", "new", {"title": "Three", "body": "Three pictures."}).wait_final()
+    for seed in (7, 8, 9):
+        _attach(rig, f"p{seed}.png", png(seed))
+    assert "#1" in _publish(rig)["content"]
+
+    (commit,) = _image_commits(rig)
+    assert commit["message"] == "diary: images for Three"
+    assert len(commit["paths"]) == 3
+    assert _ref_updates(rig) == [200]
+    links = IMAGE_LINK.findall(rig.github.issues()[0]["body"])
+    assert [alt for alt, _ in links] == ["p7", "p8", "p9"]
+    assert {url for _, url in links} == {RAW + path for path in commit["paths"]}
+
+
+def test_kill_before_the_branch_moves_still_makes_one_commit(rig: Rig) -> None:
+    """The bot is killed while its branch move is held back (blobs and commit made); GitHub
+    then completes the move. After a restart the bot finds its recorded commit on the
+    branch: one commit, one branch move, one issue linking all three images."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Crash", "body": "Three pictures."}).wait_final()
+    for seed in (10, 11, 12):
+        _attach(rig, f"c{seed}.png", png(seed))
+    rig.github.hold_ref_updates()
     rig.slash("owner", "publish")
-    second = rig.github.wait_for_request("PUT", _hash12(png(4)), timeout=15)
+    move = rig.github.wait_for_request("PATCH", "/git/refs/", timeout=15)
     assert rig.bot is not None
     rig.bot.kill()
-    _wait_until(lambda: second.status is not None)  # GitHub finished it; nobody heard
-    rig.github.delay(0, method="PUT", path_contains=_hash12(png(4)))
+    rig.github.release_ref_updates()
+    _wait_until(lambda: move.status is not None)  # GitHub finished it; nobody heard
+    assert rig.github.issues() == []
 
     restarted_at = len(rig.github.requests)
     rig.start_bot()
     _wait_until(lambda: len(rig.github.issues()) == 1)
 
-    puts = _contents_puts(rig)
-    assert len(puts) == 2 and len(set(puts)) == 2
-    assert not [r for r in rig.github.requests[restarted_at:] if r.path.endswith(puts[0])]
+    (commit,) = _image_commits(rig)
+    assert len(commit["paths"]) == 3
+    assert _ref_updates(rig) == [200]
+    again = [r for r in rig.github.requests[restarted_at:] if "/git/blobs" in r.path]
+    assert again == []  # the blobs and the commit were recorded, not made again
     links = IMAGE_LINK.findall(rig.github.issues()[0]["body"])
-    assert links == [("one", RAW + puts[0]), ("two", RAW + puts[1])]
+    assert {url for _, url in links} == {RAW + path for path in commit["paths"]}
 
 
 def test_message_menu_adds_the_messages_image(rig: Rig) -> None:

@@ -69,12 +69,23 @@ async def attempt(services, job_id: int) -> PublishJob:
     return await services.store.get_publish_job(job_id)
 
 
+def image_commits(fake_github) -> list[dict]:
+    """The bot's image commits on the default branch, oldest first."""
+    history = fake_github.branch_history()
+    return [c for c in reversed(history) if c["message"].startswith("diary: images for ")]
+
+
 def puts(fake_github) -> list[str]:
-    """Paths of the contents PUTs GitHub answered with success."""
+    """Paths the bot's image commits added, in order."""
+    return [path for commit in image_commits(fake_github) for path in commit["paths"]]
+
+
+def writes(fake_github, prefix: str = "/repos/alice/diary/git/") -> list[str]:
+    """`METHOD path-tail` of the Git Data requests GitHub answered with success."""
     return [
-        r.path.split("/contents/", 1)[1]
+        f"{r.method} {r.path.removeprefix(prefix).split('/')[0]}"
         for r in fake_github.requests
-        if r.method == "PUT" and r.status in (200, 201)
+        if r.path.startswith(prefix) and r.status in (200, 201)
     ]
 
 
@@ -167,16 +178,29 @@ async def test_published_issue_links_each_committed_image(services, draft, fake_
     assert fake_github.violations == []
 
 
-async def test_each_new_image_is_put_once_on_the_default_branch(services, draft, fake_github):
-    """Two new images cost two contents PUTs, both on the default branch, before the issue."""
+async def test_new_images_of_an_entry_are_one_commit(services, draft, fake_github):
+    """Two new images cost two blobs, one tree, one commit naming the entry and one branch
+    move (not forced) on the default branch, all before the issue."""
     await attach(services, draft, 1, 2)
 
     job = await publish(services, draft)
 
-    assert puts(fake_github) == [path_for(job, png(1)), path_for(job, png(2))]
-    writes = [r for r in fake_github.requests if r.method in ("PUT", "POST")]
-    assert [r.method for r in writes] == ["PUT", "PUT", "POST"]
-    assert {json.loads(r.body)["branch"] for r in writes[:2]} == {"main"}
+    (commit,) = image_commits(fake_github)
+    assert commit["message"] == "diary: images for Day 1"
+    assert commit["paths"] == sorted([path_for(job, png(1)), path_for(job, png(2))])
+    assert writes(fake_github) == [
+        "POST blobs",
+        "POST blobs",
+        "POST trees",
+        "POST commits",
+        "PATCH refs",
+    ]
+    (move,) = [r for r in fake_github.requests if r.method == "PATCH"]
+    assert move.path.endswith("/git/refs/heads/main")
+    assert json.loads(move.body) == {"sha": commit["sha"], "force": False}
+    creation = next(i for i, r in enumerate(fake_github.requests) if r.path.endswith("/issues"))
+    assert creation > fake_github.requests.index(move)
+    assert fake_github.violations == []
 
 
 async def test_same_image_in_a_second_entry_is_not_put_again(services, draft, fake_github):
@@ -190,6 +214,7 @@ async def test_same_image_in_a_second_entry_is_not_put_again(services, draft, fa
 
     assert second_job.state is JobState.DONE
     assert puts(fake_github) == [path_for(first_job, png(1))]
+    assert len(image_commits(fake_github)) == 1
     assert f"({RAW}{path_for(first_job, png(1))})" in fake_github.issues()[1]["body"]
 
 
@@ -203,6 +228,7 @@ async def test_image_already_in_the_repository_is_not_sent_again(services, draft
     done = await attempt(services, job.id)
 
     assert done.state is JobState.DONE and puts(fake_github) == []
+    assert writes(fake_github) == []
     assert f"({RAW}{path_for(job, png(1))})" in fake_github.issues()[0]["body"]
 
 
@@ -220,29 +246,86 @@ async def test_other_file_at_the_path_makes_the_name_longer(services, draft, fak
     assert f"({RAW}{longer})" in fake_github.issues()[0]["body"]
 
 
-async def test_failure_between_two_uploads_resumes_without_resending(services, draft, fake_github):
-    """When the second PUT fails, the retry sends nothing about the first image (its commit
-    is recorded) and commits the second: each image once."""
+async def test_failure_between_two_blobs_resumes_without_resending(services, draft, fake_github):
+    """When the second blob fails, the retry does not send the first again (its blob is
+    recorded) and still makes a single commit with both."""
     await attach(services, draft, 1, 2)
     job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
-    first, second = path_for(job, png(1)), path_for(job, png(2))
-    armed = [True]
+    blob_posts = []
 
-    def fail_second_put(request) -> None:
-        if armed and request.method == "PUT" and request.path.endswith(second):
-            armed.clear()
-            fake_github.fail_next(1, 502)
+    def fail_second_blob(request) -> None:
+        if request.method == "POST" and request.path.endswith("/git/blobs"):
+            blob_posts.append(request)
+            if len(blob_posts) == 2:
+                fake_github.fail_next(1, 502)
 
-    fake_github.on_request = fail_second_put
+    fake_github.on_request = fail_second_blob
     failed = await attempt(services, job.id)
     assert failed.state is JobState.PENDING and fake_github.issues() == []
-    before_retry = len(fake_github.requests)
+    assert image_commits(fake_github) == []
 
     done = await attempt(services, job.id)
 
     assert done.state is JobState.DONE
-    assert puts(fake_github) == [first, second]
-    assert not [r for r in fake_github.requests[before_retry:] if r.path.endswith(first)]
+    assert len(blob_posts) == 3  # the first once, the second twice
+    (commit,) = image_commits(fake_github)
+    assert commit["paths"] == sorted([path_for(job, png(1)), path_for(job, png(2))])
+    assert len(fake_github.issues()) == 1
+
+
+async def test_branch_moved_meanwhile_rebuilds_on_the_new_head(services, draft, fake_github):
+    """Someone pushes between the commit and the branch move: GitHub refuses the move (not a
+    fast-forward) and the images are committed again on the new head, keeping both."""
+    await attach(services, draft, 1)
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    armed = [True]
+
+    def push_first(request) -> None:
+        if armed and request.method == "PATCH":
+            armed.clear()
+            fake_github.put_file_from_web("notes/elsewhere.md", "written on the web")
+
+    fake_github.on_request = push_first
+    done = await attempt(services, job.id)
+
+    assert done.state is JobState.DONE
+    history = fake_github.branch_history()
+    assert history[0]["message"] == "diary: images for Day 1"
+    assert history[1]["message"] == "Add notes/elsewhere.md"
+    assert len(image_commits(fake_github)) == 1
+    assert set(fake_github.files()) == {"notes/elsewhere.md", path_for(job, png(1))}
+    moves = [r.status for r in fake_github.requests if r.method == "PATCH"]
+    assert moves == [422, 200]
+
+
+@pytest.mark.parametrize("applied", [True, False], ids=["moved", "not-moved"])
+async def test_branch_move_without_answer_is_resolved_by_looking(
+    services, draft, fake_github, applied
+):
+    """The branch move fails without a usable answer; the next attempt finds the recorded
+    commit on the branch (GitHub had moved it) or moves it there: one commit either way."""
+    await attach(services, draft, 1, 2)
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    armed = [True]
+
+    def lose_the_answer(request) -> None:
+        if armed and request.method == "PATCH":
+            armed.clear()
+            if applied:  # GitHub did it; the answer is lost on the way
+                fake_github.state.git.refs["main"] = json.loads(request.body)["sha"]
+            fake_github.fail_next(1, 502)
+
+    fake_github.on_request = lose_the_answer
+    failed = await attempt(services, job.id)
+    assert failed.state is JobState.PENDING and fake_github.issues() == []
+
+    done = await attempt(services, job.id)
+
+    assert done.state is JobState.DONE
+    (commit,) = image_commits(fake_github)
+    assert commit["paths"] == sorted([path_for(job, png(1)), path_for(job, png(2))])
+    made = [f"{r.method} {r.path.rsplit('/', 1)[-1]}" for r in fake_github.requests]
+    assert (made.count("POST blobs"), made.count("POST commits")) == (2, 1)
     assert len(fake_github.issues()) == 1
 
 

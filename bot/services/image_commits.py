@@ -1,0 +1,202 @@
+"""The publish job's image step: an entry's new images go into the repository in one commit.
+
+Git Data API: a blob per new image, one tree on the branch head's tree, one commit, then the
+branch moves (never forced; if someone pushed meanwhile, the commit is built again on the new
+head). Each blob and the commit are recorded in SQLite before the next step, so a restart finds
+them; a recorded commit whose branch update had no answer is looked for on the branch first.
+Identical images are not sent again, and a different file at a path is never replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.errors import GitHubError, InvalidInput
+from bot.limits import cut
+from bot.models import Draft, ImageCommit, JobImage, PublishJob
+from bot.services.clock import Clock
+from bot.services.drafts import MAX_BODY
+from bot.services.images import HASH_LENGTHS, ImageLinks, git_blob_sha, markdown_image
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Times a job's commit is built again because the branch moved before it could be moved there.
+REBUILDS = 3
+
+
+class ImageGateway(Protocol):
+    async def get_default_branch(self) -> str: ...
+
+    async def get_file_sha(self, path: str, branch: str) -> str | None: ...
+
+    async def get_branch_head(self, branch: str) -> tuple[str, str]: ...
+
+    async def create_blob(self, content: bytes) -> str: ...
+
+    async def create_tree(self, base_tree: str, files: Sequence[tuple[str, str]]) -> str: ...
+
+    async def create_commit(self, message: str, tree: str, parent: str) -> str: ...
+
+    async def move_branch(self, branch: str, sha: str) -> bool: ...
+
+    async def branch_contains(self, branch: str, sha: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Where an image goes in the job's commit, and its Git blob."""
+
+    image: JobImage
+    path: str
+    blob: str
+
+
+class ImagePublisher:
+    """The publish job's image step: the entry's new images in one commit, then linked."""
+
+    def __init__(
+        self, store: Store, gateway: ImageGateway, links: ImageLinks, clock: Clock
+    ) -> None:
+        self._store = store
+        self._gateway = gateway
+        self._links = links
+        self._clock = clock
+        self._branch: str | None = None
+
+    def check_fits(self, body: str, images: Sequence[tuple[str, str]], at: datetime) -> None:
+        """Refuse, before any request, a body that the image links would take over the limit."""
+        length = len(body) + self._links.markdown_length(images, at, self._branch)
+        if images and length > MAX_BODY:
+            raise InvalidInput("error.body_too_long_with_images", length=length, limit=MAX_BODY)
+
+    async def check_draft(self, draft: Draft) -> int:
+        """Check the draft's text and image links fit an issue; the number of images."""
+        images = await self._store.list_draft_images(draft.owner, draft.id)
+        self.check_fits(draft.body, [(i.alt, i.media_type) for i in images], self._clock.now())
+        return len(images)
+
+    async def commit(self, job: PublishJob) -> list[str]:
+        """Put the job's images that are not in the repository yet there in one commit
+        (recording each step), and return the Markdown links of all of them, in order."""
+        images = await self._store.plan_publish_job_images(job.id)
+        if any(image.url is None for image in images):
+            try:
+                await self._commit_all(job)
+            except GitHubError as error:
+                # Not the issue's unknown outcome: the next attempt asks GitHub first.
+                error.outcome_unknown = False
+                raise
+            images = await self._store.list_publish_job_images(job.id)
+        return [markdown_image(image.alt, image.url or "") for image in images]
+
+    async def _commit_all(self, job: PublishJob) -> None:
+        branch = self._branch = await self._gateway.get_default_branch()
+        recorded = await self._store.get_publish_job_commit(job.id)
+        if recorded is not None and await self._resume(recorded):
+            return
+        for _ in range(REBUILDS):
+            head, tree = await self._gateway.get_branch_head(branch)
+            placed = await self._place(job, head)
+            if not placed:
+                return
+            files = [(p.path, p.blob) for p in placed]
+            new_tree = await self._gateway.create_tree(tree, files)
+            message = f"diary: images for {cut(job.title, 100)}"
+            sha = await self._gateway.create_commit(message, new_tree, head)
+            commit = ImageCommit(job.id, branch, head, sha)
+            positions = [(p.image.position, p.path) for p in placed]
+            await self._store.record_publish_job_commit(commit, positions, self._clock.now())
+            if await self._gateway.move_branch(branch, sha):
+                log.info("publish job %d: %d image(s) in commit %s", job.id, len(placed), sha)
+                await self._finish(commit)
+                return
+            # Someone pushed meanwhile: build again on the new head.
+            log.info("publish job %d: %s moved; committing the images again", job.id, branch)
+            await self._store.forget_publish_job_commit(job.id)
+        raise GitHubError("github.unavailable", transient=True, detail=f"{branch} kept moving")
+
+    async def _resume(self, recorded: ImageCommit) -> bool:
+        """A commit recorded by an earlier attempt: True once it is on its branch (found
+        there, or moved there now); False when it never will be (the branch went on without
+        it), and it is forgotten."""
+        head, _ = await self._gateway.get_branch_head(recorded.branch)
+        landed = head == recorded.commit_sha or await self._gateway.branch_contains(
+            recorded.branch, recorded.commit_sha
+        )
+        if not landed and head == recorded.parent_sha:
+            landed = await self._gateway.move_branch(recorded.branch, recorded.commit_sha)
+        if landed:
+            log.info(
+                "publish job %d: commit %s is on %s",
+                recorded.job_id,
+                recorded.commit_sha,
+                recorded.branch,
+            )
+            await self._finish(recorded)
+            return True
+        await self._store.forget_publish_job_commit(recorded.job_id)
+        return False
+
+    async def _finish(self, commit: ImageCommit) -> None:
+        images = await self._store.list_publish_job_images(commit.job_id)
+        links = [
+            (i.position, self._links.url(i.planned_path, commit.branch))
+            for i in images
+            if i.planned_path is not None
+        ]
+        await self._store.finish_publish_job_commit(commit.job_id, links, self._clock.now())
+
+    async def _place(self, job: PublishJob, head: str) -> list[_Placed]:
+        """The images the commit on `head` must add, with their blobs (made now unless made
+        before); images already at a path of theirs are recorded as committed instead."""
+        images = await self._store.list_publish_job_images(job.id)
+        placed: list[_Placed] = []
+        taken: set[str] = set()
+        for image in images:
+            if image.url is not None:
+                continue
+            data = await self._store.get_image_data(image.sha256)
+            if data is None:
+                raise GitHubError("github.unexpected", detail=f"image {image.sha256[:12]} is lost")
+            blob = await asyncio.to_thread(git_blob_sha, data)
+            path, present = await self._find_path(job, image, head, blob, taken)
+            if present:
+                log.info("publish job %d: image %s is already in the repository", job.id, path)
+                url = self._links.url(path, self._branch or "")
+                await self._store.mark_publish_job_image_committed(
+                    job.id, image.position, path, url, self._clock.now()
+                )
+                continue
+            if image.blob_sha != blob:
+                blob = await self._gateway.create_blob(data)
+                await self._store.record_publish_job_blob(job.id, image.position, blob)
+            taken.add(path)
+            placed.append(_Placed(image, path, blob))
+        return placed
+
+    async def _find_path(
+        self, job: PublishJob, image: JobImage, head: str, blob: str, taken: set[str]
+    ) -> tuple[str, bool]:
+        """The image's path at `head`, and whether it is already there with this content.
+        A different file at a path is never replaced: the name gets longer instead."""
+        earlier = await self._store.get_committed_image_path(image.sha256)
+        candidates = [earlier] if earlier else []
+        for length in HASH_LENGTHS:
+            path = self._links.path(image.sha256, image.media_type, job.created_at, length)
+            if path not in candidates:
+                candidates.append(path)
+        for path in candidates:
+            if path in taken:
+                continue
+            found = await self._gateway.get_file_sha(path, head)
+            if found == blob:
+                return path, True
+            if found is None:
+                return path, False
+        raise GitHubError("github.image_path_taken", detail=candidates[-1])
