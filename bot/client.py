@@ -22,7 +22,7 @@ from bot import i18n, startup
 from bot.app import Services
 from bot.errors import LoginRejected, UserFacingError
 from bot.health import Heartbeat
-from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE, cut
+from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_URL, cut
 from bot.models import Announcement
 from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import RecentPost
@@ -353,5 +353,7 @@ def announcement_embed(announcement: Announcement) -> discord.Embed:
     )
     if announcement.labels:
         embed.add_field(name="🏷️", value=cut(", ".join(announcement.labels), EMBED_FIELD_VALUE))
+    if announcement.image_url and len(announcement.image_url) <= EMBED_URL:
+        embed.set_image(url=announcement.image_url)
     embed.set_footer(text=f"#{announcement.issue_number}")
     return embed

@@ -131,6 +131,7 @@ class Announcement:
     attempts: int
     next_attempt_at: datetime
     message_id: int | None = None
+    image_url: str | None = None  # the entry's first image, shown in the embed
 
 
 @dataclass(frozen=True)

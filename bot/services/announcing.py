@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
@@ -17,8 +16,6 @@ from bot.store.watching import EntryState, TrackedAnnouncement
 
 log = logging.getLogger(__name__)
 
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-
 
 class ChannelDirectory(Protocol):
     """What the Discord client knows about servers and channels."""
@@ -29,9 +26,81 @@ class ChannelDirectory(Protocol):
 
 
 def excerpt(body: str, limit: int = ANNOUNCE_EXCERPT) -> str:
-    """The start of a body for an announcement: no hidden markers, whitespace collapsed."""
-    visible = _HTML_COMMENT.sub("", body)
-    return cut(" ".join(visible.split()), limit)
+    """The start of a body for an announcement: no hidden comments, no image Markdown,
+    whitespace collapsed."""
+    return cut(" ".join(readable(body)[0].split()), limit)
+
+
+def first_image(body: str) -> str | None:
+    """The URL of the body's first Markdown image, if it is an http(s) one."""
+    return readable(body)[1]
+
+
+def readable(body: str) -> tuple[str, str | None]:
+    """The body without hidden comments (`<!-- -->`) and image Markdown (`![alt](url)`), and
+    the first image's http(s) URL. Linear time whatever the text: every search starts where
+    the last one of its kind stopped or at a later point, so no character is scanned twice
+    by the same kind of search (no regular expressions, nothing that backtracks)."""
+    closers = {"]": _Closer(body, "]"), ")": _Closer(body, ")")}
+    out: list[str] = []
+    image: str | None = None
+    start = 0
+    comment, picture = body.find("<!--"), body.find("![")
+    while True:
+        if comment < 0 and picture < 0:
+            break
+        if picture < 0 or 0 <= comment < picture:
+            end = body.find("-->", comment + 4)
+            out += [body[start:comment], " "]
+            if end < 0:  # GitHub hides everything after an unclosed comment
+                return "".join(out), image
+            i = start = end + 3
+        else:
+            i = picture + 2
+            close = closers["]"].after(i) if not _escaped(body, picture) else len(body)
+            if close + 1 < len(body) and body[close + 1] == "(":
+                end = closers[")"].after(close + 2)
+                if end < len(body):
+                    target = body[close + 2 : end].split()
+                    url = target[0].strip("<>") if target else ""
+                    if image is None and url.startswith(("https://", "http://")):
+                        image = url
+                    out += [body[start:picture], " "]
+                    i = start = end + 1
+        # -1 stays -1: nothing found from an earlier point means nothing from a later one.
+        if 0 <= comment < i:
+            comment = body.find("<!--", i)
+        if 0 <= picture < i:
+            picture = body.find("![", i)
+    out.append(body[start:])
+    return "".join(out), image
+
+
+def _escaped(text: str, index: int) -> bool:
+    """Whether a backslash escapes the character at `index` (an odd run of them before it)."""
+    run = 0
+    while index - run > 0 and text[index - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
+
+
+class _Closer:
+    """The next unescaped `char` at or after a position, for positions that never go back:
+    one answer serves every query up to it, so the text is scanned once in all."""
+
+    def __init__(self, text: str, char: str) -> None:
+        self._text, self._char, self._found = text, char, -1
+
+    def after(self, position: int) -> int:
+        """The index of the next unescaped closer at or after `position`, or len(text)."""
+        if position <= self._found:
+            return self._found
+        text = self._text
+        found = text.find(self._char, position)
+        while found >= 0 and _escaped(text, found):
+            found = text.find(self._char, found + 1)
+        self._found = len(text) if found < 0 else found
+        return self._found
 
 
 class AnnouncementService:
@@ -89,6 +158,7 @@ class AnnouncementService:
                 title=entry.title,
                 url=self.entry_url(entry.number, entry.url),
                 excerpt=excerpt(entry.body),
+                image_url=first_image(entry.body),
                 labels=entry.labels,
                 author_name=entry.author_name,
                 author_avatar_url=entry.author_avatar_url,
@@ -114,6 +184,7 @@ class AnnouncementService:
             self._clock.now(),
             title=entry.title,
             excerpt=excerpt(entry.body),
+            image_url=first_image(entry.body),
             labels=entry.labels,
             entry_state=EntryState.CLOSED if closed else EntryState.OPEN,
             entry_updated_at=updated_at,

@@ -210,7 +210,7 @@ class PublishingService:
             )
             await self._failed_attempt(job, error, maybe_created)
             return
-        await self._complete(job, created)
+        await self._complete(job, created, body)
 
     async def _failed_attempt(
         self, job: PublishJob, error: GitHubError, maybe_created: bool = False
@@ -238,11 +238,11 @@ class PublishingService:
         await self._store.fail_publish_job(job.id, now, error.key, error.detail)
         self._signal(job.id)
 
-    async def _complete(self, job: PublishJob, created: CreatedIssue) -> None:
+    async def _complete(self, job: PublishJob, created: CreatedIssue, body: str) -> None:
         entry = Entry(
             number=created.number,
             title=job.title,
-            body=job.body,
+            body=body,  # as the issue shows it: the excerpt and first image come from it
             url=created.url,
             labels=job.labels,
             author_name=job.author_name,

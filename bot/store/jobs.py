@@ -57,6 +57,7 @@ def announcement_from_row(row: aiosqlite.Row) -> Announcement:
         attempts=row["attempts"],
         next_attempt_at=next_at,
         message_id=row["message_id"],
+        image_url=row["image_url"],
     )
 
 
@@ -213,7 +214,8 @@ class JobStore:
         await db.executemany(
             "INSERT OR IGNORE INTO announcements (channel_id, issue_number, title, url, excerpt,"
             " labels, author_name, author_avatar_url, entry_created_at, next_attempt_at,"
-            f" updated_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NEW_NONCE % 'a'})",
+            f" updated_at, image_url, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            f" {NEW_NONCE % 'a'})",
             [
                 (
                     a.channel_id,
@@ -227,6 +229,7 @@ class JobStore:
                     encode_time(a.entry_created_at),
                     encode_time(a.next_attempt_at),
                     stamp or encode_time(a.next_attempt_at),
+                    a.image_url,
                 )
                 for a in announcements
             ],

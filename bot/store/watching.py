@@ -119,6 +119,7 @@ class WatchStore:
         labels: Sequence[str],
         entry_state: EntryState,
         entry_updated_at: datetime,
+        image_url: str | None = None,
     ) -> int:
         """Apply what GitHub shows of an entry to its announcements; those that change get an
         edit due now. Older snapshots than one already applied, and deleted entries, are left
@@ -128,16 +129,19 @@ class WatchStore:
         async with self._db.write() as db:
             cursor = await db.execute(
                 "UPDATE announcements SET title = ?, excerpt = ?, labels = ?, entry_state = ?,"
+                " image_url = ?,"
                 " revision = revision + 1, edit_attempts = 0, edit_next_attempt_at = ?,"
                 " updated_at = ?"
                 " WHERE issue_number = ? AND entry_state != 'deleted'"
                 " AND (entry_updated_at IS NULL OR entry_updated_at <= ?)"
-                " AND (title != ? OR excerpt != ? OR labels != ? OR entry_state != ?)",
+                " AND (title != ? OR excerpt != ? OR labels != ? OR entry_state != ?"
+                " OR image_url IS NOT ?)",
                 (
                     title,
                     excerpt,
                     encoded,
                     entry_state.value,
+                    image_url,
                     stamp,
                     stamp,
                     issue_number,
@@ -146,6 +150,7 @@ class WatchStore:
                     excerpt,
                     encoded,
                     entry_state.value,
+                    image_url,
                 ),
             )
             changed = cursor.rowcount

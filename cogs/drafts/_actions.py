@@ -118,7 +118,13 @@ async def unschedule(interaction: Interaction, draft_id: int | None) -> None:
 
 def _outcome(interaction: Interaction, job: PublishJob) -> str:
     if job.state is JobState.DONE:
-        return tr(interaction, "publish.done", number=job.issue_number, url=job.issue_url)
+        number, issue_url = job.issue_number, job.issue_url or ""
+        blog_url = interaction.client.services.announcements.entry_url(number or 0, issue_url)
+        if blog_url != issue_url:  # BLOG_URL_TEMPLATE: the page readers will see
+            return tr(
+                interaction, "publish.done_blog", number=number, url=blog_url, issue=issue_url
+            )
+        return tr(interaction, "publish.done", number=number, url=issue_url)
     error = interaction.client.services.publishing.error_for(job)
     return tr(interaction, error.key, **error.values)
 

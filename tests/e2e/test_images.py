@@ -188,3 +188,26 @@ def test_message_menu_on_an_image_without_text_adds_only_the_image(rig: Rig) -> 
     assert "Added to draft #1" in reply["content"]
     assert reply["embeds"][0]["description"] == "Morning walk."
     assert "river.png" in (_images_field(reply) or "")
+
+
+def test_announcement_shows_the_first_image_and_text_without_markdown(rig: Rig) -> None:
+    """The announcement's excerpt has no image Markdown or hidden key, its embed shows the
+    entry's first image, and with BLOG_URL_TEMPLATE the publish reply links the blog page."""
+    rig.extra_env["BLOG_URL_TEMPLATE"] = "https://alice.example/diary/{number}"
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Birds", "body": "Two birds today."}).wait_final()
+    _attach(rig, "heron.png", png(13))
+    _attach(rig, "crow.png", png(14))
+
+    reply = _publish(rig)
+
+    assert "https://alice.example/diary/1" in reply["content"]
+    assert "/issues/1" in reply["content"]  # the issue stays one click away
+    (first, _) = IMAGE_LINK.findall(rig.github.issues()[0]["body"])
+    (announcement,) = rig.discord.wait_for(
+        lambda: rig.discord.channel_messages("announcements"), 10, "announcement"
+    )
+    embed = announcement["embeds"][0]
+    assert embed["description"] == "Two birds today."
+    assert embed["image"]["url"] == first[1]
+    assert embed["url"] == "https://alice.example/diary/1"

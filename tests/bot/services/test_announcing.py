@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.models import Entry, JobState
-from bot.services.announcing import AnnouncementService, excerpt
+from bot.services.announcing import AnnouncementService, excerpt, first_image, readable
 from tests.bot.builders import FakeDirectory
 from tests.bot.conftest import (
     HOME_CHANNEL,
@@ -120,6 +121,47 @@ async def test_announcement_links_the_issue_without_a_template(store, directory,
 def test_excerpt_hides_markers_and_collapses_whitespace():
     """The excerpt drops HTML comments and joins whitespace into single spaces."""
     assert excerpt(ENTRY.body) == "Dear diary, today was long."
+
+
+def test_excerpt_drops_image_markdown_and_keeps_the_first_image():
+    """Image Markdown is not text: the excerpt leaves it out and the first http(s) image is
+    the one the announcement shows; an escaped `\\![` is text, not an image."""
+    body = (
+        "Heron ![a \\] heron](https://raw.example/a.png) by the river.\n\n"
+        '![second](https://raw.example/b.png "title") \\![not](https://x) end'
+        "\n\n<!-- diary-bot:k -->"
+    )
+
+    assert excerpt(body) == "Heron by the river. \\![not](https://x) end"
+    assert first_image(body) == "https://raw.example/a.png"
+    assert first_image("![local](assets/a.png) ![web](http://w/b.png)") == "http://w/b.png"
+    assert first_image("no images [link](https://l)") is None
+
+
+def test_unclosed_comment_hides_the_rest_as_github_does():
+    """An unclosed `<!--` hides the rest of the body, images included."""
+    assert readable("seen <!-- hidden ![a](https://h/a.png)") == ("seen  ", None)
+
+
+@pytest.mark.parametrize(
+    "adversarial",
+    [
+        "![" * 32768,
+        "![a](" * 13107,
+        "<!--" * 16384,
+        "![" + "\\]" * 32767,
+        "![a](" + "\\)" * 32765,
+        "![a](b)" * 9362,
+        "\\" * 32768 + "![a](b)" * 4681,
+    ],
+    ids=["opens", "open-parens", "comments", "escaped-brackets", "escaped-parens", "images", "run"],
+)
+def test_excerpt_of_adversarial_text_takes_linear_time(adversarial):
+    """65,536 characters built to make backtracking scanners slow take well under a second
+    (a generous bound for a loaded machine; quadratic scanning takes many seconds here)."""
+    started = time.perf_counter()
+    excerpt(adversarial[:65536])
+    assert time.perf_counter() - started < 1.0
 
 
 def test_excerpt_is_cut_to_its_limit():
