@@ -38,8 +38,9 @@ class Database:
     """Owns the connection. Every statement runs under one lock, so a transaction started by
     one coroutine is never interleaved with another coroutine's statements."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path | str | None = None) -> None:
         self._connection = connection
+        self._path = path
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -47,13 +48,7 @@ class Database:
         """Open (creating if needed) and migrate the database file."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path), isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        database = cls(connection)
+        database = cls(await _connect(path), path)
         await database.migrate()
         return database
 
@@ -93,9 +88,45 @@ class Database:
             try:
                 yield self._connection
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                await self._end_transaction()
                 raise
-            await self._connection.execute("COMMIT")
+            try:
+                await self._connection.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (SQLITE_BUSY, a deferred constraint, a full disk) can leave the
+                # transaction open; every later BEGIN would then fail until a restart.
+                await self._end_transaction()
+                raise
+
+    async def _end_transaction(self) -> None:
+        """Roll back whatever is open; if even that fails, replace the connection."""
+        try:
+            if self._connection.in_transaction:
+                await self._connection.execute("ROLLBACK")
+            return
+        except Exception:
+            if not self._connection.in_transaction:
+                return
+            log.exception("rollback failed; reopening the database connection")
+        if self._path is None or str(self._path) == ":memory:":
+            return
+        old = self._connection
+        self._connection = await _connect(self._path)
+        try:
+            await old.close()
+        except Exception:
+            log.warning("closing the old database connection failed", exc_info=True)
+
+
+async def _connect(path: Path | str) -> aiosqlite.Connection:
+    """An autocommit connection (transactions are explicit) with the pragmas the store needs."""
+    connection = await aiosqlite.connect(str(path), isolation_level=None)
+    connection.row_factory = aiosqlite.Row
+    await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await connection.execute("PRAGMA journal_mode = WAL")
+    await connection.execute("PRAGMA synchronous = NORMAL")
+    await connection.execute("PRAGMA foreign_keys = ON")
+    return connection
 
 
 def _statements(sql: str) -> list[str]:

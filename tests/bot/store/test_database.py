@@ -111,3 +111,27 @@ def test_shipped_migrations_split_into_complete_statements():
         statements = _statements(sql)
         assert statements
         assert all(sqlite3.complete_statement(statement) for statement in statements)
+
+
+async def test_a_failed_commit_leaves_the_connection_usable(store):
+    """A COMMIT that fails (a deferred foreign key violation) is rolled back, and the next
+    draft is saved on the same connection."""
+    connection = store._db._connection
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        async with store._db.write() as db:
+            # Deferred checks run at COMMIT, so the block itself succeeds and COMMIT fails.
+            await db.execute("PRAGMA defer_foreign_keys = ON")
+            await db.execute(
+                "INSERT INTO draft_revisions (draft_id, title, body, reason, created_at)"
+                " VALUES (999999, 't', 'b', 'create', '2026-01-01T00:00:00+00:00')"
+            )
+
+    draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+
+    assert store._db._connection is connection
+    assert not connection.in_transaction
+    assert await store.get_draft(ALICE, draft.id) == draft
+    rows = await (
+        await connection.execute("SELECT COUNT(*) FROM draft_revisions WHERE draft_id = 999999")
+    ).fetchone()
+    assert rows[0] == 0
