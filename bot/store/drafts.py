@@ -94,20 +94,30 @@ class DraftStore:
         return _draft(row) if row else None
 
     async def list_drafts(self, owner: Owner, limit: int = 25, query: str = "") -> list[Draft]:
-        """The owner's drafts, most recently changed first, optionally filtered by title."""
+        """The owner's drafts, unpublished ones first, each part most recently changed first,
+        optionally filtered by title."""
+        pattern = f"%{_escape_like(query)}%"
+        rows: list[aiosqlite.Row] = []
         async with self._db.read() as db:
-            cursor = await db.execute(
-                f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ? AND d.title LIKE ? ESCAPE '\\'"
-                " ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
-                (owner.guild_id, owner.user_id, f"%{_escape_like(query)}%", limit),
-            )
-            rows = await cursor.fetchall()
+            for part in ("IS NULL", "IS NOT NULL"):
+                if len(rows) >= limit:
+                    break
+                cursor = await db.execute(
+                    f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ?"
+                    f" AND d.issue_number {part} AND d.title LIKE ? ESCAPE '\\'"
+                    " ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
+                    (owner.guild_id, owner.user_id, pattern, limit - len(rows)),
+                )
+                rows.extend(await cursor.fetchall())
         return [_draft(row) for row in rows]
 
-    async def count_drafts(self, owner: Owner) -> int:
+    async def count_drafts(self, owner: Owner, *, published: bool = False) -> int:
+        """How many unpublished drafts the owner has (what the draft limit counts); with
+        `published`, all of them."""
+        where = "" if published else " AND issue_number IS NULL"
         async with self._db.read() as db:
             cursor = await db.execute(
-                "SELECT COUNT(*) FROM drafts WHERE guild_id = ? AND author_id = ?",
+                f"SELECT COUNT(*) FROM drafts WHERE guild_id = ? AND author_id = ?{where}",
                 (owner.guild_id, owner.user_id),
             )
             row = await cursor.fetchone()

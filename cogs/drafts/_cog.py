@@ -137,7 +137,7 @@ class DraftCog(
         if not drafts:
             await _actions.send(interaction, tr(interaction, "draft.list_empty"))
             return
-        total = await self.services.store.count_drafts(owner)
+        total = await self.services.store.count_drafts(owner, published=True)
         schedules = await self.services.scheduling.for_drafts(owner)
         await _actions.send(
             interaction, embed=_render.listing(interaction, drafts, total, schedules)

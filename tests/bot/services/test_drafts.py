@@ -6,7 +6,7 @@ import pytest
 
 from bot.errors import DraftNotFound, InvalidInput, UserFacingError
 from bot.models import Owner
-from bot.services.drafts import MAX_BODY, DraftService
+from bot.services.drafts import MAX_BODY, MAX_DRAFTS_PER_MEMBER, DraftService
 from tests.bot.builders import ALICE, T0, FakeClock, job_for
 
 
@@ -183,3 +183,32 @@ async def test_no_drafts_at_all_is_not_found(drafts):
         await drafts.get(ALICE, None)
 
     assert raised.value.key == "error.no_drafts"
+
+
+async def test_published_entries_do_not_count_towards_the_limit(drafts, store):
+    """A member with 2,000 published entries can still start a draft."""
+    for number in range(2000):
+        draft = await store.add_draft(ALICE, f"Day {number}", "x", (), T0)
+        job, _ = await store.add_publish_job(job_for(draft, key=f"k{draft.id}"))
+        await store.complete_publish_job(
+            job.id, T0, issue_number=number + 1, issue_url="https://example.org", announcements=()
+        )
+
+    draft = await drafts.create(ALICE, "Day 2001", "x")
+
+    assert draft.issue_number is None
+    assert await store.count_drafts(ALICE) == 1
+    assert await store.count_drafts(ALICE, published=True) == 2001
+
+
+async def test_the_501st_unpublished_draft_is_refused(drafts, store):
+    """With 500 unpublished drafts the next is refused with the limit, and nothing is stored."""
+    for number in range(MAX_DRAFTS_PER_MEMBER):
+        await drafts.create(ALICE, f"Day {number}", "x")
+
+    with pytest.raises(InvalidInput) as raised:
+        await drafts.create(ALICE, "One too many", "x")
+
+    assert raised.value.key == "error.too_many_drafts"
+    assert raised.value.values == {"limit": 500}
+    assert await store.count_drafts(ALICE) == MAX_DRAFTS_PER_MEMBER

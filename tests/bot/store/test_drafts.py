@@ -190,3 +190,37 @@ async def test_count_is_per_owner(store):
     await store.add_draft(Owner(ALICE.guild_id, 7), "c", "", (), T0)
 
     assert await store.count_drafts(ALICE) == 2
+
+
+async def test_count_leaves_out_published_drafts(store):
+    """count_drafts counts unpublished drafts (what the limit is about); published=True all."""
+    kept = await store.add_draft(ALICE, "a", "x", (), T0)
+    done = await store.add_draft(ALICE, "b", "x", (), T0)
+    await publish(store, done)
+
+    assert await store.count_drafts(ALICE) == 1
+    assert await store.count_drafts(ALICE, published=True) == 2
+    assert kept.id != done.id
+
+
+async def test_list_puts_unpublished_drafts_first(store):
+    """Unpublished drafts come before published ones, even older ones; each part newest first."""
+    old = await store.add_draft(ALICE, "Old draft", "a", (), T0)
+    older = await store.add_draft(ALICE, "Older draft", "a", (), T0 - timedelta(days=1))
+    for minute in range(1, 4):
+        draft = await store.add_draft(
+            ALICE, f"Entry {minute}", "a", (), T0 + timedelta(minutes=minute)
+        )
+        await publish(store, draft, number=minute)
+
+    listed = await store.list_drafts(ALICE)
+    limited = await store.list_drafts(ALICE, limit=3)
+
+    assert [d.title for d in listed] == [
+        "Old draft",
+        "Older draft",
+        "Entry 3",
+        "Entry 2",
+        "Entry 1",
+    ]
+    assert [d.id for d in limited[:2]] == [old.id, older.id] and limited[2].title == "Entry 3"
