@@ -22,9 +22,25 @@ log = logging.getLogger("bot")
 
 EXIT_CONFIG = 2
 EXIT_LOGIN = 1
+EXIT_IN_USE = 1
 
 
 async def run(settings: Settings) -> int:
+    """Run the bot while holding the database's lock (see `bot.store.lock`); the exit status."""
+    from bot.store.lock import DatabaseInUse, hold_database
+
+    try:
+        with hold_database(settings.database_path):
+            return await _serve(settings)
+    except DatabaseInUse:
+        log.error(
+            "%s is in use by another diary-bot (or a restore): only one may use it at a time.",
+            settings.database_path,
+        )
+        return EXIT_IN_USE
+
+
+async def _serve(settings: Settings) -> int:
     """Open the store, wire services and the client, run until stopped; the exit status."""
     from bot.app import Services
     from bot.client import DiaryBot
@@ -72,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     load_credentials(os.environ)
     from bot.logs import setup_logging
 
-    if args.command in ("backup", "export", "import"):
+    if args.command in ("backup", "export", "import", "restore"):
         setup_logging("WARNING", ())
         database = args.database or _database_path(os.environ)
         sys.exit(asyncio.run(_database_command(args.command, database, args.path)))
@@ -143,6 +159,10 @@ async def _database_command(command: str, database: Path, path: Path) -> int:
         from bot.ops.backup import run_backup
 
         return await run_backup(database, path)
+    if command == "restore":
+        from bot.ops.restore import run_restore
+
+        return await run_restore(database, path)
     from bot.ops.export import run_export, run_import
 
     if command == "export":
@@ -187,12 +207,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     for name, help_text, path_help in (
         ("backup", "copy the database safely while the bot runs", "file or folder to write"),
+        (
+            "restore",
+            "put a backup in place of the database (the bot must be stopped)",
+            "backup file to restore",
+        ),
         ("export", "write every draft as Markdown plus one JSON file", "new or empty folder"),
         ("import", "load an export into a new, empty database", "folder written by export"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument(
-            "path", type=Path, metavar="PATH" if name == "backup" else "DIR", help=path_help
+            "path",
+            type=Path,
+            metavar={"backup": "PATH", "restore": "BACKUP"}.get(name, "DIR"),
+            help=path_help,
         )
         command.add_argument("--database", type=Path, help="database file (default: DATABASE_PATH)")
     return parser

@@ -202,3 +202,29 @@ def test_status_shows_pending_jobs_ephemerally(rig: Rig) -> None:
     assert fields["Announcement jobs"].startswith("0 pending")
     assert fields["Watcher (entries written on GitHub)"].startswith("off")
     rig.github.release_creates()
+
+
+def test_restore_is_refused_while_the_bot_runs_and_works_once_stopped(rig: Rig, tmp_path) -> None:
+    """`diary-bot restore` refuses while the bot holds the database; after the bot stops it
+    puts the backup in place, and the restarted bot serves the backup's drafts."""
+    rig.start_bot()
+    rig.slash("admin", "new", {"title": "Before the backup", "body": "本文"}).wait_final()
+    backup = tmp_path / "backup.sqlite3"
+    assert cli(rig, "backup", str(backup)).returncode == 0
+    rig.slash("admin", "new", {"title": "After the backup", "body": "本文"}).wait_final()
+    refused = cli(rig, "restore", str(backup))
+    assert refused.returncode == 1 and "stop it first" in refused.stdout
+    assert rig.stop_bot() == 0
+    restored = cli(rig, "restore", str(backup))
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    rig.start_bot()
+    listed = str(rig.slash("admin", "list").wait_final())
+    assert "Before the backup" in listed and "After the backup" not in listed
+
+
+def test_a_second_bot_on_the_same_database_exits_with_a_clear_line(rig: Rig) -> None:
+    """While one bot runs, a second one started on its database says so and exits 1."""
+    rig.start_bot()
+    second = cli(rig)
+    assert second.returncode == 1
+    assert "in use by another diary-bot" in second.stdout + second.stderr
