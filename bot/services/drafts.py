@@ -76,6 +76,10 @@ class DraftService:
             raise DraftNotFound(draft_id)
         return draft
 
+    async def count(self, owner: Owner, *, published: bool = False) -> int:
+        """How many unpublished drafts the member has; with `published`, all of them."""
+        return await self._store.count_drafts(owner, published=published)
+
     async def list(self, owner: Owner, query: str = "", limit: int = 25) -> list[Draft]:
         """The member's drafts, most recently changed first."""
         return await self._store.list_drafts(owner, limit=limit, query=query)

@@ -47,6 +47,10 @@ class ServerSettingsService:
         self._store = store
         self._clock = clock
 
+    async def get(self, guild_id: int) -> GuildSettings:
+        """The server's settings (defaults when none were stored)."""
+        return await self._store.get_guild_settings(guild_id)
+
     async def update(
         self,
         guild_id: int,

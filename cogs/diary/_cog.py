@@ -134,7 +134,7 @@ class DiaryCog(
         elif channel is None and time is None and on_this_day is None:
             view = await reminders.get(interaction.guild_id)
             if view is None:
-                settings = await self.services.store.get_guild_settings(interaction.guild_id)
+                settings = await self.services.server_settings.get(interaction.guild_id)
                 text = tr(interaction, "reminder.none", timezone=settings.timezone)
             else:
                 text = (

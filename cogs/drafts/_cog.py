@@ -51,7 +51,7 @@ class DraftCog(
         interaction, so no message-content intent is needed."""
         await check_writer(interaction)
         owner = owner_of(interaction)
-        settings = await self.services.store.get_guild_settings(owner.guild_id)
+        settings = await self.services.server_settings.get(owner.guild_id)
         images = [a for a in message.attachments if _looks_like_image(a)]
         await self.services.images.check_message(owner, [(a.filename, a.size) for a in images])
         if images:  # downloading can outlast Discord's 3 seconds
@@ -78,7 +78,7 @@ class DraftCog(
         body: app_commands.Range[str, 1, 6000] | None = None,
     ) -> None:
         owner = owner_of(interaction)
-        settings = await self.services.store.get_guild_settings(owner.guild_id)
+        settings = await self.services.server_settings.get(owner.guild_id)
 
         async def create(reply_to: Interaction, title: str | None, body: str) -> None:
             draft = await self.services.drafts.create(
@@ -137,7 +137,7 @@ class DraftCog(
         if not drafts:
             await _actions.send(interaction, tr(interaction, "draft.list_empty"))
             return
-        total = await self.services.store.count_drafts(owner, published=True)
+        total = await self.services.drafts.count(owner, published=True)
         schedules = await self.services.scheduling.for_drafts(owner)
         await _actions.send(
             interaction, embed=_render.listing(interaction, drafts, total, schedules)

@@ -212,3 +212,13 @@ async def test_the_501st_unpublished_draft_is_refused(drafts, store):
     assert raised.value.key == "error.too_many_drafts"
     assert raised.value.values == {"limit": 500}
     assert await store.count_drafts(ALICE) == MAX_DRAFTS_PER_MEMBER
+
+
+async def test_count_counts_the_members_drafts(drafts, store):
+    """count() is the member's unpublished drafts; with published=True, all of them."""
+    await drafts.create(ALICE, "One", "a")
+    await published(store, await drafts.create(ALICE, "Two", "b"))
+
+    assert await drafts.count(ALICE) == 1
+    assert await drafts.count(ALICE, published=True) == 2
+    assert await drafts.count(Owner(ALICE.guild_id, ALICE.user_id + 1)) == 0
