@@ -28,6 +28,10 @@ CHOICE_NAME = 100
 # What the announcement shows of an entry's body
 ANNOUNCE_EXCERPT = 300
 
+# What the store keeps: the newest revisions of each draft (`/draft history`, `/draft undo`);
+# older ones are dropped as new ones are written.
+REVISIONS_PER_DRAFT = 50
+
 ELLIPSIS = "…"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

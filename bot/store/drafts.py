@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.limits import REVISIONS_PER_DRAFT
 from bot.models import Draft, JobState, Owner, Revision
 from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
 from bot.store._database import Database
@@ -241,6 +242,13 @@ async def _record_revision(
         " SELECT id, title, body, labels, ?, ? FROM drafts"
         " WHERE id = ? AND guild_id = ? AND author_id = ?",
         (reason, stamp, draft_id, owner.guild_id, owner.user_id),
+    )
+    # Keep the newest REVISIONS_PER_DRAFT: the one just written is the draft's current state,
+    # so what goes is only history beyond what `/draft undo` may step back through.
+    await db.execute(
+        "DELETE FROM draft_revisions WHERE draft_id = ? AND id <= (SELECT id FROM"
+        " draft_revisions WHERE draft_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+        (draft_id, draft_id, REVISIONS_PER_DRAFT),
     )
 
 

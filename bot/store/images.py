@@ -2,6 +2,9 @@
 
 A blob lives as long as a draft links it or a pending publish job still has to commit it;
 every statement that can drop the last link deletes the blob in the same transaction.
+Its bytes go earlier: when the draft becomes an entry, the image is in the repository, so a
+trigger (migration 0014) empties `data` in that same transaction unless an unpublished draft or
+a pending job still needs them; hash, size and the committed path stay.
 """
 
 from __future__ import annotations
@@ -131,9 +134,11 @@ class ImageStore:
             position = max((image.position for image in current), default=0)
             for image in added:
                 position += 1
+                # A blob whose bytes were dropped after its entry was published gets them back.
                 await db.execute(
-                    "INSERT OR IGNORE INTO image_blobs (sha256, data, size, media_type,"
-                    " created_at) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO image_blobs (sha256, data, size, media_type, created_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE"
+                    " SET data = excluded.data WHERE length(image_blobs.data) = 0",
                     (image.sha256, image.data, len(image.data), image.media_type, stamp),
                 )
                 await db.execute(
@@ -151,15 +156,25 @@ class ImageStore:
             return await self._fetch_draft_images(db, owner, draft_id)
 
     async def get_image_data(self, sha256: str) -> bytes | None:
-        """The bytes of a stored image, or None if no blob has that hash."""
+        """The bytes of a stored image, or None if no blob has that hash or its bytes were
+        dropped once its entry was published."""
         async with self._db.read() as db:
-            cursor = await db.execute("SELECT data FROM image_blobs WHERE sha256 = ?", (sha256,))
+            cursor = await db.execute(
+                "SELECT data FROM image_blobs WHERE sha256 = ? AND length(data) > 0", (sha256,)
+            )
             row = await cursor.fetchone()
         return bytes(row["data"]) if row else None
 
     async def count_image_blobs(self) -> int:
         async with self._db.read() as db:
             cursor = await db.execute("SELECT COUNT(*) FROM image_blobs")
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def count_image_bytes(self) -> int:
+        """The bytes of image data the store holds."""
+        async with self._db.read() as db:
+            cursor = await db.execute("SELECT COALESCE(SUM(length(data)), 0) FROM image_blobs")
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
