@@ -279,9 +279,10 @@ def attachment_object(
     *,
     world: Any = None,
     data: bytes | None = None,
+    description: str | None = None,
 ) -> dict[str, Any]:
     """An attachment; with `world`, its URL is served by the fake itself (its `/cdn/` route)
-    and returns `data`."""
+    and returns `data`. `description` is its alt text, as the sender gave it."""
     base = getattr(world, "cdn_base", None)
     if base:
         url = f"{base}/attachments/{attachment_id}/{filename}"
@@ -289,7 +290,7 @@ def attachment_object(
     else:
         url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{filename}"
     content_type = content_type or mimetypes.guess_type(filename)[0]
-    return {
+    attachment = {
         "id": attachment_id,
         "filename": filename,
         "size": size,
@@ -297,6 +298,9 @@ def attachment_object(
         "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
         "content_type": content_type or "application/octet-stream",
     }
+    if description is not None:
+        attachment["description"] = description
+    return attachment
 
 
 def find_component(components: list[dict[str, Any]], custom_id: str) -> dict[str, Any] | None:

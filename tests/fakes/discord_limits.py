@@ -58,6 +58,8 @@ def check_message(body: dict[str, Any], *, creating: bool) -> list[str]:
         _check_v2_components(problems, components)
     else:
         _check_action_rows(problems, components)
+    for index, attachment in enumerate(body.get("attachments") or []):
+        _length(problems, f"attachments[{index}].description", attachment.get("description"), 1024)
     allowed = body.get("allowed_mentions")
     if isinstance(allowed, dict):
         parse = allowed.get("parse", [])

@@ -145,6 +145,7 @@ class MessageStore:
                             upload.content_type,
                             world=self.world,
                             data=upload.data,
+                            description=item.get("description"),
                         )
                     )
             for upload in by_index.values():
