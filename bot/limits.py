@@ -19,6 +19,7 @@ EMBED_FOOTER = 2_048
 EMBED_AUTHOR = 256
 EMBED_TOTAL = 6_000
 EMBED_URL = 2_048  # a longer image URL is left out rather than refused by Discord
+ATTACHMENT_DESCRIPTION = 1_024  # an attachment's alt text
 MODAL_TITLE = 45
 MODAL_TEXT_INPUT = 4_000
 COMMAND_DESCRIPTION = 100

@@ -4,6 +4,8 @@ earlier years). Days are dates on the server's wall clock (its time zone)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -12,6 +14,9 @@ from bot.models import PublishedEntry
 from bot.services.clock import Clock
 from bot.services.scheduling import zone_of
 from bot.store import Store
+from bot.year_calendar import DayTotal, YearPicture, render_year
+
+PICTURE_CACHE_SIZE = 256  # rendered calendars kept (a few KB each)
 
 
 def local_date(moment: datetime, zone: tzinfo) -> date:
@@ -19,22 +24,37 @@ def local_date(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
+def current_streak(days: Iterable[date], today: date) -> list[date]:
+    """The days of the current run of consecutive days, newest first. It ends today, or
+    yesterday while today has no entry yet (the day is not over)."""
+    present = set(days)
+    end = today if today in present else today - timedelta(days=1)
+    run = []
+    while end in present:
+        run.append(end)
+        end -= timedelta(days=1)
+    return run
+
+
 def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
-    """(current, longest) runs of consecutive days. The current run ends today, or yesterday
-    while today has no entry yet (the day is not over)."""
+    """(current, longest) runs of consecutive days (the current one as `current_streak`)."""
     unique = sorted(set(days))
     longest, run, previous = 0, 0, None
     for day in unique:
         run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
         longest = max(longest, run)
         previous = day
-    present = set(unique)
-    end = today if today in present else today - timedelta(days=1)
-    current = 0
-    while end in present:
-        current += 1
-        end -= timedelta(days=1)
-    return current, longest
+    return len(current_streak(unique, today)), longest
+
+
+def day_totals(entries: Iterable[PublishedEntry], zone: tzinfo) -> dict[date, DayTotal]:
+    """Entries and characters per local date."""
+    totals: dict[date, DayTotal] = {}
+    for entry in entries:
+        day = local_date(entry.published_at, zone)
+        known = totals.get(day, DayTotal(0, 0))
+        totals[day] = DayTotal(known.entries + 1, known.characters + entry.length)
+    return totals
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,14 @@ def on_this_day(entries: Iterable[PublishedEntry], day: date, zone: tzinfo) -> l
     return sorted(found, key=lambda entry: entry.published_at, reverse=True)
 
 
+@dataclass(frozen=True)
+class Overview:
+    """A member's stats and the picture of their last 12 months."""
+
+    stats: Stats
+    picture: YearPicture
+
+
 class RhythmService:
     """Stats and day lookups for a server, in its time zone."""
 
@@ -105,12 +133,38 @@ class RhythmService:
         self._store = store
         self._clock = clock
         self._entry_url = entry_url
+        # (guild, member, zone, local date) -> (the day totals drawn, the picture)
+        self._pictures: OrderedDict[
+            tuple[int, int, str, date], tuple[dict[date, DayTotal], YearPicture]
+        ] = OrderedDict()
 
     async def stats(self, guild_id: int, member_id: int) -> Stats:
         """The member's published entries, streaks and characters this month in this server."""
         settings = await self._store.get_guild_settings(guild_id)
         entries = await self._store.list_published_entries(guild_id, author_id=member_id)
         return stats_of(entries, zone_of(settings.timezone), settings.timezone, self._clock.now())
+
+    async def overview(self, guild_id: int, member_id: int) -> Overview:
+        """Stats and the calendar picture of the last 12 months, rendered in a worker thread
+        and kept per member and local day until an entry changes the totals."""
+        settings = await self._store.get_guild_settings(guild_id)
+        entries = await self._store.list_published_entries(guild_id, author_id=member_id)
+        zone, now = zone_of(settings.timezone), self._clock.now()
+        stats = stats_of(entries, zone, settings.timezone, now)
+        today = local_date(now, zone)
+        totals = day_totals(entries, zone)
+        key = (guild_id, member_id, settings.timezone, today)
+        cached = self._pictures.get(key)
+        if cached is not None and cached[0] == totals:
+            self._pictures.move_to_end(key)
+            return Overview(stats, cached[1])
+        streak = current_streak(totals, today)
+        picture = await asyncio.to_thread(render_year, totals, today, streak)
+        self._pictures[key] = (totals, picture)
+        self._pictures.move_to_end(key)
+        while len(self._pictures) > PICTURE_CACHE_SIZE:
+            self._pictures.popitem(last=False)
+        return Overview(stats, picture)
 
     async def server_entries(
         self, guild_id: int, channel_id: int | None = None

@@ -14,7 +14,7 @@ from bot.models import GuildSettings
 from bot.services.reminders import is_off
 from cogs._common import Interaction, check_writer, tr
 from cogs._text import cmd
-from cogs.diary._rhythm import reminder_summary, stats_embed
+from cogs.diary._rhythm import reminder_summary, stats_embed, year_file
 from cogs.diary._status import status_embed
 
 TIMEZONE_CHOICES = 25
@@ -158,17 +158,20 @@ class DiaryCog(
         await check_writer(interaction)
         assert interaction.guild_id is not None
         target = member or interaction.user
-        stats = await self.services.rhythm.stats(interaction.guild_id, target.id)
-        if stats.entries == 0:
+        # Rendering the calendar runs in a worker thread that may wait behind GitHub calls.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        overview = await self.services.rhythm.overview(interaction.guild_id, target.id)
+        if overview.stats.entries == 0:
             name = discord.utils.escape_markdown(target.display_name)
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 tr(interaction, "stats.none", name=name),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        await interaction.response.send_message(
-            embed=stats_embed(interaction, target.display_name, stats),
+        await interaction.followup.send(
+            embed=stats_embed(interaction, target.display_name, overview.stats),
+            file=year_file(interaction, target.display_name, overview),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )

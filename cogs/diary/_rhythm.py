@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import discord
 
-from bot.limits import EMBED_TITLE, cut
+from bot.limits import ATTACHMENT_DESCRIPTION, EMBED_TITLE, cut
 from bot.services.reminders import ReminderView
-from bot.services.rhythm import Stats
+from bot.services.rhythm import Overview, Stats
 from cogs._common import Interaction, tr
 
 
@@ -62,3 +64,20 @@ def stats_embed(interaction: Interaction, name: str, stats: Stats) -> discord.Em
         )
     embed.set_footer(text=tr(interaction, "stats.footer", timezone=stats.timezone))
     return embed
+
+
+def year_file(interaction: Interaction, name: str, overview: Overview) -> discord.File:
+    """The calendar of the last 12 months as an attachment, with alt text."""
+    alt = tr(
+        interaction,
+        "stats.picture_alt",
+        name=name,
+        days=f"{overview.picture.active_days:,}",
+        streak=overview.stats.current_streak,
+        timezone=overview.stats.timezone,
+    )
+    return discord.File(
+        io.BytesIO(overview.picture.png),
+        filename="year.png",
+        description=cut(alt, ATTACHMENT_DESCRIPTION),
+    )
