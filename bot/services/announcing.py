@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.limits import ANNOUNCE_EXCERPT, cut
+from bot.markdown_scan import NextFinder, escaped
 from bot.models import Announcement, Entry, JobState
 from bot.services.clock import Clock
 from bot.services.posting import RecentPosts
@@ -41,7 +42,7 @@ def readable(body: str) -> tuple[str, str | None]:
     the first image's http(s) URL. Linear time whatever the text: every search starts where
     the last one of its kind stopped or at a later point, so no character is scanned twice
     by the same kind of search (no regular expressions, nothing that backtracks)."""
-    closers = {"]": _Closer(body, "]"), ")": _Closer(body, ")")}
+    closers = {c: NextFinder(body, c, unescaped=True) for c in "])"}
     out: list[str] = []
     image: str | None = None
     start = 0
@@ -57,16 +58,23 @@ def readable(body: str) -> tuple[str, str | None]:
             i = start = end + 3
         else:
             i = picture + 2
-            close = closers["]"].after(i) if not _escaped(body, picture) else len(body)
-            if close + 1 < len(body) and body[close + 1] == "(":
-                end = closers[")"].after(close + 2)
-                if end < len(body):
+            close = len(body) if escaped(body, picture) else closers["]"].at(i)
+            if close == len(body):
+                if not escaped(body, picture):
+                    picture = -1  # no "]" from here on: no later image closes either
+            elif body.startswith("(", close + 1):
+                end = closers[")"].at(close + 2)
+                if end == len(body):
+                    picture = -1  # no ")" from here on: no later image closes either
+                else:
                     target = body[close + 2 : end].split()
                     url = target[0].strip("<>") if target else ""
                     if image is None and url.startswith(("https://", "http://")):
                         image = url
                     out += [body[start:picture], " "]
                     i = start = end + 1
+            else:
+                i = close + 1  # every "![" before this "]" ends at it too: none is an image
         # -1 stays -1: nothing found from an earlier point means nothing from a later one.
         if 0 <= comment < i:
             comment = body.find("<!--", i)
@@ -74,33 +82,6 @@ def readable(body: str) -> tuple[str, str | None]:
             picture = body.find("![", i)
     out.append(body[start:])
     return "".join(out), image
-
-
-def _escaped(text: str, index: int) -> bool:
-    """Whether a backslash escapes the character at `index` (an odd run of them before it)."""
-    run = 0
-    while index - run > 0 and text[index - run - 1] == "\\":
-        run += 1
-    return run % 2 == 1
-
-
-class _Closer:
-    """The next unescaped `char` at or after a position, for positions that never go back:
-    one answer serves every query up to it, so the text is scanned once in all."""
-
-    def __init__(self, text: str, char: str) -> None:
-        self._text, self._char, self._found = text, char, -1
-
-    def after(self, position: int) -> int:
-        """The index of the next unescaped closer at or after `position`, or len(text)."""
-        if position <= self._found:
-            return self._found
-        text = self._text
-        found = text.find(self._char, position)
-        while found >= 0 and _escaped(text, found):
-            found = text.find(self._char, found + 1)
-        self._found = len(text) if found < 0 else found
-        return self._found
 
 
 class AnnouncementService:

@@ -4,12 +4,12 @@ the article, is a durable job in `comments.py`)."""
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Protocol
 
 from bot.errors import NotAllowed
 from bot.github_records import IssueSnapshot
+from bot.markdown_scan import marker_at_end
 from bot.models import Entry
 from bot.services.announcing import AnnouncementService
 from bot.services.clock import Clock
@@ -19,7 +19,6 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 RECENT_CACHE_SECONDS = 60.0
-_MARKER = re.compile(r"\n*<!-- diary-bot:[0-9a-f]+ -->\s*$")
 
 
 class EntryGateway(Protocol):
@@ -34,10 +33,8 @@ class EntryGateway(Protocol):
 
 def split_marker(body: str) -> tuple[str, str]:
     """(visible text, the publish marker at its end or '')."""
-    match = _MARKER.search(body)
-    if match is None:
-        return body, ""
-    return body[: match.start()], match.group(0)
+    start = marker_at_end(body)
+    return body[:start], body[start:]
 
 
 class EntryService:

@@ -19,12 +19,8 @@ class LabelSource(Protocol):
 def parse_labels(text: str | None) -> list[str]:
     """Comma-separated label names (ASCII or Japanese comma), trimmed, without empties or
     repeats."""
-    labels: list[str] = []
-    for part in (text or "").replace("、", ",").replace("，", ",").split(","):
-        name = part.strip()
-        if name and name not in labels:
-            labels.append(name)
-    return labels
+    parts = (text or "").replace("、", ",").replace("，", ",").split(",")
+    return list(dict.fromkeys(name for part in parts if (name := part.strip())))
 
 
 class LabelCatalog:
@@ -63,7 +59,9 @@ class LabelCatalog:
         chosen = parse_labels(",".join(done))
         prefix = ", ".join(chosen)
         needle = current.strip().lower()
-        names = [n for n in await self.names() if n not in chosen]
+        taken = set(chosen)
+        names = [n for n in await self.names() if n not in taken]
         matches = [n for n in names if n.lower().startswith(needle)]
-        matches += [n for n in names if needle in n.lower() and n not in matches]
+        starting = set(matches)
+        matches += [n for n in names if needle in n.lower() and n not in starting]
         return [f"{prefix}, {name}" if prefix else name for name in matches[:limit]]

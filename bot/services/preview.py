@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
-from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT
+from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, cut
+from bot.markdown_scan import blank_code, html_pieces
 from bot.models import Draft
 from bot.services.drafts import MAX_BODY
 
 NEAR_LIMIT = 0.9
-# Raw HTML the blog drops: tags and comments, not a lone "<" or "a < b".
-_HTML = re.compile(
-    r"<(?:[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?|/[A-Za-z][A-Za-z0-9-]*\s*|!--[\s\S]*?--)>"
-)
-# GitHub links @name (users, teams) and #123 (issues) outside code.
+# GitHub links @name (users, teams) and #123 (issues) outside code. Both patterns run in
+# linear time: fixed-width look-behinds, a bounded name, and a digit run that can only be
+# backtracked into once per "#" (code and HTML are found by `bot.markdown_scan`).
 _MENTION = re.compile(r"(?<![\w\\`/.@])@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?![\w@])")
 _ISSUE_REF = re.compile(r"(?<![\w\\`&/#])#\d+\b")
-_CODE = re.compile(r"```[\s\S]*?```|`[^`\n]*`")
 
 
 @dataclass(frozen=True)
@@ -27,21 +26,23 @@ class DraftWarning:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-def _outside_code(pattern: re.Pattern[str], text: str) -> list[str]:
-    return pattern.findall(_CODE.sub(" ", text))
+def _links(plain: str, limit: int) -> list[str]:
+    """Up to `limit` distinct @names and #numbers in text whose code is already blanked."""
+    found = [m.group(0) for m in islice(_MENTION.finditer(plain), limit)]
+    found += [m.group(0) for m in islice(_ISSUE_REF.finditer(plain), limit)]
+    return list(dict.fromkeys(found))[:limit]
 
 
 def warnings_for(draft: Draft) -> list[DraftWarning]:
     """Everything worth knowing before this draft becomes a blog page."""
     found: list[DraftWarning] = []
-    html = _outside_code(_HTML, draft.body)
-    if html:
-        found.append(DraftWarning("warning.html", {"example": html[0][:40]}))
-    links = _outside_code(_MENTION, draft.body) + _outside_code(_ISSUE_REF, draft.body)
+    plain = blank_code(draft.body)
+    html = next(html_pieces(plain), None)
+    if html is not None:
+        found.append(DraftWarning("warning.html", {"example": cut(html, 40)}))
+    links = _links(plain, 3)
     if links:
-        found.append(
-            DraftWarning("warning.links", {"examples": ", ".join(dict.fromkeys(links[:3]))})
-        )
+        found.append(DraftWarning("warning.links", {"examples": ", ".join(links)}))
     if len(draft.title) > GITHUB_TITLE * NEAR_LIMIT:
         found.append(
             DraftWarning(
@@ -58,21 +59,14 @@ def warnings_for(draft: Draft) -> list[DraftWarning]:
 
 
 def has_links(text: str) -> bool:
-    return bool(_outside_code(_MENTION, text) or _outside_code(_ISSUE_REF, text))
+    return bool(_links(blank_code(text), 1))
 
 
 def escape_links(text: str) -> str:
     """Backslash-escape @name and #123 outside code so GitHub shows them as plain text."""
-    pieces: list[str] = []
-    last = 0
-    for code in _CODE.finditer(text):
-        pieces.append(_escape_plain(text[last : code.start()]))
-        pieces.append(code.group(0))
-        last = code.end()
-    pieces.append(_escape_plain(text[last:]))
-    return "".join(pieces)
-
-
-def _escape_plain(text: str) -> str:
-    text = _MENTION.sub(lambda m: "\\" + m.group(0), text)
-    return _ISSUE_REF.sub(lambda m: "\\" + m.group(0), text)
+    plain = blank_code(text)
+    starts = sorted(
+        match.start() for pattern in (_MENTION, _ISSUE_REF) for match in pattern.finditer(plain)
+    )
+    pieces = [text[a:b] for a, b in zip([0, *starts], [*starts, len(text)], strict=True)]
+    return "\\".join(pieces)

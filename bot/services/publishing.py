@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingError
 from bot.limits import GITHUB_BODY
+from bot.markdown_scan import MARKER_PREFIX, MARKER_SUFFIX
 from bot.models import CreatedIssue, Draft, Entry, JobState, Owner, PublishJob
 from bot.services.announcing import AnnouncementService
 from bot.services.clock import Clock
@@ -35,7 +36,7 @@ SNAPSHOT_TRIES = 3
 
 def key_marker(key: str) -> str:
     """The HTML comment carrying a job's key; GitHub and gialog both hide it."""
-    return f"<!-- diary-bot:{key} -->"
+    return f"{MARKER_PREFIX}{key}{MARKER_SUFFIX}"
 
 
 def body_with_images(job: PublishJob, images: Sequence[str]) -> str:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from bot.markdown_scan import first_marker_key
 from bot.models import JobState
 from bot.services.announcing import AnnouncementService
-from bot.services.publishing import key_marker
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -30,8 +29,6 @@ log = logging.getLogger(__name__)
 STATE_KEY = "watcher"
 PER_PAGE = 100
 MAX_PAGES = 10  # when more than a page changed between two polls; bounds the cost
-# The publish job's key in an issue body, as `key_marker` writes it.
-_MARKER = re.compile(re.escape(key_marker("KEY")).replace("KEY", "([0-9a-f]+)"))
 
 
 class IssueLister(Protocol):
@@ -137,10 +134,10 @@ class WatchService:
     async def _publish_job_announces(self, body: str) -> bool:
         """True for an issue this bot's publish job made: the job announces it itself, with
         the Discord author, once it has recorded the issue."""
-        match = _MARKER.search(body)
-        if match is None:
+        key = first_marker_key(body)
+        if key is None:
             return False
-        return await self._store.publish_job_state(match.group(1)) in (
+        return await self._store.publish_job_state(key) in (
             JobState.PENDING,
             JobState.DONE,
         )
