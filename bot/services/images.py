@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import quote
 
 from bot.errors import InvalidInput, UserFacingError
@@ -26,9 +26,6 @@ from bot.services.clock import Clock
 from bot.services.drafts import DraftService
 from bot.store import Store
 from bot.store.images import ImagesTooLarge, NewImage, TooManyImages
-
-if TYPE_CHECKING:
-    from bot.services.image_commits import ImagePublisher
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +132,17 @@ class ImageLinks:
         )
 
 
+class BodyFit(Protocol):
+    """How the images will be linked at publish (ImagePublisher), to check the body still fits."""
+
+    def check_fits(self, body: str, images: Sequence[tuple[str, str]], at: datetime) -> None: ...
+
+
 class ImageService:
     """Images attached to a member's drafts."""
 
     def __init__(
-        self, store: Store, drafts: DraftService, publisher: ImagePublisher, clock: Clock
+        self, store: Store, drafts: DraftService, publisher: BodyFit, clock: Clock
     ) -> None:
         self._store = store
         self._drafts = drafts

@@ -16,9 +16,8 @@ from bot.services.preview import escape_links
 from bot.services.publishing import Author
 from cogs._common import Interaction, owner_of, tr
 from cogs.drafts import _render
-from cogs.drafts._buttons import long_edit_view, preview_view
 from cogs.drafts._modals import DraftModal
-from cogs.drafts._views import ConfirmDelete
+from cogs.drafts._views import ConfirmDelete, long_edit_view, preview_view
 
 # How long the reply to a publish waits before saying that GitHub is slow, and how long it
 # keeps waiting after that (interaction tokens last 15 minutes).

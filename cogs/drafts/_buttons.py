@@ -1,5 +1,6 @@
-"""The preview's buttons. They are `DynamicItem`s: custom_ids carry the draft and its owner,
-so they keep working after a restart, and anyone else who presses one is told it is not theirs."""
+"""What the preview's buttons do. `DraftButton` is a `DynamicItem`: it matches the custom_ids of
+`_custom_ids`, which carry the draft and its owner, so the buttons keep working after a restart,
+and anyone else who presses one is told it is not theirs."""
 
 from __future__ import annotations
 
@@ -9,32 +10,14 @@ from typing import Any
 import discord
 
 from bot.client import report_error
-from bot.models import Draft, JobState
-from bot.services.preview import has_links
 from cogs._common import Interaction, tr
-
-ACTIONS = ("publish", "edit", "delete", "escape", "tail")
-_STYLES = {
-    "publish": discord.ButtonStyle.success,
-    "edit": discord.ButtonStyle.primary,
-    "delete": discord.ButtonStyle.danger,
-    "escape": discord.ButtonStyle.secondary,
-    "tail": discord.ButtonStyle.primary,
-}
+from cogs.drafts import _actions
+from cogs.drafts._custom_ids import ACTIONS, TEMPLATE, button
 
 
-class DraftButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"diary:draft:(?P<action>[a-z]+):(?P<draft>\d+):(?P<owner>\d+)",
-):
+class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
     def __init__(self, action: str, draft_id: int, owner_id: int, label: str = "") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label or action,
-                style=_STYLES.get(action, discord.ButtonStyle.secondary),
-                custom_id=f"diary:draft:{action}:{draft_id}:{owner_id}",
-            )
-        )
+        super().__init__(button(action, draft_id, owner_id, label))
         self.action = action
         self.draft_id = draft_id
         self.owner_id = owner_id
@@ -54,8 +37,6 @@ class DraftButton(
         return True
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        from cogs.drafts import _actions  # the actions render previews with these buttons
-
         handlers = {
             "publish": lambda: _actions.publish(interaction, self.draft_id, None),
             "edit": lambda: _actions.edit(interaction, self.draft_id),
@@ -67,26 +48,3 @@ class DraftButton(
             await handlers[self.action]()
         except Exception as error:  # discord.py would only log it; the member deserves an answer
             await report_error(interaction, error)
-
-
-def _button(interaction: Interaction, action: str, draft: Draft) -> DraftButton:
-    return DraftButton(action, draft.id, interaction.user.id, tr(interaction, f"button.{action}"))
-
-
-def preview_view(interaction: Interaction, draft: Draft) -> discord.ui.View | None:
-    """Publish / Edit / Delete (and Escape links when there are any) for an unpublished draft."""
-    if draft.is_published or draft.job_state is JobState.PENDING:
-        return None
-    view = discord.ui.View(timeout=None)
-    for action in ("publish", "edit", "delete"):
-        view.add_item(_button(interaction, action, draft))
-    if has_links(draft.body):
-        view.add_item(_button(interaction, "escape", draft))
-    return view
-
-
-def long_edit_view(interaction: Interaction, draft: Draft) -> discord.ui.View:
-    """For drafts longer than a modal holds: edit the last part."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(_button(interaction, "tail", draft))
-    return view
