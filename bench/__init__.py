@@ -1,11 +1,12 @@
 """Benchmarks of diary-bot: `python -m bench` from the repository root (needs the test extras,
 `pip install -e '.[test]'`, for the fakes). It starts the real bot process several times
-against the local Discord and GitHub fakes of `tests/fakes/`, measures seven things, prints a
+against the local Discord and GitHub fakes of `tests/fakes/`, measures ten things, prints a
 table with the floor and PASS/FAIL beside each, and writes it to `bench/RESULTS.md` together
-with the machine's details. Only loopback traffic; 3 to 5 minutes on two cores.
+with the machine's details. Only loopback traffic; about 10 minutes on two cores.
 
 Modules: `rig` (fakes, members, bot process), `load` (members working at once), `latency`
 (rows 1-2), `github_cost` (rows 3-4), `store_scale` (row 5), `process_costs` (rows 6-7),
-`trace` (where latency goes), `rows` and `report` (the table), `sitecustomize/` (bench-only
-switches inside the bot process).
+`kills` (row 8), `throughput`, `bare_bot` and `baseline` (row 9), `stalls` (row 10), `trace`
+(where latency goes), `rows` and `report` (the table), `sitecustomize/` (bench-only switches
+inside the bot process).
 """

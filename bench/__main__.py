@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from bench import github_cost, kills, latency, process_costs, rows, store_scale
+from bench import github_cost, kills, latency, process_costs, rows, stalls, store_scale, throughput
 from bench.report import FAIL, Machine, Row, document, load_average
 from bench.rig import BenchDiscord, add_members
 
@@ -24,6 +24,7 @@ COMMAND = "python -m bench"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BUILD_TIMEOUT = 400.0
 BUSY_MACHINE = 0.25  # cores used by other processes during a latency run worth a warning
+PAIRS = 3  # row 2: interleaved runs with GitHub answering at once (A) and slow (B)
 
 
 class Bench:
@@ -46,15 +47,8 @@ class Bench:
     def run(self) -> list[Row]:
         work = self.work
         startup = self.phase("start-up (row 7)", lambda: process_costs.startup(work / "startup"))
-        normal = self.phase("latency (row 1)", lambda: latency.drafting(work / "latency"))
-        saturated = self.phase(
-            "latency without think time (row 1, for scale)",
-            lambda: latency.drafting(work / "saturated", think=(0.0, 0.0)),
-        )
-        slow = self.phase(
-            "latency with a slow GitHub (row 2)",
-            lambda: latency.drafting(work / "slow", slow_github=True),
-        )
+        pairs = self._pairs()
+        normal = pairs[0][0]
         naive = self.phase(
             "latency with a slow GitHub, PyGithub on the loop (row 2)",
             lambda: latency.drafting(
@@ -106,23 +100,25 @@ class Bench:
         storm = self.phase(
             "publishes with a SIGKILL each (row 8)", lambda: kills.kill_storm(work / "kills")
         )
-        self._warn_if_busy({"1": normal, "1 (for scale)": saturated, "2": slow})
+        speed = self.phase(
+            "throughput at saturation: bare bot, baseline, diary-bot (row 9)",
+            lambda: throughput.measure(work / "throughput", self.say),
+        )
+        self._warn_if_busy({"1": normal, **{f"2 (B{n})": b for n, (_, b) in enumerate(pairs, 1)}})
+        complete = [
+            (a, b)
+            for a, b in pairs
+            if not isinstance(a, BaseException) and not isinstance(b, BaseException)
+        ]
+        repeats = [a for a, _ in complete[1:]]
         return [
-            _row(
-                1,
-                "Interaction latency",
-                "p99 < 100 ms",
-                rows.latency_row,
-                normal,
-                _optional(saturated),
-            ),
+            _row(1, "Interaction latency", "p99 < 100 ms", rows.latency_row, normal, repeats),
             _row(
                 2,
                 "Latency while GitHub is slow",
                 "p99 ≤ 2× row 1",
                 rows.slow_github_row,
-                normal,
-                slow,
+                complete or RuntimeError("no pair of runs completed"),
                 _optional(naive),
             ),
             _row(3, "GitHub requests per publish", "exactly 1", rows.publish_row, costs),
@@ -131,7 +127,57 @@ class Bench:
             _row(6, "Peak RSS of the bot", "< 120 MB", rows.memory_row, startup, memory, floor),
             _row(7, "Start-up", "< 3 s", rows.startup_row, startup),
             _row(8, "Publishes cut by SIGKILL", "0 duplicates, 0 lost", rows.kills_row, storm),
+            _row(9, "Throughput", "≥ half the bare bot", rows.throughput_row, speed, normal),
+            _row(10, "Loop stalls", "≤ 50 ms", rows.stalls_row, self._stalls(pairs, speed)),
         ]
+
+    def say(self, what: str) -> None:
+        print(f"[{time.monotonic() - self.began:5.0f} s] {what} …", file=sys.stderr, flush=True)
+
+    def _pairs(self) -> list[tuple[latency.DraftingRun | BaseException, ...]]:
+        """Row 2's interleaved runs: A (row 1's load; the first A is row 1) then B (the
+        same while GitHub holds each publish), PAIRS times."""
+        pairs = []
+        for number in range(1, PAIRS + 1):
+            a = self.phase(
+                f"latency (row 1; row 2 pair {number}/{PAIRS}, A)",
+                lambda n=number: latency.drafting(self.work / f"latency-{n}"),
+            )
+            b = self.phase(
+                f"latency with a slow GitHub (row 2 pair {number}/{PAIRS}, B)",
+                lambda n=number: latency.drafting(self.work / f"slow-{n}", slow_github=True),
+            )
+            pairs.append((a, b))
+        return pairs
+
+    def _stalls(
+        self, pairs: list[tuple[object, object]], speed: object
+    ) -> list[tuple[str, stalls.Stalls]]:
+        """Each row's longest loop stall: the drafting runs' windows, else whole processes."""
+        work = self.work
+
+        def runs(values: list[object]) -> stalls.Stalls:
+            found = [v.stalls for v in values if isinstance(v, latency.DraftingRun)]
+            return stalls.worst(*found)
+
+        def whole(*names: str) -> stalls.Stalls:
+            return stalls.worst(*(stalls.read(stalls.path_in(work / name)) for name in names))
+
+        entries = [
+            ("1", runs([pairs[0][0]])),
+            ("2 (A runs)", runs([a for a, _ in pairs])),
+            ("2 (B runs)", runs([b for _, b in pairs])),
+            ("3", whole("publish")),
+            ("4", whole("polling")),
+            ("6", whole("memory")),
+            ("7", whole("startup")),
+            ("8", whole("kills")),
+        ]
+        if isinstance(speed, throughput.Throughput):
+            for name in speed.programs:
+                if name.startswith("diary-bot"):
+                    entries.append((f"9 ({name})", runs(list(speed.runs.get(name, [])))))
+        return entries
 
     def _warn_if_busy(self, runs: dict[str, object]) -> None:
         """Say so when other processes took a noticeable share of the cores meanwhile."""

@@ -4,11 +4,14 @@ design (PyGithub called on the event loop) under the same slow GitHub."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import stalls
 from bench.load import LoadResult, drafting_steps, members_sessions, publisher_sessions, run
-from bench.rig import CpuTimes, bench_rig, start
+from bench.rig import DIARY_BOT, CpuTimes, Program, bench_rig, start
+from bench.stalls import Stalls
 from bench.trace import Breakdown, breakdown
 
 MEMBERS = 50
@@ -36,6 +39,7 @@ class DraftingRun:
     issues_created: int
     think: tuple[float, float]
     breakdown: Breakdown | None  # where the draft commands' latency went
+    stalls: Stalls  # the bot's longest event-loop stall while the commands ran
 
 
 def drafting(
@@ -47,6 +51,7 @@ def drafting(
     send_for: float = SEND_FOR,
     limit: float = LIMIT,
     seed: int = 20_240_601,
+    program: Program = DIARY_BOT,
 ) -> DraftingRun:
     """50 members each run 20 draft commands (new, append, list, show), all at once; with
     `slow_github`, 3 more members keep publishing meanwhile while GitHub holds each creation
@@ -56,7 +61,7 @@ def drafting(
     if on_loop:
         env["BENCH_GITHUB_ON_LOOP"] = "1"
     extra = PUBLISHERS if slow_github else 0
-    with bench_rig(workdir, members=MEMBERS + extra, env=env) as (rig, members):
+    with bench_rig(workdir, members=MEMBERS + extra, env=env, program=program) as (rig, members):
         process = start(rig)
         sessions = members_sessions(
             members[:MEMBERS], lambda m: drafting_steps(m, STEPS), think, seed
@@ -67,7 +72,9 @@ def drafting(
         rig.discord.take_violations()
         bot_before, before = process.cpu_seconds(), CpuTimes.now()
         waited_before, slices_before = process.runqueue_wait()
+        began = time.monotonic()
         result = run(rig.discord, sessions, send_for=send_for, limit=limit)
+        window = stalls.read(stalls.path_in(workdir), began, time.monotonic())
         bot_cpu, after = process.cpu_seconds() - bot_before, CpuTimes.now()
         waited, slices = process.runqueue_wait()
         late = sum("Discord allows" in v for v in rig.discord.take_violations())
@@ -94,4 +101,5 @@ def drafting(
         created,
         think,
         split,
+        window,
     )

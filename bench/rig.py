@@ -5,13 +5,16 @@ human-like pause before each action, and bench-only switches for the bot process
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.harness import GITHUB_TOKEN, BotProcess, Rig
+from bench import stalls
+from tests.e2e.harness import GITHUB_TOKEN, ROOT, RUN_COMMAND, BotProcess, Rig
 from tests.fakes.discord_server import SITECUSTOMIZE_DIR, FakeDiscord
 from tests.fakes.discord_world import Member
 from tests.fakes.github_server import FakeGitHub
@@ -29,8 +32,43 @@ class BenchDiscord(FakeDiscord):
         return None
 
 
+@dataclass(frozen=True)
+class Program:
+    """What runs in the bot's place: diary-bot from this tree (the default), diary-bot from
+    another tree (the baseline commit), or the bare reference bot."""
+
+    name: str
+    command: tuple[str, ...] = tuple(RUN_COMMAND)
+    cwd: Path = ROOT
+    configurable: bool = True  # it has `/diary config` (diary-bot does), so members get a role
+
+
+DIARY_BOT = Program("diary-bot")
+BARE_BOT = Program(
+    "bare discord.py bot", (sys.executable, "-m", "bench.bare_bot"), configurable=False
+)
+
+
 class MeasuredBotProcess(BotProcess):
-    """`BotProcess` plus what the bench reads about the process from /proc."""
+    """`BotProcess` plus what the bench reads about the process from /proc; it runs
+    `program` (diary-bot from this tree unless told otherwise)."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, program: Program = DIARY_BOT) -> None:
+        super().__init__(env, log_path)
+        self.program = program
+
+    def start(self) -> MeasuredBotProcess:
+        assert not self.running, "already running"
+        with self.log_path.open("ab") as log:
+            log.write(b"\n--- start ---\n")
+            self._process = subprocess.Popen(
+                list(self.program.command),
+                cwd=self.program.cwd,
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
 
     @property
     def pid(self) -> int:
@@ -101,9 +139,13 @@ def bot_env(switches: dict[str, str] | None = None) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join(p for p in paths if p), **(switches or {})}
 
 
-def new_process(rig: Rig, name: str, env: dict[str, str] | None = None) -> MeasuredBotProcess:
+def new_process(
+    rig: Rig, name: str, env: dict[str, str] | None = None, program: Program = DIARY_BOT
+) -> MeasuredBotProcess:
     """A bot process for `rig` (not started) with `env` on top of the rig's environment."""
-    process = MeasuredBotProcess({**rig.env(), **(env or {})}, rig.tmp_path / f"{name}.log")
+    process = MeasuredBotProcess(
+        {**rig.env(), **(env or {})}, rig.tmp_path / f"{name}.log", program
+    )
     rig.bot = process
     return process
 
@@ -127,6 +169,7 @@ def bench_rig(
     env: dict[str, str] | None = None,
     discord: FakeDiscord | None = None,
     contracts: bool = False,
+    program: Program = DIARY_BOT,
 ) -> Iterator[tuple[Rig, list[str]]]:
     """Fakes, `members` extra members and a (not yet started) bot; stops everything after.
 
@@ -141,8 +184,9 @@ def bench_rig(
         owner="alice", repo="diary", token=GITHUB_TOKEN, check_contract=contracts
     ).start()
     keys = add_members(fake_discord, members) if members else []
-    rig = Rig(fake_discord, github, workdir, extra_env=bot_env(env))
-    new_process(rig, "bot")
+    switches = {"BENCH_STALLS": str(stalls.path_in(workdir)), **(env or {})}
+    rig = Rig(fake_discord, github, workdir, extra_env=bot_env(switches))
+    new_process(rig, "bot", program=program)
     try:
         yield rig, keys
     finally:
@@ -155,7 +199,8 @@ def bench_rig(
 def start(rig: Rig, *, configure: bool = True) -> MeasuredBotProcess:
     """Start the bot, wait until it is ready, and (once) let members with Author write."""
     rig.start_bot()
-    if configure and rig.starts == 1:
+    assert isinstance(rig.bot, MeasuredBotProcess)
+    if configure and rig.starts == 1 and rig.bot.program.configurable:
         rig.configure_author_role()
     time.sleep(0.2)
     process = rig.bot

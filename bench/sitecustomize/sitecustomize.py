@@ -10,6 +10,9 @@ one in turn runs the next `sitecustomize` on `sys.path` after its own directory,
   goes out without `If-None-Match`, so the watcher's polls can never be answered 304.
 - `BENCH_TRACE=FILE`: stamps when each interaction reaches the bot and when its callback
   leaves (see `_Tracer`), so the bench can tell time in the bot from time in the fakes.
+- `BENCH_STALLS=FILE`: a loop-stall monitor (see `_StallMonitor`): a task on the bot's event
+  loop sleeps 10 ms over and over and writes down every wake-up more than 2 ms late; a
+  watchdog thread writes the event-loop thread's stack to `FILE.stacks` while a stall lasts.
 
 With none set this module patches nothing.
 """
@@ -99,6 +102,90 @@ class _Tracer:
         module.AsyncWebhookAdapter.create_interaction_response = create_interaction_response
 
 
+def _runqueue_wait(path: str) -> float:
+    """Seconds this thread has been runnable but waiting for a CPU (Linux schedstat)."""
+    try:
+        with open(path, "rb") as stat:
+            return int(stat.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class _StallMonitor:
+    """`BENCH_STALLS=FILE`: started with the client's `login` (the first thing `start` awaits),
+    on the bot's own loop. Each line is `T LATE WAITED`: the monotonic time the sleep began,
+    how many seconds later than 10 ms it woke, and how long of that period the loop thread was
+    runnable but had no CPU (other processes had the cores: not the bot's doing). The bench
+    keeps the lines inside a run's window."""
+
+    PERIOD = 0.010
+    NOTED = 0.002  # only later wake-ups are written (the file stays small)
+    STACK_AFTER = 0.040  # the watchdog writes the loop thread's stack past this
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._out = open(path, "a", buffering=1, encoding="utf-8")  # open while the process lives
+        self._beat = 0.0
+        self._started = False
+
+    def client(self, module: Any) -> None:
+        original = module.Client.login
+        monitor = self
+
+        async def login(self: Any, token: str) -> Any:
+            monitor.start()
+            return await original(self, token)
+
+        module.Client.login = login
+
+    def start(self) -> None:
+        import asyncio
+        import threading
+
+        if self._started:
+            return
+        self._started = True
+        self._beat = time.monotonic()
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._watch(), name="bench-stall-monitor")
+        loop_thread = threading.get_ident()
+        threading.Thread(
+            target=self._watchdog, args=(loop_thread,), name="bench-stall-watchdog", daemon=True
+        ).start()
+
+    async def _watch(self) -> None:
+        import asyncio
+        import threading
+
+        stat = f"/proc/self/task/{threading.get_native_id()}/schedstat"
+        waited = _runqueue_wait(stat)
+        while True:
+            began = time.monotonic()
+            self._beat = began
+            await asyncio.sleep(self.PERIOD)
+            late = time.monotonic() - began - self.PERIOD
+            before, waited = waited, _runqueue_wait(stat)
+            if late > self.NOTED:
+                self._out.write(f"{began:.6f} {late:.6f} {waited - before:.6f}\n")
+
+    def _watchdog(self, loop_thread: int) -> None:
+        import traceback
+
+        stacks = open(self._path + ".stacks", "a", buffering=1, encoding="utf-8")
+        dumped_at = 0.0
+        while True:
+            time.sleep(0.005)
+            now, beat = time.monotonic(), self._beat
+            if now - beat < self.PERIOD + self.STACK_AFTER or now - dumped_at < self.STACK_AFTER:
+                continue
+            dumped_at = now
+            frame = sys._current_frames().get(loop_thread)
+            if frame is None:
+                continue
+            stack = "".join(traceback.format_stack(frame, limit=25))
+            stacks.write(f"--- stall since {beat:.6f}, seen at {time.monotonic():.6f}\n{stack}")
+
+
 class _PatchingLoader(importlib.abc.Loader):
     """Runs the real loader, then the patch."""
 
@@ -154,6 +241,8 @@ def _install() -> None:
         patches["discord.gateway"] = tracer.gateway
         patches["discord.state"] = tracer.state
         patches["discord.webhook.async_"] = tracer.webhook
+    if os.environ.get("BENCH_STALLS"):
+        patches["discord.client"] = _StallMonitor(os.environ["BENCH_STALLS"]).client
     for name in [name for name in patches if name in sys.modules]:
         patches.pop(name)(sys.modules[name])  # already imported: patch it now
     if patches:
