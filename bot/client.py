@@ -35,12 +35,14 @@ COMMANDS_HASH_KEY = "commands_hash"
 NO_MENTIONS = discord.AllowedMentions.none()
 # On shutdown, how long replies under way may take; within the 10 s a service manager allows.
 INTERACTION_GRACE_SECONDS = 3.0
-# Names discord.py gives the tasks that run interaction handlers.
+# Names discord.py gives the tasks that run interaction handlers (editors are answered by
+# `on_interaction` listeners, which run as event tasks).
 _INTERACTION_TASKS = (
     "CommandTree-invoker",
     "discord-ui-modal-dispatch",
     "discord-ui-view-dispatch",
     "discord-ui-dynamic-item",
+    "discord.py: on_interaction",
 )
 
 

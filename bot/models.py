@@ -29,6 +29,7 @@ class Draft:
     issue_url: str | None = None
     published_at: datetime | None = None
     job_state: JobState | None = None
+    revision: int = 0  # id of the latest revision in effect: changes with every change
 
     @property
     def owner(self) -> Owner:

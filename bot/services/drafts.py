@@ -142,6 +142,29 @@ class DraftService:
         )
         return updated or await self._refused(owner, draft.id)
 
+    async def save_editor(
+        self,
+        owner: Owner,
+        draft_id: int,
+        opened_at: int,
+        title: str,
+        body: str,
+        *,
+        tail_from: int | None = None,
+    ) -> tuple[Draft, bool]:
+        """Save what an editor opened at revision `opened_at` holds; (draft, whether the draft
+        had changed meanwhile). A change made meanwhile is not refused: the editor's text
+        becomes a new revision, so `undo` brings that change back. With `tail_from`, the
+        editor held the body from that position on, as it was when it opened."""
+        draft = self.check_writable(await self.get(owner, draft_id))
+        changed = draft.revision != opened_at
+        if tail_from is not None:
+            opened = await self._store.get_revision(owner, draft.id, opened_at)
+            base = opened.body if opened is not None else draft.body
+            body = base[:tail_from] + body
+        saved = await self.edit(owner, draft.id, title=title.strip() or draft.title, body=body)
+        return saved, changed
+
     async def history(
         self, owner: Owner, draft_id: int | None, limit: int = 10
     ) -> tuple[Draft, list[Revision]]:

@@ -22,7 +22,9 @@ _WRITABLE = (
 
 _SELECT = """
 SELECT d.*, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = d.id
-             ORDER BY j.id DESC LIMIT 1) AS job_state
+             ORDER BY j.id DESC LIMIT 1) AS job_state,
+       (SELECT MAX(r.id) FROM draft_revisions r WHERE r.draft_id = d.id AND r.undone = 0)
+           AS revision
 FROM drafts d
 """
 
@@ -44,6 +46,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
         issue_url=row["issue_url"],
         published_at=decode_time(row["published_at"]),
         job_state=JobState(row["job_state"]) if row["job_state"] else None,
+        revision=row["revision"] or 0,
     )
 
 
@@ -184,6 +187,17 @@ class DraftStore:
             )
             rows = await cursor.fetchall()
         return [_revision(row) for row in rows]
+
+    async def get_revision(self, owner: Owner, draft_id: int, revision_id: int) -> Revision | None:
+        """One revision of the owner's draft, or None."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT r.* FROM draft_revisions r JOIN drafts d ON d.id = r.draft_id"
+                " WHERE r.id = ? AND r.draft_id = ? AND d.guild_id = ? AND d.author_id = ?",
+                (revision_id, draft_id, owner.guild_id, owner.user_id),
+            )
+            row = await cursor.fetchone()
+        return _revision(row) if row else None
 
     async def undo_draft(self, owner: Owner, draft_id: int, at: datetime) -> Draft | None:
         """Go back to the state before the latest change still in effect; the undone

@@ -14,9 +14,9 @@ from bot.models import Draft, JobState, PublishJob
 from bot.services.images import Upload
 from bot.services.preview import escape_links
 from bot.services.publishing import Author
-from cogs._common import Interaction, owner_of, tr
-from cogs.drafts import _render
-from cogs.drafts._modals import DraftModal
+from cogs._common import Interaction, check_writer, owner_of, tr
+from cogs._editors import Submission
+from cogs.drafts import _modals, _render
 from cogs.drafts._views import ConfirmDelete, long_edit_view, preview_view
 
 # How long the reply to a publish waits before saying that GitHub is slow, and how long it
@@ -131,8 +131,7 @@ def _outcome(interaction: Interaction, job: PublishJob) -> str:
 async def edit(interaction: Interaction, draft_id: int | None) -> None:
     """A modal with the title and body; a body too long for it gets other ways to edit."""
     drafts = interaction.client.services.drafts
-    owner = owner_of(interaction)
-    found = drafts.check_writable(await drafts.get(owner, draft_id))
+    found = drafts.check_writable(await drafts.get(owner_of(interaction), draft_id))
     if len(found.body) > MODAL_TEXT_INPUT:
         await send(
             interaction,
@@ -140,47 +139,50 @@ async def edit(interaction: Interaction, draft_id: int | None) -> None:
             view=long_edit_view(interaction, found),
         )
         return
-
-    async def save(modal_interaction: Interaction, title: str, body: str) -> None:
-        await _unchanged_since(modal_interaction, found)
-        saved = await drafts.edit(owner, found.id, title=title or found.title, body=body)
-        await show(modal_interaction, saved, "draft.edited")
-
-    modal = DraftModal(interaction, "modal.edit_heading", save, title=found.title, body=found.body)
-    await interaction.response.send_modal(modal)
-
-
-def split_tail(body: str, limit: int = MODAL_TEXT_INPUT) -> tuple[str, str]:
-    """(head, tail): the tail fits the modal and starts at a paragraph or line if it can."""
-    start = len(body) - limit
-    for separator in ("\n\n", "\n"):
-        cut_at = body.find(separator, start)
-        if cut_at >= 0:
-            return body[: cut_at + len(separator)], body[cut_at + len(separator) :]
-    return body[:start], body[start:]
+    await interaction.response.send_modal(_modals.edit_editor(interaction, found))
 
 
 async def edit_tail(interaction: Interaction, draft_id: int) -> None:
     """Edit only the last part of a long draft; the rest stays as it is."""
     drafts = interaction.client.services.drafts
+    found = drafts.check_writable(await drafts.get(owner_of(interaction), draft_id))
+    head, tail = _modals.split_tail(found.body)
+    await interaction.response.send_modal(_modals.tail_editor(interaction, found, head, tail))
+
+
+async def submitted(interaction: Interaction, editor: Submission) -> None:
+    """Save what a draft editor holds, however long ago (or before which restart) it opened."""
+    if interaction.user.id != editor.owner_id:
+        raise UserFacingError("error.not_yours")
+    await check_writer(interaction)
+    services = interaction.client.services
     owner = owner_of(interaction)
-    found = drafts.check_writable(await drafts.get(owner, draft_id))
-    head, tail = split_tail(found.body)
-
-    async def save(modal_interaction: Interaction, title: str, body: str) -> None:
-        await _unchanged_since(modal_interaction, found)
-        saved = await drafts.edit(owner, found.id, title=title or found.title, body=head + body)
-        await show(modal_interaction, saved, "draft.edited")
-
-    modal = DraftModal(interaction, "modal.edit_tail_heading", save, title=found.title, body=tail)
-    await interaction.response.send_modal(modal)
-
-
-async def _unchanged_since(interaction: Interaction, opened: Draft) -> None:
-    """Refuse to overwrite changes made (e.g. by /draft append) while the modal was open."""
-    current = await interaction.client.services.drafts.get(owner_of(interaction), opened.id)
-    if current.updated_at != opened.updated_at:
-        raise UserFacingError("error.changed_meanwhile", id=opened.id)
+    if editor.kind == "new":
+        settings = await services.server_settings.get(owner.guild_id)
+        draft = await services.drafts.create(
+            owner,
+            editor.title,
+            editor.body,
+            timezone=settings.timezone,
+            title_format=settings.title_format,
+        )
+        await show(interaction, draft, "draft.created")
+    elif editor.kind == "append":
+        await show(
+            interaction,
+            await services.drafts.append(owner, editor.target, editor.body),
+            "draft.appended",
+        )
+    else:
+        saved, changed = await services.drafts.save_editor(
+            owner,
+            editor.target,
+            editor.revision,
+            editor.title,
+            editor.body,
+            tail_from=editor.offset if editor.kind == "tail" else None,
+        )
+        await show(interaction, saved, "draft.saved_over_change" if changed else "draft.edited")
 
 
 async def confirm_delete(interaction: Interaction, draft_id: int) -> None:

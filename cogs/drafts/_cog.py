@@ -9,15 +9,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DiaryBot
+from bot.client import DiaryBot, report_error
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, cut
 from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
 from bot.services.images import ALT_MAX, EXTENSIONS
 from bot.services.labels import parse_labels
 from cogs._common import Interaction, check_writer, owner_of, tr
+from cogs._editors import submission
 from cogs._text import cmd
-from cogs.drafts import _actions, _render
-from cogs.drafts._modals import DraftModal
+from cogs.drafts import _actions, _modals, _render
 
 DRAFT = {"draft": cmd("opt.draft.desc")}
 IMAGE_SUFFIXES = {f".{ext}" for ext in EXTENSIONS.values()} | {".jpeg"}
@@ -79,24 +79,14 @@ class DraftCog(
     ) -> None:
         owner = owner_of(interaction)
         settings = await self.services.server_settings.get(owner.guild_id)
-
-        async def create(reply_to: Interaction, title: str | None, body: str) -> None:
-            draft = await self.services.drafts.create(
-                owner, title, body, timezone=settings.timezone, title_format=settings.title_format
-            )
-            await _actions.show(reply_to, draft, "draft.created")
-
         if body is None:
-            modal = DraftModal(
-                interaction,
-                "modal.new_heading",
-                create,
-                title=title or "",
-                body=settings.body_template or "",
-            )
-            await interaction.response.send_modal(modal)
+            editor = _modals.new_editor(interaction, title or "", settings.body_template or "")
+            await interaction.response.send_modal(editor)
             return
-        await create(interaction, title, body)
+        draft = await self.services.drafts.create(
+            owner, title, body, timezone=settings.timezone, title_format=settings.title_format
+        )
+        await _actions.show(interaction, draft, "draft.created")
 
     @app_commands.command(name=cmd("cmd.draft.append"), description=cmd("cmd.draft.append.desc"))
     @app_commands.rename(text=cmd("opt.text"), draft=cmd("opt.draft"))
@@ -104,11 +94,28 @@ class DraftCog(
     async def append(
         self,
         interaction: Interaction,
-        text: app_commands.Range[str, 1, 6000],
+        text: app_commands.Range[str, 1, 6000] | None = None,
         draft: int | None = None,
     ) -> None:
-        updated = await self.services.drafts.append(owner_of(interaction), draft, text)
+        owner = owner_of(interaction)
+        if text is None:  # a multi-line editor: slash command options hold one line
+            drafts = self.services.drafts
+            found = drafts.check_writable(await drafts.get(owner, draft))
+            await interaction.response.send_modal(_modals.append_editor(interaction, found))
+            return
+        updated = await self.services.drafts.append(owner, draft, text)
         await _actions.show(interaction, updated, "draft.appended")
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """Submissions of draft editors, routed by their custom_id (see cogs/_editors.py)."""
+        editor = submission(interaction, _modals.KINDS)
+        if editor is None:
+            return
+        try:
+            await _actions.submitted(interaction, editor)
+        except Exception as error:  # a listener's errors would only be logged
+            await report_error(interaction, error)
 
     @app_commands.command(name=cmd("cmd.draft.attach"), description=cmd("cmd.draft.attach.desc"))
     @app_commands.rename(image=cmd("opt.image"), draft=cmd("opt.draft"), alt=cmd("opt.alt"))

@@ -1,58 +1,51 @@
-"""Modals for writing a new draft and editing one."""
+"""The editors of drafts: which modal each command opens, and the custom_id it is routed by."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import discord
 
-from bot.client import report_error
-from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, MODAL_TITLE, cut
+from bot.limits import MODAL_TEXT_INPUT
 from bot.models import Draft
 from cogs._common import Interaction, tr
+from cogs._editors import custom_id, editor
 
-OnSubmit = Callable[[Interaction, str, str], Awaitable[None]]
-
-
-class DraftModal(discord.ui.Modal):
-    """A title line and a multi-line body; `on_done` receives what was typed."""
-
-    def __init__(
-        self,
-        interaction: Interaction,
-        heading_key: str,
-        on_done: OnSubmit,
-        *,
-        title: str = "",
-        body: str = "",
-    ) -> None:
-        super().__init__(title=cut(tr(interaction, heading_key), MODAL_TITLE), timeout=900)
-        self._on_done = on_done
-        self.title_input: discord.ui.TextInput[DraftModal] = discord.ui.TextInput(
-            label=cut(tr(interaction, "modal.title_label"), 45),
-            default=title or None,
-            required=False,
-            max_length=GITHUB_TITLE,
-            placeholder=cut(tr(interaction, "modal.title_placeholder"), 100),
-        )
-        self.body_input: discord.ui.TextInput[DraftModal] = discord.ui.TextInput(
-            label=cut(tr(interaction, "modal.body_label"), 45),
-            style=discord.TextStyle.paragraph,
-            default=body or None,
-            required=True,
-            max_length=MODAL_TEXT_INPUT,
-        )
-        self.add_item(self.title_input)
-        self.add_item(self.body_input)
-
-    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
-        await self._on_done(interaction, self.title_input.value, self.body_input.value)
-
-    async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
+# The kinds of draft editors the drafts cog answers.
+KINDS = ("new", "append", "edit", "tail")
 
 
-def edit_modal(interaction: Interaction, draft: Draft, on_done: OnSubmit) -> DraftModal:
-    return DraftModal(
-        interaction, "modal.edit_heading", on_done, title=draft.title, body=draft.body
-    )
+def new_editor(interaction: Interaction, title: str, body: str) -> discord.ui.Modal:
+    """Title and text of a new draft."""
+    route = custom_id("new", 0, interaction.user.id)
+    heading = tr(interaction, "modal.new_heading")
+    return editor(interaction, heading, route, title=title, body=body)
+
+
+def append_editor(interaction: Interaction, draft: Draft) -> discord.ui.Modal:
+    """A paragraph (or several) to add to the end of `draft`."""
+    route = custom_id("append", draft.id, interaction.user.id, draft.revision)
+    heading = tr(interaction, "modal.append_heading", id=draft.id)
+    return editor(interaction, heading, route, body_key="modal.append_label")
+
+
+def edit_editor(interaction: Interaction, draft: Draft) -> discord.ui.Modal:
+    """Title and whole text of a draft that fits the editor."""
+    route = custom_id("edit", draft.id, interaction.user.id, draft.revision)
+    heading = tr(interaction, "modal.edit_heading")
+    return editor(interaction, heading, route, title=draft.title, body=draft.body)
+
+
+def tail_editor(interaction: Interaction, draft: Draft, head: str, tail: str) -> discord.ui.Modal:
+    """Title and the last part of a long draft; the head stays as it is."""
+    route = custom_id("tail", draft.id, interaction.user.id, draft.revision, len(head))
+    heading = tr(interaction, "modal.edit_tail_heading")
+    return editor(interaction, heading, route, title=draft.title, body=tail)
+
+
+def split_tail(body: str, limit: int = MODAL_TEXT_INPUT) -> tuple[str, str]:
+    """(head, tail): the tail fits the modal and starts at a paragraph or line if it can."""
+    start = len(body) - limit
+    for separator in ("\n\n", "\n"):
+        cut_at = body.find(separator, start)
+        if cut_at >= 0:
+            return body[: cut_at + len(separator)], body[cut_at + len(separator) :]
+    return body[:start], body[start:]

@@ -8,18 +8,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DiaryBot
+from bot.client import DiaryBot, report_error
 from bot.errors import UserFacingError
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, EMBED_DESCRIPTION, MODAL_TEXT_INPUT, cut
 from bot.models import Entry, JobState
 from bot.services.entries import split_marker
 from cogs._common import Interaction, check_writer, owner_of, tr
+from cogs._editors import custom_id, editor, submission
 from cogs._text import cmd
 from cogs.drafts._actions import send
-from cogs.drafts._modals import DraftModal
 
 # A modal must be the first answer, within Discord's 3 s: the entry is fetched with less.
 FETCH_FOR_MODAL_SECONDS = 2.0
+# The kinds of editors this cog answers.
+KINDS = ("entry_edit", "entry_add")
 # How long `/entry add` waits for its comment before saying it is saved and will follow.
 ADD_REPLY_WAIT = 20.0
 
@@ -85,12 +87,9 @@ class EntryCog(
                 "error.entry_too_long_for_editor", limit=MODAL_TEXT_INPUT, url=entry.url
             )
 
-        async def save(modal_interaction: Interaction, title: str, body: str) -> None:
-            await modal_interaction.response.defer(ephemeral=True, thinking=True)
-            saved = await self.services.entries.edit(number, title or entry.title, body)
-            await send(modal_interaction, tr(modal_interaction, "entry.edited", **_values(saved)))
-
-        modal = DraftModal(interaction, "modal.entry_heading", save, title=entry.title, body=text)
+        route = custom_id("entry_edit", number, interaction.user.id)
+        heading = tr(interaction, "modal.entry_heading")
+        modal = editor(interaction, heading, route, title=entry.title, body=text)
         await interaction.response.send_modal(modal)
 
     @app_commands.command(name=cmd("cmd.entry.add"), description=cmd("cmd.entry.add.desc"))
@@ -100,9 +99,18 @@ class EntryCog(
         self,
         interaction: Interaction,
         number: app_commands.Range[int, 1],
-        text: app_commands.Range[str, 1, 6000],
+        text: app_commands.Range[str, 1, 6000] | None = None,
     ) -> None:
         await self._check_may_change(interaction, number)
+        if text is None:  # a multi-line editor: slash command options hold one line
+            route = custom_id("entry_add", number, interaction.user.id)
+            heading = tr(interaction, "modal.entry_add_heading", number=number)
+            modal = editor(interaction, heading, route, body_key="modal.append_label")
+            await interaction.response.send_modal(modal)
+            return
+        await self._add(interaction, number, text)
+
+    async def _add(self, interaction: Interaction, number: int, text: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         comments = self.services.comments
         job = await comments.add(owner_of(interaction), number, text)
@@ -113,6 +121,33 @@ class EntryCog(
             await send(interaction, tr(interaction, "entry.add_saved", number=number))
             return
         await send(interaction, tr(interaction, "entry.added", number=number, url=job.comment_url))
+
+    async def _save_edit(
+        self, interaction: Interaction, number: int, title: str, body: str
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if not title.strip():
+            title = (await self.services.entries.get(number)).title
+        saved = await self.services.entries.edit(number, title, body)
+        await send(interaction, tr(interaction, "entry.edited", **_values(saved)))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """Submissions of entry editors, routed by their custom_id (see cogs/_editors.py)."""
+        found = submission(interaction, KINDS)
+        if found is None:
+            return
+        try:
+            if interaction.user.id != found.owner_id:
+                raise UserFacingError("error.not_yours")
+            await check_writer(interaction)
+            await self._check_may_change(interaction, found.target)
+            if found.kind == "entry_add":
+                await self._add(interaction, found.target, found.body)
+            else:
+                await self._save_edit(interaction, found.target, found.title, found.body)
+        except Exception as error:  # a listener's errors would only be logged
+            await report_error(interaction, error)
 
     @edit.autocomplete("number")
     @add.autocomplete("number")

@@ -16,5 +16,11 @@ def test_discord_py_still_names_its_interaction_tasks_as_we_expect():
     sources = "\n".join(
         path.read_text("utf-8") for path in Path(discord.__file__).parent.rglob("*.py")
     )
-    missing = [name for name in _INTERACTION_TASKS if f"'{name}" not in sources]
+    # Event tasks are named f'discord.py: {event_name}'; the rest are plain literals.
+    event = "'discord.py: {event_name}'"
+    missing = [
+        name
+        for name in _INTERACTION_TASKS
+        if f"'{name}" not in sources and not (name.startswith("discord.py: ") and event in sources)
+    ]
     assert not missing, f"discord.py {discord.__version__} no longer names tasks {missing}"

@@ -26,7 +26,7 @@ from bot.services.labels import parse_labels
 from bot.services.preview import escape_links, has_links, warnings_for
 from bot.services.reminders import link_text
 from bot.services.scheduling import parse_time_of_day, parse_when
-from cogs.drafts._actions import split_tail
+from cogs.drafts._modals import split_tail
 
 SIZE = GITHUB_BODY
 LIMIT_SECONDS = 0.050

@@ -222,3 +222,43 @@ async def test_count_counts_the_members_drafts(drafts, store):
     assert await drafts.count(ALICE) == 1
     assert await drafts.count(ALICE, published=True) == 2
     assert await drafts.count(Owner(ALICE.guild_id, ALICE.user_id + 1)) == 0
+
+
+async def test_editor_over_an_unchanged_draft_saves_plainly(drafts):
+    """An editor opened at the current revision saves and reports no change meanwhile."""
+    draft = await drafts.create(ALICE, "Day 1", "One.")
+
+    saved, changed = await drafts.save_editor(ALICE, draft.id, draft.revision, "", "Two.")
+
+    assert (saved.title, saved.body, changed) == ("Day 1", "Two.", False)
+    assert saved.revision > draft.revision
+
+
+async def test_editor_over_a_changed_draft_saves_a_revision_undo_steps_back_from(drafts):
+    """A change made while the editor was open is not refused: the editor's text is saved as
+    a new revision and undo brings the change back."""
+    draft = await drafts.create(ALICE, "Day 1", "One.")
+    await drafts.append(ALICE, draft.id, "Two.")
+
+    saved, changed = await drafts.save_editor(ALICE, draft.id, draft.revision, "Day 1", "Mine.")
+    restored = await drafts.undo(ALICE, draft.id)
+
+    assert changed and saved.body == "Mine."
+    assert restored.body == "One.\n\nTwo."
+
+
+async def test_editor_of_the_end_keeps_the_head_it_opened_with(drafts):
+    """Editing the end of a long draft replaces the part after `tail_from`; when the draft
+    changed meanwhile, the head is taken from the revision the editor opened at."""
+    draft = await drafts.create(ALICE, "Long", "Head.\n\nTail.")
+    await drafts.append(ALICE, draft.id, "Appended.")
+
+    saved, changed = await drafts.save_editor(
+        ALICE, draft.id, draft.revision, "", "New tail.", tail_from=len("Head.\n\n")
+    )
+
+    assert changed and saved.body == "Head.\n\nNew tail."
+    unchanged, again = await drafts.save_editor(
+        ALICE, draft.id, saved.revision, "", "Last.", tail_from=len("Head.\n\n")
+    )
+    assert not again and unchanged.body == "Head.\n\nLast."
