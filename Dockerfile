@@ -12,7 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_PATH=/data/diary.sqlite3 \
-    HEARTBEAT_FILE=/tmp/diary-bot.heartbeat
+    HEARTBEAT_FILE=/tmp/diary-bot.heartbeat \
+    WEBHOOK_HOST=0.0.0.0
 
 # A dedicated user without a login; /data (the volume) is its only writable place besides /tmp.
 RUN groupadd --system --gid 10001 diary-bot \
@@ -43,7 +44,8 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=2m --retries=3 \
     CMD ["diary-bot", "health"]
 # The bot stops within 10 s of SIGTERM; give it `--stop-timeout 15` (Docker's default is 10).
 STOPSIGNAL SIGTERM
-# With WEBHOOK_PORT set, publish that port too (`-p 8080:8080`); WEBHOOK_HOST stays 0.0.0.0.
+# With WEBHOOK_PORT set, publish that port too (`-p 127.0.0.1:8080:8080` behind a reverse
+# proxy on the host): inside the container the endpoint listens on every interface.
 # No arguments: run the bot. `docker run ... IMAGE check` (or invite, backup /data/x, ...)
 # runs one diary-bot command instead.
 ENTRYPOINT ["diary-bot"]

@@ -63,7 +63,7 @@ def issue_snapshot(data: dict[str, Any]) -> IssueSnapshot:
                 for label in data.get("labels") or []
             ),
             author_name=str(user.get("login") or "ghost"),
-            author_avatar_url=user.get("avatar_url"),
+            author_avatar_url=avatar if isinstance(avatar := user.get("avatar_url"), str) else None,
             created_at=created,
         ),
         closed=data.get("state") == "closed",

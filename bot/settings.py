@@ -37,7 +37,7 @@ class Settings:
     wait_for_page: bool = False
     webhook_port: int | None = None
     webhook_secret: str | None = field(default=None, repr=False)
-    webhook_host: str = "0.0.0.0"
+    webhook_host: str = "127.0.0.1"
     image_path_template: str = "assets/diary/{yyyy}/{mm}/{sha256_12}.{ext}"
     image_url_template: str = "https://raw.githubusercontent.com/{owner}/{repo}/{branch}/{path}"
 

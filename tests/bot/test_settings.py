@@ -144,6 +144,7 @@ def test_optional_values_have_defaults():
     assert settings.announce_channel_id is None and settings.discord_guild_id is None
     assert settings.blog_url_template is None
     assert (settings.poll_interval, settings.log_level) == (60.0, "INFO")
+    assert settings.webhook_host == "127.0.0.1"  # only this machine: a reverse proxy in front
 
 
 def test_optional_values_are_read():

@@ -177,3 +177,120 @@ def test_webhook_port_without_a_secret_stops_the_bot_with_a_config_error(rig: Ri
 
     assert process.wait(30) == 2
     assert "WEBHOOK_SECRET is not set" in process.log()
+
+
+def raw_exchange(port: int, head: bytes, timeout: float = 5.0) -> tuple[bytes, bool]:
+    """Send `head` (request line and headers) and nothing more; return the response and
+    whether the bot then closed the connection, all while the body was never sent."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        connection.sendall(head)
+        received = b""
+        closed = False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = connection.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                closed = True
+                break
+            received += chunk
+        return received, closed
+
+
+def status_of(response: bytes) -> int:
+    """The status code of a raw HTTP response."""
+    return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/1.") else 0
+
+
+def headers_only(port: int, headers: dict[str, str]) -> bytes:
+    lines = ["POST /github HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_a_large_content_length_is_refused_before_the_body_is_read(rig: Rig) -> None:
+    """Headers announcing 100 MB get 413 at once, without the bot waiting for the body, and the
+    connection is closed rather than drained."""
+    hook = start_listening(rig)
+    port = int(hook.url.split(":")[2].split("/")[0])
+    head = headers_only(
+        port,
+        {
+            "Content-Type": "application/json",
+            "X-GitHub-Event": "issues",
+            "X-Hub-Signature-256": "sha256=" + "0" * 64,
+            "Content-Length": str(100 * 1024 * 1024),
+        },
+    )
+
+    started = time.monotonic()
+    response, closed = raw_exchange(port, head)
+
+    assert status_of(response) == 413, response
+    assert closed and time.monotonic() - started < 5
+    assert announcements(rig) == []
+
+
+def test_a_request_without_a_usable_length_is_refused(rig: Rig) -> None:
+    """A chunked body (no Content-Length) gets 411; a Content-Length that is not a number 400."""
+    hook = start_listening(rig)
+    port = int(hook.url.split(":")[2].split("/")[0])
+
+    chunked, _ = raw_exchange(
+        port, headers_only(port, {"Transfer-Encoding": "chunked", "X-GitHub-Event": "issues"})
+    )
+    invalid, _ = raw_exchange(port, headers_only(port, {"Content-Length": "lots"}))
+
+    assert status_of(chunked) == 411, chunked
+    assert status_of(invalid) == 400, invalid
+
+
+MALFORMED = {
+    "not json": b"not json",
+    "not utf-8": b"\xff\xfe{}",
+    "a list": b"[]",
+    "a string": b'"issues"',
+    "no issue": b'{"action": "opened", "repository": {"full_name": "alice/diary"}}',
+    "deeply nested": b'{"action": "opened", "issue": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+}
+
+
+def _issue_event(**issue: Any) -> bytes:
+    payload = example("issues.opened")
+    payload["issue"].update(issue)
+    return json.dumps(payload).encode()
+
+
+MALFORMED |= {
+    "number not a number": _issue_event(number="seven"),
+    "number too large": _issue_event(number=10**30),
+    "number infinite": _issue_event().replace(b'"number": 1,', b'"number": 1e400,'),
+    "user a string": _issue_event(user="octocat"),
+    "date a number": _issue_event(created_at=5),
+    "labels without names": _issue_event(labels=[{"colour": "red"}]),
+    "repository a list": json.dumps({**example("issues.opened"), "repository": []}).encode(),
+}
+
+
+def test_signed_payloads_that_are_not_issues_events_get_400(rig: Rig) -> None:
+    """Signed deliveries of `issues` that do not parse as an issues event are answered 400
+    (never 500), log no traceback and announce nothing."""
+    hook = start_listening(rig)
+    assert b'"number": 1,' in _issue_event()
+
+    statuses = {}
+    for name, body in MALFORMED.items():
+        headers = {
+            "Content-Type": "application/json",
+            "X-GitHub-Event": "issues",
+            "X-GitHub-Delivery": f"malformed-{len(statuses)}",
+            "X-Hub-Signature-256": signature(SECRET, body),
+        }
+        statuses[name] = requests.post(hook.url, data=body, headers=headers, timeout=10).status_code
+
+    assert statuses == dict.fromkeys(MALFORMED, 400)
+    hook.deliver("issues", example("issues.opened", number=4, title="Well formed"))
+    (message,) = wait_for_announcements(rig)
+    assert message["embeds"][0]["title"] == "Well formed"
