@@ -22,7 +22,7 @@ from bot import i18n, startup
 from bot.app import Services
 from bot.errors import LoginRejected, UserFacingError
 from bot.health import Heartbeat
-from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_URL, cut
+from bot.limits import EMBED_AUTHOR, EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_URL, cut
 from bot.models import Announcement
 from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import RecentPost
@@ -351,7 +351,7 @@ def announcement_embed(announcement: Announcement) -> discord.Embed:
         colour=discord.Colour.blurple(),
     )
     embed.set_author(
-        name=cut(announcement.author_name, 256), icon_url=announcement.author_avatar_url
+        name=cut(announcement.author_name, EMBED_AUTHOR), icon_url=announcement.author_avatar_url
     )
     if announcement.labels:
         embed.add_field(name="🏷️", value=cut(", ".join(announcement.labels), EMBED_FIELD_VALUE))

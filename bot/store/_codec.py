@@ -11,10 +11,6 @@ from datetime import UTC, datetime
 NEW_NONCE = "'%s' || lower(hex(randomblob(12)))"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def encode_time(value: datetime) -> str:
     """UTC ISO-8601 with microseconds: sorts correctly as text."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -226,15 +226,6 @@ class DraftStore:
             )
             return await self._fetch_draft(db, owner, draft_id)
 
-    async def delete_draft(self, owner: Owner, draft_id: int) -> bool:
-        """Delete the owner's draft; False if there was none."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
-                "DELETE FROM drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
-                (draft_id, owner.guild_id, owner.user_id),
-            )
-            return cursor.rowcount > 0
-
     @staticmethod
     async def _fetch_draft(
         db: aiosqlite.Connection, owner: Owner, draft_id: int | None

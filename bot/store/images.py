@@ -165,19 +165,6 @@ class ImageStore:
             row = await cursor.fetchone()
         return bytes(row["data"]) if row else None
 
-    async def count_image_blobs(self) -> int:
-        async with self._db.read() as db:
-            cursor = await db.execute("SELECT COUNT(*) FROM image_blobs")
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
-
-    async def count_image_bytes(self) -> int:
-        """The bytes of image data the store holds."""
-        async with self._db.read() as db:
-            cursor = await db.execute("SELECT COALESCE(SUM(length(data)), 0) FROM image_blobs")
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
-
     async def delete_draft_with_images(self, owner: Owner, draft_id: int) -> bool:
         """Delete the owner's draft and, in the same transaction, every image blob that
         nothing links any more; False if there was no such draft."""

@@ -13,17 +13,17 @@ from tests.bot.builders import ALICE
 from tests.bot.services.test_images import attach, image_commits, path_for, png, publish
 
 
-async def test_publishing_drops_the_bytes_and_keeps_hash_and_path(services, fake_github):
+async def test_publishing_drops_the_bytes_and_keeps_hash_and_path(services, fake_github, peek):
     """Once its entry is published, a draft's images keep their hash, size and committed path
     but the store no longer holds their bytes."""
     draft = await services.drafts.create(ALICE, "Day 1", "Dear diary.")
     await attach(services, draft, 1, 2)
-    assert await services.store.count_image_bytes() == len(png(1)) + len(png(2))
+    assert peek.image_bytes() == len(png(1)) + len(png(2))
 
     job = await publish(services, draft)
 
     assert job.state is JobState.DONE
-    assert await services.store.count_image_bytes() == 0
+    assert peek.image_bytes() == 0
     listed = await services.store.list_draft_images(ALICE, draft.id)
     assert [(i.sha256, i.size) for i in listed] == [
         (hashlib.sha256(png(n)).hexdigest(), len(png(n))) for n in (1, 2)
@@ -34,7 +34,7 @@ async def test_publishing_drops_the_bytes_and_keeps_hash_and_path(services, fake
         assert await services.store.get_image_data(digest) is None
 
 
-async def test_bytes_an_unpublished_draft_shares_are_kept(services, fake_github):
+async def test_bytes_an_unpublished_draft_shares_are_kept(services, fake_github, peek):
     """An image also attached to a draft not yet published keeps its bytes; publishing that
     draft links the committed copy and then lets the bytes go."""
     first = await services.drafts.create(ALICE, "Day 1", "One.")
@@ -44,14 +44,14 @@ async def test_bytes_an_unpublished_draft_shares_are_kept(services, fake_github)
 
     await publish(services, first)
     assert await services.store.get_image_data(hashlib.sha256(png(1)).hexdigest()) == png(1)
-    assert await services.store.count_image_bytes() == len(png(1))
+    assert peek.image_bytes() == len(png(1))
 
     assert (await publish(services, second)).state is JobState.DONE
-    assert await services.store.count_image_bytes() == 0
+    assert peek.image_bytes() == 0
     assert len(image_commits(fake_github)) == 1
 
 
-async def test_the_same_image_in_a_new_draft_is_stored_again(services, fake_github):
+async def test_the_same_image_in_a_new_draft_is_stored_again(services, fake_github, peek):
     """After its bytes were dropped, attaching the same image to a new draft stores them again,
     and publishing it links the copy already in the repository."""
     draft = await services.drafts.create(ALICE, "Day 1", "One.")
@@ -66,10 +66,10 @@ async def test_the_same_image_in_a_new_draft_is_stored_again(services, fake_gith
     assert second_job.state is JobState.DONE
     assert path_for(first_job, png(1)) in fake_github.issues()[1]["body"]
     assert len(image_commits(fake_github)) == 1
-    assert await services.store.count_image_bytes() == 0
+    assert peek.image_bytes() == 0
 
 
-async def test_a_failed_publish_keeps_the_bytes(services, fake_github):
+async def test_a_failed_publish_keeps_the_bytes(services, fake_github, peek):
     """A draft whose publish ends without an entry keeps its images' bytes for the next try."""
     draft = await services.drafts.create(ALICE, "Day 1", "One.")
     await attach(services, draft, 1)
@@ -78,10 +78,10 @@ async def test_a_failed_publish_keeps_the_bytes(services, fake_github):
     job = await publish(services, draft)
 
     assert job.state is not JobState.DONE
-    assert await services.store.count_image_bytes() == len(png(1))
+    assert peek.image_bytes() == len(png(1))
 
 
-async def test_upgrading_drops_the_bytes_of_entries_published_before(services, tmp_path):
+async def test_upgrading_drops_the_bytes_of_entries_published_before(services, tmp_path, peek):
     """A database from before the bound, with a published entry's image bytes still stored,
     lets them go when it is migrated; an unpublished draft's stay."""
     draft = await services.drafts.create(ALICE, "Day 1", "One.")
@@ -105,7 +105,7 @@ async def test_upgrading_drops_the_bytes_of_entries_published_before(services, t
 
     store = await Store.open(path)
     try:
-        assert await store.count_image_bytes() == len(png(2))
+        assert peek.image_bytes() == len(png(2))
         assert await store.get_image_data(digest) is None
     finally:
         await store.close()

@@ -64,7 +64,7 @@ async def test_foreign_keys_are_enforced(store):
     draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
     job, _ = await store.add_publish_job(job_for(draft))
 
-    await store.delete_draft(ALICE, draft.id)
+    await store.delete_draft_with_images(ALICE, draft.id)
 
     kept = await store.get_publish_job(job.id)
     assert kept is not None and kept.draft_id is None

@@ -70,7 +70,7 @@ async def test_other_owner_cannot_delete_a_draft(store, other):
     """A delete by another owner returns False and the draft stays."""
     draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
 
-    assert await store.delete_draft(other, draft.id) is False
+    assert await store.delete_draft_with_images(other, draft.id) is False
     assert await store.get_draft(ALICE, draft.id) == draft
 
 
@@ -179,7 +179,7 @@ async def test_delete_removes_the_draft(store):
     """The owner's delete returns True and the draft is gone."""
     draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
 
-    assert await store.delete_draft(ALICE, draft.id) is True
+    assert await store.delete_draft_with_images(ALICE, draft.id) is True
     assert await store.get_draft(ALICE, draft.id) is None
 
 

@@ -77,13 +77,13 @@ async def test_same_image_twice_in_one_draft_is_linked_once(store, draft):
     assert [i.position for i in listed] == [1]
 
 
-async def test_same_image_in_two_drafts_is_stored_once(store, draft):
+async def test_same_image_in_two_drafts_is_stored_once(store, draft, peek):
     """Two drafts with the same image share one blob."""
     other = await store.add_draft(ALICE, "Day 2", "", (), T0)
     await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
     await store.add_draft_images(ALICE, other.id, [image(1, "again.png")], T0, **LIMITS)
 
-    assert await store.count_image_blobs() == 1
+    assert peek.image_blobs() == 1
     assert [i.filename for i in await store.list_draft_images(ALICE, other.id)] == ["again.png"]
 
 
@@ -96,7 +96,7 @@ async def test_adding_images_marks_the_draft_changed(store, draft):
     assert (await store.get_draft(ALICE, draft.id)).updated_at == later
 
 
-async def test_images_over_the_total_limit_are_refused_whole(store, draft):
+async def test_images_over_the_total_limit_are_refused_whole(store, draft, peek):
     """Images that would take the draft over its total size raise and store nothing."""
     with pytest.raises(ImagesTooLarge):
         await store.add_draft_images(
@@ -104,7 +104,7 @@ async def test_images_over_the_total_limit_are_refused_whole(store, draft):
         )
 
     assert await store.list_draft_images(ALICE, draft.id) == []
-    assert await store.count_image_blobs() == 0
+    assert peek.image_blobs() == 0
 
 
 async def test_images_over_the_count_limit_are_refused(store, draft):
@@ -115,12 +115,12 @@ async def test_images_over_the_count_limit_are_refused(store, draft):
         )
 
 
-async def test_another_members_draft_gets_no_images(store, draft):
+async def test_another_members_draft_gets_no_images(store, draft, peek):
     """Adding images to someone else's draft returns None and stores nothing."""
     other = Owner(ALICE.guild_id, ALICE.user_id + 1)
 
     assert await store.add_draft_images(other, draft.id, [image(1)], T0, **LIMITS) is None
-    assert await store.count_image_blobs() == 0
+    assert peek.image_blobs() == 0
 
 
 async def test_draft_being_published_gets_no_images(store, draft):
@@ -130,7 +130,7 @@ async def test_draft_being_published_gets_no_images(store, draft):
     assert await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS) is None
 
 
-async def test_deleting_a_draft_deletes_the_blobs_only_it_had(store, draft):
+async def test_deleting_a_draft_deletes_the_blobs_only_it_had(store, draft, peek):
     """Deleting a draft drops its own blobs and keeps those another draft still links."""
     other = await store.add_draft(ALICE, "Day 2", "", (), T0)
     await store.add_draft_images(ALICE, draft.id, [image(1), image(2)], T0, **LIMITS)
@@ -140,7 +140,7 @@ async def test_deleting_a_draft_deletes_the_blobs_only_it_had(store, draft):
 
     assert await store.get_image_data(image(1).sha256) is None
     assert await store.get_image_data(image(2).sha256) == png(2)
-    assert await store.count_image_blobs() == 1
+    assert peek.image_blobs() == 1
 
 
 async def test_blob_a_pending_job_needs_outlives_its_draft(store, draft):
@@ -154,12 +154,12 @@ async def test_blob_a_pending_job_needs_outlives_its_draft(store, draft):
     assert await store.get_image_data(image(1).sha256) == png(1)
 
 
-async def test_deleting_someone_elses_draft_deletes_nothing(store, draft):
+async def test_deleting_someone_elses_draft_deletes_nothing(store, draft, peek):
     """Another member's delete returns False; the draft and its images stay."""
     await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
 
     assert await store.delete_draft_with_images(Owner(ALICE.guild_id, 1), draft.id) is False
-    assert await store.count_image_blobs() == 1
+    assert peek.image_blobs() == 1
 
 
 async def test_job_images_are_copied_from_the_draft_once(store, draft):
@@ -208,7 +208,7 @@ async def test_uncommitted_image_has_no_known_path(store, draft):
     assert await store.get_committed_image_path(image(1).sha256) is None
 
 
-async def test_finished_job_no_longer_keeps_a_deleted_drafts_blob(store, draft):
+async def test_finished_job_no_longer_keeps_a_deleted_drafts_blob(store, draft, peek):
     """Once its job is done, deleting the published draft frees the image."""
     await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
     job, _ = await store.add_publish_job(job_for(draft))
@@ -220,4 +220,4 @@ async def test_finished_job_no_longer_keeps_a_deleted_drafts_blob(store, draft):
 
     await store.delete_draft_with_images(ALICE, draft.id)
 
-    assert await store.count_image_blobs() == 0
+    assert peek.image_blobs() == 0
