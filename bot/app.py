@@ -110,7 +110,7 @@ class Services:
         publish_worker = PublishWorker(store, publishing, clock, ready)
         publishing.set_wake_worker(publish_worker.wake)
         watching = WatchService(
-            store, gateway, announcements, repository=settings.github_repository
+            store, gateway, announcements, repository=settings.github_repository, clock=clock
         )
         listening = settings.webhook_port is not None and settings.webhook_secret is not None
         watcher = None

@@ -42,6 +42,13 @@ def check_body_template(template: str) -> str:
     return text
 
 
+def _id_or_clear(value: int | str) -> int | None:
+    """A channel or role id, or None for CLEAR."""
+    if value == CLEAR:
+        return None
+    return int(value)
+
+
 class ServerSettingsService:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
@@ -55,18 +62,19 @@ class ServerSettingsService:
         self,
         guild_id: int,
         *,
-        announce_channel_id: int | None = None,
-        author_role_id: int | None = None,
+        announce_channel_id: int | str | None = None,
+        author_role_id: int | str | None = None,
         timezone: str | None = None,
         title_format: str | None = None,
         body_template: str | None = None,
     ) -> GuildSettings:
-        """Store the options given (checked first; `-` clears a text setting)."""
+        """Store the options given (checked first; `-` (CLEAR) clears a setting: the channel
+        then falls back to the default one, the role to Manage Server)."""
         changes: dict[str, Any] = {}
         if announce_channel_id is not None:
-            changes["announce_channel_id"] = announce_channel_id
+            changes["announce_channel_id"] = _id_or_clear(announce_channel_id)
         if author_role_id is not None:
-            changes["author_role_id"] = author_role_id
+            changes["author_role_id"] = _id_or_clear(author_role_id)
         if timezone is not None:
             changes["timezone"] = "UTC" if timezone == CLEAR else check_timezone(timezone.strip())
         if title_format is not None:

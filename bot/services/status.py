@@ -15,9 +15,11 @@ from bot.store import Store
 from bot.store.export import JobCounts
 
 # The watcher records each poll under these keys of the store's small named values
-# (`Store.set_value`): the time (ISO 8601) and a short result such as "ok" or an error key.
+# (`Store.set_values`): the time (ISO 8601) and the result: a `PollResult` value ("baseline",
+# "unchanged", "changed") or FAILED_PREFIX and the GitHub error's key ("failed:github.unavailable").
 WATCHER_LAST_POLL_KEY = "watcher.last_poll_at"
 WATCHER_LAST_RESULT_KEY = "watcher.last_result"
+FAILED_PREFIX = "failed:"
 
 
 class RateLimitView(Protocol):

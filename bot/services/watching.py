@@ -16,9 +16,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from bot.errors import GitHubError
 from bot.markdown_scan import first_marker_key
 from bot.models import JobState
 from bot.services.announcing import AnnouncementService
+from bot.services.clock import Clock, SystemClock
+from bot.services.status import FAILED_PREFIX, WATCHER_LAST_POLL_KEY, WATCHER_LAST_RESULT_KEY
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -85,14 +88,31 @@ class WatchService:
         announcements: AnnouncementService,
         *,
         repository: str,
+        clock: Clock | None = None,
     ) -> None:
         self._store = store
         self._gateway = gateway
         self._announcements = announcements
         self._repository = repository
+        self._clock = clock or SystemClock()
 
     async def poll(self) -> PollResult:
-        """One look at the repository's recently updated issues (a conditional request)."""
+        """One look at the repository's recently updated issues (a conditional request); its
+        time and result (or the GitHub error's key) are kept for `/diary status`."""
+        try:
+            result = await self._poll()
+        except GitHubError as error:
+            await self._record(f"{FAILED_PREFIX}{error.key}")
+            raise
+        await self._record(result.value)
+        return result
+
+    async def _record(self, result: str) -> None:
+        await self._store.set_values(
+            {WATCHER_LAST_POLL_KEY: self._clock.now().isoformat(), WATCHER_LAST_RESULT_KEY: result}
+        )
+
+    async def _poll(self) -> PollResult:
         state = await self._state()
         if state is None:
             return await self._take_baseline()

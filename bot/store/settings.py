@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import aiosqlite
@@ -89,6 +90,15 @@ class SettingsStore:
             cursor = await db.execute("SELECT value FROM state WHERE key = ?", (key,))
             row = await cursor.fetchone()
         return row["value"] if row else None
+
+    async def set_values(self, values: Mapping[str, str]) -> None:
+        """Set several named values in one transaction."""
+        async with self._db.write() as db:
+            await db.executemany(
+                "INSERT INTO state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
 
     async def set_value(self, key: str, value: str) -> None:
         async with self._db.write() as db:

@@ -14,6 +14,7 @@ from bot.models import GuildSettings
 from bot.services.reminders import is_off
 from cogs._common import Interaction, check_writer, tr
 from cogs._text import cmd
+from cogs.diary._pickers import channel_choices, resolve_channel, resolve_role, role_choices
 from cogs.diary._rhythm import reminder_summary, stats_embed, year_file
 from cogs.diary._status import status_embed
 
@@ -48,8 +49,8 @@ class DiaryCog(
     async def config(
         self,
         interaction: Interaction,
-        announce_channel: discord.TextChannel | None = None,
-        author_role: discord.Role | None = None,
+        announce_channel: app_commands.Range[str, 1, 100] | None = None,
+        author_role: app_commands.Range[str, 1, 100] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
         title_format: app_commands.Range[str, 1, 100] | None = None,
         body_template: app_commands.Range[str, 1, 4000] | None = None,
@@ -60,8 +61,12 @@ class DiaryCog(
         options = (announce_channel, author_role, timezone, title_format, body_template)
         settings = await self.services.server_settings.update(
             interaction.guild_id,
-            announce_channel_id=announce_channel.id if announce_channel else None,
-            author_role_id=author_role.id if author_role else None,
+            announce_channel_id=resolve_channel(interaction, announce_channel)
+            if announce_channel is not None
+            else None,
+            author_role_id=resolve_role(interaction, author_role)
+            if author_role is not None
+            else None,
             timezone=timezone,
             title_format=title_format,
             body_template=body_template,
@@ -74,6 +79,18 @@ class DiaryCog(
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
+
+    @config.autocomplete("announce_channel")
+    async def channel_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return channel_choices(interaction, current)
+
+    @config.autocomplete("author_role")
+    async def role_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return role_choices(interaction, current)
 
     @config.autocomplete("timezone")
     async def timezone_autocomplete(

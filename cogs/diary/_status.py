@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import discord
 
-from bot.services.status import StatusReport
+from bot import i18n
+from bot.services.status import FAILED_PREFIX, StatusReport
 from cogs._common import Interaction, tr
 
 
@@ -72,8 +73,20 @@ def _watcher(interaction: Interaction, report: StatusReport) -> str:
         interaction,
         "status.watcher_value",
         time=int(watcher.last_poll_at.timestamp()),
-        result=watcher.last_result or "?",
+        result=_poll_result(interaction, watcher.last_result or ""),
     )
+
+
+def _poll_result(interaction: Interaction, result: str) -> str:
+    """The watcher's last result in the member's language."""
+    if result.startswith(FAILED_PREFIX):
+        key = result.removeprefix(FAILED_PREFIX).removeprefix("github.")
+        reason = f"status.watcher_error.{key}"
+        if reason not in i18n.catalogue("en"):
+            reason = "status.watcher_error.other"
+        return tr(interaction, "status.watcher_failed", reason=tr(interaction, reason))
+    key = f"status.watcher_result.{result}"
+    return tr(interaction, key if key in i18n.catalogue("en") else "status.watcher_result.unknown")
 
 
 def _rate_limit(interaction: Interaction, report: StatusReport) -> str:

@@ -134,3 +134,40 @@ async def test_watcher_off_not_running_or_last_poll(store):
     watcher = (await on.report(latency=None)).watcher
 
     assert (watcher.last_poll_at, watcher.last_result) == (T0, "unchanged")
+
+
+async def test_the_status_reads_what_the_watchers_polls_wrote(store, fake_github):
+    """A real poll (baseline), then one that GitHub fails: the status shows each one's time
+    and result, the failure by its error's key."""
+    from bot.errors import GitHubError
+    from bot.github_gateway import GitHubGateway
+    from bot.services.announcing import AnnouncementService
+    from bot.services.watching import WatchService
+
+    clock = Clock()
+    gateway = GitHubGateway("ghp_test", "alice/diary", fake_github.url, seconds_between_writes=0)
+    announcements = AnnouncementService(
+        store,
+        None,  # type: ignore[arg-type]  # a baseline and a failure announce nothing
+        clock,
+        default_channel_id=None,
+        blog_url_template=None,
+    )
+    watching = WatchService(store, gateway, announcements, repository="alice/diary", clock=clock)
+    status = StatusService(store, RateLimits(None), clock, watcher_enabled=True)
+
+    await watching.poll()
+    first = (await status.report(latency=None)).watcher
+    assert (first.last_poll_at, first.last_result) == (T0, "baseline")
+
+    clock.at = T0 + timedelta(minutes=5)
+    fake_github.set_mode(token_revoked=True)
+    try:
+        await watching.poll()
+    except GitHubError:
+        pass
+    else:
+        raise AssertionError("the poll should have failed")
+    second = (await status.report(latency=None)).watcher
+    assert second.last_poll_at == T0 + timedelta(minutes=5)
+    assert second.last_result == "failed:github.unauthorized"
