@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -23,21 +21,13 @@ from bot.services.clock import Clock
 from bot.services.drafts import DraftService
 from bot.services.labels import LabelCatalog, parse_labels
 from bot.services.publishing import Author, PublishingService, retry_delay
+from bot.services.time_text import parse
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 MAX_AHEAD = timedelta(days=366)
 MAX_HANDOVER_ATTEMPTS = 10
-FORMATS = "2026-11-27 09:00, 2026/11/27 9:00, 11/27 9:00, 09:00"
-
-_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-_WHEN = re.compile(
-    r"^(?:(?:(?P<year>\d{4})[-/.])?(?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:\s+|T))?"
-    + _CLOCK
-    + "$"
-)
-_TIME_OF_DAY = re.compile("^" + _CLOCK + "$")
 
 
 def zone_of(name: str) -> tzinfo:
@@ -48,24 +38,14 @@ def zone_of(name: str) -> tzinfo:
         return UTC
 
 
-def _normalize(text: str) -> str:
-    """Full-width digits and colons (typed with a Japanese keyboard) become ASCII."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
-
-
 def parse_time_of_day(text: str) -> time | None:
-    """`HH:MM` or `HH:MM:SS` (24-hour clock), or None."""
-    match = _TIME_OF_DAY.match(_normalize(text))
-    if match is None:
+    """A time of day as members type it (`21:30`, `21時`, `9pm`, full-width digits...), or
+    None. A relative day before it (`明日 9:00`) is allowed and says nothing more here; a
+    date is not a time of day."""
+    typed = parse(text)
+    if typed is None or typed.month is not None:
         return None
-    return _clock(match)
-
-
-def _clock(match: re.Match[str]) -> time | None:
-    try:
-        return time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0))
-    except ValueError:
-        return None
+    return typed.clock
 
 
 def format_local(moment: datetime, zone: tzinfo) -> str:
@@ -88,30 +68,39 @@ def exists_locally(day: date, clock: time, zone: tzinfo) -> bool:
 
 
 def parse_when(text: str, timezone: str, now: datetime) -> datetime:
-    """The UTC moment that `text` names on the server's wall clock: `YYYY-MM-DD HH:MM`,
-    `YYYY/MM/DD H:MM`, `MM/DD HH:MM` (the next such date) or `HH:MM` (the next such time:
-    today if still ahead, else tomorrow); seconds optional. Refuses past moments."""
+    """The UTC moment that `text` names on the server's wall clock. A date (`YYYY-MM-DD`,
+    `YYYY/MM/DD`, `11月27日`; without a year, the next such date) or a relative day (`今日`,
+    `明日`, `today`, `tomorrow`) and a time (`HH:MM[:SS]`, `21時`, `21時半`, `9pm`, `午後9時`);
+    a time alone is the next such time (today if still ahead, else tomorrow). Refuses past
+    moments."""
     zone = zone_of(timezone)
     local_now = now.astimezone(zone)
-    match = _WHEN.match(_normalize(text))
-    clock = _clock(match) if match else None
-    if match is None or clock is None:
-        raise InvalidInput("error.when_format", text=text[:40], formats=FORMATS, timezone=timezone)
+    typed = parse(text)
+
+    def bad_format() -> InvalidInput:
+        tomorrow = local_now.date() + timedelta(days=1)
+        return InvalidInput(
+            "error.when_format", text=text[:40], date=tomorrow.isoformat(), timezone=timezone
+        )
+
+    if typed is None:
+        raise bad_format()
+    clock = typed.clock
     try:
-        if match["month"] is None:
+        if typed.days_ahead is not None:
+            day = local_now.date() + timedelta(days=typed.days_ahead)
+        elif typed.month is None or typed.day is None:
             day = local_now.date()
             if local_moment(day, clock, zone) <= now:
                 day += timedelta(days=1)
-        elif match["year"] is None:
-            day = date(local_now.year, int(match["month"]), int(match["day"]))
+        elif typed.year is None:
+            day = date(local_now.year, typed.month, typed.day)
             if local_moment(day, clock, zone) <= now:
                 day = day.replace(year=day.year + 1)
         else:
-            day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+            day = date(typed.year, typed.month, typed.day)
     except ValueError:  # no such date, such as 2/30 (or 2/29 next year)
-        raise InvalidInput(
-            "error.when_format", text=text[:40], formats=FORMATS, timezone=timezone
-        ) from None
+        raise bad_format() from None
     shown = f"{day.isoformat()} {clock.isoformat('seconds' if clock.second else 'minutes')}"
     if not exists_locally(day, clock, zone):
         raise InvalidInput("error.when_skipped", when=shown, timezone=timezone)

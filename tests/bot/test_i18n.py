@@ -95,3 +95,15 @@ def test_t_fills_placeholders_in_the_locale_language():
 def test_t_returns_unknown_key_as_is():
     """An unknown key comes back as the key, never as an exception."""
     assert i18n.t("ja", "error.no_such_message") == "error.no_such_message"
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_no_message_names_a_fixed_year(language):
+    """Examples use dates relative to today (filled in), never a year that will pass."""
+    fixed = {
+        key: text
+        for key, text in i18n.catalogue(language).items()
+        if re.search(r"(?<!\d)20\d\d(?!\d)", text)
+    }
+
+    assert fixed == {}
