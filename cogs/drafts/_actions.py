@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.client import NO_MENTIONS
+from bot.client import NO_MENTIONS, reply
 from bot.errors import UserFacingError
 from bot.limits import MODAL_TEXT_INPUT, cut
 from bot.models import Draft, JobState, PublishJob
@@ -25,21 +25,6 @@ PUBLISH_REPLY_WAIT = 20.0
 PUBLISH_LATE_WAIT = 12 * 60.0
 
 
-async def send(interaction: Interaction, content: str | None = None, **kwargs: object) -> None:
-    """An ephemeral reply or follow-up that pings nobody."""
-    if interaction.response.is_done():
-        await interaction.followup.send(
-            content, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
-        )  # type: ignore[arg-type]
-    else:
-        await interaction.response.send_message(
-            content,
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-            **kwargs,  # type: ignore[arg-type]
-        )
-
-
 async def show(
     interaction: Interaction, draft: Draft, heading_key: str, *, update: bool = False
 ) -> None:
@@ -55,7 +40,7 @@ async def show(
             content=text, embed=embed, view=view, allowed_mentions=NO_MENTIONS
         )
     else:
-        await send(interaction, text, embed=embed, view=view)
+        await reply(interaction, text, embed=embed, view=view)
 
 
 async def publish(
@@ -73,11 +58,11 @@ async def publish(
     job, _ = await publishing.publish(owner_of(interaction), draft_id, labels, author)
     job = await publishing.wait(job.id, PUBLISH_REPLY_WAIT)
     if job.state is JobState.PENDING:
-        await send(interaction, tr(interaction, "publish.delayed", id=job.draft_id))
+        await reply(interaction, tr(interaction, "publish.delayed", id=job.draft_id))
         job = await publishing.wait(job.id, PUBLISH_LATE_WAIT)
         if job.state is JobState.PENDING:
             return  # still going; /draft list shows how it ends
-    await send(interaction, _outcome(interaction, job))
+    await reply(interaction, _outcome(interaction, job))
 
 
 async def schedule(
@@ -98,7 +83,7 @@ async def schedule(
     if done.replaced is not None:
         old = discord.utils.format_dt(done.replaced.due_at, "f")
         text += "\n" + tr(interaction, "schedule.replaced", when=old)
-    await send(interaction, text)
+    await reply(interaction, text)
 
 
 async def unschedule(interaction: Interaction, draft_id: int | None) -> None:
@@ -112,7 +97,7 @@ async def unschedule(interaction: Interaction, draft_id: int | None) -> None:
         title=cut(draft.title, 200),
         when=discord.utils.format_dt(cancelled.due_at, "f"),
     )
-    await send(interaction, text)
+    await reply(interaction, text)
 
 
 def _outcome(interaction: Interaction, job: PublishJob) -> str:
@@ -133,7 +118,7 @@ async def edit(interaction: Interaction, draft_id: int | None) -> None:
     drafts = interaction.client.services.drafts
     found = drafts.check_writable(await drafts.get(owner_of(interaction), draft_id))
     if len(found.body) > MODAL_TEXT_INPUT:
-        await send(
+        await reply(
             interaction,
             tr(interaction, "edit.too_long", limit=MODAL_TEXT_INPUT, length=len(found.body)),
             view=long_edit_view(interaction, found),
@@ -202,7 +187,7 @@ async def confirm_delete(interaction: Interaction, draft_id: int) -> None:
             allowed_mentions=NO_MENTIONS,
         )
 
-    await send(
+    await reply(
         interaction,
         tr(interaction, "draft.delete_confirm", id=found.id, title=cut(found.title, 200)),
         view=ConfirmDelete(interaction, confirmed),

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DiaryBot, report_error
+from bot.client import DiaryBot, reply, report_error
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, cut
 from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
 from bot.services.images import ALT_MAX, EXTENSIONS
@@ -142,13 +142,11 @@ class DraftCog(
         owner = owner_of(interaction)
         drafts = await self.services.drafts.list(owner)
         if not drafts:
-            await _actions.send(interaction, tr(interaction, "draft.list_empty"))
+            await reply(interaction, tr(interaction, "draft.list_empty"))
             return
         total = await self.services.drafts.count(owner, published=True)
         schedules = await self.services.scheduling.for_drafts(owner)
-        await _actions.send(
-            interaction, embed=_render.listing(interaction, drafts, total, schedules)
-        )
+        await reply(interaction, embed=_render.listing(interaction, drafts, total, schedules))
 
     @app_commands.command(name=cmd("cmd.draft.show"), description=cmd("cmd.draft.show.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
@@ -204,7 +202,7 @@ class DraftCog(
     @app_commands.describe(**DRAFT)
     async def history(self, interaction: Interaction, draft: int | None = None) -> None:
         found, revisions = await self.services.drafts.history(owner_of(interaction), draft)
-        await _actions.send(interaction, embed=_render.history(interaction, found, revisions))
+        await reply(interaction, embed=_render.history(interaction, found, revisions))
 
     @app_commands.command(name=cmd("cmd.draft.undo"), description=cmd("cmd.draft.undo.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
@@ -219,7 +217,7 @@ class DraftCog(
     async def export(self, interaction: Interaction, draft: int | None = None) -> None:
         found = await self.services.drafts.get(owner_of(interaction), draft)
         data = to_markdown(found).encode("utf-8")
-        await _actions.send(
+        await reply(
             interaction,
             tr(interaction, "draft.exported", id=found.id),
             file=_actions.as_file(data, _actions.attachment_name(found)),

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DiaryBot, report_error
+from bot.client import DiaryBot, reply, report_error
 from bot.errors import UserFacingError
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, EMBED_DESCRIPTION, MODAL_TEXT_INPUT, cut
 from bot.models import Entry, JobState
@@ -16,7 +16,6 @@ from bot.services.entries import split_marker
 from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._editors import custom_id, editor, submission
 from cogs._text import cmd
-from cogs.drafts._actions import send
 
 # A modal must be the first answer, within Discord's 3 s: the entry is fetched with less.
 FETCH_FOR_MODAL_SECONDS = 2.0
@@ -51,7 +50,7 @@ class EntryCog(
         await interaction.response.defer(ephemeral=True, thinking=True)
         entries = await self.services.entries.recent()
         if not entries:
-            await send(interaction, tr(interaction, "entry.list_empty"))
+            await reply(interaction, tr(interaction, "entry.list_empty"))
             return
         lines = [
             tr(
@@ -68,7 +67,7 @@ class EntryCog(
             title=tr(interaction, "entry.list_title"),
             description=cut("\n".join(lines), EMBED_DESCRIPTION),
         )
-        await send(interaction, embed=embed)
+        await reply(interaction, embed=embed)
 
     @app_commands.command(name=cmd("cmd.entry.edit"), description=cmd("cmd.entry.edit.desc"))
     @app_commands.rename(number=cmd("opt.number"))
@@ -118,9 +117,9 @@ class EntryCog(
         if job.state is JobState.FAILED:
             raise comments.error_for(job)
         if job.state is JobState.PENDING:
-            await send(interaction, tr(interaction, "entry.add_saved", number=number))
+            await reply(interaction, tr(interaction, "entry.add_saved", number=number))
             return
-        await send(interaction, tr(interaction, "entry.added", number=number, url=job.comment_url))
+        await reply(interaction, tr(interaction, "entry.added", number=number, url=job.comment_url))
 
     async def _save_edit(
         self, interaction: Interaction, number: int, title: str, body: str
@@ -129,7 +128,7 @@ class EntryCog(
         if not title.strip():
             title = (await self.services.entries.get(number)).title
         saved = await self.services.entries.edit(number, title, body)
-        await send(interaction, tr(interaction, "entry.edited", **_values(saved)))
+        await reply(interaction, tr(interaction, "entry.edited", **_values(saved)))
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: Interaction) -> None:

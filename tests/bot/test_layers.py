@@ -119,3 +119,26 @@ def test_only_the_entry_point_reads_the_environment():
     """Nothing but bot/__main__.py touches os.environ or os.getenv."""
     readers = {path for path, tree in sources().items() if reads_environment(tree)}
     assert readers == {COMPOSITION_ROOT}
+
+
+def feature_of(module: str) -> str | None:
+    """`cogs.drafts._cog` → `drafts`; modules directly under cogs/ belong to no feature."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "cogs" and len(parts) > 2 else None
+
+
+def test_cogs_import_no_other_cogs_private_modules():
+    """A feature under cogs/ shares code through cogs/_common.py and the like, never by importing
+    another feature's private modules (`cogs.drafts._actions` from `cogs/entries`)."""
+    offenders = {
+        path: sorted(
+            name
+            for name in imported(tree)
+            if feature_of(name)
+            not in (None, feature_of(path.removesuffix(".py").replace("/", ".")))
+            and name.rpartition(".")[2].startswith("_")
+        )
+        for path, tree in sources().items()
+        if is_cog(path)
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
