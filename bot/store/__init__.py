@@ -31,6 +31,8 @@ class Store(
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._settings_cache = {}
+        self._settings_generation = 0
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

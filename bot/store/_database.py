@@ -1,4 +1,5 @@
-"""One long-lived aiosqlite connection, numbered migrations, and serialized transactions."""
+"""Two long-lived aiosqlite connections (one writes, one only reads), numbered migrations,
+serialized transactions, and units of work that run in the database thread in one hop."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -35,12 +38,24 @@ def migrations() -> list[tuple[int, str]]:
 
 
 class Database:
-    """Owns the connection. Every statement runs under one lock, so a transaction started by
-    one coroutine is never interleaved with another coroutine's statements."""
+    """Owns the connections. Every write runs under one lock, so a transaction started by one
+    coroutine is never interleaved with another coroutine's statements.
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path | str | None = None) -> None:
+    `run_write` and `run_read` run a plain function of a `sqlite3.Connection` as one unit in
+    the connection's thread: one hop from the event loop per store call, however many
+    statements it holds. `run_read` uses a second, read-only connection: in WAL mode its
+    readers see every transaction committed before they began and never wait for a writer,
+    so reads do not queue behind writes (and a read right after a write sees it)."""
+
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        path: Path | str | None = None,
+        reader: aiosqlite.Connection | None = None,
+    ) -> None:
         self._connection = connection
         self._path = path
+        self._reader = reader
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -50,11 +65,33 @@ class Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         database = cls(await _connect(path), path)
         await database.migrate()
+        if str(path) != ":memory:":  # a second connection to :memory: is another database
+            database._reader = await _connect(path, read_only=True)
         return database
 
     async def close(self) -> None:
         async with self._lock:
+            if self._reader is not None:
+                await self._reader.close()
             await self._connection.close()
+
+    async def run_read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` in one read transaction on the read-only connection (one snapshot that
+        includes every write committed before this call), in that connection's thread."""
+        if self._reader is None:
+            async with self._lock:
+                return await _in_thread(self._connection, lambda db: _read_unit(db, work))
+        return await _in_thread(self._reader, lambda db: _read_unit(db, work))
+
+    async def run_write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` as one transaction (BEGIN IMMEDIATE … COMMIT, rolled back if anything in it
+        fails) in the writing connection's thread; committed when this returns."""
+        async with self._lock:
+            try:
+                return await _in_thread(self._connection, lambda db: _write_unit(db, work))
+            except Exception:
+                await self._end_transaction()  # if the rollback in the thread failed too
+                raise
 
     async def schema_version(self) -> int:
         async with self.read() as db:
@@ -118,15 +155,57 @@ class Database:
             log.warning("closing the old database connection failed", exc_info=True)
 
 
-async def _connect(path: Path | str) -> aiosqlite.Connection:
-    """An autocommit connection (transactions are explicit) with the pragmas the store needs."""
+async def _connect(path: Path | str, *, read_only: bool = False) -> aiosqlite.Connection:
+    """An autocommit connection (transactions are explicit) with the pragmas the store needs;
+    `read_only` refuses every write (the reader's)."""
     connection = await aiosqlite.connect(str(path), isolation_level=None)
     connection.row_factory = aiosqlite.Row
     await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if read_only:
+        await connection.execute("PRAGMA query_only = ON")
+        return connection
     await connection.execute("PRAGMA journal_mode = WAL")
     await connection.execute("PRAGMA synchronous = NORMAL")
     await connection.execute("PRAGMA foreign_keys = ON")
     return connection
+
+
+async def _in_thread(
+    connection: aiosqlite.Connection, unit: Callable[[sqlite3.Connection], T]
+) -> T:
+    """Run `unit` with the sqlite3 connection in aiosqlite's thread for it: one hop.
+    aiosqlite has no public call for this; `_execute` (queue a function for that thread)
+    and `_conn` are how its own methods do it, in every version since our lower bound, and
+    tests/bot/store/test_units.py fails if that changes."""
+    raw = connection._conn
+    return await connection._execute(unit, raw)
+
+
+def _write_unit(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """In the database thread: `work` in one immediate transaction."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(db)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the caller replaces the connection (Database._end_transaction)
+        raise
+    return result
+
+
+def _read_unit(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """In the database thread: `work` in one read transaction, ended before returning so the
+    next unit starts from the newest commit."""
+    db.execute("BEGIN")
+    try:
+        return work(db)
+    finally:
+        if db.in_transaction:
+            db.execute("COMMIT")  # a read transaction: commit only ends it
 
 
 def _statements(sql: str) -> list[str]:

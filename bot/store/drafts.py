@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -28,8 +29,14 @@ SELECT d.*, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = d.id
 FROM drafts d
 """
 
+# The changed draft as `_draft` reads it, from the statement that changed it.
+_RETURNING = (
+    " RETURNING *, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = drafts.id"
+    " ORDER BY j.id DESC LIMIT 1) AS job_state"
+)
 
-def _draft(row: aiosqlite.Row) -> Draft:
+
+def _draft(row: sqlite3.Row) -> Draft:
     created = decode_time(row["created_at"])
     updated = decode_time(row["updated_at"])
     assert created and updated
@@ -58,34 +65,35 @@ class DraftStore:
     ) -> Draft:
         """Insert a draft and return it as stored."""
         stamp = encode_time(at)
-        async with self._db.write() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> Draft:
+            row = db.execute(
                 "INSERT INTO drafts (guild_id, author_id, title, body, labels, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)" + _RETURNING,
                 (owner.guild_id, owner.user_id, title, body, encode_labels(labels), stamp, stamp),
-            )
-            draft_id = cursor.lastrowid
-            await _record_revision(db, owner, draft_id, "create", stamp)
-            row = await self._fetch_draft(db, owner, draft_id)
-        assert row is not None
-        return row
+            ).fetchone()
+            _record_revision_now(db, owner, row["id"], "create", stamp)
+            return _draft(row)
+
+        return await self._db.run_write(work)
 
     async def get_draft(self, owner: Owner, draft_id: int) -> Draft | None:
         """The owner's draft with this id, or None (also when someone else owns it)."""
-        async with self._db.read() as db:
-            return await self._fetch_draft(db, owner, draft_id)
+        return await self._db.run_read(lambda db: _fetch_draft_now(db, owner, draft_id))
 
     async def get_latest_draft(self, owner: Owner, *, unpublished: bool = True) -> Draft | None:
         """The owner's most recently changed draft (by default, among unpublished ones)."""
         where = " AND d.issue_number IS NULL" if unpublished else ""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> Draft | None:
+            row = db.execute(
                 f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ?{where}"
                 " ORDER BY d.updated_at DESC, d.id DESC LIMIT 1",
                 (owner.guild_id, owner.user_id),
-            )
-            row = await cursor.fetchone()
-        return _draft(row) if row else None
+            ).fetchone()
+            return _draft(row) if row else None
+
+        return await self._db.run_read(work)
 
     async def get_published_draft(self, guild_id: int, issue_number: int) -> Draft | None:
         """The draft of this server that became entry #`issue_number`, if it was written here."""
@@ -101,31 +109,36 @@ class DraftStore:
         """The owner's drafts, unpublished ones first, each part most recently changed first,
         optionally filtered by title."""
         pattern = f"%{_escape_like(query)}%"
-        rows: list[aiosqlite.Row] = []
-        async with self._db.read() as db:
+
+        def work(db: sqlite3.Connection) -> list[Draft]:
+            rows: list[sqlite3.Row] = []
             for part in ("IS NULL", "IS NOT NULL"):
                 if len(rows) >= limit:
                     break
-                cursor = await db.execute(
+                cursor = db.execute(
                     f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ?"
                     f" AND d.issue_number {part} AND d.title LIKE ? ESCAPE '\\'"
                     " ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
                     (owner.guild_id, owner.user_id, pattern, limit - len(rows)),
                 )
-                rows.extend(await cursor.fetchall())
-        return [_draft(row) for row in rows]
+                rows.extend(cursor.fetchall())
+            return [_draft(row) for row in rows]
+
+        return await self._db.run_read(work)
 
     async def count_drafts(self, owner: Owner, *, published: bool = False) -> int:
         """How many unpublished drafts the owner has (what the draft limit counts); with
         `published`, all of them."""
         where = "" if published else " AND issue_number IS NULL"
-        async with self._db.read() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> int:
+            row = db.execute(
                 f"SELECT COUNT(*) FROM drafts WHERE guild_id = ? AND author_id = ?{where}",
                 (owner.guild_id, owner.user_id),
-            )
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+        return await self._db.run_read(work)
 
     async def update_draft(
         self,
@@ -140,41 +153,51 @@ class DraftStore:
     ) -> Draft | None:
         """Change the given fields of a draft, keeping a revision; None if it is not the
         owner's, or is published or being published."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
+        stamp = encode_time(at)
+
+        def work(db: sqlite3.Connection) -> Draft | None:
+            row = db.execute(
                 "UPDATE drafts SET title = COALESCE(?, title), body = COALESCE(?, body),"
                 " labels = COALESCE(?, labels), updated_at = ?"
-                " WHERE id = ? AND guild_id = ? AND author_id = ?" + _WRITABLE,
+                " WHERE id = ? AND guild_id = ? AND author_id = ?" + _WRITABLE + _RETURNING,
                 (
                     title,
                     body,
                     encode_labels(labels) if labels is not None else None,
-                    encode_time(at),
+                    stamp,
                     draft_id,
                     owner.guild_id,
                     owner.user_id,
                 ),
-            )
-            if not cursor.rowcount:
+            ).fetchone()
+            if row is None:
                 return None
-            await _record_revision(db, owner, draft_id, reason, encode_time(at))
-            return await self._fetch_draft(db, owner, draft_id)
+            _record_revision_now(db, owner, draft_id, reason, stamp)
+            return _draft(row)
+
+        return await self._db.run_write(work)
 
     async def append_to_draft(
         self, owner: Owner, draft_id: int, text: str, at: datetime
     ) -> Draft | None:
         """Add a paragraph to the end of the body in one statement, so concurrent appends
         both land; None if the draft is not the owner's, or is published or being published."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
+        stamp = encode_time(at)
+
+        def work(db: sqlite3.Connection) -> Draft | None:
+            row = db.execute(
                 "UPDATE drafts SET body = CASE WHEN body = '' THEN ? ELSE body || ? || ? END,"
-                " updated_at = ? WHERE id = ? AND guild_id = ? AND author_id = ?" + _WRITABLE,
-                (text, PARAGRAPH, text, encode_time(at), draft_id, owner.guild_id, owner.user_id),
-            )
-            if not cursor.rowcount:
+                " updated_at = ? WHERE id = ? AND guild_id = ? AND author_id = ?"
+                + _WRITABLE
+                + _RETURNING,
+                (text, PARAGRAPH, text, stamp, draft_id, owner.guild_id, owner.user_id),
+            ).fetchone()
+            if row is None:
                 return None
-            await _record_revision(db, owner, draft_id, "append", encode_time(at))
-            return await self._fetch_draft(db, owner, draft_id)
+            _record_revision_now(db, owner, draft_id, "append", stamp)
+            return _draft(row)
+
+        return await self._db.run_write(work)
 
     async def list_revisions(self, owner: Owner, draft_id: int, limit: int = 10) -> list[Revision]:
         """The draft's most recent revisions, newest first (empty if not the owner's)."""
@@ -238,23 +261,42 @@ class DraftStore:
         return _draft(row) if row else None
 
 
+_REVISION = (
+    "INSERT INTO draft_revisions (draft_id, title, body, labels, reason, created_at)"
+    " SELECT id, title, body, labels, ?, ? FROM drafts"
+    " WHERE id = ? AND guild_id = ? AND author_id = ?"
+)
+# Keep the newest REVISIONS_PER_DRAFT: the one just written is the draft's current state,
+# so what goes is only history beyond what `/draft undo` may step back through.
+_TRIM_REVISIONS = (
+    "DELETE FROM draft_revisions WHERE draft_id = ? AND id <= (SELECT id FROM"
+    " draft_revisions WHERE draft_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)"
+)
+
+
 async def _record_revision(
     db: aiosqlite.Connection, owner: Owner, draft_id: int | None, reason: str, stamp: str
 ) -> None:
     """Snapshot the draft as it is now, inside the caller's transaction."""
-    await db.execute(
-        "INSERT INTO draft_revisions (draft_id, title, body, labels, reason, created_at)"
-        " SELECT id, title, body, labels, ?, ? FROM drafts"
-        " WHERE id = ? AND guild_id = ? AND author_id = ?",
-        (reason, stamp, draft_id, owner.guild_id, owner.user_id),
-    )
-    # Keep the newest REVISIONS_PER_DRAFT: the one just written is the draft's current state,
-    # so what goes is only history beyond what `/draft undo` may step back through.
-    await db.execute(
-        "DELETE FROM draft_revisions WHERE draft_id = ? AND id <= (SELECT id FROM"
-        " draft_revisions WHERE draft_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-        (draft_id, draft_id, REVISIONS_PER_DRAFT),
-    )
+    await db.execute(_REVISION, (reason, stamp, draft_id, owner.guild_id, owner.user_id))
+    await db.execute(_TRIM_REVISIONS, (draft_id, draft_id, REVISIONS_PER_DRAFT))
+
+
+def _record_revision_now(
+    db: sqlite3.Connection, owner: Owner, draft_id: int, reason: str, stamp: str
+) -> None:
+    """`_record_revision` inside a unit running in the database thread."""
+    db.execute(_REVISION, (reason, stamp, draft_id, owner.guild_id, owner.user_id))
+    db.execute(_TRIM_REVISIONS, (draft_id, draft_id, REVISIONS_PER_DRAFT))
+
+
+def _fetch_draft_now(db: sqlite3.Connection, owner: Owner, draft_id: int | None) -> Draft | None:
+    """The owner's draft, inside a unit running in the database thread."""
+    row = db.execute(
+        f"{_SELECT} WHERE d.id = ? AND d.guild_id = ? AND d.author_id = ?",
+        (draft_id, owner.guild_id, owner.user_id),
+    ).fetchone()
+    return _draft(row) if row else None
 
 
 def _revision(row: aiosqlite.Row) -> Revision:

@@ -9,6 +9,7 @@ a pending job still needs them; hash, size and the committed path stay.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -152,8 +153,12 @@ class ImageStore:
 
     async def list_draft_images(self, owner: Owner, draft_id: int) -> list[DraftImage]:
         """The draft's images in order (empty if the draft is not the owner's)."""
-        async with self._db.read() as db:
-            return await self._fetch_draft_images(db, owner, draft_id)
+
+        def work(db: sqlite3.Connection) -> list[DraftImage]:
+            rows = db.execute(_DRAFT_IMAGES, (draft_id, owner.guild_id, owner.user_id))
+            return [_draft_image(row) for row in rows.fetchall()]
+
+        return await self._db.run_read(work)
 
     async def get_image_data(self, sha256: str) -> bytes | None:
         """The bytes of a stored image, or None if no blob has that hash or its bytes were

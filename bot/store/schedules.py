@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 import aiosqlite
@@ -116,15 +117,17 @@ class ScheduleStore:
     async def list_schedules(self, owner: Owner) -> list[Schedule]:
         """The latest schedule of each of the owner's drafts, if it is pending or failed (what
         the draft's status shows), the one due soonest first."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> list[Schedule]:
+            rows = db.execute(
                 "SELECT * FROM draft_schedules s WHERE s.guild_id = ? AND s.author_id = ?"
                 " AND s.state IN ('pending', 'failed') AND s.id = (SELECT MAX(id)"
                 " FROM draft_schedules WHERE draft_id = s.draft_id) ORDER BY s.due_at, s.id",
                 (owner.guild_id, owner.user_id),
-            )
-            rows = await cursor.fetchall()
-        return [_schedule(row) for row in rows]
+            ).fetchall()
+            return [_schedule(row) for row in rows]
+
+        return await self._db.run_read(work)
 
     async def list_pending_schedules(self) -> list[Schedule]:
         """Every pending schedule, the one to attempt soonest first."""

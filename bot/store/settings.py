@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from bot.store._codec import encode_time
 from bot.store._database import Database
 
 _UNSET = object()
+SETTINGS_CACHE_LIMIT = 1_000  # servers whose settings are kept in memory (bounded)
 
 
 def _settings(row: aiosqlite.Row) -> GuildSettings:
@@ -26,16 +28,36 @@ def _settings(row: aiosqlite.Row) -> GuildSettings:
 
 
 class SettingsStore:
+    """Guild settings are read on every interaction and change rarely: they are kept in
+    memory, and every change made through `update_guild_settings` replaces the kept copy once
+    it is committed (the bot is the database's only writer while it runs)."""
+
     _db: Database
+    _settings_cache: dict[int, GuildSettings]
+    _settings_generation: int  # bumped by every change, so a read that raced one is not kept
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
         """The server's settings; defaults when it has none stored."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+        cached = self._settings_cache.get(guild_id)
+        if cached is not None:
+            return cached
+        generation = self._settings_generation
+
+        def work(db: sqlite3.Connection) -> GuildSettings:
+            row = db.execute(
                 "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
-            )
-            row = await cursor.fetchone()
-        return _settings(row) if row else GuildSettings(guild_id)
+            ).fetchone()
+            return _settings(row) if row else GuildSettings(guild_id)
+
+        settings = await self._db.run_read(work)
+        if generation == self._settings_generation:
+            self._keep_settings(settings)
+        return settings
+
+    def _keep_settings(self, settings: GuildSettings) -> None:
+        if len(self._settings_cache) >= SETTINGS_CACHE_LIMIT:
+            self._settings_cache.clear()
+        self._settings_cache[settings.guild_id] = settings
 
     async def list_guild_settings(self) -> list[GuildSettings]:
         async with self._db.read() as db:
@@ -66,24 +88,31 @@ class SettingsStore:
             )
             if value is not _UNSET
         }
-        async with self._db.write() as db:
-            await db.execute(
+        stamp = encode_time(at)
+
+        def work(db: sqlite3.Connection) -> GuildSettings:
+            db.execute(
                 "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?)"
                 " ON CONFLICT (guild_id) DO NOTHING",
-                (guild_id, encode_time(at)),
+                (guild_id, stamp),
             )
             for name, value in changes.items():
                 # Column names come from the fixed tuple above, never from input.
-                await db.execute(
+                db.execute(
                     f"UPDATE guild_settings SET {name} = ?, updated_at = ? WHERE guild_id = ?",
-                    (value, encode_time(at), guild_id),
+                    (value, stamp, guild_id),
                 )
-            cursor = await db.execute(
+            row = db.execute(
                 "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
-            )
-            row = await cursor.fetchone()
-        assert row is not None
-        return _settings(row)
+            ).fetchone()
+            return _settings(row)
+
+        self._settings_generation += 1
+        self._settings_cache.pop(guild_id, None)
+        settings = await self._db.run_write(work)
+        self._settings_generation += 1
+        self._keep_settings(settings)
+        return settings
 
     async def get_value(self, key: str) -> str | None:
         async with self._db.read() as db:

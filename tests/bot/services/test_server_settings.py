@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.errors import InvalidInput
-from bot.services.server_settings import ServerSettingsService
+from bot.services.server_settings import CLEAR, ServerSettingsService
 from tests.bot.builders import ALICE, T0, FakeClock
 
 
@@ -41,3 +43,44 @@ async def test_update_refuses_an_unknown_time_zone_and_stores_nothing(server_set
         await server_settings.update(ALICE.guild_id, timezone="Mars/Olympus", title_format="%Y")
 
     assert (await server_settings.get(ALICE.guild_id)).title_format is None
+
+
+async def test_a_config_change_is_seen_by_the_next_interaction(server_settings, store):
+    """Settings are kept in memory after the first read (every interaction reads them);
+    a /diary config change replaces them, so the very next read has the new role."""
+    before = await store.get_guild_settings(ALICE.guild_id)  # an interaction, kept
+    assert before.author_role_id is None
+    assert await store.get_guild_settings(ALICE.guild_id) is before  # served from memory
+
+    await server_settings.update(ALICE.guild_id, author_role_id=42, timezone="Asia/Tokyo")
+    after = await store.get_guild_settings(ALICE.guild_id)
+
+    assert (after.author_role_id, after.timezone) == (42, "Asia/Tokyo")
+    await server_settings.update(ALICE.guild_id, title_format=CLEAR)
+    assert (await store.get_guild_settings(ALICE.guild_id)).author_role_id == 42
+
+
+async def test_a_read_that_raced_a_change_does_not_keep_the_old_settings(
+    server_settings, store, monkeypatch
+):
+    """A read whose snapshot predates a change but which returns after it (the database
+    thread answered, the loop resumed it late) is not kept in memory: the next read sees the
+    change."""
+    read_done, resume = asyncio.Event(), asyncio.Event()
+    run_read = store._db.run_read
+
+    async def late_read(work):
+        result = await run_read(work)
+        read_done.set()
+        await resume.wait()
+        return result
+
+    monkeypatch.setattr(store._db, "run_read", late_read)
+    reading = asyncio.create_task(store.get_guild_settings(ALICE.guild_id))
+    await read_done.wait()  # it has read the settings as they were
+    await server_settings.update(ALICE.guild_id, author_role_id=7)
+    resume.set()
+    assert (await reading).author_role_id is None
+    monkeypatch.setattr(store._db, "run_read", run_read)
+
+    assert (await store.get_guild_settings(ALICE.guild_id)).author_role_id == 7
