@@ -36,7 +36,9 @@ _RETURNING = (
 )
 
 
-def _draft(row: sqlite3.Row) -> Draft:
+def _draft(row: sqlite3.Row, revision: int | None = None) -> Draft:
+    """The draft in `row`; `revision` when the row comes from the statement that changed it
+    (RETURNING has no `revision` column: it is the revision recorded right after)."""
     created = decode_time(row["created_at"])
     updated = decode_time(row["updated_at"])
     assert created and updated
@@ -53,7 +55,7 @@ def _draft(row: sqlite3.Row) -> Draft:
         issue_url=row["issue_url"],
         published_at=decode_time(row["published_at"]),
         job_state=JobState(row["job_state"]) if row["job_state"] else None,
-        revision=row["revision"] or 0,
+        revision=(row["revision"] if revision is None else revision) or 0,
     )
 
 
@@ -72,8 +74,8 @@ class DraftStore:
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)" + _RETURNING,
                 (owner.guild_id, owner.user_id, title, body, encode_labels(labels), stamp, stamp),
             ).fetchone()
-            _record_revision_now(db, owner, row["id"], "create", stamp)
-            return _draft(row)
+            revision = _record_revision_now(db, owner, row["id"], "create", stamp)
+            return _draft(row, revision)
 
         return await self._db.run_write(work)
 
@@ -172,8 +174,8 @@ class DraftStore:
             ).fetchone()
             if row is None:
                 return None
-            _record_revision_now(db, owner, draft_id, reason, stamp)
-            return _draft(row)
+            revision = _record_revision_now(db, owner, draft_id, reason, stamp)
+            return _draft(row, revision)
 
         return await self._db.run_write(work)
 
@@ -194,8 +196,8 @@ class DraftStore:
             ).fetchone()
             if row is None:
                 return None
-            _record_revision_now(db, owner, draft_id, "append", stamp)
-            return _draft(row)
+            revision = _record_revision_now(db, owner, draft_id, "append", stamp)
+            return _draft(row, revision)
 
         return await self._db.run_write(work)
 
@@ -274,20 +276,14 @@ _TRIM_REVISIONS = (
 )
 
 
-async def _record_revision(
-    db: aiosqlite.Connection, owner: Owner, draft_id: int | None, reason: str, stamp: str
-) -> None:
-    """Snapshot the draft as it is now, inside the caller's transaction."""
-    await db.execute(_REVISION, (reason, stamp, draft_id, owner.guild_id, owner.user_id))
-    await db.execute(_TRIM_REVISIONS, (draft_id, draft_id, REVISIONS_PER_DRAFT))
-
-
 def _record_revision_now(
     db: sqlite3.Connection, owner: Owner, draft_id: int, reason: str, stamp: str
-) -> None:
-    """`_record_revision` inside a unit running in the database thread."""
-    db.execute(_REVISION, (reason, stamp, draft_id, owner.guild_id, owner.user_id))
+) -> int | None:
+    """Snapshot the draft as it is now, inside the caller's unit (in the database thread),
+    keeping the newest REVISIONS_PER_DRAFT; the revision's id."""
+    revision = db.execute(_REVISION, (reason, stamp, draft_id, owner.guild_id, owner.user_id))
     db.execute(_TRIM_REVISIONS, (draft_id, draft_id, REVISIONS_PER_DRAFT))
+    return revision.lastrowid
 
 
 def _fetch_draft_now(db: sqlite3.Connection, owner: Owner, draft_id: int | None) -> Draft | None:
