@@ -52,7 +52,7 @@ async def _serve(settings: Settings) -> int:
 
     store = await Store.open(settings.database_path)
     bot = DiaryBot(
-        guild_id=settings.discord_guild_id,
+        guild_ids=settings.discord_guild_ids,
         heartbeat_file=heartbeat_file(os.environ),
         service_env={
             name: os.environ[name]

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.services.access import AccessService
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
 from bot.services.clock import Clock
 from bot.services.comments import CommentGateway, CommentService
@@ -52,6 +53,7 @@ class DiscordPorts(ChannelDirectory, ReminderPoster, Protocol):
 class Services:
     settings: Settings
     store: Store
+    access: AccessService
     drafts: DraftService
     images: ImageService
     labels: LabelCatalog
@@ -151,6 +153,7 @@ class Services:
         return cls(
             settings=settings,
             store=store,
+            access=AccessService(store, settings.discord_guild_ids),
             drafts=drafts,
             images=ImageService(store, drafts, image_publisher, clock),
             labels=labels,

@@ -32,6 +32,12 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = ("cogs.drafts", "cogs.entries", "cogs.diary")
 COMMANDS_HASH_KEY = "commands_hash"
+MISSING_ACCESS = 50001  # Discord's code for a server the bot is not in
+PUBLIC_BOT_WARNING = (
+    "the application is public and DISCORD_GUILD_ID is not set: anyone can add this bot to "
+    'their server and write to the diary. Turn "Public Bot" off (Developer Portal → your '
+    "application → Bot → Public Bot), or set DISCORD_GUILD_ID to the servers it serves"
+)
 NO_MENTIONS = discord.AllowedMentions.none()
 # On shutdown, how long replies under way may take; within the 10 s a service manager allows.
 INTERACTION_GRACE_SECONDS = 3.0
@@ -114,6 +120,22 @@ class DiaryTranslator(app_commands.Translator):
 
 
 class DiaryTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Commands, context menus and autocomplete from a server this bot does not serve
+        change nothing: a refusal (autocomplete: no choices)."""
+        client = interaction.client
+        assert isinstance(client, DiaryBot)
+        if client.services.access.serves(interaction.guild_id):
+            return True
+        log.info(
+            "interaction from server %s, which this bot does not serve: refused",
+            interaction.guild_id,
+        )
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+            return False
+        raise Denied("error.server_not_served")
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
     ) -> None:
@@ -126,7 +148,7 @@ class DiaryBot(commands.Bot):
     def __init__(
         self,
         *,
-        guild_id: int | None = None,
+        guild_ids: tuple[int, ...] = (),
         heartbeat_file: Path | None = None,
         service_env: Mapping[str, str] | None = None,
     ) -> None:
@@ -140,7 +162,7 @@ class DiaryBot(commands.Bot):
             tree_cls=DiaryTree,
             allowed_mentions=NO_MENTIONS,
         )
-        self._guild_id = guild_id
+        self._guild_ids = guild_ids  # the servers served (commands synced there); () = all
         self._services: Services | None = None
         self._stopping = asyncio.Event()
         self._heartbeat = Heartbeat(self.healthy, heartbeat_file, env=service_env or {})
@@ -161,7 +183,12 @@ class DiaryBot(commands.Bot):
         for extension in EXTENSIONS:
             if extension not in self.extensions:
                 await self.load_extension(extension)
-        await self._sync_commands_if_changed()
+        if self._guild_ids:
+            for guild_id in self._guild_ids:
+                await self._sync_commands_if_changed(guild_id)
+        else:
+            self._warn_if_public()
+            await self._sync_commands_if_changed(None)
         self.services.start()
         self._heartbeat.start()
 
@@ -210,10 +237,38 @@ class DiaryBot(commands.Bot):
             self.user and self.user.id,
             len(self.guilds),
         )
+        for guild in self.guilds:
+            await self._leave_if_not_served(guild)
 
-    async def _sync_commands_if_changed(self) -> None:
-        """Discord rate-limits syncs: sync only when the definitions changed since last time."""
-        guild = discord.Object(self._guild_id) if self._guild_id else None
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._leave_if_not_served(guild)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self._leave_if_not_served(guild)
+
+    async def _leave_if_not_served(self, guild: discord.Guild) -> None:
+        """With DISCORD_GUILD_ID set, the bot stays only in the servers listed there."""
+        if self.services.access.serves(guild.id):
+            return
+        log.warning("leaving server %r (%d): it is not in DISCORD_GUILD_ID", guild.name, guild.id)
+        try:
+            await guild.leave()
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+            log.warning(
+                "could not leave server %d (%r); its interactions are refused", guild.id, error
+            )
+
+    def _warn_if_public(self) -> None:
+        """Without DISCORD_GUILD_ID the bot serves every server that adds it: say so if
+        anyone may add it."""
+        application = self.application
+        if application is not None and application.bot_public:
+            log.warning(PUBLIC_BOT_WARNING)
+
+    async def _sync_commands_if_changed(self, guild_id: int | None) -> None:
+        """Discord rate-limits syncs: sync only when the definitions changed since last time.
+        A listed server the bot is not in yet is logged and skipped (synced at a later start)."""
+        guild = discord.Object(guild_id) if guild_id is not None else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         definitions = [
@@ -221,7 +276,7 @@ class DiaryBot(commands.Bot):
         ]
         fingerprint = json.dumps(
             {
-                "target": self._guild_id,
+                "target": guild_id,
                 "application": self.application_id,
                 "commands": definitions,
                 "catalogues": [i18n.catalogue(language) for language in i18n.LANGUAGES],
@@ -231,15 +286,26 @@ class DiaryBot(commands.Bot):
         )
         digest = hashlib.sha256(fingerprint.encode()).hexdigest()
         store = self.services.store
-        if await store.get_value(COMMANDS_HASH_KEY) == digest:
+        key = COMMANDS_HASH_KEY if guild_id is None else f"{COMMANDS_HASH_KEY}:{guild_id}"
+        if await store.get_value(key) == digest:
             log.info("application commands unchanged; not syncing")
             return
-        synced = await self.tree.sync(guild=guild)
-        await store.set_value(COMMANDS_HASH_KEY, digest)
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.Forbidden as error:
+            if error.code != MISSING_ACCESS:
+                raise
+            log.warning(
+                "server %d (DISCORD_GUILD_ID): the bot is not in it, so its commands are not "
+                "there yet; add the bot with the link from `diary-bot invite`, then restart",
+                guild_id,
+            )
+            return
+        await store.set_value(key, digest)
         log.info(
             "synced %d application command(s) %s",
             len(synced),
-            "to the server" if guild else "globally",
+            f"to server {guild_id}" if guild else "globally",
         )
 
     # ChannelDirectory port

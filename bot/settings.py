@@ -26,7 +26,8 @@ class Settings:
     github_api_url: str = "https://api.github.com"
     database_path: Path = Path("diary.sqlite3")
     announce_channel_id: int | None = None
-    discord_guild_id: int | None = None
+    # The servers this bot serves (DISCORD_GUILD_ID, comma-separated); empty: every server.
+    discord_guild_ids: tuple[int, ...] = ()
     blog_url_template: str | None = None
     poll_interval: float = 60.0
     # Seconds Discord is trusted to match a post's nonce ("a few minutes"); past it, the bot
@@ -58,10 +59,21 @@ class Settings:
             value = text(name)
             if value is None:
                 return None
-            if not value.isdigit() or not 17 <= len(value) <= 20:
+            if not _is_snowflake(value):
                 problems.append(f"{name} must be a Discord id (a number of 17 to 20 digits)")
                 return None
             return int(value)
+
+        def snowflakes(name: str) -> tuple[int, ...]:
+            parts = [part.strip() for part in (text(name) or "").split(",")]
+            if parts == [""]:
+                return ()
+            if not all(_is_snowflake(part) for part in parts):
+                problems.append(
+                    f"{name} must be Discord ids (numbers of 17 to 20 digits) separated by commas"
+                )
+                return ()
+            return tuple(dict.fromkeys(int(part) for part in parts))
 
         discord_token = text("DISCORD_TOKEN", required=True)
         github_token = text("GITHUB_TOKEN", required=True)
@@ -143,7 +155,7 @@ class Settings:
         problems.extend(_image_url_problems(image_url))
 
         announce = snowflake("ANNOUNCE_CHANNEL_ID")
-        guild = snowflake("DISCORD_GUILD_ID")
+        guilds = snowflakes("DISCORD_GUILD_ID")
         if problems:
             raise ConfigError(problems)
         assert discord_token and github_token and repository
@@ -154,7 +166,7 @@ class Settings:
             github_api_url=api_url.rstrip("/"),
             database_path=Path(text("DATABASE_PATH") or cls.database_path),
             announce_channel_id=announce,
-            discord_guild_id=guild,
+            discord_guild_ids=guilds,
             blog_url_template=template,
             poll_interval=poll_interval,
             discord_nonce_window=nonce_window,
@@ -175,6 +187,10 @@ class Settings:
             for secret in (self.discord_token, self.github_token, self.webhook_secret)
             if secret
         )
+
+
+def _is_snowflake(value: str) -> bool:
+    return value.isascii() and value.isdigit() and 17 <= len(value) <= 20
 
 
 def _placeholders(template: str) -> set[str] | None:

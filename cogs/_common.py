@@ -8,8 +8,9 @@ import discord
 
 from bot import i18n
 from bot.client import Denied, DiaryBot
+from bot.errors import NotAllowed
 from bot.models import Owner
-from bot.services.access import may_write
+from bot.services.access import MemberFacts, Need
 
 Interaction = discord.Interaction[DiaryBot]
 
@@ -24,15 +25,27 @@ def tr(interaction: Interaction, key: str, **values: Any) -> str:
     return i18n.t(str(interaction.locale), key, **values)
 
 
+def member_facts(interaction: Interaction) -> MemberFacts:
+    """The member behind an interaction, as the access check sees them."""
+    user = interaction.user
+    roles = frozenset(role.id for role in user.roles) if isinstance(user, discord.Member) else ()
+    return MemberFacts(
+        guild_id=interaction.guild_id if isinstance(user, discord.Member) else None,
+        user_id=user.id,
+        role_ids=frozenset(roles),
+        manage_guild=interaction.permissions.manage_guild,
+    )
+
+
+async def check_access(interaction: Interaction, need: Need = Need.WRITE) -> None:
+    """The one access check (bot/services/access.py), raised as a localized Denied."""
+    try:
+        await interaction.client.services.access.check(member_facts(interaction), need)
+    except NotAllowed as refused:
+        raise Denied(refused.key, **refused.values) from None
+
+
 async def check_writer(interaction: Interaction) -> bool:
     """Only the author role (or Manage Server while none is set) may draft and publish."""
-    member = interaction.user
-    if interaction.guild_id is None or not isinstance(member, discord.Member):
-        raise Denied("error.guild_only")
-    settings = await interaction.client.services.store.get_guild_settings(interaction.guild_id)
-    role_ids = [role.id for role in member.roles]
-    if may_write(settings, role_ids, member.guild_permissions.manage_guild):
-        return True
-    if settings.author_role_id is not None:
-        raise Denied("error.author_role_required", role=f"<@&{settings.author_role_id}>")
-    raise Denied("error.no_author_role")
+    await check_access(interaction, Need.WRITE)
+    return True

@@ -35,7 +35,8 @@ async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
 def _configuration(settings: Settings) -> str:
     optional = [
         f"ANNOUNCE_CHANNEL_ID {settings.announce_channel_id or 'not set'}",
-        f"DISCORD_GUILD_ID {settings.discord_guild_id or 'not set'}",
+        "DISCORD_GUILD_ID "
+        + (", ".join(map(str, settings.discord_guild_ids)) or "not set (every server)"),
         f"POLL_INTERVAL {settings.poll_interval:g} s" if settings.poll_interval else "watcher off",
         f"LOG_FORMAT {settings.log_format}",
     ]

@@ -12,7 +12,7 @@ from bot.ops.discord_probe import (
     permission_names,
     required_permissions,
 )
-from bot.ops.report import Outcome, Report, failed, passed, skipped
+from bot.ops.report import Outcome, Report, failed, passed, skipped, warned
 from bot.settings import Settings
 
 TOKEN_FIX = "Developer Portal → your application → Bot → Reset Token; put it in DISCORD_TOKEN"
@@ -22,7 +22,8 @@ NETWORK_FIX = "check this machine's network, DNS and firewall (HTTPS to discord.
 async def check_discord(
     settings: Settings, channels: Sequence[tuple[int, str]], report: Report
 ) -> None:
-    """Check the token, DISCORD_GUILD_ID and `channels` ((id, where it is configured))."""
+    """Check the token, DISCORD_GUILD_ID (or, without it, that the bot is not public) and
+    `channels` ((id, where it is configured))."""
     report.section("Discord")
     async with DiscordProbe(settings.discord_token) as probe:
         try:
@@ -32,8 +33,10 @@ async def check_discord(
             report.add(skipped("announcement channel", "not checked without a working token"))
             return
         report.add(passed("Discord token", f"valid (bot {me.name}, id {me.id})"))
-        if settings.discord_guild_id is not None:
-            report.add(await _development_server(probe, settings.discord_guild_id))
+        for guild_id in settings.discord_guild_ids:
+            report.add(await _served_server(probe, guild_id))
+        if not settings.discord_guild_ids:
+            report.add(await _public_bot(probe))
         if not channels:
             report.add(
                 skipped(
@@ -54,7 +57,24 @@ def _token_failure(error: ProbeError) -> Outcome:
     return failed("Discord token", f"could not be checked ({error.detail})", NETWORK_FIX)
 
 
-async def _development_server(probe: DiscordProbe, guild_id: int) -> Outcome:
+async def _public_bot(probe: DiscordProbe) -> Outcome:
+    what = "who may add the bot"
+    try:
+        public = await probe.application_public()
+    except ProbeError as error:
+        return failed(what, f"could not be checked ({error.detail})", NETWORK_FIX)
+    if public:
+        return warned(
+            what,
+            "anyone: the application is public and DISCORD_GUILD_ID is not set, so any server "
+            "that adds the bot can write to the diary",
+            'Developer Portal → your application → Bot → turn "Public Bot" off, or set '
+            "DISCORD_GUILD_ID to the servers the bot serves",
+        )
+    return passed(what, 'only you ("Public Bot" is off); the bot serves every server it is in')
+
+
+async def _served_server(probe: DiscordProbe, guild_id: int) -> Outcome:
     what = f"server {guild_id} (DISCORD_GUILD_ID)"
     try:
         name = await probe.guild_name(guild_id)

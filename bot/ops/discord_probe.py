@@ -118,6 +118,11 @@ class DiscordProbe:
             return (await self._call(self.client.application_info())).id
         return self.client.application_id
 
+    async def application_public(self) -> bool:
+        """Whether anyone may add the bot to a server ("Public Bot"; fetched by `login`)."""
+        application = self.client.application or await self._call(self.client.application_info())
+        return application.bot_public
+
     async def guild_name(self, guild_id: int) -> str:
         """The server's name; fails if the bot is not a member."""
         return (await self._guild(guild_id)).name

@@ -14,6 +14,7 @@ class Mark(StrEnum):
     PASS = "✓"
     FAIL = "✗"
     SKIP = "–"  # not checked (an earlier check failed) or nothing to check; never fails alone
+    WARN = "!"  # works, but is risky; never fails alone
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ def passed(what: str, detail: str = "") -> Outcome:
 
 def failed(what: str, detail: str, fix: str) -> Outcome:
     return Outcome(Mark.FAIL, what, detail, fix)
+
+
+def warned(what: str, detail: str, fix: str) -> Outcome:
+    return Outcome(Mark.WARN, what, detail, fix)
 
 
 def skipped(what: str, detail: str = "") -> Outcome:

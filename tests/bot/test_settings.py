@@ -141,7 +141,7 @@ def test_optional_values_have_defaults():
 
     assert settings.github_api_url == "https://api.github.com"
     assert settings.database_path == Path("diary.sqlite3")
-    assert settings.announce_channel_id is None and settings.discord_guild_id is None
+    assert settings.announce_channel_id is None and settings.discord_guild_ids == ()
     assert settings.blog_url_template is None
     assert (settings.poll_interval, settings.log_level) == (60.0, "INFO")
     assert settings.webhook_host == "127.0.0.1"  # only this machine: a reverse proxy in front
@@ -160,7 +160,7 @@ def test_optional_values_are_read():
     assert settings.github_api_url == "http://127.0.0.1:8080"
     assert settings.database_path == Path("/data/diary.db")
     assert settings.announce_channel_id == 300000000000000001
-    assert settings.discord_guild_id == 100000000000000001
+    assert settings.discord_guild_ids == (100000000000000001,)
     assert settings.blog_url_template == "https://me.github.io/diary/articles/{number}"
 
 
@@ -183,3 +183,18 @@ def test_problem_lines_contain_no_token():
 def test_secrets_lists_both_tokens():
     """secrets() gives the log filter both tokens."""
     assert set(load().secrets()) == {DISCORD_TOKEN, GITHUB_TOKEN}
+
+
+def test_several_servers_are_read_in_order_without_repeats():
+    """DISCORD_GUILD_ID takes comma-separated ids (spaces allowed); a repeated id counts once."""
+    settings = load(DISCORD_GUILD_ID="100000000000000001, 100000000000000002,100000000000000001")
+
+    assert settings.discord_guild_ids == (100000000000000001, 100000000000000002)
+
+
+@pytest.mark.parametrize("value", ["100000000000000001,", "100000000000000001,general", ",,"])
+def test_a_malformed_server_list_is_one_problem(value):
+    """An empty or malformed item in DISCORD_GUILD_ID is reported once, naming the variable."""
+    found = problems(**{**REQUIRED, "DISCORD_GUILD_ID": value})
+
+    assert len(found) == 1 and "DISCORD_GUILD_ID" in found[0] and "commas" in found[0]

@@ -9,7 +9,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from tests.fakes.discord_gateway import GUILD_MESSAGES, MESSAGE_CONTENT
+from tests.fakes.discord_gateway import GUILD_MEMBERS, GUILD_MESSAGES, MESSAGE_CONTENT
 from tests.fakes.discord_interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -107,9 +107,11 @@ class DriveMixin:
         self._server.call(send())
         return inter
 
-    def _command(self, name: str, kind: int) -> dict[str, Any]:
+    def _command(self, name: str, kind: int, channel: str = "writing") -> dict[str, Any]:
+        """The command as registered for the channel's guild, or globally."""
+        guild_id = self.world.channel(channel).get("guild_id", "")
         with self._cond:
-            scoped = self._commands.get(self.world.guild_id, []) + self._commands.get("global", [])
+            scoped = self._commands.get(guild_id, []) + self._commands.get("global", [])
         for command in scoped:
             if command["name"] == name and command["type"] == kind:
                 return copy.deepcopy(command)
@@ -144,7 +146,7 @@ class DriveMixin:
     ) -> Interaction:
         """A slash command (type 2), or with `focused` an autocomplete (type 4) interaction.
         `subcommand` is "sub" or "group sub"; option types come from the registered command."""
-        definition = self._command(command, 1)
+        definition = self._command(command, 1, channel)
         if not force:
             self._check_visible(definition, user)
         target = self.world.channel(channel)
@@ -169,12 +171,13 @@ class DriveMixin:
         force: bool = False,
     ) -> Interaction:
         """A message context-menu command (type 2, data.type 3) on a stored message."""
-        definition = self._command(command_name, 3)
+        with self._cond:
+            target = public(copy.deepcopy(self.store.by_id[str(target_message_id)]))
+        channel = self.world.channels[target["channel_id"]]["name"]
+        definition = self._command(command_name, 3, channel)
         if not force:
             self._check_visible(definition, user)
         self._settle()
-        with self._cond:
-            target = public(copy.deepcopy(self.store.by_id[str(target_message_id)]))
         data = {
             "id": definition["id"],
             "name": command_name,
@@ -184,7 +187,6 @@ class DriveMixin:
         }
         if "guild_id" in definition:
             data["guild_id"] = definition["guild_id"]
-        channel = self.world.channels[target["channel_id"]]["name"]
         return self._dispatch(APPLICATION_COMMAND, user, channel, locale, data)
 
     def button(
@@ -258,6 +260,30 @@ class DriveMixin:
             channel_id = shown.channel_id if shown else self.channel_id("writing")
             channel = self.world.channels[channel_id]["name"]
         return self._dispatch(MODAL_SUBMIT, user, channel, locale, data, **extra)
+
+    def join(self, guild: str = "other") -> None:
+        """A server adds the bot ("other": the guild nobody allowed): GUILD_CREATE follows."""
+        world = self.world
+        guild_id = world.other_guild_id if guild == "other" else guild
+        with self._cond:
+            if guild_id not in world.bot_guilds:
+                world.bot_guilds.append(guild_id)
+            payload = world.guild_payload(
+                all_members=bool((self.intents or 0) & GUILD_MEMBERS), guild_id=guild_id
+            )
+            payload.pop("unavailable")  # Discord omits it when the bot joins a new guild
+        self._server.call(self.gateway.dispatch("GUILD_CREATE", payload))
+
+    def remove_role(self, user: str, role: str) -> None:
+        """An admin takes a role from a member (the bot sees it in the next interaction or
+        member lookup: without the privileged members intent no update is sent)."""
+        with self._cond:
+            self.world.member(user).roles.remove(self.world.role_ids[role])
+
+    def member_leaves(self, user: str) -> None:
+        """A member leaves their server (the bot gets no event without the members intent)."""
+        with self._cond:
+            self.world.departed.add(user)
 
     def post_user_message(
         self, user: str, channel: str, content: str, attachments: Any = ()

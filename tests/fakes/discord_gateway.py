@@ -145,7 +145,7 @@ class Gateway:
             "relationships": [],
             "presences": [],
             "guild_join_requests": [],
-            "guilds": [{"id": world.guild_id, "unavailable": True}],
+            "guilds": [{"id": guild_id, "unavailable": True} for guild_id in world.bot_guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": fake.gateway_url,
@@ -156,8 +156,11 @@ class Gateway:
             "_trace": ["fake-discord"],
         }
         await self._dispatch_on(conn, "READY", ready)
-        guild = world.guild_payload(all_members=bool(intents & GUILD_MEMBERS))
-        await self._dispatch_on(conn, "GUILD_CREATE", guild)
+        for guild_id in list(world.bot_guilds):
+            guild = world.guild_payload(
+                all_members=bool(intents & GUILD_MEMBERS), guild_id=guild_id
+            )
+            await self._dispatch_on(conn, "GUILD_CREATE", guild)
         with fake._cond:
             fake._connected = True
             fake._ready_identifies = fake.identify_count

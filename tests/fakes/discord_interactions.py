@@ -135,12 +135,13 @@ def base_payload(
         "attachment_size_limit": 10 * 1024 * 1024,
     }
     if in_guild:
+        guild_id = channel["guild_id"]
         payload.update(
-            guild_id=world.guild_id,
-            guild={"id": world.guild_id, "locale": world.guild_locale, "features": []},
+            guild_id=guild_id,
+            guild={"id": guild_id, "locale": world.guild_locale, "features": []},
             guild_locale=world.guild_locale,
             member=world.member_payload(member, channel),
-            authorizing_integration_owners={"0": world.guild_id},
+            authorizing_integration_owners={"0": guild_id},
             context=0,
         )
     else:

@@ -43,6 +43,7 @@ class CoreRoutes:
         add("GET", "/guilds/{guild}/channels", self.guild_channels)
         add("GET", "/guilds/{guild}/roles", self.guild_roles)
         add("GET", "/guilds/{guild}/members/{user_id}", self.guild_member)
+        add("DELETE", "/users/@me/guilds/{guild}", self.leave_guild)
 
     async def me(self, req: Req) -> Reply:
         return 200, {**self.world.bot_user, "verified": True, "mfa_enabled": False}
@@ -64,7 +65,7 @@ class CoreRoutes:
         if req.params["app"] != self.world.application_id:
             return None
         guild = req.params.get("guild")
-        if guild is not None and guild != self.world.guild_id:
+        if guild is not None and guild not in self.world.bot_guilds:
             return None
         return guild or "global"
 
@@ -237,12 +238,25 @@ class CoreRoutes:
 
     # -- guild --
     def _guild_ok(self, req: Req) -> bool:
-        return req.params["guild"] == self.world.guild_id
+        return req.params["guild"] in self.world.bot_guilds
+
+    async def leave_guild(self, req: Req) -> Reply:
+        """The bot leaves a guild: GUILD_DELETE follows on the gateway, as on Discord."""
+        guild_id = req.params["guild"]
+        fake = self.fake
+        with fake._cond:
+            if guild_id not in self.world.bot_guilds:
+                return error(404, "Unknown Guild", 10004)
+            self.world.bot_guilds.remove(guild_id)
+            fake.left_guilds.append(guild_id)
+            fake._cond.notify_all()
+        await fake.gateway.dispatch("GUILD_DELETE", {"id": guild_id}, wait=1)
+        return 204, None
 
     async def guild(self, req: Req) -> Reply:
         if not self._guild_ok(req):
             return error(404, "Unknown Guild", 10004)
-        data = self.world.guild_payload()
+        data = self.world.guild_payload(guild_id=req.params["guild"])
         for key in (
             "members",
             "channels",
@@ -259,24 +273,33 @@ class CoreRoutes:
         ):
             data.pop(key, None)
         if req.query.get("with_counts") in ("1", "true", "True"):
-            data["approximate_member_count"] = len(self.world.members) + 1
+            data["approximate_member_count"] = (
+                len(self.world.guild_members(req.params["guild"])) + 1
+            )
             data["approximate_presence_count"] = 0
         return 200, data
 
     async def guild_channels(self, req: Req) -> Reply:
         if not self._guild_ok(req):
             return error(404, "Unknown Guild", 10004)
-        return 200, [c for c in self.world.channels.values() if c["type"] == 0]
+        return 200, [
+            c
+            for c in self.world.channels.values()
+            if c["type"] == 0 and c["guild_id"] == req.params["guild"]
+        ]
 
     async def guild_roles(self, req: Req) -> Reply:
         if not self._guild_ok(req):
             return error(404, "Unknown Guild", 10004)
-        return 200, list(self.world.roles.values())
+        return 200, self.world.guild_roles(req.params["guild"])
 
     async def guild_member(self, req: Req) -> Reply:
         if not self._guild_ok(req):
             return error(404, "Unknown Guild", 10004)
         member = self.world.member_by_id(req.params["user_id"])
-        if member is None:
+        in_guild = member is self.world.bot_member or (
+            member is not None and self.world.guild_of(member) == req.params["guild"]
+        )
+        if member is None or not in_guild or member.key in self.world.departed:
             return error(404, "Unknown Member", 10007)
         return 200, self.world.member_payload(member)

@@ -83,6 +83,7 @@ class FakeDiscord(DriveMixin):
         self.unknown_routes: list[str] = []
         self._commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> list
         self.command_sync_count = 0
+        self.left_guilds: list[str] = []  # guilds the bot left, in order
         self._interactions: dict[str, Interaction] = {}
         self._by_token: dict[str, Interaction] = {}
         self._modals: dict[str, Interaction] = {}  # modal custom_id -> interaction shown on

@@ -3,6 +3,9 @@
 One guild with `#announcements` and `#writing`, roles `@everyone`, `Admin`, `Author` and the bot's
 managed role, and the members `owner`, `admin` (MANAGE_GUILD through the Admin role), `author`
 (has the Author role), `outsider` (no roles) and the bot user itself.
+
+A second guild, "Stranger's Server" (`other_guild_id`), that no test allows: its channel
+`#elsewhere` and its owner `stranger`. The bot is in it only after `join` (or `bot_guilds`).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class Member:
     user: dict[str, Any]
     roles: list[str] = field(default_factory=list)
     timed_out_until: str | None = None  # ISO 8601, as communication_disabled_until
+    guild_id: str = ""  # the guild this member belongs to ("": the main guild)
 
     @property
     def id(self) -> str:
@@ -99,6 +103,7 @@ class World:
     guild_locale: str = "en-US"
     guild_name: str = "Diary Test Guild"
     bot_name: str = "diary-bot"
+    bot_public: bool = False  # the application's "Public Bot" switch
 
     def __post_init__(self) -> None:
         self.cdn_base = ""  # set when the fake starts: attachments are served by the fake
@@ -132,6 +137,20 @@ class World:
         self.owner_id = self.members["owner"].id
         self.channels: dict[str, dict[str, Any]] = {}  # id -> channel object
         self.channel_ids: dict[str, str] = {}  # name -> id
+        # The second guild: nobody allowed it; only its owner is in it (and the bot, if added).
+        self.other_guild_id = new()
+        self.role_guilds = {role_id: self.guild_id for role_id in self.roles}
+        self._role(self.other_guild_id, "@everyone", 0, EVERYONE_PERMISSIONS)
+        other_bot_role = self._role(new(), self.bot_name, 1, BOT_PERMISSIONS, managed=True)
+        other_bot_role["tags"] = {"bot_id": self.application_id}
+        self.other_bot_role_id = other_bot_role["id"]
+        for role_id in (self.other_guild_id, other_bot_role["id"]):
+            self.role_guilds[role_id] = self.other_guild_id
+        stranger = Member("stranger", _user(new(), "stranger"), [], guild_id=self.other_guild_id)
+        self.members["stranger"] = stranger
+        self.owners = {self.guild_id: self.owner_id, self.other_guild_id: stranger.id}
+        self.bot_guilds: list[str] = [self.guild_id]  # guilds the bot is a member of
+        self.departed: set[str] = set()  # keys of members who left their guild
         deny_send = {"id": everyone["id"], "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
         allow = SEND_MESSAGES | EMBED_LINKS
         self._channel(
@@ -144,6 +163,7 @@ class World:
             ],
         )
         self._channel("writing", 1, [])
+        self._channel("elsewhere", 0, [], guild_id=self.other_guild_id)
 
     # -- construction helpers --
     def _role(self, role_id: str, name: str, position: int, perms: int, **extra: Any) -> dict:
@@ -165,12 +185,14 @@ class World:
         self.roles[role_id] = role
         return role
 
-    def _channel(self, name: str, position: int, overwrites: list[dict]) -> None:
+    def _channel(
+        self, name: str, position: int, overwrites: list[dict], guild_id: str = ""
+    ) -> None:
         channel_id = self.ids.next()
         self.channels[channel_id] = {
             "id": channel_id,
             "type": 0,
-            "guild_id": self.guild_id,
+            "guild_id": guild_id or self.guild_id,
             "name": name,
             "position": position,
             "permission_overwrites": overwrites,
@@ -219,6 +241,19 @@ class World:
         except KeyError:
             raise ValueError(f"unknown channel {name_or_id!r}") from None
 
+    def guild_of(self, member: Member) -> str:
+        return member.guild_id or self.guild_id
+
+    def guild_roles(self, guild_id: str) -> list[dict[str, Any]]:
+        return [r for r in self.roles.values() if self.role_guilds[r["id"]] == guild_id]
+
+    def guild_members(self, guild_id: str) -> list[Member]:
+        return [
+            m
+            for m in self.members.values()
+            if self.guild_of(m) == guild_id and m.key not in self.departed
+        ]
+
     def role_by_name(self, name: str) -> dict[str, Any] | None:
         role_id = self.role_ids.get(name, name)
         return self.roles.get(role_id)
@@ -243,27 +278,32 @@ class World:
             data["permissions"] = str(self.permissions(member, channel))
         return data
 
-    def guild_payload(self, *, all_members: bool = True) -> dict[str, Any]:
+    def guild_payload(self, *, all_members: bool = True, guild_id: str = "") -> dict[str, Any]:
         """GUILD_CREATE data; without the GUILD_MEMBERS intent Discord only sends the bot."""
-        members = [*self.members.values(), self.bot_member]
+        guild_id = guild_id or self.guild_id
+        members = [*self.guild_members(guild_id), self.bot_member]
         count = len(members)
         if not all_members:
             members = [self.bot_member]
+        other = guild_id != self.guild_id
+        bot = self.member_payload(self.bot_member)
+        if other:
+            bot["roles"] = [self.other_bot_role_id]
         return {
-            "id": self.guild_id,
-            "name": self.guild_name,
+            "id": guild_id,
+            "name": "Stranger's Server" if other else self.guild_name,
             "icon": None,
             "splash": None,
             "discovery_splash": None,
             "banner": None,
             "description": None,
-            "owner_id": self.owner_id,
+            "owner_id": self.owners[guild_id],
             "afk_channel_id": None,
             "afk_timeout": 300,
             "verification_level": 0,
             "default_message_notifications": 1,
             "explicit_content_filter": 0,
-            "roles": list(self.roles.values()),
+            "roles": self.guild_roles(guild_id),
             "emojis": [],
             "stickers": [],
             "features": [],
@@ -288,8 +328,10 @@ class World:
             "unavailable": False,
             "member_count": count,
             "voice_states": [],
-            "members": [self.member_payload(m) for m in members],
-            "channels": [c for c in self.channels.values() if c["type"] == 0],
+            "members": [bot if m is self.bot_member else self.member_payload(m) for m in members],
+            "channels": [
+                c for c in self.channels.values() if c["type"] == 0 and c["guild_id"] == guild_id
+            ],
             "threads": [],
             "presences": [],
             "stage_instances": [],
@@ -307,7 +349,7 @@ class World:
             "summary": "",
             "type": None,
             "bot": self.bot_user,
-            "bot_public": False,
+            "bot_public": self.bot_public,
             "bot_require_code_grant": False,
             "verify_key": "0" * 64,
             "flags": 0,
@@ -325,9 +367,10 @@ class World:
 
     # -- permissions and mentions --
     def base_permissions(self, member: Member) -> int:
-        if member.id == self.owner_id:
+        guild_id = self.guild_of(member)
+        if member.id == self.owners[guild_id]:
             return ALL_PERMISSIONS
-        perms = int(self.roles[self.guild_id]["permissions"])
+        perms = int(self.roles[guild_id]["permissions"])
         for role_id in member.roles:
             perms |= int(self.roles[role_id]["permissions"])
         return ALL_PERMISSIONS if perms & ADMINISTRATOR else perms
@@ -338,7 +381,7 @@ class World:
         if perms == ALL_PERMISSIONS or channel.get("type") != 0:
             return perms
         overwrites = {o["id"]: o for o in channel.get("permission_overwrites", [])}
-        everyone = overwrites.get(self.guild_id)
+        everyone = overwrites.get(channel.get("guild_id") or self.guild_id)
         if everyone:
             perms = (perms & ~int(everyone["deny"])) | int(everyone["allow"])
         allow = deny = 0
