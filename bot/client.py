@@ -22,7 +22,17 @@ from bot import i18n, startup
 from bot.app import Services
 from bot.errors import LoginRejected, UserFacingError
 from bot.health import Heartbeat
-from bot.limits import EMBED_AUTHOR, EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_URL, cut
+from bot.limits import (
+    DISCORD_CONTENT,
+    EMBED_AUTHOR,
+    EMBED_FIELD_VALUE,
+    EMBED_FIELDS,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+    EMBED_URL,
+    cut,
+    fit_embed_data,
+)
 from bot.models import Announcement
 from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import RecentPost
@@ -61,12 +71,30 @@ class Denied(app_commands.CheckFailure):
         self.values = values
 
 
+def fit_embed(embed: discord.Embed) -> discord.Embed:
+    """The embed within Discord's limits however it was assembled (see `fit_embed_data`)."""
+    if len(embed) <= EMBED_TOTAL and len(embed.fields) <= EMBED_FIELDS:
+        return embed
+    return discord.Embed.from_dict(fit_embed_data(embed.to_dict()))  # type: ignore[arg-type]
+
+
+def fit_message(content: str | None, kwargs: dict[str, Any]) -> str | None:
+    """The content cut to Discord's 2,000 characters, and the embeds in `kwargs` fitted."""
+    if kwargs.get("embed") is not None:
+        kwargs["embed"] = fit_embed(kwargs["embed"])
+    if kwargs.get("embeds"):
+        kwargs["embeds"] = [fit_embed(embed) for embed in kwargs["embeds"]]
+    return cut(content, DISCORD_CONTENT) if content is not None else None
+
+
 async def reply(
     interaction: discord.Interaction, content: str | None = None, **kwargs: Any
 ) -> None:
-    """Answer ephemerally whether or not the interaction was already acknowledged."""
+    """Answer ephemerally whether or not the interaction was already acknowledged; the reply
+    is made to fit Discord's limits."""
     kwargs.setdefault("ephemeral", True)
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    content = fit_message(content, kwargs)
     if interaction.response.is_done():
         await interaction.followup.send(content, **kwargs)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # GitHub issues
 GITHUB_TITLE = 256
@@ -15,7 +16,10 @@ EMBED_TITLE = 256
 EMBED_DESCRIPTION = 4_096
 EMBED_FIELD_VALUE = 1_024
 EMBED_AUTHOR = 256
+EMBED_FIELD_NAME = 256
+EMBED_FOOTER = 2_048
 EMBED_TOTAL = 6_000  # title, description, fields, footer and author together
+EMBED_FIELDS = 25
 EMBED_URL = 2_048  # a longer image URL is left out rather than refused by Discord
 ATTACHMENT_DESCRIPTION = 1_024  # an attachment's alt text
 MODAL_TITLE = 45
@@ -77,3 +81,84 @@ def cut(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
     while 0 < end < len(text) and _continues_cluster(text, end):
         end -= 1
     return text[:end].rstrip() + ellipsis
+
+
+# An embed field this short is dropped rather than cut when an embed must shrink.
+_SHORTEST_CUT_FIELD = 40
+_EMPTY = "\u200b"  # Discord refuses empty field names and values
+
+
+def embed_length(data: dict[str, Any]) -> int:
+    """What Discord counts against an embed's 6,000 characters."""
+    total = len(data.get("title") or "") + len(data.get("description") or "")
+    total += sum(len(f.get("name") or "") + len(f.get("value") or "") for f in _fields(data))
+    total += len((data.get("footer") or {}).get("text") or "")
+    return total + len((data.get("author") or {}).get("name") or "")
+
+
+def fit_embed_data(data: dict[str, Any]) -> dict[str, Any]:
+    """An embed (Discord's JSON shape) within Discord's limits however it was assembled:
+    each part within its own limit, at most 25 fields, 6,000 characters in all. The
+    description gives way first, then fields from the last, then the footer, the author and
+    the title."""
+    data = {**data, "footer": {**(data.get("footer") or {})}}
+    data["author"] = {**(data.get("author") or {})}
+    parts = [
+        (data, "title", EMBED_TITLE),
+        (data, "description", EMBED_DESCRIPTION),
+        (data["footer"], "text", EMBED_FOOTER),
+        (data["author"], "name", EMBED_AUTHOR),
+    ]
+    for part, key, limit in parts:
+        if part.get(key):
+            part[key] = cut(part[key], limit)
+    data["fields"] = [
+        {
+            **field,
+            "name": cut(field.get("name") or "", EMBED_FIELD_NAME) or _EMPTY,
+            "value": cut(field.get("value") or "", EMBED_FIELD_VALUE) or _EMPTY,
+        }
+        for field in _fields(data)[:EMBED_FIELDS]
+    ]
+    _shrink(data, data, "description")
+    for index in reversed(range(len(data["fields"]))):
+        excess = embed_length(data) - EMBED_TOTAL
+        if excess <= 0:
+            break
+        field = data["fields"][index]
+        value = _shorter(field["value"], excess)
+        if len(value) < _SHORTEST_CUT_FIELD:
+            del data["fields"][index]
+        else:
+            data["fields"][index] = {**field, "value": value}
+    _shrink(data, data["footer"], "text")
+    _shrink(data, data["author"], "name")
+    _shrink(data, data, "title")
+    for key in ("footer", "author", "fields"):
+        if not data[key]:
+            del data[key]
+    return data
+
+
+def _shrink(embed: dict[str, Any], part: dict[str, Any], key: str) -> None:
+    """Cut `part[key]` by what `embed` is over its total; remove it if nothing is left (a
+    footer or author without its text goes as a whole)."""
+    excess = embed_length(embed) - EMBED_TOTAL
+    if excess <= 0 or not part.get(key):
+        return
+    part[key] = _shorter(part[key], excess)
+    if part[key]:
+        return
+    if part is embed:
+        del part[key]
+    else:
+        part.clear()
+
+
+def _fields(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(data.get("fields") or [])
+
+
+def _shorter(text: str, excess: int) -> str:
+    """`text` cut by at least `excess` characters (marked with an ellipsis when it can be)."""
+    return cut(text, max(len(text) - excess, 0))

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.errors import InvalidInput
+from bot.limits import cut
 
 CACHE_SECONDS = 300.0
 MAX_LABELS = 20
+ECHOED_LABELS = 300  # an error names the unknown labels, but no more of them than this
 
 
 class LabelSource(Protocol):
@@ -48,7 +50,7 @@ class LabelCatalog:
         if missing:
             raise InvalidInput(
                 "error.unknown_labels",
-                labels=", ".join(missing),
+                labels=cut(", ".join(missing), ECHOED_LABELS),
                 known=", ".join(list(known.values())[:10]) or "—",
             )
         return list(dict.fromkeys(known[name.casefold()] for name in labels))

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import NO_MENTIONS, Denied, DiaryBot
+from bot.limits import cut
 from bot.models import GuildSettings
 from bot.services.reminders import is_off
 from cogs._common import Interaction, check_writer, tr
@@ -19,6 +20,7 @@ from cogs.diary._rhythm import reminder_summary, stats_embed, year_file
 from cogs.diary._status import status_embed
 
 TIMEZONE_CHOICES = 25
+TEMPLATE_SHOWN = 1_000  # of a body template of up to 4,000 characters, in the /diary config summary
 
 
 # No `default_permissions`: Discord applies it to the whole /diary group, which would hide
@@ -208,8 +210,13 @@ def describe(interaction: Interaction, settings: GuildSettings, channel_id: int 
         role=role,
         timezone=settings.timezone,
         title_format=settings.title_format or tr(interaction, "config.title_format_default"),
-        body_template=f"```\n{settings.body_template}\n```" if settings.body_template else none,
+        body_template=_template_shown(settings.body_template) if settings.body_template else none,
     )
+
+
+def _template_shown(template: str) -> str:
+    """The body template in a code block, short enough for the summary to fit one message."""
+    return "```\n" + cut(template, TEMPLATE_SHOWN).replace("```", "`\u200b``") + "\n```"
 
 
 @cache

@@ -9,7 +9,7 @@ import discord
 
 from bot.client import NO_MENTIONS, reply
 from bot.errors import UserFacingError
-from bot.limits import MODAL_TEXT_INPUT, cut
+from bot.limits import DISCORD_CONTENT, MODAL_TEXT_INPUT, cut
 from bot.models import Draft, JobState, PublishJob
 from bot.services.images import Upload
 from bot.services.preview import escape_links
@@ -37,7 +37,7 @@ async def show(
     view = preview_view(interaction, draft)
     if update and not interaction.response.is_done():
         await interaction.response.edit_message(
-            content=text, embed=embed, view=view, allowed_mentions=NO_MENTIONS
+            content=cut(text, DISCORD_CONTENT), embed=embed, view=view, allowed_mentions=NO_MENTIONS
         )
     else:
         await reply(interaction, text, embed=embed, view=view)

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import discord
 
-from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, cut
+from bot.client import fit_embed
+from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_TOTAL, cut
 from bot.models import Draft, DraftImage, JobState, Revision, Schedule, ScheduleState
 from bot.services.images import format_size
 from bot.services.preview import warnings_for
@@ -14,7 +15,8 @@ from cogs._common import Interaction, tr
 
 LIST_LINE_TITLE = 60
 HISTORY_EXCERPT = 60
-IMAGES_FIELD = 600  # well inside a field, so the whole embed stays within 6,000
+IMAGES_FIELD = 600  # well inside a field, so the body keeps most of the embed's 6,000
+PREVIEW_NOTE_ROOM = 200  # a long body is cut this far inside the description's limit
 
 
 def status(interaction: Interaction, draft: Draft, schedule: Schedule | None = None) -> str:
@@ -39,21 +41,14 @@ def preview(
     images: Sequence[DraftImage] = (),
     schedule: Schedule | None = None,
 ) -> discord.Embed:
-    """The draft close to how the blog will show it: title, body, labels, images, warnings."""
-    body = draft.body or tr(interaction, "draft.body_empty_hint")
+    """The draft close to how the blog will show it: title, body, labels, images, warnings;
+    the body gets what the rest leaves of Discord's 6,000 characters per embed."""
     embed = discord.Embed(
         title=cut(draft.title, EMBED_TITLE),
         url=draft.issue_url,
-        description=cut(body, EMBED_DESCRIPTION - 200),
         timestamp=draft.updated_at,
         colour=discord.Colour.green() if draft.is_published else discord.Colour.light_grey(),
     )
-    if len(body) > EMBED_DESCRIPTION - 200:
-        embed.description = (
-            (embed.description or "")
-            + "\n"
-            + tr(interaction, "draft.preview_cut", length=len(draft.body))
-        )
     if draft.labels:
         embed.add_field(
             name=tr(interaction, "draft.labels"),
@@ -84,7 +79,19 @@ def preview(
             status=status(interaction, draft),
         )
     )
-    return embed
+    embed.description = _body_within(
+        interaction, draft, min(EMBED_DESCRIPTION, EMBED_TOTAL - len(embed))
+    )
+    return fit_embed(embed)
+
+
+def _body_within(interaction: Interaction, draft: Draft, room: int) -> str:
+    """The body, or its start and a note saying it was cut, in at most `room` characters."""
+    body = draft.body or tr(interaction, "draft.body_empty_hint")
+    if len(body) <= min(room, EMBED_DESCRIPTION - PREVIEW_NOTE_ROOM):
+        return body
+    note = "\n" + tr(interaction, "draft.preview_cut", length=len(draft.body))
+    return cut(body, min(room, EMBED_DESCRIPTION - PREVIEW_NOTE_ROOM) - len(note)) + note
 
 
 def _add_schedule_field(interaction: Interaction, embed: discord.Embed, schedule: Schedule) -> None:

@@ -484,3 +484,19 @@ def test_limit_helpers() -> None:
     assert "modal title is 46 chars (max 45)" in problems
     assert "modal.components[0].label is 46 chars (max 45)" in problems
     assert "modal.components[0].max_length 5000 not in 1-4000" in problems
+
+
+def test_embed_total_counts_every_counted_part_across_the_message() -> None:
+    """Title, description, field names and values, footer and author name of all the message's
+    embeds count against one 6,000; exactly 6,000 passes, one more is refused."""
+    first = {"title": "t" * 256, "description": "d" * 2744, "footer": {"text": "f" * 1000}}
+    second = {
+        "author": {"name": "a" * 250},
+        "fields": [{"name": "n" * 250, "value": "v" * 1000}, {"name": "m", "value": "w" * 499}],
+    }
+    assert check_message({"embeds": [first, second]}, creating=True) == []
+
+    second["fields"][1]["value"] += "w"
+    assert check_message({"embeds": [first, second]}, creating=False) == [
+        "embeds total 6001 chars (max 6000 per message)"
+    ]
