@@ -33,6 +33,8 @@ class Settings:
     # Seconds Discord is trusted to match a post's nonce ("a few minutes"); past it, the bot
     # looks for the post before posting again. Lower is safer, never higher than Discord's.
     discord_nonce_window: float = 120.0
+    # Seconds the Delete / Cancel buttons of a delete confirmation stay live.
+    delete_confirm_seconds: int = 120
     log_level: str = "INFO"
     log_format: str = "text"
     wait_for_page: bool = False
@@ -115,6 +117,14 @@ class Settings:
             except ValueError:
                 problems.append("DISCORD_NONCE_WINDOW must be a number of seconds from 0 to 300")
 
+        confirm_seconds = cls.delete_confirm_seconds
+        raw_confirm = text("DELETE_CONFIRM_SECONDS")
+        if raw_confirm is not None:
+            if raw_confirm.isdigit() and 5 <= int(raw_confirm) <= 600:
+                confirm_seconds = int(raw_confirm)
+            else:
+                problems.append("DELETE_CONFIRM_SECONDS must be a whole number from 5 to 600")
+
         log_level = (text("LOG_LEVEL") or cls.log_level).upper()
         if not isinstance(logging.getLevelName(log_level), int):
             problems.append("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
@@ -170,6 +180,7 @@ class Settings:
             blog_url_template=template,
             poll_interval=poll_interval,
             discord_nonce_window=nonce_window,
+            delete_confirm_seconds=confirm_seconds,
             log_level=log_level,
             log_format=log_format,
             wait_for_page=wait_for_page,

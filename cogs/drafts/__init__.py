@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.client import DiaryBot
 from cogs.drafts._buttons import DraftButton
 from cogs.drafts._cog import DraftCog
+from cogs.drafts._confirm import ConfirmButton
 
 
 async def setup(bot: DiaryBot) -> None:
-    bot.add_dynamic_items(DraftButton)
+    bot.add_dynamic_items(DraftButton, ConfirmButton)
     await bot.add_cog(DraftCog(bot))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 
 import discord
@@ -17,7 +18,10 @@ from bot.services.publishing import Author
 from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._editors import Submission
 from cogs.drafts import _modals, _render
-from cogs.drafts._views import ConfirmDelete, long_edit_view, preview_view
+from cogs.drafts._confirm import ConfirmDelete
+from cogs.drafts._views import long_edit_view, preview_view
+
+log = logging.getLogger(__name__)
 
 # How long the reply to a publish waits before saying that GitHub is slow, and how long it
 # keeps waiting after that (interaction tokens last 15 minutes).
@@ -44,11 +48,63 @@ async def show(
 
 
 async def publish(
-    interaction: Interaction, draft_id: int | None, labels: str | None, when: str | None = None
+    interaction: Interaction,
+    draft_id: int | None,
+    labels: str | None,
+    when: str | None = None,
+    *,
+    preview: bool = False,
 ) -> None:
     """Defer, queue the publish job (or join it), and report how it ended; with `when`,
-    only store the schedule."""
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    only store the schedule. From a `preview`'s button, the preview loses its buttons at
+    once and gets them back only if the draft is still unpublished at the end."""
+    if not preview:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await _publish(interaction, draft_id, labels, when)
+        return
+    await interaction.response.edit_message(view=None)
+    try:
+        await _publish(interaction, draft_id, labels, when)
+    finally:
+        await _refresh_buttons(interaction, draft_id)
+
+
+async def _refresh_buttons(interaction: Interaction, draft_id: int | None) -> None:
+    """Put on the preview the buttons its draft's state allows now (none once published)."""
+    if interaction.client.is_closed():
+        return
+    try:
+        draft = await interaction.client.services.drafts.get(owner_of(interaction), draft_id)
+        view = preview_view(interaction, draft)
+        if view is not None:
+            await interaction.edit_original_response(view=view)
+    except (UserFacingError, discord.HTTPException) as error:
+        log.info("preview of draft %s keeps no buttons: %r", draft_id, error)
+
+
+async def retire_if_stale(interaction: Interaction, draft_id: int, action: str) -> bool:
+    """A preview button of a draft that was deleted or published (or, except for publish,
+    is being published) meanwhile: remove the preview's buttons and say what happened."""
+    try:
+        draft = await interaction.client.services.drafts.get(owner_of(interaction), draft_id)
+    except UserFacingError:
+        key, values = "button.stale_deleted", {"id": draft_id}
+    else:
+        if draft.is_published:
+            key = "button.stale_published"
+            values = {"id": draft.id, "number": draft.issue_number, "url": draft.issue_url}
+        elif draft.job_state is JobState.PENDING and action != "publish":
+            key, values = "button.stale_publishing", {"id": draft.id}
+        else:
+            return False
+    await interaction.response.edit_message(view=None)
+    await reply(interaction, tr(interaction, key, **values))
+    return True
+
+
+async def _publish(
+    interaction: Interaction, draft_id: int | None, labels: str | None, when: str | None
+) -> None:
     publishing = interaction.client.services.publishing
     user = interaction.user
     author = Author(name=user.display_name, avatar_url=user.display_avatar.url)
@@ -170,28 +226,21 @@ async def submitted(interaction: Interaction, editor: Submission) -> None:
         await show(interaction, saved, "draft.saved_over_change" if changed else "draft.edited")
 
 
-async def confirm_delete(interaction: Interaction, draft_id: int) -> None:
-    """Ask first; delete on the button."""
-    drafts = interaction.client.services.drafts
-    owner = owner_of(interaction)
-    found = await drafts.get(owner, draft_id)
-
-    async def confirmed(button_interaction: Interaction) -> None:
-        deleted = await drafts.delete(owner, found.id)
-        await button_interaction.response.edit_message(
-            content=tr(
-                button_interaction, "draft.deleted", id=deleted.id, title=cut(deleted.title, 200)
-            ),
-            embed=None,
-            view=None,
-            allowed_mentions=NO_MENTIONS,
+async def confirm_delete(interaction: Interaction, draft_id: int | None) -> None:
+    """Ask first; `ConfirmButton` deletes on the button."""
+    found = await interaction.client.services.drafts.get(owner_of(interaction), draft_id)
+    text = tr(interaction, "draft.delete_confirm", id=found.id, title=cut(found.title, 200))
+    view = ConfirmDelete(interaction, found.id)
+    if interaction.response.is_done():
+        sent = await interaction.followup.send(
+            text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS, wait=True
         )
-
-    await reply(
-        interaction,
-        tr(interaction, "draft.delete_confirm", id=found.id, title=cut(found.title, 200)),
-        view=ConfirmDelete(interaction, confirmed),
-    )
+        view.message_id = sent.id
+    else:
+        response = await interaction.response.send_message(
+            text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        view.message_id, view.sent_as_response = response.message_id, True
 
 
 async def escape(interaction: Interaction, draft_id: int) -> None:

@@ -38,13 +38,15 @@ class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPL
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         handlers = {
-            "publish": lambda: _actions.publish(interaction, self.draft_id, None),
+            "publish": lambda: _actions.publish(interaction, self.draft_id, None, preview=True),
             "edit": lambda: _actions.edit(interaction, self.draft_id),
             "delete": lambda: _actions.confirm_delete(interaction, self.draft_id),
             "escape": lambda: _actions.escape(interaction, self.draft_id),
             "tail": lambda: _actions.edit_tail(interaction, self.draft_id),
         }
         try:
+            if await _actions.retire_if_stale(interaction, self.draft_id, self.action):
+                return
             await handlers[self.action]()
         except Exception as error:  # discord.py would only log it; the member deserves an answer
             await report_error(interaction, error)
