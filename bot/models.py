@@ -81,6 +81,7 @@ class PublishJob:
     issue_url: str | None = None
     error_key: str | None = None
     error_detail: str | None = None
+    byline: str | None = None  # the line after the text (and images) in the issue body
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class GuildSettings:
     timezone: str = "UTC"
     title_format: str | None = None
     body_template: str | None = None
+    byline: str | None = None  # template with {display_name}; None: no byline
 
 
 @dataclass(frozen=True)

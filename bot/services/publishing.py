@@ -21,6 +21,7 @@ from bot.limits import GITHUB_BODY
 from bot.markdown_scan import MARKER_PREFIX, MARKER_SUFFIX
 from bot.models import CreatedIssue, Draft, Entry, JobState, Owner, PublishJob
 from bot.services.announcing import AnnouncementService
+from bot.services.bylines import render_byline
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
 from bot.services.image_commits import ImagePublisher
@@ -39,14 +40,23 @@ def key_marker(key: str) -> str:
     return f"{MARKER_PREFIX}{key}{MARKER_SUFFIX}"
 
 
+def issue_body(text: str, images: Sequence[str], byline: str | None, key: str) -> str:
+    """The issue body: the draft's text, the image links, the byline, then the key marker."""
+    parts = [text] if text.strip() else []
+    return "\n\n".join([*parts, *images, *([byline] if byline else []), key_marker(key)])
+
+
 def body_with_images(job: PublishJob, images: Sequence[str]) -> str:
-    """The issue body: the draft's text, the image links, then the key marker."""
+    """The job's body with the image links between the text and the byline."""
     if not images:
         return job.body
     marker = key_marker(job.idempotency_key)
     text = job.body.removesuffix(marker).rstrip("\n")
-    tail = [marker] if job.body.endswith(marker) else []
-    return "\n\n".join(([text] if text.strip() else []) + list(images) + tail)
+    if not job.body.endswith(marker):
+        return "\n\n".join(([text] if text.strip() else []) + list(images))
+    if job.byline:
+        text = text.removesuffix(job.byline).rstrip("\n")
+    return issue_body(text, images, job.byline, job.idempotency_key)
 
 
 def retry_delay(attempts: int) -> float:
@@ -144,6 +154,13 @@ class PublishingService:
         )
         key = uuid.uuid4().hex
         now = self._clock.now()
+        settings = await self._store.get_guild_settings(draft.guild_id)
+        byline = render_byline(settings.byline, author.name) if settings.byline else None
+        body = issue_body(draft.body, (), byline, key)
+        if len(body) > GITHUB_BODY:
+            raise InvalidInput(
+                "error.body_too_long_with_byline", length=len(body), limit=GITHUB_BODY
+            )
         return PublishJob(
             id=0,
             draft_id=draft.id,
@@ -153,13 +170,14 @@ class PublishingService:
             author_avatar_url=author.avatar_url,
             idempotency_key=key,
             title=draft.title,
-            body=f"{draft.body}\n\n{key_marker(key)}",
+            body=body,
             labels=tuple(chosen),
             state=JobState.PENDING,
             attempts=0,
             outcome_unknown=False,
             next_attempt_at=now,
             created_at=now,
+            byline=byline,
         )
 
     def set_wake_worker(self, wake: Callable[[], None]) -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.errors import InvalidInput
 from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, clean_text
 from bot.models import GuildSettings
+from bot.services.bylines import BYLINE_NAME, BYLINE_TEMPLATE
 from bot.services.clock import Clock
 from bot.store import Store
 
@@ -32,6 +33,14 @@ def check_title_format(pattern: str, clock: Clock) -> str:
     if not sample or len(sample) > GITHUB_TITLE or "\n" in pattern:
         raise InvalidInput("error.bad_title_format", pattern=pattern[:60])
     return pattern
+
+
+def check_byline(template: str) -> str:
+    """One line, up to BYLINE_TEMPLATE characters, naming the author with {display_name}."""
+    text = clean_text(template).strip()
+    if "\n" in text or len(text) > BYLINE_TEMPLATE or BYLINE_NAME not in text:
+        raise InvalidInput("error.bad_byline", limit=BYLINE_TEMPLATE)
+    return text
 
 
 def check_body_template(template: str) -> str:
@@ -67,6 +76,7 @@ class ServerSettingsService:
         timezone: str | None = None,
         title_format: str | None = None,
         body_template: str | None = None,
+        byline: str | None = None,
     ) -> GuildSettings:
         """Store the options given (checked first; `-` (CLEAR) clears a setting: the channel
         then falls back to the default one, the role to Manage Server)."""
@@ -85,6 +95,8 @@ class ServerSettingsService:
             changes["body_template"] = (
                 None if body_template == CLEAR else check_body_template(body_template)
             )
+        if byline is not None:
+            changes["byline"] = None if byline == CLEAR else check_byline(byline)
         if not changes:
             return await self._store.get_guild_settings(guild_id)
         return await self._store.update_guild_settings(guild_id, self._clock.now(), **changes)

@@ -36,6 +36,7 @@ def _job(row: aiosqlite.Row) -> PublishJob:
         issue_url=row["issue_url"],
         error_key=row["error_key"],
         error_detail=row["error_detail"],
+        byline=row["byline"],
     )
 
 
@@ -94,7 +95,7 @@ class JobStore:
             cursor = await db.execute(
                 "INSERT INTO publish_jobs (draft_id, guild_id, author_id, author_name,"
                 " author_avatar_url, idempotency_key, title, body, labels, next_attempt_at,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, updated_at, byline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job.draft_id,
                     job.guild_id,
@@ -108,6 +109,7 @@ class JobStore:
                     encode_time(job.next_attempt_at),
                     stamp,
                     stamp,
+                    job.byline,
                 ),
             )
             cursor = await db.execute(

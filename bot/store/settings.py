@@ -24,6 +24,7 @@ def _settings(row: aiosqlite.Row) -> GuildSettings:
         timezone=row["timezone"],
         title_format=row["title_format"],
         body_template=row["body_template"],
+        byline=row["byline"],
     )
 
 
@@ -75,6 +76,7 @@ class SettingsStore:
         timezone: str | object = _UNSET,
         title_format: str | object | None = _UNSET,
         body_template: str | object | None = _UNSET,
+        byline: str | object | None = _UNSET,
     ) -> GuildSettings:
         """Change the given settings (None clears one) and return them all."""
         changes = {
@@ -85,6 +87,7 @@ class SettingsStore:
                 ("timezone", timezone),
                 ("title_format", title_format),
                 ("body_template", body_template),
+                ("byline", byline),
             )
             if value is not _UNSET
         }

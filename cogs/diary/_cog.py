@@ -40,6 +40,7 @@ class DiaryCog(
         timezone=cmd("opt.timezone"),
         title_format=cmd("opt.title_format"),
         body_template=cmd("opt.body_template"),
+        byline=cmd("opt.byline"),
     )
     @app_commands.describe(
         announce_channel=cmd("opt.announce_channel.desc"),
@@ -47,6 +48,7 @@ class DiaryCog(
         timezone=cmd("opt.timezone.desc"),
         title_format=cmd("opt.title_format.desc"),
         body_template=cmd("opt.body_template.desc"),
+        byline=cmd("opt.byline.desc"),
     )
     async def config(
         self,
@@ -56,11 +58,12 @@ class DiaryCog(
         timezone: app_commands.Range[str, 1, 64] | None = None,
         title_format: app_commands.Range[str, 1, 100] | None = None,
         body_template: app_commands.Range[str, 1, 4000] | None = None,
+        byline: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         if not interaction.permissions.manage_guild:
             raise Denied("error.manage_guild_required")
         assert interaction.guild_id is not None
-        options = (announce_channel, author_role, timezone, title_format, body_template)
+        options = (announce_channel, author_role, timezone, title_format, body_template, byline)
         settings = await self.services.server_settings.update(
             interaction.guild_id,
             announce_channel_id=resolve_channel(interaction, announce_channel)
@@ -72,6 +75,7 @@ class DiaryCog(
             timezone=timezone,
             title_format=title_format,
             body_template=body_template,
+            byline=byline,
         )
         changed = any(option is not None for option in options)
         heading = tr(interaction, "config.saved" if changed else "config.current")
@@ -203,14 +207,26 @@ def describe(interaction: Interaction, settings: GuildSettings, channel_id: int 
         if settings.author_role_id
         else tr(interaction, "config.role_default")
     )
-    return tr(
-        interaction,
-        "config.summary",
-        channel=f"<#{channel_id}>" if channel_id else none,
-        role=role,
-        timezone=settings.timezone,
-        title_format=settings.title_format or tr(interaction, "config.title_format_default"),
-        body_template=_template_shown(settings.body_template) if settings.body_template else none,
+    return (
+        tr(
+            interaction,
+            "config.summary",
+            channel=f"<#{channel_id}>" if channel_id else none,
+            role=role,
+            timezone=settings.timezone,
+            title_format=settings.title_format or tr(interaction, "config.title_format_default"),
+            body_template=_template_shown(settings.body_template)
+            if settings.body_template
+            else none,
+        )
+        + "\n"
+        + tr(
+            interaction,
+            "config.byline",
+            byline=f"`{settings.byline}`"
+            if settings.byline
+            else tr(interaction, "config.byline_off"),
+        )
     )
 
 
