@@ -7,7 +7,7 @@ import hashlib
 import sqlite3
 
 from bot.models import JobState
-from bot.store import Store
+from bot.store import Store, _database
 from bot.store._database import migrations
 from tests.bot.builders import ALICE
 from tests.bot.services.test_images import attach, image_commits, path_for, png, publish
@@ -81,7 +81,9 @@ async def test_a_failed_publish_keeps_the_bytes(services, fake_github, peek):
     assert peek.image_bytes() == len(png(1))
 
 
-async def test_upgrading_drops_the_bytes_of_entries_published_before(services, tmp_path, peek):
+async def test_upgrading_drops_the_bytes_of_entries_published_before(
+    services, tmp_path, peek, monkeypatch
+):
     """A database from before the bound, with a published entry's image bytes still stored,
     lets them go when it is migrated; an unpublished draft's stay."""
     draft = await services.drafts.create(ALICE, "Day 1", "One.")
@@ -102,6 +104,9 @@ async def test_upgrading_drops_the_bytes_of_entries_published_before(services, t
     finally:
         connection.close()
     assert version >= number
+    # Up to that migration only: later ones (e.g. ADD COLUMN) are already in this file.
+    shipped = migrations()
+    monkeypatch.setattr(_database, "migrations", lambda: [m for m in shipped if m[0] <= number])
 
     store = await Store.open(path)
     try:
