@@ -108,7 +108,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         setup_logging("WARNING", settings.secrets(), settings.log_format)
         sys.exit(asyncio.run(run_check(settings)))
-    setup_logging(settings.log_level, settings.secrets(), settings.log_format)
+    setup_logging(
+        settings.log_level,
+        settings.secrets(),
+        settings.log_format,
+        discord_wire=settings.log_discord_wire,
+    )
     sys.exit(asyncio.run(run(settings)))
 
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 REDACTED = "[redacted]"
+# Tokens that are not configured secrets but open doors all the same: an interaction's token
+# (in callback URLs and gateway events) and a webhook's (in follow-up URLs). Linear patterns:
+# each attempt starts at a fixed word and its runs end at the first character they exclude.
+_TOKENS = (
+    re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/\s?#'\"]+"),
+    re.compile(r"""(["']token["']\s*:\s*["'])[^"']+"""),
+)
+# discord.py's loggers that write whole requests, responses and gateway events at DEBUG.
+DISCORD_WIRE = ("discord.http", "discord.gateway", "discord.webhook")
 
 
 class RedactSecrets(logging.Filter):
@@ -21,6 +31,8 @@ class RedactSecrets(logging.Filter):
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
+        for pattern in _TOKENS:
+            text = pattern.sub(r"\1" + REDACTED, text)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -55,8 +67,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(level: str, secrets: Iterable[str], log_format: str = "text") -> None:
-    """One stderr handler on the root logger; discord.py's loggers propagate to it."""
+def setup_logging(
+    level: str, secrets: Iterable[str], log_format: str = "text", *, discord_wire: bool = False
+) -> None:
+    """One stderr handler on the root logger; discord.py's loggers propagate to it. Its
+    records of whole requests and events stay off below INFO unless `discord_wire`."""
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
@@ -70,9 +85,11 @@ def setup_logging(level: str, secrets: Iterable[str], log_format: str = "text") 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # PyGithub and urllib3 log request details at DEBUG; keep them at INFO or above.
-    for noisy in ("github", "urllib3"):
-        logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))
+    # PyGithub and urllib3 log request details at DEBUG, aiosqlite every statement with its
+    # parameters (drafts' text): keep them at INFO or above.
+    noisy = ["github", "urllib3", "aiosqlite"] + ([] if discord_wire else list(DISCORD_WIRE))
+    for name in noisy:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     # The bot never joins voice: discord.py's warning about missing voice libraries would only
     # alarm people reading the log.
     logging.getLogger("discord.client").addFilter(_not_about_voice)

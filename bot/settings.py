@@ -37,6 +37,7 @@ class Settings:
     delete_confirm_seconds: int = 120
     log_level: str = "INFO"
     log_format: str = "text"
+    log_discord_wire: bool = False  # discord.py's records of requests and gateway events
     wait_for_page: bool = False
     webhook_port: int | None = None
     webhook_secret: str | None = field(default=None, repr=False)
@@ -133,6 +134,10 @@ class Settings:
         if log_format not in LOG_FORMATS:
             problems.append("LOG_FORMAT must be text or json")
 
+        raw_wire = (text("LOG_DISCORD_WIRE") or "0").lower()
+        if raw_wire not in _ON + _OFF:
+            problems.append("LOG_DISCORD_WIRE must be 1 (on) or 0 (off)")
+
         raw_wait = (text("WAIT_FOR_PAGE") or "0").lower()
         wait_for_page = raw_wait in _ON
         if raw_wait not in _ON + _OFF:
@@ -183,6 +188,7 @@ class Settings:
             delete_confirm_seconds=confirm_seconds,
             log_level=log_level,
             log_format=log_format,
+            log_discord_wire=raw_wire in _ON,
             wait_for_page=wait_for_page,
             webhook_port=webhook_port,
             webhook_secret=webhook_secret,

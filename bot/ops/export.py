@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ EXPORT_FILE = "diary-bot-export.json"
 EXIT_OK = 0
 EXIT_FAILED = 1
 _SLUG_LIMIT = 48
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
 
 
 async def run_export(database_path: Path, folder: Path, out: TextIO = sys.stdout) -> int:
@@ -121,7 +124,12 @@ def _has_files(folder: Path) -> bool:
 
 
 def _write_files(folder: Path, files: dict[str, str]) -> None:
+    """Only the owner may read what is written (drafts are private until published), whatever
+    the umask: folders 0700, files 0600."""
+    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     for relative, text in files.items():
         path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        with open(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)

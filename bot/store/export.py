@@ -321,6 +321,9 @@ def _prepare_backup(source: Path, target: Path) -> tuple[str, Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     partial.unlink(missing_ok=True)
+    # Created empty and private before SQLite opens it: SQLite keeps an existing file's mode
+    # (and gives its journal the same), so the copy is 0600 whatever the umask.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     return source.resolve().as_uri(), partial
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import sqlite3
+import stat
 from datetime import UTC, datetime
 
 from bot.models import Owner
@@ -87,3 +89,17 @@ async def test_a_missing_database_is_reported(tmp_path):
     assert await run_backup(tmp_path / "nope.sqlite3", tmp_path / "copy.sqlite3", out) == 1
     assert "DATABASE_PATH" in out.getvalue()
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_the_backup_is_private_whatever_the_umask(store, tmp_path):
+    """Under umask 000 the backup file is still 0600 (it holds every draft)."""
+    await store.add_draft(OWNER, "t", "private words", [], datetime.now(UTC))
+    previous = os.umask(0o000)
+    try:
+        target = tmp_path / "open" / "copy.sqlite3"
+        assert await run_backup(tmp_path / "diary.sqlite3", target, io.StringIO()) == 0
+    finally:
+        os.umask(previous)
+
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert rows(target)[0] == "ok"

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.models import Announcement, JobState, Owner
 from bot.ops.export import EXPORT_FILE, run_export, run_import
@@ -145,3 +150,27 @@ async def test_export_refuses_a_folder_with_files(store, tmp_path):
     out = io.StringIO()
     assert await run_export(tmp_path / "diary.sqlite3", folder, out) == 1
     assert "not empty" in out.getvalue()
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    """A umask that lets everyone read what is created (restored afterwards)."""
+    previous = os.umask(0o000)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+async def test_exported_files_are_private_whatever_the_umask(store, tmp_path, permissive_umask):
+    """Under umask 000 the export's files are still 0600 and its folders 0700: drafts are
+    not for other users of the machine."""
+    await fill(store)
+    folder = tmp_path / "export"
+    assert await run_export(tmp_path / "diary.sqlite3", folder, io.StringIO()) == 0
+
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    folders = [folder, *(path for path in folder.rglob("*") if path.is_dir())]
+    assert len(files) == 4 and len(folders) == 3
+    assert {stat.S_IMODE(path.stat().st_mode) for path in files} == {0o600}
+    assert {stat.S_IMODE(path.stat().st_mode) for path in folders} == {0o700}

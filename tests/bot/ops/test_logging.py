@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.errors import ConfigError
-from bot.logs import REDACTED, setup_logging
+from bot.logs import DISCORD_WIRE, REDACTED, setup_logging
 from bot.settings import Settings
 
 TOKEN = "MTAxNTk.fake-discord-token.abcdefghijklmnop"
@@ -22,14 +22,19 @@ def captured() -> Iterator[io.StringIO]:
     """What the root handler writes (use `configure`); logging is restored afterwards."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    others = {name: logging.getLogger(name).level for name in DISCORD_WIRE}
     yield io.StringIO()
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, other in others.items():
+        logging.getLogger(name).setLevel(other)
 
 
-def configure(stream: io.StringIO, log_format: str) -> None:
+def configure(
+    stream: io.StringIO, log_format: str, level: str = "INFO", *, discord_wire: bool = False
+) -> None:
     """The bot's own logging set-up, writing to `stream` instead of stderr."""
-    setup_logging("INFO", (TOKEN, GITHUB), log_format)
+    setup_logging(level, (TOKEN, GITHUB), log_format, discord_wire=discord_wire)
     (handler,) = logging.getLogger().handlers
     assert isinstance(handler, logging.StreamHandler)
     handler.setStream(stream)
@@ -77,3 +82,50 @@ def test_log_format_must_be_text_or_json():
     with pytest.raises(ConfigError) as raised:
         Settings.from_env({**env, "LOG_FORMAT": "xml"})
     assert raised.value.problems == ["LOG_FORMAT must be text or json"]
+
+
+INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTE1OTc0NTg3MjM0MDk0ODAwMDpYWFhY-_secret"
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_interaction_and_webhook_tokens_are_redacted_at_debug(captured, log_format):
+    """At DEBUG, with discord.py's wire records asked for, tokens in callback and follow-up
+    URLs and in gateway events are redacted; the ids around them stay."""
+    configure(captured, log_format, "DEBUG", discord_wire=True)
+    http = logging.getLogger("discord.http")
+    url = f"https://discord.com/api/v10/interactions/1159745872340948000/{INTERACTION_TOKEN}"
+    http.debug("%s %s with %s has returned %s", "POST", f"{url}/callback", "{}", 204)
+    followup = f"https://discord.com/api/v10/webhooks/1015900/{INTERACTION_TOKEN}"
+    logging.getLogger("discord.webhook.async_").debug(
+        "Webhook ID %s with %s %s has returned status code %s", 1, "PATCH", followup, 200
+    )
+    event = {"t": "INTERACTION_CREATE", "d": {"id": "1", "token": INTERACTION_TOKEN}}
+    logging.getLogger("discord.gateway").debug("WebSocket Event: %s", event)
+    logging.getLogger("bot.test").error("failed: %s", json.dumps(event))
+
+    output = captured.getvalue()
+    assert INTERACTION_TOKEN not in output
+    assert output.count(REDACTED) == 4
+    assert "/interactions/1159745872340948000/" in output and "/webhooks/1015900/" in output
+
+
+def test_discord_wire_records_stay_off_at_debug_unless_asked_for(captured):
+    """LOG_LEVEL=DEBUG alone leaves discord.py's request and event records out (they carry
+    drafts' text); the bot's own debug records are kept."""
+    configure(captured, "text", "DEBUG")
+    logging.getLogger("discord.http").debug("POST /channels with draft text")
+    logging.getLogger("discord.gateway").debug("WebSocket Event: draft text")
+    logging.getLogger("bot.test").debug("our own detail")
+
+    output = captured.getvalue()
+    assert "draft text" not in output and "our own detail" in output
+
+
+def test_log_discord_wire_is_a_flag():
+    """LOG_DISCORD_WIRE is 1 or 0 (default 0); anything else is a configuration problem."""
+    env = {"DISCORD_TOKEN": "x", "GITHUB_TOKEN": "y", "GITHUB_REPOSITORY": "a/b"}
+    assert Settings.from_env(env).log_discord_wire is False
+    assert Settings.from_env({**env, "LOG_DISCORD_WIRE": "1"}).log_discord_wire is True
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({**env, "LOG_DISCORD_WIRE": "yes please"})
+    assert raised.value.problems == ["LOG_DISCORD_WIRE must be 1 (on) or 0 (off)"]
