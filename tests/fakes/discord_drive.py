@@ -7,6 +7,7 @@ import contextlib
 import copy
 import threading
 import time
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.discord_gateway import GUILD_MEMBERS, GUILD_MESSAGES, MESSAGE_CONTENT
@@ -104,8 +105,12 @@ class DriveMixin:
         async def send() -> None:
             await self.gateway.dispatch("INTERACTION_CREATE", payload, before_send=sending)
 
-        self._server.call(send())
+        self._deliver(send())
         return inter
+
+    def _deliver(self, sending: Coroutine[Any, Any, None]) -> None:
+        """Write a gateway event and return once it is written (a subclass may queue it)."""
+        self._server.call(sending)
 
     def _command(self, name: str, kind: int, channel: str = "writing") -> dict[str, Any]:
         """The command as registered for the channel's guild, or globally."""
