@@ -121,6 +121,7 @@ class _StallMonitor:
     PERIOD = 0.010
     NOTED = 0.002  # only later wake-ups are written (the file stays small)
     STACK_AFTER = 0.040  # the watchdog writes the loop thread's stack past this
+    WATCH_EVERY = 0.020  # how often it looks (each look takes the GIL from the loop)
 
     def __init__(self, path: str) -> None:
         self._path = path
@@ -174,7 +175,7 @@ class _StallMonitor:
         stacks = open(self._path + ".stacks", "a", buffering=1, encoding="utf-8")
         dumped_at = 0.0
         while True:
-            time.sleep(0.005)
+            time.sleep(self.WATCH_EVERY)
             now, beat = time.monotonic(), self._beat
             if now - beat < self.PERIOD + self.STACK_AFTER or now - dumped_at < self.STACK_AFTER:
                 continue

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import DraftNotFound, InvalidInput, UserFacingError
 from bot.limits import GITHUB_BODY, GITHUB_TITLE, clean_text
-from bot.models import Draft, JobState, Owner, Revision
+from bot.models import Draft, DraftImage, JobState, Owner, Revision, Schedule
 from bot.services.clock import Clock
 from bot.store import Store
 
@@ -79,6 +79,12 @@ class DraftService:
     async def count(self, owner: Owner, *, published: bool = False) -> int:
         """How many unpublished drafts the member has; with `published`, all of them."""
         return await self._store.count_drafts(owner, published=published)
+
+    async def preview_extras(
+        self, owner: Owner, draft_id: int
+    ) -> tuple[list[DraftImage], Schedule | None]:
+        """The draft's images and its pending or failed schedule, for its preview."""
+        return await self._store.get_preview_extras(owner, draft_id)
 
     async def list(self, owner: Owner, query: str = "", limit: int = 25) -> list[Draft]:
         """The member's drafts, most recently changed first."""

@@ -16,10 +16,11 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import DraftImage, ImageCommit, JobImage, Owner
+from bot.models import DraftImage, ImageCommit, JobImage, Owner, Schedule
 from bot.store._codec import decode_time, encode_time
 from bot.store._database import Database
 from bot.store.drafts import _WRITABLE
+from bot.store.schedules import _schedule
 
 _DRAFT_IMAGES = """
 SELECT i.*, b.size, b.media_type FROM draft_images i
@@ -157,6 +158,26 @@ class ImageStore:
         def work(db: sqlite3.Connection) -> list[DraftImage]:
             rows = db.execute(_DRAFT_IMAGES, (draft_id, owner.guild_id, owner.user_id))
             return [_draft_image(row) for row in rows.fetchall()]
+
+        return await self._db.run_read(work)
+
+    async def get_preview_extras(
+        self, owner: Owner, draft_id: int
+    ) -> tuple[list[DraftImage], Schedule | None]:
+        """What a draft's preview shows beside the draft, read in one unit: its images in
+        order, and its latest schedule if that is pending or failed (empty and None if the
+        draft is not the owner's)."""
+
+        def work(db: sqlite3.Connection) -> tuple[list[DraftImage], Schedule | None]:
+            rows = db.execute(_DRAFT_IMAGES, (draft_id, owner.guild_id, owner.user_id))
+            images = [_draft_image(row) for row in rows.fetchall()]
+            latest = db.execute(
+                "SELECT * FROM draft_schedules WHERE draft_id = ? AND guild_id = ?"
+                " AND author_id = ? ORDER BY id DESC LIMIT 1",
+                (draft_id, owner.guild_id, owner.user_id),
+            ).fetchone()
+            shown = latest is not None and latest["state"] in ("pending", "failed")
+            return images, _schedule(latest) if shown else None
 
         return await self._db.run_read(work)
 

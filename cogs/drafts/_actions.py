@@ -35,8 +35,7 @@ async def show(
     """The preview with its buttons; `update` replaces the message the button was on."""
     text = tr(interaction, heading_key, id=draft.id)
     services = interaction.client.services
-    images = await services.images.list(draft.owner, draft.id)
-    scheduled = (await services.scheduling.for_drafts(draft.owner)).get(draft.id)
+    images, scheduled = await services.drafts.preview_extras(draft.owner, draft.id)
     embed = _render.preview(interaction, draft, images, scheduled)
     view = preview_view(interaction, draft)
     if update and not interaction.response.is_done():

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.models import JobState, Owner
+from bot.models import JobState, Owner, Schedule, ScheduleState
 from bot.store.images import ImagesTooLarge, NewImage, TooManyImages
 from tests.bot.builders import ALICE, T0, job_for
 
@@ -221,3 +221,25 @@ async def test_finished_job_no_longer_keeps_a_deleted_drafts_blob(store, draft, 
     await store.delete_draft_with_images(ALICE, draft.id)
 
     assert peek.image_blobs() == 0
+
+
+async def test_preview_extras_are_the_images_and_the_schedule_still_to_come(store):
+    """One read gives the preview's images (in order) and the draft's latest schedule while
+    it is pending; a cancelled one is not shown, and another member's draft gives nothing."""
+    draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    await store.add_draft_images(ALICE, draft.id, [image(1), image(2)], T0, **LIMITS)
+    due = T0 + timedelta(days=1)
+    planned = Schedule(
+        0, draft.id, ALICE.guild_id, ALICE.user_id, due, None, "Alice", None,
+        ScheduleState.PENDING, 0, due, T0,
+    )  # fmt: skip
+    saved, _ = await store.add_schedule(planned)
+
+    images, scheduled = await store.get_preview_extras(ALICE, draft.id)
+
+    assert images == await store.list_draft_images(ALICE, draft.id)
+    assert [i.filename for i in images] == ["photo-1.png", "photo-2.png"]
+    assert scheduled == saved
+    assert await store.get_preview_extras(Owner(ALICE.guild_id, 999), draft.id) == ([], None)
+    await store.cancel_schedule(ALICE, draft.id, T0)
+    assert (await store.get_preview_extras(ALICE, draft.id))[1] is None
