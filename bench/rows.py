@@ -195,12 +195,28 @@ def throughput_row(tp: Throughput, diary_row1: DraftingRun) -> Row:
             f"  - {name}: "
             + "; ".join(
                 f"{run.result.rate():.0f}/s, p99 {run.result.summary().p99 * 1000:.0f} ms, "
-                f"bot {run.bot_cpu / max(run.result.wall, 1e-9):.2f} cores, others "
+                f"{cost * 1000:.2f} ms CPU a command, bot "
+                f"{run.bot_cpu / max(run.result.wall, 1e-9):.2f} cores, others "
                 f"{_others(run):.2f}"
-                for run in runs
+                for run, cost in zip(runs, tp.cpu_per_command(name), strict=True)
             )
-            + f" — median {tp.median_rate(name):.0f}/s, p99 {tp.median_p99(name) * 1000:.0f} ms"
+            + f" — median {tp.median_rate(name):.0f}/s, p99 {tp.median_p99(name) * 1000:.0f} ms, "
+            f"{tp.median_cpu(name) * 1000:.2f} ms CPU a command"
         )
+    cpu_note = (
+        f"CPU the bot process used per command (median): diary-bot "
+        f"{tp.median_cpu(diary_name) * 1000:.2f} ms, the bare bot "
+        f"{tp.median_cpu(bare_name) * 1000:.2f} ms"
+    )
+    if base_name is not None:
+        cpu_note += (
+            f", the baseline {tp.median_cpu(base_name) * 1000:.2f} ms (diary-bot needs "
+            f"{tp.median_cpu(diary_name) / tp.median_cpu(base_name):.2f} of it)"
+        )
+    notes.append(
+        cpu_note + ". On a machine shared with other work the commands/s follow the share of "
+        "the cores each run got (the bot's cores above); the CPU a command costs does not."
+    )
     notes.append(
         f"p99 at saturation: diary-bot {tp.median_p99(diary_name) * 1000:.0f} ms, the bare bot "
         f"{tp.median_p99(bare_name) * 1000:.0f} ms (diary-bot's is "

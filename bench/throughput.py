@@ -36,6 +36,15 @@ class Throughput:
         rates = self.rates(name)
         return statistics.median(rates) if rates else float("nan")
 
+    def cpu_per_command(self, name: str) -> list[float]:
+        """Seconds of the bot process's CPU per answered command, run by run: what a command
+        costs, whatever share of the shared machine's cores the bot got meanwhile."""
+        return [run.bot_cpu / max(len(run.result.samples), 1) for run in self.runs.get(name, [])]
+
+    def median_cpu(self, name: str) -> float:
+        costs = self.cpu_per_command(name)
+        return statistics.median(costs) if costs else float("nan")
+
     def median_p99(self, name: str) -> float:
         p99s = self.p99s(name)
         return statistics.median(p99s) if p99s else float("nan")
