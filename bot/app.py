@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.services.access import AccessService
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
+from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock
 from bot.services.comments import CommentGateway, CommentService
 from bot.services.drafts import DraftService
@@ -111,8 +112,14 @@ class Services:
         )
         publish_worker = PublishWorker(store, publishing, clock, ready)
         publishing.set_wake_worker(publish_worker.wake)
+        authors = AuthorPolicy.of(settings.announce_authors)
         watching = WatchService(
-            store, gateway, announcements, repository=settings.github_repository, clock=clock
+            store,
+            gateway,
+            announcements,
+            repository=settings.github_repository,
+            clock=clock,
+            authors=authors,
         )
         listening = settings.webhook_port is not None and settings.webhook_secret is not None
         watcher = None
@@ -159,7 +166,7 @@ class Services:
             labels=labels,
             server_settings=ServerSettingsService(store, clock),
             status=StatusService(store, gateway, clock, watcher_enabled=settings.poll_interval > 0),
-            entries=EntryService(store, gateway, announcements, clock),
+            entries=EntryService(store, gateway, announcements, clock, authors),
             comments=comments,
             comment_worker=comment_worker,
             publishing=publishing,

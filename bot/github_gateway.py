@@ -28,7 +28,7 @@ from bot.github_records import (
     RepositoryAccess,
     issue_snapshot,
 )
-from bot.models import CreatedIssue, Entry
+from bot.models import CreatedIssue
 from bot.threads import run_in_thread
 
 log = logging.getLogger(__name__)
@@ -186,9 +186,16 @@ class GitHubGateway:
 
         return await self._run(call)
 
-    async def get_entry(self, number: int) -> Entry:
-        """One issue as a diary entry."""
-        return await self._run(lambda: _entry(self._repository.get_issue(number)))
+    async def get_issue(self, number: int) -> IssueSnapshot:
+        """One issue (or pull request) with its author's association to the repository."""
+
+        def call() -> IssueSnapshot:
+            _, data = self._github.requester.requestJsonAndCheck(
+                "GET", f"/repos/{self._repository_name}/issues/{number}"
+            )
+            return issue_snapshot(data)
+
+        return await self._run(call)
 
     # -- repository files (images) --
 
@@ -360,19 +367,6 @@ class GitHubGateway:
 
 def _created(issue: Issue) -> CreatedIssue:
     return CreatedIssue(number=issue.number, url=issue.html_url, created_at=issue.created_at)
-
-
-def _entry(issue: Issue) -> Entry:
-    return Entry(
-        number=issue.number,
-        title=issue.title,
-        body=issue.body or "",
-        url=issue.html_url,
-        labels=tuple(label.name for label in issue.labels),
-        author_name=issue.user.login,
-        author_avatar_url=issue.user.avatar_url,
-        created_at=issue.created_at.astimezone(UTC),
-    )
 
 
 def map_github_exception(error: GithubException, *, write: bool) -> GitHubError:

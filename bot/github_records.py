@@ -46,6 +46,7 @@ class IssueSnapshot:
     closed: bool
     updated_at: datetime
     pull_request: bool
+    author_association: str  # GitHub's: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...
 
 
 def issue_snapshot(data: dict[str, Any]) -> IssueSnapshot:
@@ -69,6 +70,7 @@ def issue_snapshot(data: dict[str, Any]) -> IssueSnapshot:
         closed=data.get("state") == "closed",
         updated_at=_timestamp(data["updated_at"]) if data.get("updated_at") else created,
         pull_request=bool(data.get("pull_request")),
+        author_association=str(data.get("author_association") or "NONE"),
     )
 
 

@@ -15,6 +15,7 @@ from bot.errors import ConfigError
 
 README_HINT = "See README.md, section 'Configuration'."
 LOG_FORMATS = ("text", "json")
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
 
@@ -28,6 +29,9 @@ class Settings:
     announce_channel_id: int | None = None
     # The servers this bot serves (DISCORD_GUILD_ID, comma-separated); empty: every server.
     discord_guild_ids: tuple[int, ...] = ()
+    # Whose issues written on GitHub are entries (ANNOUNCE_AUTHORS): () = the repository's
+    # owner, members and collaborators; ("*",) = everyone; else these logins.
+    announce_authors: tuple[str, ...] = ()
     blog_url_template: str | None = None
     poll_interval: float = 60.0
     # Seconds Discord is trusted to match a post's nonce ("a few minutes"); past it, the bot
@@ -169,6 +173,16 @@ class Settings:
         image_url = text("IMAGE_URL_TEMPLATE") or cls.image_url_template
         problems.extend(_image_url_problems(image_url))
 
+        authors = tuple(
+            dict.fromkeys(part.strip() for part in (text("ANNOUNCE_AUTHORS") or "").split(","))
+        )
+        if authors == ("",):
+            authors = ()
+        elif authors != ("*",) and not all(_LOGIN.match(login) for login in authors):
+            problems.append(
+                "ANNOUNCE_AUTHORS must be GitHub logins separated by commas, or * for everyone"
+            )
+
         announce = snowflake("ANNOUNCE_CHANNEL_ID")
         guilds = snowflakes("DISCORD_GUILD_ID")
         if problems:
@@ -182,6 +196,7 @@ class Settings:
             database_path=Path(text("DATABASE_PATH") or cls.database_path),
             announce_channel_id=announce,
             discord_guild_ids=guilds,
+            announce_authors=authors,
             blog_url_template=template,
             poll_interval=poll_interval,
             discord_nonce_window=nonce_window,

@@ -20,6 +20,7 @@ from bot.errors import GitHubError
 from bot.markdown_scan import first_marker_key
 from bot.models import JobState
 from bot.services.announcing import AnnouncementService
+from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock, SystemClock
 from bot.services.status import FAILED_PREFIX, WATCHER_LAST_POLL_KEY, WATCHER_LAST_RESULT_KEY
 from bot.store import Store
@@ -89,12 +90,14 @@ class WatchService:
         *,
         repository: str,
         clock: Clock | None = None,
+        authors: AuthorPolicy | None = None,
     ) -> None:
         self._store = store
         self._gateway = gateway
         self._announcements = announcements
         self._repository = repository
         self._clock = clock or SystemClock()
+        self._authors = authors or AuthorPolicy()
 
     async def poll(self) -> PollResult:
         """One look at the repository's recently updated issues (a conditional request); its
@@ -145,6 +148,15 @@ class WatchService:
         if (opened or (newest is not None and entry.number > newest)) and not (
             await self._publish_job_announces(entry.body)
         ):
+            if not self._authors.is_entry(snapshot):
+                # Not the diary's: neither announced nor, therefore, counted as a day's entry.
+                log.info(
+                    "issue #%d by %r (%s) is not a diary entry (ANNOUNCE_AUTHORS); not announced",
+                    entry.number,
+                    entry.author_name,
+                    snapshot.author_association,
+                )
+                return
             log.info("new entry #%d written on GitHub; announcing it", entry.number)
             await self._announcements.announce(entry)
         await self._announcements.update_entry(

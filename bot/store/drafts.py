@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -106,6 +106,28 @@ class DraftStore:
             )
             row = await cursor.fetchone()
         return _draft(row) if row else None
+
+    async def get_draft_of_issue(self, issue_number: int) -> Draft | None:
+        """The draft (of any server) this bot published as entry #`issue_number`."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                f"{_SELECT} WHERE d.issue_number = ? ORDER BY d.id LIMIT 1", (issue_number,)
+            )
+            row = await cursor.fetchone()
+        return _draft(row) if row else None
+
+    async def list_published_issue_numbers(self, numbers: Collection[int]) -> set[int]:
+        """Which of `numbers` (a page of issues, at most a few hundred) this bot published."""
+        wanted = sorted(set(numbers))[:900]  # within SQLite's bound on parameters
+        if not wanted:
+            return set()
+        marks = ", ".join("?" * len(wanted))
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                f"SELECT issue_number FROM drafts WHERE issue_number IN ({marks})", wanted
+            )
+            rows = await cursor.fetchall()
+        return {int(row[0]) for row in rows}
 
     async def list_drafts(self, owner: Owner, limit: int = 25, query: str = "") -> list[Draft]:
         """The owner's drafts, unpublished ones first, each part most recently changed first,

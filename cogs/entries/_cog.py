@@ -36,14 +36,28 @@ class EntryCog(
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         return await check_writer(interaction)
 
-    async def _check_may_change(self, interaction: Interaction, number: int) -> None:
-        assert interaction.guild_id is not None
-        await self.services.entries.check_may_change(
-            interaction.guild_id,
-            interaction.user.id,
-            number,
-            manage_guild=interaction.permissions.manage_guild,
-        )
+    async def _check_may_change(
+        self, interaction: Interaction, number: int, *, fetch: bool = False
+    ) -> Entry | None:
+        """Refuse unless the member may change the entry; with `fetch`, the entry as GitHub has
+        it now. Quick enough to answer with a modal."""
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        entries = self.services.entries
+
+        async def check() -> Entry | None:
+            found = await entries.check_may_change(
+                guild_id,
+                interaction.user.id,
+                number,
+                manage_guild=interaction.permissions.manage_guild,
+            )
+            return await entries.get(number) if found is None and fetch else found
+
+        try:
+            return await asyncio.wait_for(check(), FETCH_FOR_MODAL_SECONDS)
+        except TimeoutError:
+            raise UserFacingError("error.github_slow_for_editor") from None
 
     @app_commands.command(name=cmd("cmd.entry.list"), description=cmd("cmd.entry.list.desc"))
     async def list_(self, interaction: Interaction) -> None:
@@ -73,13 +87,8 @@ class EntryCog(
     @app_commands.rename(number=cmd("opt.number"))
     @app_commands.describe(number=cmd("opt.number.desc"))
     async def edit(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
-        await self._check_may_change(interaction, number)
-        try:
-            entry = await asyncio.wait_for(
-                self.services.entries.get(number), FETCH_FOR_MODAL_SECONDS
-            )
-        except TimeoutError:
-            raise UserFacingError("error.github_slow_for_editor") from None
+        entry = await self._check_may_change(interaction, number, fetch=True)
+        assert entry is not None
         text, _ = split_marker(entry.body)
         if len(text) > MODAL_TEXT_INPUT:
             raise UserFacingError(

@@ -90,11 +90,12 @@ async def test_list_label_names_returns_every_label(gateway, fake_github):
     assert fake_github.violations == []
 
 
-async def test_get_entry_reads_an_issue(gateway, fake_github):
-    """get_entry turns an issue into an Entry with its labels and author."""
+async def test_get_issue_reads_an_issue_with_its_authors_association(gateway, fake_github):
+    """get_issue turns an issue into a snapshot: entry, labels, author and association."""
     number = fake_github.add_issue_from_web("Day 1", body="Dear diary", labels=["diary"])
 
-    entry = await gateway.get_entry(number)
+    snapshot = await gateway.get_issue(number)
+    entry = snapshot.entry
 
     assert (entry.number, entry.title, entry.body, entry.labels, entry.author_name) == (
         number,
@@ -103,8 +104,19 @@ async def test_get_entry_reads_an_issue(gateway, fake_github):
         ("diary",),
         "alice",
     )
+    assert (snapshot.author_association, snapshot.pull_request) == ("OWNER", False)
     assert entry.created_at.tzinfo == UTC
     assert fake_github.violations == []
+
+
+async def test_get_issue_tells_a_strangers_pull_request(gateway, fake_github):
+    """A pull request by someone with no role in the repository: NONE, pull_request."""
+    number = fake_github.add_issue_from_web("Fix", user="mallory", pull_request=True)
+
+    snapshot = await gateway.get_issue(number)
+
+    assert (snapshot.author_association, snapshot.pull_request) == ("NONE", True)
+    assert snapshot.entry.author_name == "mallory"
 
 
 FINAL_MODES = [

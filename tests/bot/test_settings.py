@@ -198,3 +198,19 @@ def test_a_malformed_server_list_is_one_problem(value):
     found = problems(**{**REQUIRED, "DISCORD_GUILD_ID": value})
 
     assert len(found) == 1 and "DISCORD_GUILD_ID" in found[0] and "commas" in found[0]
+
+
+def test_announce_authors_are_read():
+    """ANNOUNCE_AUTHORS: unset is the default (owner, members, collaborators), `*` everyone,
+    else GitHub logins."""
+    assert load().announce_authors == ()
+    assert load(ANNOUNCE_AUTHORS="*").announce_authors == ("*",)
+    assert load(ANNOUNCE_AUTHORS="alice, Bob-2").announce_authors == ("alice", "Bob-2")
+
+
+@pytest.mark.parametrize("value", ["alice,", "al ice", "-alice", "alice,*"])
+def test_malformed_announce_authors_are_a_problem(value):
+    """Anything but logins separated by commas, or a lone `*`, is refused."""
+    found = problems(**{**REQUIRED, "ANNOUNCE_AUTHORS": value})
+
+    assert len(found) == 1 and "ANNOUNCE_AUTHORS" in found[0]

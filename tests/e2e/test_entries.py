@@ -79,3 +79,23 @@ def test_entry_list_links_recent_entries(rig: Rig) -> None:
     text = listing["embeds"][0]["description"]
     assert text.index("Written in Discord") < text.index("Written on GitHub")
     assert "pull request" not in text
+
+
+def test_issues_that_are_no_entries_are_neither_listed_nor_changed(rig: Rig) -> None:
+    """A stranger's issue and a pull request: not in /entry list, and even a member with
+    Manage Server cannot edit them or add to them; the owner's issue on GitHub is an entry."""
+    spam = rig.github.add_issue_from_web("Buy now", "Cheap pills.", user="mallory")
+    pull = rig.github.add_issue_from_web("Fix typo", "", pull_request=True)
+    own = rig.github.add_issue_from_web("From the phone", "Written on GitHub.")
+    rig.start_bot()
+    text = rig.entry("admin", "list").wait_final(timeout=10)["embeds"][0]["description"]
+    assert "From the phone" in text
+    assert "Buy now" not in text and "Fix typo" not in text
+    for number in (spam, pull):
+        edit = rig.entry("admin", "edit", {"number": number}).wait_final(timeout=10)
+        assert f"#{number} is not a diary entry" in edit["content"], edit
+        add = rig.entry("admin", "add", {"number": number, "text": "Note."})
+        assert "is not a diary entry" in add.wait_final(timeout=10)["content"]
+        assert rig.github.comments(number) == []
+    opened = rig.entry("admin", "edit", {"number": own}).wait_response()
+    assert opened["type"] == 9  # the editor opens

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from tests.e2e.harness import Rig
+from tests.e2e.test_schedules import _clock_in as clock_in
 from tests.fakes.github_server import Recorded
 from tests.fakes.server_thread import ServerThread
 
@@ -197,3 +198,28 @@ def test_with_wait_for_page_the_announcement_waits_for_the_live_page(rig: Rig, b
 
     assert blog.asked[: blog.until] == [404] * blog.until and 200 in blog.asked
     assert message["embeds"][0]["url"] == template.replace("{number}", str(number))
+
+
+def test_a_strangers_issue_is_not_announced_and_does_not_skip_the_reminder(rig: Rig) -> None:
+    """On a public repository a stranger opens an issue: it is not announced and today's
+    reminder is still posted; an issue by a collaborator is announced."""
+    start_watching(rig)
+    start = len(rig.github.requests)
+    rig.github.add_issue_from_web("Buy now", body="Cheap pills.", user="mallory")
+    wait_for_polls(rig, 3, start)  # two polls after the change
+    assert announcements(rig) == []
+
+    reminder = rig.slash("admin", "reminder", {"time": clock_in(2)}, command="diary")
+    assert "Saved the daily reminder" in reminder.wait_final()["content"]
+    bot_id = rig.discord.world.application_id
+    rig.discord.wait_for(
+        lambda: any(m["author"]["id"] == bot_id for m in rig.discord.channel_messages("writing")),
+        15,
+        "the reminder",
+    )
+
+    rig.github.set_association("carol", "COLLABORATOR")
+    rig.github.add_issue_from_web("Carol's day", body="Sunny.", user="carol")
+    (message,) = wait_for_announcements(rig)
+    assert message["embeds"][0]["title"] == "Carol's day"
+    assert "is not a diary entry" in rig.bot.log()

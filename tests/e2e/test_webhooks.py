@@ -294,3 +294,18 @@ def test_signed_payloads_that_are_not_issues_events_get_400(rig: Rig) -> None:
     hook.deliver("issues", example("issues.opened", number=4, title="Well formed"))
     (message,) = wait_for_announcements(rig)
     assert message["embeds"][0]["title"] == "Well formed"
+
+
+def test_a_strangers_opened_issue_is_not_announced(rig: Rig) -> None:
+    """A signed `opened` delivery for an issue by someone with no role in the repository is
+    accepted (202) but announced nowhere; the owner's next one is."""
+    hook = start_listening(rig)
+    user = {**example("issues.opened")["issue"]["user"], "login": "mallory"}
+    stranger = example("issues.opened", number=901, user=user, author_association="NONE")
+    owner = example("issues.opened", number=902, title="The owner's day")
+
+    assert hook.deliver("issues", stranger).status_code == 202
+    wait_for_log(rig, "issue #901 by 'mallory' (NONE) is not a diary entry")
+    assert hook.deliver("issues", owner).status_code == 202
+    (message,) = wait_for_announcements(rig)
+    assert message["embeds"][0]["title"] == "The owner's day"

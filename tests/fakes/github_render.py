@@ -137,7 +137,14 @@ class Renderer:
         return out
 
     def association(self: GitHubState, login: str) -> str:
-        return "OWNER" if login.lower() == self.owner.lower() else "NONE"
+        """GitHub's `author_association`: OWNER for the owner, COLLABORATOR for invited
+        collaborators (the token's user among them: it writes the issues), else what the test
+        set (MEMBER, CONTRIBUTOR, ...) or NONE."""
+        if login.lower() == self.owner.lower():
+            return "OWNER"
+        if login.lower() == self.token_user.lower():
+            return "COLLABORATOR"
+        return self.associations.get(login.lower(), "NONE")
 
     def comment_json(self: GitHubState, number: int, comment: dict[str, Any]) -> dict[str, Any]:
         cid = comment["id"]

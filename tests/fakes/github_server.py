@@ -183,6 +183,11 @@ class FakeGitHub(GitHubHttp):
                 self._cond.wait(left)
 
     # ---- state as seen on github.com -------------------------------------------------------
+    def set_association(self, login: str, association: str = "COLLABORATOR") -> None:
+        """How GitHub relates `login` to the repository (e.g. invite them as a collaborator)."""
+        with self._lock:
+            self.state.associations[login.lower()] = association
+
     def add_issue_from_web(
         self,
         title: str,

@@ -67,6 +67,7 @@ class GitHubState(Renderer):
         self.rate_remaining = 5000
         self.rate_reset = int(datetime.now(UTC).timestamp()) + 3600
         self._users: dict[str, int] = {}
+        self.associations: dict[str, str] = {}  # lower-case login -> author_association
         self._ids = 5000
         self.labels: dict[str, dict[str, Any]] = {}  # lower-case name -> label
         self.issues: dict[int, dict[str, Any]] = {}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.errors import NotAllowed
-from bot.models import JobState
-from bot.services.entries import split_marker
-from tests.bot.builders import ALICE
+from bot.models import JobState, Owner
+from bot.services.authors import AuthorPolicy
+from bot.services.entries import EntryService, split_marker
+from tests.bot.builders import ALICE, T0, job_for
+from tests.bot.conftest import OTHER_GUILD
+
+BOB = Owner(ALICE.guild_id, 200000000000000002)
 
 MARKER = "<!-- diary-bot:0123abcd -->"
 
@@ -60,13 +62,91 @@ async def test_add_is_recorded_before_any_github_request(services, fake_github, 
     assert stored.body == f"Later.\n\n<!-- diary-bot:{stored.idempotency_key} -->"
 
 
-async def test_only_the_publishing_member_may_change_without_manage_server(services, store):
-    """An entry published by someone else (or written on GitHub) needs Manage Server."""
-    with pytest.raises(NotAllowed):
+async def published(store, owner, number: int) -> None:
+    """A draft of `owner` that this bot published as issue #`number`."""
+    draft = await store.add_draft(owner, "Mine", "Text.", (), T0)
+    job, _ = await store.add_publish_job(job_for(draft, key=f"{number:032x}"))
+    await store.complete_publish_job(
+        job.id, T0, issue_number=number, issue_url=f"https://x/{number}", announcements=()
+    )
+
+
+async def refused(services, number: int, *, manage_guild: bool, owner=ALICE) -> str | None:
+    try:
         await services.entries.check_may_change(
-            ALICE.guild_id, ALICE.user_id, 7, manage_guild=False
+            owner.guild_id, owner.user_id, number, manage_guild=manage_guild
         )
-    await services.entries.check_may_change(ALICE.guild_id, ALICE.user_id, 7, manage_guild=True)
+    except NotAllowed as error:
+        return error.key
+    return None
+
+
+async def test_the_publishing_member_may_change_their_entry(services, store, fake_github):
+    """An entry published from Alice's draft here: Alice may change it without Manage Server,
+    another member only with it."""
+    number = fake_github.add_issue_from_web("Mine", "Text.", user="diarybot-owner")
+    await published(store, ALICE, number)
+
+    assert await refused(services, number, manage_guild=False) is None
+    assert await refused(services, number, manage_guild=False, owner=BOB) == (
+        "error.entry_not_yours"
+    )
+    assert await refused(services, number, manage_guild=True, owner=BOB) is None
+
+
+async def test_an_entry_of_another_server_is_not_changed_from_here(services, store, fake_github):
+    """Published from another server's draft: even Manage Server here may not change it."""
+    number = fake_github.add_issue_from_web("Theirs", "Text.", user="diarybot-owner")
+    await published(store, Owner(OTHER_GUILD, ALICE.user_id), number)
+
+    assert await refused(services, number, manage_guild=True) == "error.entry_not_yours"
+
+
+async def test_manage_server_changes_only_entries_the_diarys_authors_wrote(services, fake_github):
+    """Written on GitHub: the owner's issue needs Manage Server; a stranger's issue and any
+    pull request are no entries, whoever asks."""
+    own = fake_github.add_issue_from_web("Owner's", "Text.")
+    stranger = fake_github.add_issue_from_web("Spam", "Buy now.", user="mallory")
+    pull = fake_github.add_issue_from_web("Fix", "Diff.", pull_request=True)
+
+    assert await refused(services, own, manage_guild=False) == "error.entry_not_yours"
+    assert await refused(services, own, manage_guild=True) is None
+    for number in (stranger, pull):
+        assert await refused(services, number, manage_guild=True) == "error.not_an_entry"
+
+
+async def test_recent_lists_only_diary_entries(services, store, fake_github):
+    """/entry list and autocomplete: no pull requests, no strangers' issues; a collaborator's
+    issue and the bot's own are entries."""
+    fake_github.set_association("carol")
+    wanted = [
+        fake_github.add_issue_from_web("Owner's", "Text."),
+        fake_github.add_issue_from_web("Carol's", "Text.", user="carol"),
+        fake_github.add_issue_from_web("Bot's", "Text.", user="diarybot-owner"),
+    ]
+    fake_github.add_issue_from_web("Spam", "Buy now.", user="mallory")
+    fake_github.add_issue_from_web("Fix", "Diff.", pull_request=True)
+
+    entries = await services.entries.recent()
+
+    assert sorted(entry.number for entry in entries) == wanted
+
+
+async def test_listed_authors_replace_the_default_but_the_bots_entries_stay(
+    store, gateway, services, fake_github, clock
+):
+    """ANNOUNCE_AUTHORS=carol: Carol's issues are entries, the owner's are not; issues this bot
+    published are entries whoever its token's user is."""
+    entries = EntryService(
+        store, gateway, services.announcements, clock, AuthorPolicy.of(["Carol"])
+    )
+    owner = fake_github.add_issue_from_web("Owner's", "Text.")
+    carol = fake_github.add_issue_from_web("Carol's", "Text.", user="carol")
+    bot = fake_github.add_issue_from_web("Bot's", "Text.", user="someone-else")
+    await published(store, ALICE, bot)
+
+    assert sorted(entry.number for entry in await entries.recent()) == [carol, bot]
+    assert owner not in [entry.number for entry in await entries.recent()]
 
 
 async def test_a_failing_addendum_keeps_its_job_until_github_answers(services, fake_github, store):

@@ -14,6 +14,7 @@ from bot.github_gateway import GitHubGateway
 from bot.github_records import IssueSnapshot
 from bot.models import Announcement, Entry, JobState, Owner
 from bot.services.announcing import AnnouncementFailed, AnnouncementService
+from bot.services.authors import AuthorPolicy
 from bot.services.posting import RecentPost
 from bot.services.publishing import key_marker
 from bot.services.watching import STATE_KEY, PollResult, WatchService
@@ -119,18 +120,32 @@ async def drain(worker: AnnounceWorker) -> None:
         pass
 
 
-def snapshot(number: int, title: str, updated_at: datetime, *, closed: bool = False):
+def snapshot(
+    number: int,
+    title: str,
+    updated_at: datetime,
+    *,
+    closed: bool = False,
+    author: str = "alice",
+    association: str = "OWNER",
+):
     entry = Entry(
         number=number,
         title=title,
         body="Dear diary",
         url=f"https://github.com/alice/diary/issues/{number}",
         labels=(),
-        author_name="alice",
+        author_name=author,
         author_avatar_url=None,
         created_at=updated_at - timedelta(hours=1),
     )
-    return IssueSnapshot(entry=entry, closed=closed, updated_at=updated_at, pull_request=False)
+    return IssueSnapshot(
+        entry=entry,
+        closed=closed,
+        updated_at=updated_at,
+        pull_request=False,
+        author_association=association,
+    )
 
 
 async def announced(store, number: int) -> list[TrackedAnnouncement]:
@@ -229,6 +244,60 @@ async def test_an_issue_published_by_the_bot_is_left_to_its_publish_job(
     await watching.poll()
 
     assert await store.list_pending_announcements() == []
+
+
+async def test_a_strangers_issue_is_not_announced(watching, store, fake_github):
+    """An issue by someone with no role in the repository is no diary entry: not announced."""
+    await watching.poll()
+    number = fake_github.add_issue_from_web("Buy now", body="Spam", user="mallory")
+
+    await watching.poll()
+
+    assert await announced(store, number) == []
+
+
+async def test_a_collaborators_issue_is_announced(watching, store, fake_github):
+    """A collaborator (or organization member) writes the diary too."""
+    await watching.poll()
+    fake_github.set_association("carol", "COLLABORATOR")
+    fake_github.set_association("dave", "MEMBER")
+    numbers = [
+        fake_github.add_issue_from_web("Carol's day", user="carol"),
+        fake_github.add_issue_from_web("Dave's day", user="dave"),
+    ]
+
+    await watching.poll()
+
+    for number in numbers:
+        assert len(await announced(store, number)) == 1
+
+
+async def test_a_strangers_opened_webhook_is_not_announced(watching, store, clock):
+    """The webhook applies the same rule as the watcher."""
+    stranger = snapshot(8, "Spam", clock.now(), author="mallory", association="NONE")
+
+    await watching.issue_event("opened", stranger)
+
+    assert await announced(store, 8) == []
+
+
+@pytest.mark.parametrize(("listed", "announced_numbers"), [(["*"], [8, 9]), (["MALLORY"], [8])])
+async def test_announce_authors_replaces_the_default(
+    store, gateway, announcements, clock, listed, announced_numbers
+):
+    """ANNOUNCE_AUTHORS=* announces everyone's issues; a list announces only those logins
+    (compared case-insensitively), not even the owner's."""
+    watching = WatchService(
+        store, gateway, announcements, repository=REPOSITORY, authors=AuthorPolicy.of(listed)
+    )
+    stranger = snapshot(8, "Spam", clock.now(), author="mallory", association="NONE")
+    owner = snapshot(9, "Mine", clock.now())
+
+    for event in (stranger, owner):
+        await watching.issue_event("opened", event)
+
+    found = [n for n in (8, 9) if await announced(store, n)]
+    assert found == announced_numbers
 
 
 async def test_an_issue_with_an_unknown_key_is_announced(watching, store, fake_github):
