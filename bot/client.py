@@ -336,6 +336,15 @@ class DiaryBot(commands.Bot):
             f"to server {guild_id}" if guild else "globally",
         )
 
+    async def language_of_channel(self, channel_id: int) -> str | None:
+        """The language of posts no member triggered in this channel: the server's language
+        (/diary config language:), else the preferred locale of a Community server."""
+        guild = getattr(self.get_channel(channel_id), "guild", None)
+        if guild is None:
+            return None
+        settings = await self.services.server_settings.get(guild.id)
+        return settings.language or str(guild.preferred_locale)
+
     # ChannelDirectory port
     def guild_ids(self) -> list[int]:
         return [guild.id for guild in self.guilds]
@@ -378,8 +387,7 @@ class DiaryBot(commands.Bot):
     ) -> None:
         embed = announcement_embed(announcement)
         if announcement.entry_state is not EntryState.OPEN:
-            guild = getattr(self.get_channel(channel_id), "guild", None)
-            locale = str(guild.preferred_locale) if guild is not None else None
+            locale = await self.language_of_channel(channel_id)
             note = i18n.t(locale, f"announcement.{announcement.entry_state.value}")
             embed.set_footer(text=f"#{announcement.issue_number} · {note}")
             if announcement.entry_state is EntryState.DELETED:
@@ -392,9 +400,8 @@ class DiaryBot(commands.Bot):
     async def post_reminder(
         self, channel_id: int, text_for: Callable[[str | None], str], nonce: str
     ) -> int:
-        """Post a text in the server's preferred language, without link previews or pings."""
-        guild = getattr(self.get_channel(channel_id), "guild", None)
-        text = text_for(str(guild.preferred_locale) if guild is not None else None)
+        """Post a text in the server's language, without link previews or pings."""
+        text = text_for(await self.language_of_channel(channel_id))
         channel = self.get_partial_messageable(channel_id)
         with _posting_errors():
             message = await channel.send(

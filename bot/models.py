@@ -145,6 +145,7 @@ class GuildSettings:
     title_format: str | None = None
     body_template: str | None = None
     byline: str | None = None  # template with {display_name}; None: no byline
+    language: str | None = None  # `ja`/`en` for posts no member triggered; None: not chosen
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from bot.services.clock import Clock
 from bot.store import Store
 
 CLEAR = "-"  # typed as a value, removes the setting
+LANGUAGES = ("ja", "en")  # of posts no member triggered
 
 
 def check_timezone(name: str) -> str:
@@ -77,10 +78,19 @@ class ServerSettingsService:
         title_format: str | None = None,
         body_template: str | None = None,
         byline: str | None = None,
+        language: str | None = None,
+        first_language: str | None = None,
     ) -> GuildSettings:
         """Store the options given (checked first; `-` (CLEAR) clears a setting: the channel
-        then falls back to the default one, the role to Manage Server)."""
+        then falls back to the default one, the role to Manage Server). `first_language`, the
+        language of the admin configuring, becomes the server's language if it has none yet."""
         changes: dict[str, Any] = {}
+        if language is not None:
+            if language not in LANGUAGES:
+                raise InvalidInput("error.bad_language", languages=", ".join(LANGUAGES))
+            changes["language"] = language
+        if first_language is not None and first_language in LANGUAGES:
+            changes["first_language"] = first_language
         if announce_channel_id is not None:
             changes["announce_channel_id"] = _id_or_clear(announce_channel_id)
         if author_role_id is not None:
@@ -99,4 +109,8 @@ class ServerSettingsService:
             changes["byline"] = None if byline == CLEAR else check_byline(byline)
         if not changes:
             return await self._store.get_guild_settings(guild_id)
+        if set(changes) == {"first_language"}:
+            current = await self._store.get_guild_settings(guild_id)
+            if current.language is not None:  # nothing to write: the common case
+                return current
         return await self._store.update_guild_settings(guild_id, self._clock.now(), **changes)

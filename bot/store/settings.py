@@ -25,6 +25,7 @@ def _settings(row: aiosqlite.Row) -> GuildSettings:
         title_format=row["title_format"],
         body_template=row["body_template"],
         byline=row["byline"],
+        language=row["language"],
     )
 
 
@@ -77,8 +78,11 @@ class SettingsStore:
         title_format: str | object | None = _UNSET,
         body_template: str | object | None = _UNSET,
         byline: str | object | None = _UNSET,
+        language: str | object | None = _UNSET,
+        first_language: str | None = None,
     ) -> GuildSettings:
-        """Change the given settings (None clears one) and return them all."""
+        """Change the given settings (None clears one) and return them all; `first_language`
+        is stored only while the server has no language yet (in the same transaction)."""
         changes = {
             name: value
             for name, value in (
@@ -88,6 +92,7 @@ class SettingsStore:
                 ("title_format", title_format),
                 ("body_template", body_template),
                 ("byline", byline),
+                ("language", language),
             )
             if value is not _UNSET
         }
@@ -104,6 +109,12 @@ class SettingsStore:
                 db.execute(
                     f"UPDATE guild_settings SET {name} = ?, updated_at = ? WHERE guild_id = ?",
                     (value, stamp, guild_id),
+                )
+            if first_language is not None:
+                db.execute(
+                    "UPDATE guild_settings SET language = ?"
+                    " WHERE guild_id = ? AND language IS NULL",
+                    (first_language, guild_id),
                 )
             row = db.execute(
                 "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import i18n
 from bot.client import NO_MENTIONS, Denied, DiaryBot
 from bot.limits import cut
 from bot.models import GuildSettings
@@ -41,6 +42,7 @@ class DiaryCog(
         title_format=cmd("opt.title_format"),
         body_template=cmd("opt.body_template"),
         byline=cmd("opt.byline"),
+        language=cmd("opt.language"),
     )
     @app_commands.describe(
         announce_channel=cmd("opt.announce_channel.desc"),
@@ -49,6 +51,13 @@ class DiaryCog(
         title_format=cmd("opt.title_format.desc"),
         body_template=cmd("opt.body_template.desc"),
         byline=cmd("opt.byline.desc"),
+        language=cmd("opt.language.desc"),
+    )
+    @app_commands.choices(
+        language=[
+            app_commands.Choice(name="日本語", value="ja"),
+            app_commands.Choice(name="English", value="en"),
+        ]
     )
     async def config(
         self,
@@ -59,11 +68,20 @@ class DiaryCog(
         title_format: app_commands.Range[str, 1, 100] | None = None,
         body_template: app_commands.Range[str, 1, 4000] | None = None,
         byline: app_commands.Range[str, 1, 100] | None = None,
+        language: app_commands.Choice[str] | None = None,
     ) -> None:
         if not interaction.permissions.manage_guild:
             raise Denied("error.manage_guild_required")
         assert interaction.guild_id is not None
-        options = (announce_channel, author_role, timezone, title_format, body_template, byline)
+        options = (
+            announce_channel,
+            author_role,
+            timezone,
+            title_format,
+            body_template,
+            byline,
+            language,
+        )
         settings = await self.services.server_settings.update(
             interaction.guild_id,
             announce_channel_id=resolve_channel(interaction, announce_channel)
@@ -76,6 +94,8 @@ class DiaryCog(
             title_format=title_format,
             body_template=body_template,
             byline=byline,
+            language=language.value if language is not None else None,
+            first_language=i18n.language_of(str(interaction.locale)),
         )
         changed = any(option is not None for option in options)
         heading = tr(interaction, "config.saved" if changed else "config.current")
@@ -164,6 +184,10 @@ class DiaryCog(
                     f"{tr(interaction, 'reminder.current')}\n{reminder_summary(interaction, view)}"
                 )
         else:
+            # Setting up a reminder is configuring the server too: its posts need a language.
+            await self.services.server_settings.update(
+                interaction.guild_id, first_language=i18n.language_of(str(interaction.locale))
+            )
             view = await reminders.configure(
                 interaction.guild_id,
                 channel_id=channel.id if channel else None,
@@ -226,6 +250,12 @@ def describe(interaction: Interaction, settings: GuildSettings, channel_id: int 
             byline=f"`{settings.byline}`"
             if settings.byline
             else tr(interaction, "config.byline_off"),
+        )
+        + "\n"
+        + tr(
+            interaction,
+            "config.language",
+            language=tr(interaction, f"config.language_{settings.language or 'unset'}"),
         )
     )
 

@@ -84,3 +84,31 @@ async def test_a_read_that_raced_a_change_does_not_keep_the_old_settings(
     monkeypatch.setattr(store._db, "run_read", run_read)
 
     assert (await store.get_guild_settings(ALICE.guild_id)).author_role_id == 7
+
+
+async def test_the_first_admins_language_becomes_the_servers(server_settings):
+    """The first configuring admin's language is kept; a later admin's does not replace it."""
+    assert (await server_settings.get(ALICE.guild_id)).language is None
+
+    first = await server_settings.update(ALICE.guild_id, first_language="ja")
+    later = await server_settings.update(ALICE.guild_id, timezone="UTC", first_language="en")
+
+    assert (first.language, later.language) == ("ja", "ja")
+
+
+async def test_a_chosen_language_replaces_the_default(server_settings):
+    """language: set explicitly wins over the first admin's language, also in one call."""
+    await server_settings.update(ALICE.guild_id, first_language="ja")
+
+    chosen = await server_settings.update(ALICE.guild_id, language="en", first_language="ja")
+
+    assert chosen.language == "en"
+
+
+async def test_an_unknown_language_is_refused(server_settings):
+    """Only ja and en have catalogues: anything else is refused and nothing is stored."""
+    with pytest.raises(InvalidInput) as refused:
+        await server_settings.update(ALICE.guild_id, language="fr")
+
+    assert refused.value.key == "error.bad_language"
+    assert (await server_settings.get(ALICE.guild_id)).language is None
