@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,29 @@ class Rig:
             "admin", "config", {"author_role": self.discord.role_id("Author")}, command="diary"
         ).wait_final()
         assert "Author" in str(reply) or self.discord.role_id("Author") in str(reply)
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 15) -> None:
+    """Poll `condition` until it holds; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def announcements(rig: Rig) -> list[dict]:
+    """The messages in the announcement channel so far."""
+    return rig.discord.channel_messages("announcements")
+
+
+def wait_for_announcements(rig: Rig, count: int = 1, timeout: float = 20) -> list[dict]:
+    """The announcement channel's messages once there are at least `count`."""
+    rig.discord.wait_for(lambda: len(announcements(rig)) >= count, timeout, "announcement")
+    return announcements(rig)
+
+
+def settled_announcements(rig: Rig, count: int = 1, timeout: float = 20) -> list[dict]:
+    """As wait_for_announcements, then half a second more: a duplicate would arrive by then."""
+    wait_for_announcements(rig, count, timeout)
+    time.sleep(0.5)
+    return announcements(rig)

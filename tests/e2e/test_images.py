@@ -6,12 +6,10 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-import time
 import zlib
-from collections.abc import Callable
 from typing import Any
 
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, wait_until
 
 RAW = "https://raw.githubusercontent.com/alice/diary/main/"
 IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\((\S+)\)")
@@ -32,13 +30,6 @@ def png(seed: int = 0) -> bytes:
 
 def _hash12(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def _image_commits(rig: Rig) -> list[dict[str, Any]]:
@@ -144,12 +135,12 @@ def test_kill_before_the_branch_moves_still_makes_one_commit(rig: Rig) -> None:
     assert rig.bot is not None
     rig.bot.kill()
     rig.github.release_ref_updates()
-    _wait_until(lambda: move.status is not None)  # GitHub finished it; nobody heard
+    wait_until(lambda: move.status is not None)  # GitHub finished it; nobody heard
     assert rig.github.issues() == []
 
     restarted_at = len(rig.github.requests)
     rig.start_bot()
-    _wait_until(lambda: len(rig.github.issues()) == 1)
+    wait_until(lambda: len(rig.github.issues()) == 1)
 
     (commit,) = _image_commits(rig)
     assert len(commit["paths"]) == 3

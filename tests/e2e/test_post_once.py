@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, wait_until
 from tests.e2e.kill_storm import KILL_COUNT_ENV, run_kill_storm
 
 QUIET = 1.5  # seconds without a new post before "no duplicate" is believed
@@ -25,13 +24,6 @@ def _quiet_posts(rig: Rig, channel: str, count: int, timeout: float = 20) -> lis
         if now != seen:
             seen, since = now, time.monotonic()
     return rig.discord.channel_messages(channel)
-
-
-def _wait_until(condition: Callable[[], object], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def _kill_while_announcement_is_held(rig: Rig) -> None:
@@ -74,7 +66,7 @@ def test_killed_while_the_announcement_answer_is_held_gives_one_announcement(rig
     earlier message; one announcement, and a later edit edits that message."""
     _kill_while_announcement_is_held(rig)
     rig.start_bot()
-    _wait_until(lambda: rig.discord.posts.returned_earlier >= 1)
+    wait_until(lambda: rig.discord.posts.returned_earlier >= 1)
     (message,) = _quiet_posts(rig, "announcements", 1)
     _edit_entry(rig, "Once, edited")
     (edited,) = _edited_to(rig, "Once, edited")
@@ -90,7 +82,7 @@ def test_restart_past_the_nonce_window_finds_the_announcement_by_its_link(rig: R
     _kill_while_announcement_is_held(rig)
     time.sleep(2.5)
     rig.start_bot()
-    _wait_until(lambda: "adopted" in rig.bot.log())  # type: ignore[union-attr]
+    wait_until(lambda: "adopted" in rig.bot.log())  # type: ignore[union-attr]
     (message,) = _quiet_posts(rig, "announcements", 1)
     assert rig.discord.posts.returned_earlier == 0
     _edit_entry(rig, "Found by link")
@@ -132,7 +124,7 @@ def test_killed_while_the_reminder_answer_is_held_gives_one_reminder(rig: Rig) -
     rig.bot.kill()
     rig.discord.release_channel_posts()
     rig.start_bot()
-    _wait_until(lambda: "reminder of server" in rig.bot.log().rsplit("--- start ---", 1)[1])  # type: ignore[union-attr]
+    wait_until(lambda: "reminder of server" in rig.bot.log().rsplit("--- start ---", 1)[1])  # type: ignore[union-attr]
     time.sleep(QUIET)
     assert len(_bot_posts(rig, "writing")) == 1
 
@@ -141,7 +133,7 @@ def test_reminder_off_and_on_the_same_day_posts_no_second_time(rig: Rig) -> None
     """Posted today, turned off, turned on for a moment later today: no second post."""
     rig.start_bot()
     _reminder_in(rig, 2)
-    _wait_until(lambda: _bot_posts(rig, "writing"))
+    wait_until(lambda: _bot_posts(rig, "writing"))
     off = rig.slash("admin", "reminder", {"time": "off"}, command="diary").wait_final()
     assert "off" in off["content"]
     _reminder_in(rig, 2)
@@ -161,9 +153,9 @@ def test_killed_while_entry_add_creates_the_comment_gives_one_comment(rig: Rig) 
     assert rig.bot is not None
     rig.bot.kill()
     rig.github.release_creates()  # GitHub finishes it; nobody hears the answer
-    _wait_until(lambda: len(rig.github.comments(1)) == 1)
+    wait_until(lambda: len(rig.github.comments(1)) == 1)
     rig.start_bot()
-    _wait_until(lambda: "found the comment of an earlier attempt" in rig.bot.log())  # type: ignore[union-attr]
+    wait_until(lambda: "found the comment of an earlier attempt" in rig.bot.log())  # type: ignore[union-attr]
     time.sleep(QUIET)
     (comment,) = rig.github.comments(1)
     assert comment["body"].startswith("Evening.\n\n<!-- diary-bot:")

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 
 from bot.services.drafts import KEY_RESERVE
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, settled_announcements, wait_until
 
 
 def _write_and_publish(rig: Rig, title: str = "Entry", body: str = "Body text.") -> object:
     rig.slash("owner", "new", {"title": title, "body": body}).wait_final()
     return rig.slash("owner", "publish")
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-def _announcements(rig: Rig, count: int = 1, timeout: float = 20) -> list[dict]:
-    rig.discord.wait_for(
-        lambda: len(rig.discord.channel_messages("announcements")) >= count, timeout, "announce"
-    )
-    time.sleep(0.5)  # a duplicate would arrive right after
-    return rig.discord.channel_messages("announcements")
 
 
 def test_github_502_twice_then_success_gives_one_issue(rig: Rig) -> None:
@@ -38,7 +22,7 @@ def test_github_502_twice_then_success_gives_one_issue(rig: Rig) -> None:
     reply = _write_and_publish(rig).wait_final(timeout=20, quiet=0.5)  # type: ignore[attr-defined]
     assert "#1" in reply["content"]
     assert len(rig.github.issues()) == 1
-    assert len(_announcements(rig)) == 1
+    assert len(settled_announcements(rig)) == 1
 
 
 def test_connection_dropped_after_create_gives_one_issue(rig: Rig) -> None:
@@ -48,7 +32,7 @@ def test_connection_dropped_after_create_gives_one_issue(rig: Rig) -> None:
     reply = _write_and_publish(rig).wait_final(timeout=20, quiet=0.5)  # type: ignore[attr-defined]
     assert "#1" in reply["content"]
     assert len(rig.github.issues()) == 1
-    assert len(_announcements(rig)) == 1
+    assert len(settled_announcements(rig)) == 1
 
 
 def test_sigkill_during_create_then_restart_gives_one_issue(rig: Rig) -> None:
@@ -61,9 +45,9 @@ def test_sigkill_during_create_then_restart_gives_one_issue(rig: Rig) -> None:
     assert rig.bot is not None
     rig.bot.kill()
     rig.github.release_creates()  # GitHub finishes creating it, but nobody hears the answer
-    _wait_until(lambda: len(rig.github.issues()) == 1)
+    wait_until(lambda: len(rig.github.issues()) == 1)
     rig.start_bot()
-    assert len(_announcements(rig)) == 1
+    assert len(settled_announcements(rig)) == 1
     assert len(rig.github.issues()) == 1
     listing = rig.slash("owner", "list").wait_final()
     assert "published as #1" in listing["embeds"][0]["description"]
@@ -74,7 +58,7 @@ def test_announcement_is_posted_once_after_discord_fails_twice(rig: Rig) -> None
     rig.start_bot()
     rig.discord.fail_next_channel_messages("announcements", 2, status=503)
     _write_and_publish(rig).wait_final(timeout=15, quiet=0.5)  # type: ignore[attr-defined]
-    assert len(_announcements(rig, timeout=30)) == 1
+    assert len(settled_announcements(rig, timeout=30)) == 1
     posts = [r for r in rig.discord.requests if r.method == "POST" and r.path.endswith("/messages")]
     assert [r.status for r in posts] == [503, 503, 200]
 
@@ -92,7 +76,7 @@ def test_double_publish_joins_the_job_in_flight(rig: Rig) -> None:
     ):
         assert "#1" in reply["content"]
     assert len(rig.github.issues()) == 1
-    assert len(_announcements(rig)) == 1
+    assert len(settled_announcements(rig)) == 1
 
 
 @pytest.mark.parametrize(
@@ -156,5 +140,5 @@ def test_sigterm_during_a_slow_publish_exits_cleanly_and_resumes(rig: Rig) -> No
     assert time.monotonic() - started < 10
     rig.github.release_creates()
     rig.start_bot()
-    assert len(_announcements(rig)) == 1
+    assert len(settled_announcements(rig)) == 1
     assert len(rig.github.issues()) == 1

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.models import Reminder
 from bot.store import Store
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, settled_announcements, wait_until
 
 TOKYO = "Asia/Tokyo"
 
@@ -18,21 +17,6 @@ TOKYO = "Asia/Tokyo"
 def _clock_in(seconds: float, timezone: str = "UTC") -> str:
     """`HH:MM:SS` on the server's wall clock `seconds` from now."""
     return (datetime.now(ZoneInfo(timezone)) + timedelta(seconds=seconds)).strftime("%H:%M:%S")
-
-
-def _wait_until(condition: Callable[[], object], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-
-
-def _announcements(rig: Rig, count: int = 1, timeout: float = 20) -> list[dict]:
-    rig.discord.wait_for(
-        lambda: len(rig.discord.channel_messages("announcements")) >= count, timeout, "announce"
-    )
-    time.sleep(0.5)  # a duplicate would arrive right after
-    return rig.discord.channel_messages("announcements")
 
 
 def _bot_posts(rig: Rig, channel: str) -> list[dict]:
@@ -63,7 +47,7 @@ def test_a_scheduled_draft_publishes_once_when_due(rig: Rig) -> None:
     rig.slash("owner", "new", {"title": "Later", "body": "Scheduled."}).wait_final()
     reply = rig.slash("owner", "publish", {"when": _clock_in(3)}).wait_final()
     assert "will be published" in reply["content"] and "<t:" in reply["content"]
-    assert len(_announcements(rig)) == 1
+    assert len(settled_announcements(rig)) == 1
     assert [issue["title"] for issue in rig.github.issues()] == ["Later"]
 
 
@@ -79,7 +63,7 @@ def test_a_schedule_due_while_the_bot_is_down_publishes_once_after_restart(rig: 
     assert rig.stop_bot() == 0
     time.sleep(max(0.0, due - time.monotonic()) + 0.5)
     rig.start_bot()
-    assert len(_announcements(rig)) == 1
+    assert len(settled_announcements(rig)) == 1
     assert len(rig.github.issues()) == 1
     assert rig.bot is not None
     assert "handed to publish job" in rig.bot.log().rsplit("--- start ---", 1)[-1]
@@ -104,7 +88,7 @@ def test_unschedule_cancels_the_publish(rig: Rig) -> None:
     # Due after the cancelled one: once it is published, the first had its chance.
     rig.slash("owner", "new", {"title": "Kept", "body": "Yes."}).wait_final()
     rig.slash("owner", "publish", {"when": _clock_in(4)}).wait_final()
-    assert len(_announcements(rig)) == 1
+    assert len(settled_announcements(rig)) == 1
     assert [issue["title"] for issue in rig.github.issues()] == ["Kept"]
 
 
@@ -125,7 +109,7 @@ def test_daily_reminder_is_posted_once_pinging_nobody(rig: Rig) -> None:
     _use_tokyo_time(rig)
     reply = rig.slash("admin", "reminder", {"time": _clock_in(3, TOKYO)}, command="diary")
     assert "Saved the daily reminder" in reply.wait_final()["content"]
-    _wait_until(lambda: _bot_posts(rig, "writing"))
+    wait_until(lambda: _bot_posts(rig, "writing"))
     time.sleep(0.5)  # a duplicate would arrive right after
     (post,) = _bot_posts(rig, "writing")
     assert "/draft new" in post["content"]
@@ -139,7 +123,7 @@ def test_daily_reminder_is_skipped_on_a_day_with_an_entry(rig: Rig) -> None:
     rig.slash("owner", "new", {"title": "Written", "body": "Today."}).wait_final()
     rig.slash("owner", "publish").wait_final(timeout=15, quiet=0.5)
     rig.slash("admin", "reminder", {"time": _clock_in(2)}, command="diary").wait_final()
-    _wait_until(lambda: (found := _reminder(rig)) is not None and found.outcome == "skipped")
+    wait_until(lambda: (found := _reminder(rig)) is not None and found.outcome == "skipped")
     assert _bot_posts(rig, "writing") == []
 
 

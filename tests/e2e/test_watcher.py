@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, announcements, wait_for_announcements
 from tests.e2e.test_schedules import _clock_in as clock_in
 from tests.fakes.github_server import Recorded
 from tests.fakes.server_thread import ServerThread
@@ -38,15 +38,6 @@ def wait_for_polls(rig: Rig, count: int, start: int = 0, timeout: float = 20) ->
         )
         time.sleep(0.05)
     return found
-
-
-def announcements(rig: Rig) -> list[dict]:
-    return rig.discord.channel_messages("announcements")
-
-
-def wait_for_announcements(rig: Rig, count: int = 1, timeout: float = 20) -> list[dict]:
-    rig.discord.wait_for(lambda: len(announcements(rig)) >= count, timeout, "announcement")
-    return announcements(rig)
 
 
 def start_watching(rig: Rig, **env: str) -> None:

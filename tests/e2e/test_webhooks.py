@@ -13,7 +13,7 @@ from typing import Any
 import requests
 
 from bot.webhooks import signature
-from tests.e2e.harness import BotProcess, Rig
+from tests.e2e.harness import BotProcess, Rig, announcements, wait_for_announcements
 
 DATA = Path(__file__).parent / "data" / "webhooks"
 SECRET = "webhook-secret-e2e-0123456789"
@@ -77,15 +77,6 @@ def start_listening(rig: Rig) -> Hook:
         except OSError:
             assert time.monotonic() < deadline, rig.bot and rig.bot.log()
             time.sleep(0.05)
-
-
-def announcements(rig: Rig) -> list[dict]:
-    return rig.discord.channel_messages("announcements")
-
-
-def wait_for_announcements(rig: Rig, count: int = 1) -> list[dict]:
-    rig.discord.wait_for(lambda: len(announcements(rig)) >= count, 20, "announcement")
-    return announcements(rig)
 
 
 def wait_for_log(rig: Rig, text: str) -> None:
