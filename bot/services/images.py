@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import Protocol
 from urllib.parse import quote
 
+from bot.byte_sizes import MEGABYTE, format_size
 from bot.errors import InvalidInput, UserFacingError
 from bot.limits import clean_text, cut
 from bot.models import Draft, DraftImage, JobState, Owner
@@ -29,7 +30,6 @@ from bot.store.images import ImagesTooLarge, NewImage, TooManyImages
 
 log = logging.getLogger(__name__)
 
-MEGABYTE = 1024 * 1024
 IMAGE_MAX_BYTES = 10 * MEGABYTE
 DRAFT_IMAGES_MAX_BYTES = 25 * MEGABYTE
 MAX_IMAGES_PER_DRAFT = 50
@@ -56,13 +56,6 @@ def sniff(data: bytes) -> str | None:
         if data.startswith(signature) and len(data) > len(signature):
             return media_type
     return None
-
-
-def format_size(size: int) -> str:
-    """Bytes for people: `840 KB`, `10 MB`, `12.5 MB`."""
-    if size < MEGABYTE:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{size / MEGABYTE:.1f}".removesuffix(".0") + " MB"
 
 
 def clean_alt(text: str | None, filename: str) -> str:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import discord
 
 from bot import i18n
+from bot.byte_sizes import format_size
 from bot.services.status import FAILED_PREFIX, StatusReport
 from cogs._common import Interaction, tr
 
@@ -57,7 +58,7 @@ def status_embed(interaction: Interaction, report: StatusReport) -> discord.Embe
     )
     embed.add_field(
         name=tr(interaction, "status.database"),
-        value=_size(report.database_bytes),
+        value=format_size(report.database_bytes),
         inline=False,
     )
     return embed
@@ -118,12 +119,3 @@ def _duration(interaction: Interaction, span: timedelta) -> str:
     if hours:
         return tr(interaction, "status.uptime_hours", hours=hours, minutes=minutes)
     return tr(interaction, "status.uptime_minutes", minutes=minutes)
-
-
-def _size(count: int) -> str:
-    size = float(count)
-    for unit in ("B", "KiB", "MiB"):
-        if size < 1024:
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GiB"

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import discord
 
+from bot.byte_sizes import format_size
 from bot.client import fit_embed
 from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_TOTAL, cut
 from bot.models import Draft, DraftImage, JobState, Revision, Schedule, ScheduleState
-from bot.services.images import format_size
 from bot.services.preview import warnings_for
 from cogs._common import Interaction, tr
 
