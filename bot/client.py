@@ -31,6 +31,7 @@ from bot.limits import (
     EMBED_TOTAL,
     EMBED_URL,
     cut,
+    encodable,
     fit_embed_data,
 )
 from bot.models import Announcement
@@ -84,7 +85,7 @@ def fit_message(content: str | None, kwargs: dict[str, Any]) -> str | None:
         kwargs["embed"] = fit_embed(kwargs["embed"])
     if kwargs.get("embeds"):
         kwargs["embeds"] = [fit_embed(embed) for embed in kwargs["embeds"]]
-    return cut(content, DISCORD_CONTENT) if content is not None else None
+    return cut(encodable(content), DISCORD_CONTENT) if content is not None else None
 
 
 async def reply(

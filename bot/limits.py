@@ -36,14 +36,23 @@ REVISIONS_PER_DRAFT = 50
 
 ELLIPSIS = "…"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and lone surrogates (JSON can carry them; UTF-8, SQLite and Discord
+# cannot): one character class, so linear time.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ZWJ = "\u200d"
 _EXTENDERS = {_ZWJ, "\u200c", "\ufe0e", "\ufe0f"}
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters except newline and tab; normalise line endings."""
+    """Drop control characters except newline and tab, and lone surrogates; normalise line
+    endings."""
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def encodable(text: str) -> str:
+    """The text without lone surrogates, so it can be encoded as UTF-8 (stored, sent)."""
+    return _SURROGATE.sub("", text)
 
 
 def _continues_cluster(text: str, index: int) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.errors import DraftNotFound, InvalidInput, UserFacingError
-from bot.limits import GITHUB_BODY, GITHUB_TITLE, clean_text
+from bot.limits import GITHUB_BODY, GITHUB_TITLE, clean_text, encodable
 from bot.models import Draft, DraftImage, JobState, Owner, Revision, Schedule
 from bot.services.clock import Clock
 from bot.store import Store
@@ -88,7 +88,7 @@ class DraftService:
 
     async def list(self, owner: Owner, query: str = "", limit: int = 25) -> list[Draft]:
         """The member's drafts, most recently changed first."""
-        return await self._store.list_drafts(owner, limit=limit, query=query)
+        return await self._store.list_drafts(owner, limit=limit, query=encodable(query))
 
     async def append(self, owner: Owner, draft_id: int | None, text: str) -> Draft:
         """Add a paragraph to the end of an unpublished draft."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.errors import InvalidInput
-from bot.limits import cut
+from bot.limits import cut, encodable
 
 CACHE_SECONDS = 300.0
 MAX_LABELS = 20
@@ -21,7 +21,7 @@ class LabelSource(Protocol):
 def parse_labels(text: str | None) -> list[str]:
     """Comma-separated label names (ASCII or Japanese comma), trimmed, without empties or
     repeats."""
-    parts = (text or "").replace("、", ",").replace("，", ",").split(",")
+    parts = encodable(text or "").replace("、", ",").replace("，", ",").split(",")
     return list(dict.fromkeys(name for part in parts if (name := part.strip())))
 
 

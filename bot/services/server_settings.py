@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import InvalidInput
-from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, clean_text
+from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, clean_text, encodable
 from bot.models import GuildSettings
 from bot.services.bylines import BYLINE_NAME, BYLINE_TEMPLATE
 from bot.services.clock import Clock
@@ -27,6 +27,7 @@ def check_timezone(name: str) -> str:
 
 def check_title_format(pattern: str, clock: Clock) -> str:
     """A strftime pattern whose result today is a usable title."""
+    pattern = encodable(pattern)
     try:
         sample = clock.now().strftime(pattern).strip()
     except ValueError:

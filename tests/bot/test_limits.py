@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.limits import ELLIPSIS, clean_text, cut
+from bot.limits import ELLIPSIS, clean_text, cut, encodable
 
 # Texts given as their grapheme clusters, so the tests know every legal cut position.
 CLUSTERS = {
@@ -102,3 +102,12 @@ def test_cut_to_less_than_the_ellipsis_respects_the_limit():
     """Even a limit smaller than the ellipsis is never exceeded."""
     assert len(cut("abcdef", 0)) <= 0
     assert len(cut("abcdef", 2, ellipsis="...")) <= 2
+
+
+def test_lone_surrogates_are_dropped_so_text_can_be_stored_and_sent():
+    """JSON can carry lone surrogates; UTF-8 (SQLite, Discord) cannot: they are dropped, and
+    a real pair (an emoji) is kept."""
+    text = "a\ud800b\udfffc 🍵"
+
+    assert clean_text(text) == encodable(text) == "abc 🍵"
+    clean_text(text).encode("utf-8")

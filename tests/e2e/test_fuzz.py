@@ -1,0 +1,238 @@
+"""A fuzz run of every command: each option of each slash command (read from the definitions
+the bot registered), each autocomplete, each modal the commands open and the message menu get
+hostile inputs through the real bot. Every interaction must end in a clear reply (never the
+"unexpected error" text), within Discord's limits (the local Discord refuses anything over
+them, and the rig fails on any refusal), with no traceback in the log and nothing half-saved
+in the database. The number of inputs tried is printed."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import time
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from bot import i18n
+from bot.limits import GITHUB_TITLE
+from bot.services.drafts import MAX_BODY
+from tests.e2e.harness import Rig
+
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = range(3, 12)
+USER_NAME = "owner"  # Manage Server and no author role set: may write
+
+# Hostile texts, each cut to what the option or input accepts (Discord refuses longer ones).
+HOSTILE: dict[str, str] = {
+    "empty": "",
+    "whitespace": " \t\u3000\n \u200b ",
+    "ten-times": "題" * (10 * GITHUB_TITLE),
+    "longest": "x" * 6000,
+    "controls": "a\x00b\x01c\x1b[31md\x7f\x85\x9fe",
+    "lone-surrogates": "\ud800 half \udfff pair",
+    "rtl": "\u202eevil\u202c \u200fשלום\u200e",
+    "emoji-zwj": "👩‍👩‍👧‍👦🏳️‍🌈🇯🇵" * 40,
+    "markdown-bomb": "**__~~||`>" * 200 + "[a](" * 200 + "![" * 200,
+    "html-bomb": "<!--" * 500 + "<a " * 300 + "</b>" * 100,
+    "mentions": "@everyone @here <@&1> <@1> <#1> <t:0> #1 @octocat",
+    "invalid-ids": "0, -1, 18446744073709551616, 9007199254740993, abc, #1",
+    "newlines": "\n" * 3000 + "x",
+    "format-codes": "%Y %% %n {} {0} {number} %(x)s \\",
+}
+INTEGERS = [-(2**53), -1, 0, 1, 2, 2**31, 2**53]
+# Inputs per option, per autocomplete and per modal-opening command: taken in turn from the
+# lists above, so every kind of hostile input reaches many options and the run stays short.
+PER_OPTION = 3
+PER_AUTOCOMPLETE = 2
+
+
+def fitted(text: str, low: int, high: int) -> str:
+    """`text` within `low`..`high` characters (padded with "x" when too short)."""
+    return text[:high].ljust(low, "x")
+
+
+def in_turn(values: list[Any], turn: int, count: int) -> list[Any]:
+    """`count` of `values`, starting further along at each turn (all of them if fewer)."""
+    if len(values) <= count:
+        return values
+    start = turn * count
+    return [values[(start + n) % len(values)] for n in range(count)]
+
+
+def leaves(definition: dict[str, Any]) -> Iterator[tuple[str | None, list[dict[str, Any]]]]:
+    """(subcommand path or None, its options) of a registered slash command."""
+    options = definition.get("options") or []
+    if not any(o["type"] in (1, 2) for o in options):
+        yield None, options
+        return
+    for option in options:
+        if option["type"] == 1:
+            yield option["name"], option.get("options") or []
+        elif option["type"] == 2:
+            for sub in option.get("options") or []:
+                yield f"{option['name']} {sub['name']}", sub.get("options") or []
+
+
+def benign(option: dict[str, Any], rig: Rig) -> Any:
+    """A harmless value, to fill the required options not being fuzzed."""
+    kind = option["type"]
+    if option.get("choices"):
+        return option["choices"][0]["value"]
+    return {
+        STRING: fitted("hello", option.get("min_length", 0), option.get("max_length", 6000)),
+        INTEGER: max(option.get("min_value", 1), 1),
+        NUMBER: 1.0,
+        BOOLEAN: True,
+        USER: USER_NAME,
+        MENTIONABLE: USER_NAME,
+        CHANNEL: "writing",
+        ROLE: "Author",
+        ATTACHMENT: ("note.md", b"# hello\n"),
+    }[kind]
+
+
+def hostile_values(option: dict[str, Any]) -> list[Any]:
+    """The hostile values an option can receive from Discord."""
+    kind = option["type"]
+    if option.get("choices"):
+        return [choice["value"] for choice in option["choices"]]
+    if kind == STRING:
+        low, high = option.get("min_length", 0), option.get("max_length", 6000)
+        return list(dict.fromkeys(fitted(text, low, high) for text in HOSTILE.values()))
+    if kind in (INTEGER, NUMBER):
+        low, high = option.get("min_value", -(2**53)), option.get("max_value", 2**53)
+        return sorted({min(max(n, low), high) for n in INTEGERS})
+    if kind == BOOLEAN:
+        return [True, False]
+    if kind in (USER, MENTIONABLE):
+        return ["owner", "outsider", "admin"]
+    if kind == CHANNEL:
+        return ["writing", "announcements"]
+    if kind == ROLE:
+        return ["Author"]
+    if kind == ATTACHMENT:
+        names = ["a.md", "x" * 200 + ".md", "日記\u202e.md", "a.png", "b.txt"]
+        blobs = [b"", b"\x00" * 100, b"\xff\xfe\xfd", b"<!--" * 5000, b"\x89PNG\r\n"]
+        return list(zip(names, blobs, strict=True))
+    raise AssertionError(f"no hostile values for option type {kind}")
+
+
+class Fuzzer:
+    """Sends inputs, checks each reply, counts them."""
+
+    def __init__(self, rig: Rig) -> None:
+        self.rig = rig
+        self.tried = 0
+        self.slowest: list[tuple[float, str]] = []
+        self.unexpected = i18n.t("en-US", "error.unexpected")
+        self.failures: list[str] = []
+
+    def check(self, what: str, interaction: Any) -> dict[str, Any]:
+        """The interaction's final reply; records a failure when there is none or it is the
+        unexpected-error text."""
+        self.tried += 1
+        started = time.monotonic()
+        try:
+            final = interaction.wait_final(timeout=15)
+            self.slowest.append((time.monotonic() - started, what))
+        except TimeoutError as error:
+            self.failures.append(f"{what}: no reply ({error})")
+            return {}
+        if self.unexpected in str(final.get("content") or ""):
+            self.failures.append(f"{what}: {final.get('content')!r}")
+        return final
+
+    def answer_modal(self, what: str, interaction: Any, texts: list[str]) -> None:
+        """If the reply was a modal, submit it with hostile values in every text input."""
+        if interaction.response_type != 9 or interaction.modal is None:
+            return
+        modal = interaction.modal
+        inputs = [
+            item
+            for top in modal.get("components") or []
+            for item in ([top["component"]] if top.get("type") == 18 else top["components"])
+            if item.get("type") == 4
+        ]
+        for text in texts:
+            fields = {}
+            for item in inputs:
+                low, high = item.get("min_length") or 0, item.get("max_length") or 4000
+                value = fitted(text, low, high)
+                if item.get("required", True) and not value.strip():
+                    value = fitted("y", max(low, 1), high)
+                fields[item["custom_id"]] = value
+            submitted = self.rig.discord.modal_submit(USER_NAME, modal["custom_id"], fields)
+            self.check(f"{what} modal {text[:12]!r}", submitted)
+            return  # a modal is answered once; the command is sent again for the next text
+
+
+def test_every_command_option_and_modal_survives_hostile_input(rig: Rig) -> None:
+    """Hostile inputs to every option, autocomplete, modal and the message menu: each gets a
+    clear reply within Discord's limits, no traceback, nothing half-saved."""
+    rig.start_bot()
+    fuzz = Fuzzer(rig)
+    seeded = rig.slash(USER_NAME, "new", {"title": "Seed", "body": "A first draft."})
+    fuzz.check("seed", seeded)
+    modal_texts = itertools.cycle(HOSTILE.values())
+    turn = itertools.count()
+
+    for definition in rig.discord.commands:
+        if definition["type"] != 1:
+            continue
+        name = definition["name"]
+        for path, options in leaves(definition):
+            where = f"/{name} {path or ''}".strip()
+            required = {o["name"]: benign(o, rig) for o in options if o.get("required")}
+            plain = rig.discord.slash(USER_NAME, name, path, dict(required))
+            fuzz.check(f"{where} (required only)", plain)
+            fuzz.answer_modal(where, plain, [next(modal_texts), next(modal_texts)])
+            for option in options:
+                for value in in_turn(hostile_values(option), next(turn), PER_OPTION):
+                    sent = rig.discord.slash(
+                        USER_NAME, name, path, {**required, option["name"]: value}
+                    )
+                    label = f"{where} {option['name']}={str(value)[:16]!r}"
+                    fuzz.check(label, sent)
+                    fuzz.answer_modal(label, sent, [next(modal_texts)])
+                if option.get("autocomplete"):
+                    for text in in_turn(list(HOSTILE.values()), next(turn), PER_AUTOCOMPLETE):
+                        typed = fitted(text, 0, option.get("max_length", 6000))
+                        completed = rig.discord.slash(
+                            USER_NAME, name, path, {**required, option["name"]: typed},
+                            focused=option["name"],
+                        )  # fmt: skip
+                        fuzz.tried += 1
+                        try:
+                            completed.wait_response(timeout=15)
+                        except TimeoutError:
+                            fuzz.failures.append(f"{where} {option['name']}: no completions")
+
+    for text in HOSTILE.values():
+        message = rig.discord.post_user_message(USER_NAME, "writing", text[:2000] or "·")
+        menu = rig.discord.message_command(USER_NAME, "Add to diary draft", message)
+        fuzz.check(f"message menu {text[:12]!r}", menu)
+
+    seconds, slowest = max(fuzz.slowest, default=(0.0, "-"))
+    print(f"\nfuzz: {fuzz.tried} inputs tried; slowest reply {seconds:.2f} s ({slowest})")
+    if fuzz.failures and rig.bot is not None:
+        print(rig.bot.log())
+    assert fuzz.failures == [], "\n".join(fuzz.failures)
+    assert rig.stop_bot() == 0
+    assert_nothing_half_saved(rig)
+
+
+def assert_nothing_half_saved(rig: Rig) -> None:
+    """Every stored draft is whole and clean: a title of one line within GitHub's limit, a
+    body within its limit, neither holding control characters or lone surrogates."""
+    connection = sqlite3.connect(rig.database_path)
+    try:
+        drafts = connection.execute("SELECT id, title, body FROM drafts").fetchall()
+    finally:
+        connection.close()
+    assert drafts
+    for draft_id, title, body in drafts:
+        assert 0 < len(title) <= GITHUB_TITLE and "\n" not in title, draft_id
+        assert len(body) <= MAX_BODY, draft_id
+        for text in (title, body):
+            bad = {c for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t"}
+            assert not bad, (draft_id, bad)
