@@ -22,6 +22,7 @@ BARE_SHARE = 0.5  # diary-bot's commands/s at saturation, at least this share of
 SPEED_UP = 2.0  # ... and at least this many times the baseline commit's
 STORE_FLOOR = 0.020
 RSS_FLOOR_MB = 120.0
+RSS_ABOVE_IMPORTS_MB = 30.0  # peak RSS at most this much above a process that only imports
 STARTUP_FLOOR = 3.0
 CREATE_PATH = "POST /repos/alice/diary/issues"
 
@@ -389,7 +390,9 @@ def store_row(scale: StoreScale) -> Row:
 
 def memory_row(startup: Startup, memory: Memory, floor_kib: int) -> Row:
     limit = RSS_FLOOR_MB * 1e6 / 1024
-    passed = startup.peak_rss_kib < limit and memory.peak_rss_kib < limit
+    above = RSS_ABOVE_IMPORTS_MB * 1e6 / 1024
+    peaks = (startup.peak_rss_kib, memory.peak_rss_kib)
+    passed = all(peak < limit and peak - floor_kib <= above for peak in peaks)
     notes = [
         f"Peak RSS (VmHWM) of the bot process after start (ready, one interaction "
         f"answered): {_mb(startup.peak_rss_kib)}.",
@@ -398,14 +401,17 @@ def memory_row(startup: Startup, memory: Memory, floor_kib: int) -> Row:
         f"{_mb(memory.peak_rss_kib)} (current RSS {_mb(memory.rss_kib)}).",
         f"Floor for comparison: a process that only imports discord.py, PyGithub and "
         f"aiosqlite peaks at {_mb(floor_kib)}; the bot adds "
-        f"{_mb(startup.peak_rss_kib - floor_kib)} at start.",
+        f"{_mb(startup.peak_rss_kib - floor_kib)} at start and "
+        f"{_mb(memory.peak_rss_kib - floor_kib)} with 10,000 drafts (floor: at most "
+        f"{RSS_ABOVE_IMPORTS_MB:.0f} MB above it).",
         "MB = 10^6 bytes.",
     ]
     result = (
         f"{_mb(startup.peak_rss_kib)} after start, {_mb(memory.peak_rss_kib)} with 10,000 "
         f"drafts (imports only: {_mb(floor_kib)})"
     )
-    return Row(6, "Peak RSS of the bot", result, f"< {RSS_FLOOR_MB:.0f} MB", verdict(passed), notes)
+    floor = f"< {RSS_FLOOR_MB:.0f} MB, ≤ {RSS_ABOVE_IMPORTS_MB:.0f} MB above imports only"
+    return Row(6, "Peak RSS of the bot", result, floor, verdict(passed), notes)
 
 
 def startup_row(startup: Startup) -> Row:
