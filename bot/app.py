@@ -165,7 +165,9 @@ class Services:
             images=ImageService(store, drafts, image_publisher, clock),
             labels=labels,
             server_settings=ServerSettingsService(store, clock),
-            status=StatusService(store, gateway, clock, watcher_enabled=settings.poll_interval > 0),
+            status=StatusService(
+                store, gateway, clock, watcher_enabled=settings.poll_interval > 0, token=gateway
+            ),
             entries=EntryService(store, gateway, announcements, clock, authors),
             comments=comments,
             comment_worker=comment_worker,

@@ -9,6 +9,7 @@ from typing import Any
 from bot.errors import GitHubError
 
 SECONDARY_LIMIT_WAIT = 60.0
+TOKEN_REJECTED_WAIT = 600.0  # seconds between tries while GitHub rejects the token
 
 
 def github_error(
@@ -26,7 +27,12 @@ def github_error(
             )
         return GitHubError("github.forbidden", detail=detail, permission=_permission_hint(write))
     if status == 401:
-        return GitHubError("github.unauthorized", detail=detail)
+        # An expired or revoked token: nothing was done, and nothing is given up either. Jobs
+        # wait (slowly: GitHub locks out a client that keeps sending bad credentials) until
+        # the operator puts a new token in place.
+        return GitHubError(
+            "github.unauthorized", transient=True, retry_after=TOKEN_REJECTED_WAIT, detail=detail
+        )
     if status == 404:
         return GitHubError("github.not_found", detail=detail)
     if status == 410:

@@ -30,6 +30,7 @@ from bot.github_records import (
 )
 from bot.models import CreatedIssue
 from bot.threads import run_in_thread
+from bot.token_expiry import TokenExpiry, observe_answers
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,15 @@ class GitHubGateway:
         # Lazy: no GET of the repository before the first real call.
         self._repository = self._github.withLazy(True).get_repo(repository)
         self._default_branch: str | None = None
+        self.token_expiry = TokenExpiry()
+        # The lazy repository has a requester of its own (`withLazy` copies the client).
+        for requester in (self._github.requester, self._repository.requester):
+            observe_answers(requester, self.token_expiry.observe)
+
+    def token_expires_at(self) -> datetime | None:
+        """When the token expires, as GitHub last said; None before (or for a token without
+        expiry). Sends no request."""
+        return self.token_expiry.expires_at
 
     async def _run(self, call: Callable[[], T], *, write: bool = False) -> T:
         """Run `call` in a worker thread and translate its failures."""

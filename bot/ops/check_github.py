@@ -11,13 +11,14 @@ cannot be asked for their permissions (`X-OAuth-Scopes` exists only for classic 
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from bot.errors import GitHubError
 from bot.github_gateway import GitHubGateway
 from bot.github_records import RepositoryAccess
-from bot.ops.report import Outcome, Report, failed, passed, skipped
+from bot.ops.report import Outcome, Report, failed, passed, skipped, warned
 from bot.settings import Settings
+from bot.token_expiry import expires_soon
 
 NEW_TOKEN = (
     "create a fine-grained token (Repository access: the diary repository; "
@@ -47,6 +48,7 @@ async def check_github(settings: Settings, report: Report) -> None:
             report.add(skipped(f"repository {repository}", "not checked without a working token"))
             return
     report.add(passed("GitHub token", f"valid (user {login})" if login else "accepted"))
+    report.add(_expiry(gateway.token_expires_at(), datetime.now(UTC)))
     user = login or "the token's user"
     try:
         access = await gateway.get_repository_access()
@@ -72,6 +74,22 @@ async def check_github(settings: Settings, report: Report) -> None:
         report.add(_labels(access, user))
         report.add(_contents(access, user))
     report.add(await _rate_limit(gateway))
+
+
+def _expiry(expires_at: datetime | None, now: datetime) -> Outcome:
+    """The token's expiry from GitHub's answers; a warning from WARN_BEFORE ahead."""
+    what = "token expiry"
+    if expires_at is None:
+        return passed(what, "none reported (the token does not expire)")
+    when = expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    days = (expires_at - now).days
+    if expires_soon(expires_at, now):
+        return warned(
+            what,
+            f"{when}, in {max(days, 0)} day(s)",
+            "create a new token before then and put it in GITHUB_TOKEN, or publishing stops",
+        )
+    return passed(what, f"{when} (in {days} days)")
 
 
 async def _issue_creation(gateway: GitHubGateway, access: RepositoryAccess) -> Outcome:

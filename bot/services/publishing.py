@@ -35,6 +35,9 @@ RETRY_MAX_SECONDS = 300.0
 SNAPSHOT_TRIES = 3
 
 
+TOKEN_REJECTED = "github.unauthorized"
+
+
 def key_marker(key: str) -> str:
     """The HTML comment carrying a job's key; GitHub and gialog both hide it."""
     return f"{MARKER_PREFIX}{key}{MARKER_SUFFIX}"
@@ -115,6 +118,11 @@ class PublishingService:
             draft = await self._drafts.get(owner, draft_id)
             pending = await self._pending_job(draft)
             if pending is not None:
+                if pending.error_key == TOKEN_REJECTED:
+                    # Published again once the token works: try now rather than at the next
+                    # slow retry.
+                    await self._store.reschedule_publish_job(pending.id, self._clock.now())
+                    self._wake_worker()
                 return pending, False
             job = await self._snapshot(draft, labels, author)
             try:
@@ -252,6 +260,8 @@ class PublishingService:
                 error_key=error.key,
                 error_detail=error.detail,
             )
+            if error.key == TOKEN_REJECTED:
+                self._signal(job.id)  # the member hears at once; the job waits for a new token
             return
         log.error("publish job %d failed: %s", job.id, error)
         await self._store.fail_publish_job(job.id, now, error.key, error.detail)

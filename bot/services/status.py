@@ -1,5 +1,6 @@
-"""The numbers behind `/diary status`: version, uptime, jobs, watcher, GitHub rate limit and
-database size. Everything comes from memory or the local database: asking costs GitHub nothing.
+"""The numbers behind `/diary status`: version, uptime, jobs, watcher, GitHub rate limit, the
+token's expiry and database size. Everything comes from memory or the local database: asking
+costs GitHub nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Protocol
 from bot.services.clock import Clock
 from bot.store import Store
 from bot.store.export import JobCounts
+from bot.token_expiry import expires_soon
 
 # The watcher records each poll under these keys of the store's small named values
 # (`Store.set_values`): the time (ISO 8601) and the result: a `PollResult` value ("baseline",
@@ -39,6 +41,12 @@ class RateLimitSource(Protocol):
         ...
 
 
+class TokenExpirySource(Protocol):
+    def token_expires_at(self) -> datetime | None:
+        """When the GitHub token expires, as GitHub last said; no request is sent."""
+        ...
+
+
 @dataclass(frozen=True)
 class WatcherStatus:
     enabled: bool
@@ -55,6 +63,10 @@ class StatusReport:
     watcher: WatcherStatus
     rate_limit: RateLimitView | None
     database_bytes: int
+    # When the GitHub token expires (None: not reported yet, or it does not expire), and
+    # whether that is within WARN_BEFORE, when admins are told to renew it.
+    token_expires_at: datetime | None = None
+    token_expiring: bool = False
 
 
 def package_version() -> str:
@@ -76,9 +88,11 @@ class StatusService:
         *,
         watcher_enabled: bool,
         version: str | None = None,
+        token: TokenExpirySource | None = None,
     ) -> None:
         self._store = store
         self._rate_limits = rate_limits
+        self._token = token
         self._clock = clock
         self._watcher_enabled = watcher_enabled
         self._version = version or package_version()
@@ -86,7 +100,10 @@ class StatusService:
 
     async def report(self, *, latency: float | None) -> StatusReport:
         """The bot's state now; `latency` is the gateway heartbeat latency in seconds."""
+        expires_at = self._token.token_expires_at() if self._token else None
         return StatusReport(
+            token_expires_at=expires_at,
+            token_expiring=expires_soon(expires_at, self._clock.now()),
             version=self._version,
             uptime=self._clock.now() - self._started_at,
             latency=latency if latency is not None and math.isfinite(latency) else None,

@@ -160,6 +160,15 @@ class JobStore:
                 ),
             )
 
+    async def reschedule_publish_job(self, job_id: int, at: datetime) -> None:
+        """Make a pending job due at `at` (e.g. now, rather than at its next slow retry)."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE publish_jobs SET next_attempt_at = ?, updated_at = ?"
+                " WHERE id = ? AND state = 'pending'",
+                (encode_time(at), encode_time(at), job_id),
+            )
+
     async def mark_publish_job_started(self, job_id: int, at: datetime) -> None:
         """Note, before the request is sent, that its outcome is unknown until recorded."""
         async with self._db.write() as db:

@@ -57,11 +57,26 @@ def status_embed(interaction: Interaction, report: StatusReport) -> discord.Embe
         inline=False,
     )
     embed.add_field(
+        name=tr(interaction, "status.token"), value=_token(interaction, report), inline=False
+    )
+    embed.add_field(
         name=tr(interaction, "status.database"),
         value=format_size(report.database_bytes),
         inline=False,
     )
+    if report.token_expiring and report.token_expires_at is not None:
+        # Admins are told first thing, from a week before the token stops working.
+        embed.description = _token(interaction, report)
+        embed.colour = discord.Colour.orange()
     return embed
+
+
+def _token(interaction: Interaction, report: StatusReport) -> str:
+    if report.token_expires_at is None:
+        return tr(interaction, "status.token_no_expiry")
+    time = int(report.token_expires_at.timestamp())
+    key = "status.token_expiring" if report.token_expiring else "status.token_expires"
+    return tr(interaction, key, time=time)
 
 
 def _watcher(interaction: Interaction, report: StatusReport) -> str:

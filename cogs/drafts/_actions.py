@@ -14,7 +14,7 @@ from bot.limits import DISCORD_CONTENT, MODAL_TEXT_INPUT, cut
 from bot.models import Draft, JobState, PublishJob
 from bot.services.images import Upload
 from bot.services.preview import escape_links
-from bot.services.publishing import Author
+from bot.services.publishing import TOKEN_REJECTED, Author
 from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._editors import Submission
 from cogs.drafts import _modals, _render
@@ -42,6 +42,8 @@ async def show(
         await interaction.response.edit_message(
             content=cut(text, DISCORD_CONTENT), embed=embed, view=view, allowed_mentions=NO_MENTIONS
         )
+    elif view is None:  # published or being published: no buttons (discord.py wants none)
+        await reply(interaction, text, embed=embed)
     else:
         await reply(interaction, text, embed=embed, view=view)
 
@@ -112,6 +114,10 @@ async def _publish(
         return
     job, _ = await publishing.publish(owner_of(interaction), draft_id, labels, author)
     job = await publishing.wait(job.id, PUBLISH_REPLY_WAIT)
+    if job.state is JobState.PENDING and job.error_key == TOKEN_REJECTED:
+        # Kept, waiting for a new token: waiting here would not help.
+        await reply(interaction, tr(interaction, "publish.token_rejected", id=job.draft_id))
+        return
     if job.state is JobState.PENDING:
         await reply(interaction, tr(interaction, "publish.delayed", id=job.draft_id))
         job = await publishing.wait(job.id, PUBLISH_LATE_WAIT)

@@ -120,7 +120,6 @@ async def test_get_issue_tells_a_strangers_pull_request(gateway, fake_github):
 
 
 FINAL_MODES = [
-    pytest.param({"token_revoked": True}, "github.unauthorized", id="401-bad-credentials"),
     pytest.param({"repo_missing": True}, "github.not_found", id="404-repository-missing"),
     pytest.param({"issues_disabled": True}, "github.issues_disabled", id="410-issues-disabled"),
     pytest.param({"read_only": True}, "github.forbidden", id="403-read-only-token"),
@@ -135,7 +134,7 @@ async def create_error(gateway, labels: tuple[str, ...] = ()) -> GitHubError:
 
 @pytest.mark.parametrize(("mode", "key"), FINAL_MODES)
 async def test_final_errors_are_mapped_and_not_retried(gateway, fake_github, mode, key):
-    """401, 404, 410 and a read-only 403 map to their own key and are not transient."""
+    """404, 410 and a read-only 403 map to their own key and are not transient."""
     fake_github.set_mode(**mode)
 
     error = await create_error(gateway)
@@ -144,6 +143,39 @@ async def test_final_errors_are_mapped_and_not_retried(gateway, fake_github, mod
     assert error.transient is False
     assert fake_github.issues() == []
     assert fake_github.violations == []
+
+
+async def test_a_rejected_token_waits_instead_of_failing(gateway, fake_github):
+    """A 401 (expired or revoked token) did nothing: not an unknown outcome, and retried only
+    after a long wait, so jobs are kept until a new token is in place."""
+    fake_github.set_mode(token_revoked=True)
+
+    error = await create_error(gateway)
+
+    assert error.key == "github.unauthorized"
+    assert (error.transient, error.outcome_unknown) == (True, False)
+    assert error.retry_after == 600
+    assert fake_github.issues() == []
+
+
+async def test_the_tokens_expiry_is_read_from_every_answer(gateway, fake_github):
+    """The expiry GitHub names in its answers is kept from any call, through PyGithub's own
+    objects as through the gateway's direct requests; a token without one leaves None."""
+    assert gateway.token_expires_at() is None
+    await gateway.list_label_names()
+    assert gateway.token_expires_at() is None
+
+    fake_github.set_token_expiration("2026-12-20 10:00:00 UTC")
+    await gateway.create_issue("Day 1", "Dear diary", [])  # PyGithub's Repository object
+    assert gateway.token_expires_at() == datetime(2026, 12, 20, 10, 0, tzinfo=UTC)
+
+    fake_github.set_token_expiration("2027-01-31 00:00:00 UTC")
+    await gateway.list_issues_page()  # the gateway's own conditional request
+    assert gateway.token_expires_at() == datetime(2027, 1, 31, tzinfo=UTC)
+
+    fake_github.set_token_expiration("2027-02-28 00:00:00 UTC")
+    await gateway.get_repository_access()  # a request of the client, not the repository
+    assert gateway.token_expires_at() == datetime(2027, 2, 28, tzinfo=UTC)
 
 
 async def test_unknown_label_is_invalid(gateway, fake_github):

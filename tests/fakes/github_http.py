@@ -231,6 +231,8 @@ class GitHubHttp:
                 "x-ratelimit-resource": "core",
             }
         )
+        if state.token_expiration is not None and status != 401:
+            headers["GitHub-Authentication-Token-Expiration"] = state.token_expiration
         if status == 304:
             return web.Response(status=304, headers=headers)
         return web.Response(

@@ -358,6 +358,13 @@ class FakeGitHub(GitHubHttp):
             self.state.rate_limit, self.state.rate_remaining = limit, remaining
             self.state.rate_reset = int(time.time()) + reset_in
 
+    def set_token_expiration(self, value: str | None) -> None:
+        """Answer as GitHub does for an expiring token: `GitHub-Authentication-Token-Expiration`
+        (e.g. "2026-12-20 10:00:00 UTC") on every answer to the token; None: a token without
+        expiry (no header)."""
+        with self._lock:
+            self.state.token_expiration = value
+
     def clear_faults(self) -> None:
         """Undo every fault, mode and delay (state and recordings are kept)."""
         self.release_creates()

@@ -58,6 +58,8 @@ class GitHubState(Renderer):
         self.created_at = now_iso()
         # Modes (see FakeGitHub.set_mode).
         self.token_revoked = False
+        # GitHub names an expiring token's expiry in every answer it authenticates.
+        self.token_expiration: str | None = None
         self.repo_missing = False
         self.issues_disabled = False
         self.read_only = False

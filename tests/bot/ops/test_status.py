@@ -171,3 +171,27 @@ async def test_the_status_reads_what_the_watchers_polls_wrote(store, fake_github
     second = (await status.report(latency=None)).watcher
     assert second.last_poll_at == T0 + timedelta(minutes=5)
     assert second.last_result == "failed:github.unauthorized"
+
+
+class Token:
+    def __init__(self, expires_at: datetime | None) -> None:
+        self.expires_at = expires_at
+
+    def token_expires_at(self) -> datetime | None:
+        return self.expires_at
+
+
+async def test_the_tokens_expiry_and_its_warning(store):
+    """The status carries the token's expiry; it is flagged from seven days before."""
+    far = StatusService(
+        store, RateLimits(None), Clock(), watcher_enabled=False, token=Token(T0 + timedelta(30))
+    )
+    near = StatusService(
+        store, RateLimits(None), Clock(), watcher_enabled=False, token=Token(T0 + timedelta(6))
+    )
+    unknown = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
+
+    report = await far.report(latency=None)
+    assert (report.token_expires_at, report.token_expiring) == (T0 + timedelta(30), False)
+    assert (await near.report(latency=None)).token_expiring is True
+    assert (await unknown.report(latency=None)).token_expires_at is None

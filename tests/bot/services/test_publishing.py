@@ -218,7 +218,6 @@ async def test_failed_search_after_unknown_outcome_still_prevents_a_duplicate(
 @pytest.mark.parametrize(
     ("mode", "key"),
     [
-        pytest.param({"token_revoked": True}, "github.unauthorized", id="401"),
         pytest.param({"repo_missing": True}, "github.not_found", id="404"),
         pytest.param({"issues_disabled": True}, "github.issues_disabled", id="410"),
         pytest.param({"read_only": True}, "github.forbidden", id="403"),
@@ -241,10 +240,36 @@ async def test_final_error_fails_the_job_and_keeps_the_draft(
     assert fake_github.violations == []
 
 
+async def test_a_rejected_token_keeps_the_job_and_the_draft(services, draft, fake_github, clock):
+    """A 401 fails nothing: the job stays pending (tried again slowly), the draft as it was,
+    and waiters hear at once; published again once the token works, it runs at once."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.set_mode(token_revoked=True)
+    waiter = asyncio.create_task(services.publishing.wait(job.id, 60))
+    await asyncio.sleep(0)
+
+    after = await attempt(services, job.id)
+
+    assert (after.state, after.error_key) == (JobState.PENDING, "github.unauthorized")
+    assert after.next_attempt_at == clock.now() + timedelta(seconds=600)
+    heard = await asyncio.wait_for(waiter, 5)  # at once, not after the 60 s
+    assert heard.error_key == "github.unauthorized"
+    kept = await services.store.get_draft(ALICE, draft.id)
+    assert (kept.body, kept.issue_number, kept.job_state) == (draft.body, None, JobState.PENDING)
+
+    fake_github.clear_faults()
+    again, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    assert (again.id, created) == (job.id, False)
+    due = await services.store.get_publish_job(job.id)
+    assert due.next_attempt_at <= clock.now()
+    assert (await attempt(services, job.id)).state is JobState.DONE
+    assert len(fake_github.issues()) == 1
+
+
 async def test_failed_draft_can_be_published_again(services, draft, fake_github):
     """After a final failure is fixed, publishing again makes a new job and the issue."""
     job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
-    fake_github.set_mode(token_revoked=True)
+    fake_github.set_mode(issues_disabled=True)
     await attempt(services, job.id)
     fake_github.clear_faults()
 
