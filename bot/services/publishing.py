@@ -149,8 +149,7 @@ class PublishingService:
             )
         if draft.job_state is not JobState.PENDING:
             return None
-        jobs = await self._store.list_pending_publish_jobs()
-        return next((job for job in jobs if job.draft_id == draft.id), None)
+        return await self._store.get_pending_publish_job(draft.id)
 
     async def _snapshot(self, draft: Draft, labels: str | None, author: Author) -> PublishJob:
         """The job for a draft as it is now, after the checks that need no request."""

@@ -225,9 +225,9 @@ class ScheduleService:
             values = {}
         return UserFacingError(schedule.error_key or "error.unexpected", **values)
 
-    async def pending(self) -> list[Schedule]:
-        """Every pending schedule, the one to attempt soonest first."""
-        return await self._store.list_pending_schedules()
+    async def pending(self, limit: int | None = None) -> list[Schedule]:
+        """Pending schedules (at most `limit`), the one to attempt soonest first."""
+        return await self._store.list_pending_schedules(limit)
 
     async def hand_over(self, schedule: Schedule) -> None:
         """Give a due schedule to the publish job, once, even across crashes and restarts."""

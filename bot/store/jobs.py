@@ -125,14 +125,25 @@ class JobStore:
             row = await cursor.fetchone()
         return _job(row) if row else None
 
-    async def list_pending_publish_jobs(self) -> list[PublishJob]:
-        """Pending jobs, the one due soonest first."""
+    async def list_pending_publish_jobs(self, limit: int | None = None) -> list[PublishJob]:
+        """Pending jobs (at most `limit`), the one due soonest first."""
         async with self._db.read() as db:
             cursor = await db.execute(
-                "SELECT * FROM publish_jobs WHERE state = 'pending' ORDER BY next_attempt_at, id"
+                "SELECT * FROM publish_jobs WHERE state = 'pending'"
+                " ORDER BY next_attempt_at, id LIMIT ?",
+                (-1 if limit is None else limit,),
             )
             rows = await cursor.fetchall()
         return [_job(row) for row in rows]
+
+    async def get_pending_publish_job(self, draft_id: int) -> PublishJob | None:
+        """The job publishing this draft right now, if any."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT * FROM publish_jobs WHERE draft_id = ? AND state = 'pending'", (draft_id,)
+            )
+            row = await cursor.fetchone()
+        return _job(row) if row else None
 
     async def update_publish_job_attempt(
         self,

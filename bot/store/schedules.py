@@ -129,11 +129,13 @@ class ScheduleStore:
 
         return await self._db.run_read(work)
 
-    async def list_pending_schedules(self) -> list[Schedule]:
-        """Every pending schedule, the one to attempt soonest first."""
+    async def list_pending_schedules(self, limit: int | None = None) -> list[Schedule]:
+        """Pending schedules (at most `limit`), the one to attempt soonest first."""
         async with self._db.read() as db:
             cursor = await db.execute(
-                "SELECT * FROM draft_schedules WHERE state = 'pending' ORDER BY next_attempt_at, id"
+                "SELECT * FROM draft_schedules WHERE state = 'pending'"
+                " ORDER BY next_attempt_at, id LIMIT ?",
+                (-1 if limit is None else limit,),
             )
             rows = await cursor.fetchall()
         return [_schedule(row) for row in rows]

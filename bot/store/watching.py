@@ -72,19 +72,24 @@ def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
 class WatchStore:
     _db: Database
 
-    async def list_announcements_to_send(self) -> list[TrackedAnnouncement]:
-        """Announcements not yet posted, the one due soonest first."""
+    async def list_announcements_to_send(
+        self, limit: int | None = None
+    ) -> list[TrackedAnnouncement]:
+        """Announcements not yet posted (at most `limit`), the one due soonest first."""
         return await self._tracked_rows(
-            "WHERE a.state = 'pending' ORDER BY a.next_attempt_at, a.entry_created_at", ()
+            "WHERE a.state = 'pending' ORDER BY a.next_attempt_at, a.entry_created_at LIMIT ?",
+            (-1 if limit is None else limit,),
         )
 
-    async def list_announcement_edits(self) -> list[TrackedAnnouncement]:
-        """Posted announcements whose message shows less than they should, soonest due first."""
+    async def list_announcement_edits(self, limit: int | None = None) -> list[TrackedAnnouncement]:
+        """Posted announcements whose message shows less than they should (at most `limit`),
+        soonest due first."""
         return await self._tracked_rows(
-            "WHERE a.state = 'done' AND a.message_id IS NOT NULL"
+            # `+a.state`: walk the small index of due edits, not every posted announcement.
+            "WHERE +a.state = 'done' AND a.message_id IS NOT NULL"
             " AND a.edit_next_attempt_at IS NOT NULL AND a.revision > a.shown_revision"
-            " ORDER BY a.edit_next_attempt_at",
-            (),
+            " ORDER BY a.edit_next_attempt_at LIMIT ?",
+            (-1 if limit is None else limit,),
         )
 
     async def list_tracked_announcements(self, issue_number: int) -> list[TrackedAnnouncement]:

@@ -60,18 +60,22 @@ class JobLoop(ABC):
                     pass
 
     async def _run_due(self) -> float:
-        """Run every due job; return seconds until the next one is due."""
-        for job, due_at in await self.pending():
-            wait = (due_at - self._clock.now()).total_seconds()
-            if wait > 0:
-                return min(wait, IDLE_SECONDS)
-            await self.run_one(job)
-            return 0  # look again: running a job changes what is pending
-        return IDLE_SECONDS
+        """Run the job due next, if it is due; return seconds until the next one is due."""
+        found = await self.next_due()
+        if found is None:
+            return IDLE_SECONDS
+        job, due_at = found
+        wait = (due_at - self._clock.now()).total_seconds()
+        if wait > 0:
+            return min(wait, IDLE_SECONDS)
+        await self.run_one(job)
+        # Look again, for the next one only: running a job changes what is due, and reading
+        # every pending row after each job would make a backlog cost quadratic time.
+        return 0
 
     @abstractmethod
-    async def pending(self) -> list[tuple[object, datetime]]:
-        """Pending jobs with the time each is due, soonest first."""
+    async def next_due(self) -> tuple[object, datetime] | None:
+        """The pending job due soonest, with the time it is due (one indexed look-up)."""
 
     @abstractmethod
     async def run_one(self, job: object) -> None:

@@ -73,14 +73,14 @@ class AnnounceWorker(JobLoop):
             self._busy.release()
         self._stopping = False
 
-    async def pending(self) -> list[tuple[object, datetime]]:
+    async def next_due(self) -> tuple[object, datetime] | None:
         jobs: list[tuple[object, datetime]] = [
-            (a, a.next_attempt_at) for a in await self._store.list_announcements_to_send()
+            (a, a.next_attempt_at) for a in await self._store.list_announcements_to_send(limit=1)
         ]
-        for edit in await self._store.list_announcement_edits():
+        for edit in await self._store.list_announcement_edits(limit=1):
             assert edit.edit_next_attempt_at is not None
             jobs.append((_Edit(edit), edit.edit_next_attempt_at))
-        return sorted(jobs, key=lambda pair: pair[1])
+        return min(jobs, key=lambda pair: pair[1], default=None)
 
     async def run_one(self, job: object) -> None:
         if self._stopping:

@@ -26,9 +26,9 @@ class CommentWorker(JobLoop):
         self._store = store
         self._comments = comments
 
-    async def pending(self) -> list[tuple[object, datetime]]:
+    async def next_due(self) -> tuple[object, datetime] | None:
         job = await self._store.next_comment_job()
-        return [(job, job.next_attempt_at)] if job else []
+        return (job, job.next_attempt_at) if job else None
 
     async def run_one(self, job: object) -> None:
         assert isinstance(job, CommentJob)

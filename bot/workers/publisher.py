@@ -26,8 +26,9 @@ class PublishWorker(JobLoop):
         self._store = store
         self._publishing = publishing
 
-    async def pending(self) -> list[tuple[object, datetime]]:
-        return [(job, job.next_attempt_at) for job in await self._store.list_pending_publish_jobs()]
+    async def next_due(self) -> tuple[object, datetime] | None:
+        jobs = await self._store.list_pending_publish_jobs(limit=1)
+        return (jobs[0], jobs[0].next_attempt_at) if jobs else None
 
     async def run_one(self, job: object) -> None:
         assert isinstance(job, PublishJob)

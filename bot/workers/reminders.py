@@ -23,8 +23,10 @@ class ReminderWorker(JobLoop):
         super().__init__(clock, ready)
         self._reminders = reminders
 
-    async def pending(self) -> list[tuple[object, datetime]]:
-        return list(await self._reminders.due())
+    async def next_due(self) -> tuple[object, datetime] | None:
+        # One reminder per server: few enough to compute every time.
+        due = await self._reminders.due()
+        return due[0] if due else None
 
     async def run_one(self, job: object) -> None:
         assert isinstance(job, Reminder)

@@ -23,8 +23,9 @@ class ScheduleWorker(JobLoop):
         super().__init__(clock, ready)
         self._scheduling = scheduling
 
-    async def pending(self) -> list[tuple[object, datetime]]:
-        return [(s, s.next_attempt_at) for s in await self._scheduling.pending()]
+    async def next_due(self) -> tuple[object, datetime] | None:
+        schedules = await self._scheduling.pending(limit=1)
+        return (schedules[0], schedules[0].next_attempt_at) if schedules else None
 
     async def run_one(self, job: object) -> None:
         assert isinstance(job, Schedule)

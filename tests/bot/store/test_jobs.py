@@ -192,3 +192,20 @@ async def test_announcement_retry_keeps_message_id_and_counts(store):
         retry_at,
         None,
     )
+
+
+async def test_job_loops_get_only_the_job_due_next(store):
+    """With a limit, the pending jobs and announcements come soonest first, no more than asked."""
+    drafts = [await store.add_draft(ALICE, f"Day {n}", "Dear diary", (), T0) for n in range(3)]
+    for n, draft in enumerate(drafts):
+        await store.add_publish_job(job_for(draft, at=T0 - timedelta(minutes=n), key=f"k{n}"))
+    await store.add_announcements(
+        [announcement(1, n, at=T0 + timedelta(minutes=5 - n)) for n in range(1, 4)]
+    )
+
+    (job,) = await store.list_pending_publish_jobs(limit=1)
+    (sent,) = await store.list_announcements_to_send(limit=1)
+
+    assert job.draft_id == drafts[2].id
+    assert sent.issue_number == 3
+    assert len(await store.list_pending_publish_jobs()) == 3
