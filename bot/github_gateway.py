@@ -7,6 +7,7 @@ inside a worker thread (`run_in_thread`).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 REQUEST_TIMEOUT = 20
 KEY_SEARCH_WINDOW = 100  # recent issues scanned for an idempotency key
+MAX_THREADS = 8  # PyGithub calls in flight at once; more wait their turn
 NOT_FAST_FORWARD = object()  # a branch move GitHub refused: the branch moved meanwhile
 
 
@@ -50,6 +52,7 @@ class GitHubGateway:
         base_url: str,
         *,
         seconds_between_writes: float = 1.0,
+        max_threads: int = MAX_THREADS,
     ) -> None:
         # Our own worker retries with idempotency keys; PyGithub's retries would not.
         self._github = Github(
@@ -67,6 +70,7 @@ class GitHubGateway:
         # Lazy: no GET of the repository before the first real call.
         self._repository = self._github.withLazy(True).get_repo(repository)
         self._default_branch: str | None = None
+        self._threads = asyncio.Semaphore(max_threads)
         self.token_expiry = TokenExpiry()
         # The lazy repository has a requester of its own (`withLazy` copies the client).
         for requester in (self._github.requester, self._repository.requester):
@@ -80,7 +84,7 @@ class GitHubGateway:
     async def _run(self, call: Callable[[], T], *, write: bool = False) -> T:
         """Run `call` in a worker thread and translate its failures."""
         try:
-            return await run_in_thread(call, name="github")
+            return await run_in_thread(call, name="github", slots=self._threads)
         except GithubException as error:
             raise map_github_exception(error, write=write) from None
         except (requests.ConnectionError, requests.Timeout) as error:

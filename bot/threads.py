@@ -12,13 +12,23 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-async def run_in_thread(call: Callable[[], T], *, name: str = "worker") -> T:
-    """Run `call` in a new daemon thread and await its result."""
+async def run_in_thread(
+    call: Callable[[], T], *, name: str = "worker", slots: asyncio.Semaphore | None = None
+) -> T:
+    """Run `call` in a new daemon thread and await its result.
+
+    With `slots`, wait (cancellably) for a free slot first; the thread holds it until the call
+    returns, even when the awaiting task is cancelled meanwhile, so `slots` bounds the threads
+    that exist, and a hung call costs one slot but never holds up a shutdown."""
+    if slots is not None:
+        await slots.acquire()
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
     context = contextvars.copy_context()
 
     def settle(setter: Callable[[Any], None], value: object) -> None:
+        if slots is not None:
+            slots.release()
         if not future.done():
             setter(value)
 
@@ -34,5 +44,10 @@ async def run_in_thread(call: Callable[[], T], *, name: str = "worker") -> T:
         except RuntimeError:
             pass  # the loop closed while we ran: nobody is waiting any more
 
-    threading.Thread(target=target, name=name, daemon=True).start()
+    try:
+        threading.Thread(target=target, name=name, daemon=True).start()
+    except BaseException:
+        if slots is not None:
+            slots.release()
+        raise
     return await future

@@ -45,7 +45,7 @@ def _chain_next_sitecustomize() -> None:
 
 
 def _github_on_loop(module: Any) -> None:
-    async def run_on_loop(call: Callable[[], Any], *, name: str = "worker") -> Any:
+    async def run_on_loop(call: Callable[[], Any], **_: Any) -> Any:
         return call()
 
     module.run_in_thread = run_on_loop

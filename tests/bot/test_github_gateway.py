@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
 
 from bot import i18n
 from bot.errors import GitHubError
+from bot.github_gateway import GitHubGateway
 
 TOKEN = "ghp_test"
 MARKER = "<!-- diary-bot:0123456789abcdef -->"
@@ -296,3 +298,18 @@ async def test_errors_never_contain_the_token(gateway, fake_github, setup):
     for text in (str(error), repr(error), error.detail, repr(error.values)):
         assert TOKEN not in text
     assert fake_github.violations == []
+
+
+async def test_calls_beyond_the_thread_limit_wait_their_turn(fake_github):
+    """With max_threads=2, five slow calls reach GitHub two at a time, and all are answered."""
+    gateway = GitHubGateway(
+        TOKEN, "alice/diary", fake_github.url, seconds_between_writes=0, max_threads=2
+    )
+    fake_github.delay(0.6, "GET", "/labels")
+
+    calls = [asyncio.create_task(gateway.list_label_names()) for _ in range(5)]
+    await asyncio.sleep(0.4)
+    assert len([r for r in fake_github.requests if r.path.endswith("/labels")]) == 2
+
+    assert len(await asyncio.gather(*calls)) == 5
+    assert len([r for r in fake_github.requests if r.path.endswith("/labels")]) == 5
