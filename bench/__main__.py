@@ -15,7 +15,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from bench import github_cost, kills, latency, process_costs, rows, stalls, store_scale, throughput
+from bench import (
+    drain,
+    github_cost,
+    kills,
+    latency,
+    process_costs,
+    rows,
+    stalls,
+    store_scale,
+    throughput,
+)
 from bench.report import FAIL, Machine, Row, document, load_average
 from bench.rig import BenchDiscord, add_members
 
@@ -104,6 +114,9 @@ class Bench:
             "throughput at saturation: bare bot, baseline, diary-bot (row 9)",
             lambda: throughput.measure(work / "throughput", self.say),
         )
+        backlog = self.phase(
+            "a backlog of announcements drained (row 11)", lambda: drain.measure(work / "drain")
+        )
         self._warn_if_busy({"1": normal, **{f"2 (B{n})": b for n, (_, b) in enumerate(pairs, 1)}})
         complete = [
             (a, b)
@@ -129,6 +142,7 @@ class Bench:
             _row(8, "Publishes cut by SIGKILL", "0 duplicates, 0 lost", rows.kills_row, storm),
             _row(9, "Throughput", "≥ half the bare bot", rows.throughput_row, speed, normal),
             _row(10, "Loop stalls", "≤ 50 ms", rows.stalls_row, self._stalls(pairs, speed)),
+            _row(11, "Backlog drain", "linear", rows.drain_row, backlog),
         ]
 
     def say(self, what: str) -> None:

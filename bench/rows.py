@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 
+from bench.drain import CHANNEL, Drain
 from bench.github_cost import DEFAULT_POLL_INTERVAL, POLL_INTERVAL, PollingCost, PublishCosts
 from bench.latency import GITHUB_HOLD, MEMBERS, NAIVE_SEND_FOR, PUBLISHERS, STEPS, DraftingRun
 from bench.process_costs import Memory, Startup
@@ -24,6 +25,7 @@ STORE_FLOOR = 0.020
 RSS_FLOOR_MB = 120.0
 RSS_ABOVE_IMPORTS_MB = 30.0  # peak RSS at most this much above a process that only imports
 STARTUP_FLOOR = 3.0
+LINEAR_FACTOR = 0.5
 CREATE_PATH = "POST /repos/alice/diary/issues"
 
 
@@ -465,5 +467,27 @@ def kills_row(storm: KillStorm) -> Row:
             "random 0-2 s while GitHub takes 0.8 s per issue creation, and restarted; counted "
             "once GitHub and Discord were quiet. The same scenario runs in the e2e suite with "
             "DIARY_KILL_COUNT kills (5 by default).",
+        ],
+    )
+
+
+def drain_row(runs: list[Drain]) -> Row:
+    small, large = runs[0], runs[-1]
+    passed = large.rate >= LINEAR_FACTOR * small.rate
+    return Row(
+        11,
+        "Queued announcements drained",
+        ", ".join(f"{run.rate:.0f} jobs/s at {run.queued:,} queued" for run in runs),
+        f"linear: jobs/s at {large.queued:,} ≥ {LINEAR_FACTOR:g}× jobs/s at {small.queued:,}",
+        verdict(passed),
+        [
+            f"{run.queued:,} announcements queued (due now, as after an outage) in channel "
+            f"{CHANNEL}, then the real `AnnounceWorker` posting all of them: {run.seconds:.2f} s."
+            for run in runs
+        ]
+        + [
+            "Real store on a SQLite file; Discord replaced by a sender that answers at once, so "
+            "this is the queue's own cost per job: after each job the loop looks up only the "
+            "job due next (one indexed `LIMIT 1` query), not every pending row.",
         ],
     )
