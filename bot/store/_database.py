@@ -64,9 +64,13 @@ class Database:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         database = cls(await _connect(path), path)
-        await database.migrate()
-        if str(path) != ":memory:":  # a second connection to :memory: is another database
-            database._reader = await _connect(path, read_only=True)
+        try:
+            await database.migrate()
+            if str(path) != ":memory:":  # a second connection to :memory: is another database
+                database._reader = await _connect(path, read_only=True)
+        except BaseException:
+            await database.close()  # its threads would otherwise keep the process alive
+            raise
         return database
 
     async def close(self) -> None:
@@ -160,13 +164,17 @@ async def _connect(path: Path | str, *, read_only: bool = False) -> aiosqlite.Co
     `read_only` refuses every write (the reader's)."""
     connection = await aiosqlite.connect(str(path), isolation_level=None)
     connection.row_factory = aiosqlite.Row
-    await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if read_only:
-        await connection.execute("PRAGMA query_only = ON")
-        return connection
-    await connection.execute("PRAGMA journal_mode = WAL")
-    await connection.execute("PRAGMA synchronous = NORMAL")
-    await connection.execute("PRAGMA foreign_keys = ON")
+    try:
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if read_only:
+            await connection.execute("PRAGMA query_only = ON")
+            return connection
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        await connection.close()
+        raise
     return connection
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import aiosqlite
 import pytest
@@ -135,3 +136,20 @@ async def test_a_failed_commit_leaves_the_connection_usable(store):
         await connection.execute("SELECT COUNT(*) FROM draft_revisions WHERE draft_id = 999999")
     ).fetchone()
     assert rows[0] == 0
+
+
+async def test_a_failed_migration_closes_its_connection(tmp_path):
+    """Opening a file whose migration fails raises, and leaves no connection thread behind
+    (one would keep the process from exiting)."""
+    path = tmp_path / "diary.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE drafts (id INTEGER)")  # migration 1 creates it again
+    before = set(threading.enumerate())
+
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        await Store.open(path)
+
+    started = [t for t in threading.enumerate() if t not in before]
+    for thread in started:
+        thread.join(timeout=2)  # a closed connection's thread ends right after closing
+    assert [t for t in started if t.is_alive()] == []
