@@ -143,8 +143,9 @@ def fit_embed_data(data: dict[str, Any]) -> dict[str, Any]:
     _shrink(data, data["footer"], "text")
     _shrink(data, data["author"], "name")
     _shrink(data, data, "title")
-    for key in ("footer", "author", "fields"):
-        if not data[key]:
+    # Discord refuses a footer without text and an author without a name.
+    for key, text_key in (("footer", "text"), ("author", "name"), ("fields", None)):
+        if not (data[key].get(text_key) if text_key else data[key]):
             del data[key]
     return data
 

@@ -26,6 +26,7 @@ from bot.services.labels import parse_labels
 from bot.services.preview import escape_links, has_links, warnings_for
 from bot.services.reminders import link_text
 from bot.services.scheduling import parse_time_of_day, parse_when
+from bot.services.time_text import parse as parse_typed_time
 from cogs.drafts._modals import split_tail
 
 SIZE = GITHUB_BODY
@@ -108,6 +109,7 @@ DRAFT_FUNCTIONS: dict[str, Callable[[str], object]] = {
     "markdown_image": lambda text: markdown_image(text, text),
     "parse_when": lambda text: parse_when(text, "Asia/Tokyo", NOW),
     "parse_time_of_day": parse_time_of_day,
+    "parse_typed_time": parse_typed_time,
 }
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import discord
 import pytest
 from discord.user import ClientUser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import i18n
 from bot.client import DiaryBot, fit_embed
@@ -27,6 +29,7 @@ from bot.models import Draft, DraftImage, Schedule, ScheduleState
 from bot.services.drafts import MAX_BODY
 from cogs.drafts._render import preview
 from tests.fakes.discord_interactions import base_payload
+from tests.fakes.discord_limits import check_message
 from tests.fakes.discord_world import Snowflakes, World
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
@@ -131,3 +134,25 @@ async def test_unknown_labels_are_echoed_within_a_message(services):
 
     for locale in ("en-US", "ja"):
         assert len(i18n.t(locale, refused.value.key, **refused.value.values)) < DISCORD_CONTENT
+
+
+texts = st.text(alphabet=st.sampled_from("aé題👩\u200d\u0301 \n…"), max_size=7000)
+fields = st.fixed_dictionaries({"name": texts, "value": texts, "inline": st.booleans()})
+embeds = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": texts,
+        "description": texts,
+        "fields": st.lists(fields, max_size=30),
+        "footer": st.fixed_dictionaries({"text": texts}),
+        "author": st.fixed_dictionaries({"name": texts}),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(embeds)
+def test_fitted_embeds_keep_every_limit_discord_checks(data):
+    """Whatever an embed holds, the fitted one passes the local Discord's own checks (each
+    part's limit, 25 fields, the 6,000 total, no empty field names or values)."""
+    assert check_message({"embeds": [fit_embed_data(data)]}, creating=False) == []

@@ -236,3 +236,24 @@ def assert_nothing_half_saved(rig: Rig) -> None:
         for text in (title, body):
             bad = {c for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t"}
             assert not bad, (draft_id, bad)
+
+
+def test_a_publish_with_long_unknown_labels_resolves_with_a_message_that_fits(rig: Rig) -> None:
+    """/draft publish defers; twenty unknown labels of 290 characters each (5,800 typed) end
+    in the unknown-labels message within 2,000 characters, in English and Japanese, and
+    nothing is published."""
+    rig.start_bot()
+    rig.slash(USER_NAME, "new", {"title": "Labelled", "body": "Text."}).wait_final()
+    typed = ", ".join(f"label-{n}-" + "x" * 280 for n in range(20))
+
+    replies = [
+        rig.slash(USER_NAME, "publish", {"labels": typed}, locale=locale).wait_final(timeout=15)
+        for locale in ("en-US", "ja")
+    ]
+
+    for reply, start in zip(
+        replies, ("These labels do not exist", "日記リポジトリに"), strict=True
+    ):
+        assert reply["content"].startswith(start)
+        assert len(reply["content"]) <= 2000
+    assert rig.github.issues() == []
