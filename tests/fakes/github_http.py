@@ -143,8 +143,12 @@ class GitHubHttp:
         if not auth:
             raise ApiError(401, "Requires authentication", DOCS)
         scheme, _, token = auth.partition(" ")
-        if state.token_revoked or scheme.lower() not in ("token", "bearer") or token != self.token:
+        # A user access token of the GitHub App (github_oauth.py) acts as its user.
+        login = state.oauth.login_for(token) if token != self.token else None
+        known = (token == self.token and not state.token_revoked) or login is not None
+        if scheme.lower() not in ("token", "bearer") or not known:
             raise ApiError(401, "Bad credentials", DOCS)
+        call.login = login
         if state.rate_remaining <= 0 and not (route and route.free):
             uid = state.user_id(state.token_user)
             raise ApiError(403, f"API rate limit exceeded for user ID {uid}.", _RATE_DOC)
@@ -186,6 +190,13 @@ class GitHubHttp:
             or call.params["repo"].lower() != state.repo.lower()
         ):
             raise ApiError(404, "Not Found", routes.DOC_REPO)
+        if route.repo and call.login is not None:
+            full_name = f"{call.params['owner']}/{call.params['repo']}"
+            permission = state.oauth.permission(call.login, full_name)
+            if permission is None:  # not a repository of an installation the user can see
+                raise ApiError(404, "Not Found", routes.DOC_REPO)
+            if route.method != "GET" and permission == "pull":
+                raise ApiError(403, "Resource not accessible by integration", DOCS)
         if route.issues and state.issues_disabled:
             raise ApiError(410, "Issues are disabled for this repo", _ISSUES_DOC)
         if route.method != "GET" and state.read_only:

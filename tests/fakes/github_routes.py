@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlencode
 
 from tests.fakes import github_git as git
+from tests.fakes import github_oauth as oauth
 from tests.fakes.github_state import ApiError, GitHubState, now_iso, validation_failed
 
 DOC_ISSUES = "https://docs.github.com/rest/issues/issues"
@@ -21,6 +22,7 @@ DOC_COMMENTS = "https://docs.github.com/rest/issues/comments"
 DOC_LABELS = "https://docs.github.com/rest/issues/labels"
 DOC_CONTENTS = "https://docs.github.com/rest/repos/contents"
 DOC_REPO = "https://docs.github.com/rest/repos/repos#get-a-repository"
+DOC_INSTALLATIONS = "https://docs.github.com/rest/apps/installations"
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Call:
     query: list[tuple[str, str]]  # decoded pairs, in order
     params: dict[str, str]  # decoded path parameters
     body: Any = None  # parsed JSON for writes
+    login: str | None = None  # the user of a GitHub App user access token (None: the token)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         for key, value in self.query:
@@ -95,7 +98,53 @@ def _issue(state: GitHubState, call: Call, doc: str) -> dict[str, Any]:
 
 
 def get_user(state: GitHubState, call: Call) -> Reply:
-    return Reply(200, state.private_user_json())
+    if call.login is None:
+        return Reply(200, state.private_user_json())
+    return Reply(200, {**state.private_user_json(), **state.user_json(call.login), "name": None})
+
+
+def _author(state: GitHubState, call: Call) -> str:
+    return call.login or state.token_user
+
+
+def _user_token(state: GitHubState, call: Call) -> str:
+    if call.login is None:
+        raise ApiError(
+            403,
+            "You must authenticate with an access token authorized to a GitHub App in order "
+            "to list installations",
+            DOC_INSTALLATIONS,
+        )
+    return call.login
+
+
+def list_user_installations(state: GitHubState, call: Call) -> Reply:
+    login = _user_token(state, call)
+    found = state.oauth.user_installations(login)
+    page, headers = paginate(state, call, found)
+    items = [oauth.installation_json(state, state.oauth, i, state.web_url) for i in page]
+    return Reply(200, {"total_count": len(found), "installations": items}, headers)
+
+
+def list_installation_repositories(state: GitHubState, call: Call) -> Reply:
+    login = _user_token(state, call)
+    try:
+        inst = state.oauth.installations[int(call.params["installation_id"])]
+    except (KeyError, ValueError):
+        inst = None
+    if inst is None or login.lower() not in inst.users:
+        raise ApiError(404, "Not Found", DOC_INSTALLATIONS)
+    permission = inst.users[login.lower()]
+    page, headers = paginate(state, call, inst.repositories)
+    return Reply(
+        200,
+        {
+            "total_count": len(inst.repositories),
+            "repository_selection": inst.selection,
+            "repositories": [oauth.repository_json(state, name, permission) for name in page],
+        },
+        headers,
+    )
 
 
 def get_rate_limit(state: GitHubState, call: Call) -> Reply:
@@ -134,7 +183,11 @@ def create_issue(state: GitHubState, call: Call) -> Reply:
     labels = state.resolve_labels(payload.get("labels"), doc)
     body = payload.get("body")
     issue = state.new_issue(
-        str(payload["title"]), None if body is None else str(body), labels, state.token_user, False
+        str(payload["title"]),
+        None if body is None else str(body),
+        labels,
+        _author(state, call),
+        False,
     )
     out = state.issue_json(issue)
     return Reply(201, out, {"Location": out["url"]})
@@ -181,7 +234,7 @@ def create_comment(state: GitHubState, call: Call) -> Reply:
             },
         )
     stamp = now_iso()
-    comment = {"id": state.next_id(), "body": body, "user": state.token_user}
+    comment = {"id": state.next_id(), "body": body, "user": _author(state, call)}
     comment.update(created_at=stamp, updated_at=stamp)
     state.comments[issue["number"]].append(comment)
     issue["updated_at"] = stamp
@@ -270,6 +323,13 @@ def _r(method: str, pattern: str, handler: Handler, **flags: bool) -> Route:
 ROUTES: tuple[Route, ...] = (
     _r("GET", "/user", get_user, repo=False),
     _r("GET", "/rate_limit", get_rate_limit, repo=False, free=True),
+    _r("GET", "/user/installations", list_user_installations, repo=False),
+    _r(
+        "GET",
+        "/user/installations/" + _SEG.format("installation_id") + "/repositories",
+        list_installation_repositories,
+        repo=False,
+    ),
     _r("GET", _REPO, get_repo),
     _r("GET", _REPO + "/issues", list_issues, issues=True),
     _r("POST", _REPO + "/issues", create_issue, issues=True),

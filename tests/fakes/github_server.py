@@ -9,6 +9,12 @@ Every request is recorded (`requests`), checked against GitHub's OpenAPI descrip
 (`violations`), and answered from in-memory state (`github_state.py`) by the handlers in
 `github_routes.py`. Control and inspection methods are plain synchronous, thread-safe calls.
 
+A GitHub App's user sign-in lives on a second port, `web_url` (github.com's counterpart):
+the device flow and refresh grant of `/login/...`, driven through `fake.oauth` (`github_web.py`,
+`github_oauth.py`; GitHub's OpenAPI description does not cover those endpoints, so they are not
+contract-checked). User access tokens it issues work on the API as their user, on the
+repositories of the app's installations that user can see (`/user/installations...`).
+
 Processing order of a request: record it (and wake `wait_for_request` / call `on_request`),
 contract check, `delay` rules, `hold_creates` / `hold_ref_updates`, then under the lock: auth
 (401), primary rate limit (403), `fail_next`, `secondary_rate_limit`, routing (404), repository
@@ -28,7 +34,9 @@ from aiohttp import web
 
 from tests.fakes.contracts import ContractChecker, spec_path
 from tests.fakes.github_http import DROPPED, Delay, GitHubHttp, Recorded
+from tests.fakes.github_oauth import OAuthState
 from tests.fakes.github_state import GitHubState, now_iso
+from tests.fakes.github_web import GitHubWeb
 from tests.fakes.server_thread import ServerThread
 
 __all__ = ["DROPPED", "FakeGitHub", "Recorded"]
@@ -45,10 +53,14 @@ class FakeGitHub(GitHubHttp):
         token: str = "ghp_test",
         token_user: str = "diarybot-owner",
         check_contract: bool = True,
+        oauth: OAuthState | None = None,
     ) -> None:
         self.token = token
         self.state = GitHubState(owner, repo, token_user)
         self._lock = threading.RLock()
+        #: The GitHub App's user sign-in on the web host (`web_url`) and its installations.
+        self.oauth = GitHubWeb(self._lock, oauth or OAuthState())
+        self.state.oauth = self.oauth.state
         self._cond = threading.Condition(self._lock)
         self._requests: list[Recorded] = []
         self._violations: list[str] = []
@@ -71,13 +83,16 @@ class FakeGitHub(GitHubHttp):
     # ---- lifecycle -----------------------------------------------------------------------
     def start(self) -> FakeGitHub:
         self._server = ServerThread(self._make_app).start()
+        self.oauth.start()
         with self._lock:
             self.state.base_url = self._server.url
+            self.state.web_url = self.oauth.url
         return self
 
     def stop(self) -> None:
         self.release_creates()
         self.release_ref_updates()
+        self.oauth.stop()
         if self._server is not None:
             self._server.stop()
             if not self._server.loop.is_running():
@@ -95,6 +110,11 @@ class FakeGitHub(GitHubHttp):
         if self._server is None:
             raise RuntimeError("FakeGitHub is not started")
         return self._server.url
+
+    @property
+    def web_url(self) -> str:
+        """The fake's github.com (the `/login` endpoints of the app's user sign-in)."""
+        return self.oauth.url
 
     def _make_app(self) -> web.Application:
         app = web.Application(client_max_size=8 * 1024 * 1024)

@@ -54,6 +54,8 @@ class GitHubState(Renderer):
     def __init__(self, owner: str, repo: str, token_user: str) -> None:
         self.owner, self.repo, self.token_user = owner, repo, token_user
         self.base_url = "http://127.0.0.1:0"
+        self.web_url = "http://127.0.0.1:0"  # github.com's counterpart (see github_web.py)
+        self.oauth: Any = None  # the app's OAuthState (github_oauth.py), set by FakeGitHub
         self.repo_id = 700000001
         self.created_at = now_iso()
         # Modes (see FakeGitHub.set_mode).
