@@ -20,7 +20,7 @@ from bot.limits import GITHUB_BODY, clean_text
 from bot.models import CommentJob, JobState, Owner
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
-from bot.services.publishing import retry_delay
+from bot.services.publishing import TOKEN_REJECTED, retry_delay
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,9 @@ class CommentService:
 
     async def _failed(self, job: CommentJob, error: GitHubError, now: datetime) -> None:
         unknown = job.outcome_unknown or error.outcome_unknown
-        if error.transient and job.attempts + 1 < MAX_ATTEMPTS:
+        # A rejected token is no reason to give up: the job waits for a new one (slowly).
+        token_rejected = error.key == TOKEN_REJECTED
+        if error.transient and (token_rejected or job.attempts + 1 < MAX_ATTEMPTS):
             delay = error.retry_after or retry_delay(job.attempts)
             log.warning("comment job %d failed (%s); retrying in %.1fs", job.id, error, delay)
             await self._store.retry_comment_job(
@@ -125,6 +127,8 @@ class CommentService:
                 error_key=error.key,
                 detail=error.detail,
             )
+            if token_rejected:
+                self._signal(job.id)  # the member hears at once that it waits for a token
             return
         if unknown:
             # Gave up while it may have been posted: one last look before saying it was not.

@@ -13,6 +13,7 @@ from bot.errors import UserFacingError
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, EMBED_DESCRIPTION, MODAL_TEXT_INPUT, cut
 from bot.models import Entry, JobState
 from bot.services.entries import split_marker
+from bot.services.publishing import TOKEN_REJECTED
 from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._editors import custom_id, editor, submission
 from cogs._text import cmd
@@ -126,7 +127,10 @@ class EntryCog(
         if job.state is JobState.FAILED:
             raise comments.error_for(job)
         if job.state is JobState.PENDING:
-            await reply(interaction, tr(interaction, "entry.add_saved", number=number))
+            key = (
+                "entry.add_token_rejected" if job.error_key == TOKEN_REJECTED else "entry.add_saved"
+            )
+            await reply(interaction, tr(interaction, key, number=number))
             return
         await reply(interaction, tr(interaction, "entry.added", number=number, url=job.comment_url))
 

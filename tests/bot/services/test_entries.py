@@ -174,3 +174,26 @@ async def test_a_comment_job_resumes_from_the_store(services, fake_github, store
 
     assert await store.next_comment_job() is None
     assert len(fake_github.comments(number)) == 1
+
+
+async def test_an_addendum_waits_out_a_rejected_token_past_its_attempt_budget(
+    services, fake_github, store
+):
+    """While GitHub rejects the token the comment job is never given up, however many tries
+    (a token rejection is no failure of the job); once the token works it posts once."""
+    from bot.services.comments import MAX_ATTEMPTS
+
+    number = fake_github.add_issue_from_web("Entry", "Text.")
+    job = await services.comments.add(ALICE, number, "Kept.")
+    fake_github.set_mode(token_revoked=True)
+    for _ in range(MAX_ATTEMPTS + 2):
+        await services.comments.run(await store.get_comment_job(job.id))
+    waiting = await store.get_comment_job(job.id)
+    assert (waiting.state, waiting.error_key) == (JobState.PENDING, "github.unauthorized")
+    assert waiting.attempts == MAX_ATTEMPTS + 2
+
+    fake_github.clear_faults()
+    await services.comments.run(waiting)
+
+    assert (await store.get_comment_job(job.id)).state is JobState.DONE
+    assert len(fake_github.comments(number)) == 1
