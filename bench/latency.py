@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench import stalls
 from bench.load import LoadResult, drafting_steps, members_sessions, publisher_sessions, run
-from bench.rig import DIARY_BOT, CpuTimes, Program, bench_rig, start
+from bench.rig import DIARY_BOT, BenchDiscord, CpuTimes, Program, bench_rig, start
 from bench.stalls import Stalls
 from bench.trace import Breakdown, breakdown
 
@@ -40,6 +40,7 @@ class DraftingRun:
     think: tuple[float, float]
     breakdown: Breakdown | None  # where the draft commands' latency went
     stalls: Stalls  # the bot's longest event-loop stall while the commands ran
+    rig_stall: float  # ... and the fake Discord's (in the bench process), in seconds
 
 
 def drafting(
@@ -72,9 +73,11 @@ def drafting(
         rig.discord.take_violations()
         bot_before, before = process.cpu_seconds(), CpuTimes.now()
         waited_before, slices_before = process.runqueue_wait()
+        watching = rig.discord.watch_own_loop() if isinstance(rig.discord, BenchDiscord) else None
         began = time.monotonic()
         result = run(rig.discord, sessions, send_for=send_for, limit=limit)
         window = stalls.read(stalls.path_in(workdir), began, time.monotonic())
+        rig_stall = watching() if watching is not None else float("nan")
         bot_cpu, after = process.cpu_seconds() - bot_before, CpuTimes.now()
         waited, slices = process.runqueue_wait()
         late = sum("Discord allows" in v for v in rig.discord.take_violations())
@@ -102,4 +105,5 @@ def drafting(
         think,
         split,
         window,
+        rig_stall,
     )

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +40,26 @@ class BenchDiscord(FakeDiscord):
     def _deliver(self, sending: Coroutine[Any, Any, None]) -> None:
         future = asyncio.run_coroutine_threadsafe(sending, self._server.loop)
         future.add_done_callback(_raise_in_log)
+
+    def watch_own_loop(self) -> Callable[[], float]:
+        """Measure the fake's own event loop (in the bench process) as the bot's is measured:
+        a task sleeps 10 ms over and over. Returns a function that stops it and gives the
+        longest lateness since, in seconds: time an event waited in the rig, not in the bot."""
+        longest = [0.0]
+
+        async def watch() -> None:
+            while True:
+                began = time.monotonic()
+                await asyncio.sleep(0.010)
+                longest[0] = max(longest[0], time.monotonic() - began - 0.010)
+
+        future = asyncio.run_coroutine_threadsafe(watch(), self._server.loop)
+
+        def stop() -> float:
+            future.cancel()
+            return longest[0]
+
+        return stop
 
 
 @dataclass(frozen=True)
