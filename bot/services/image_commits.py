@@ -163,7 +163,7 @@ class ImagePublisher:
                 continue
             data = await self._store.get_image_data(image.sha256)
             if data is None:
-                raise GitHubError("github.unexpected", detail=f"image {image.sha256[:12]} is lost")
+                raise GitHubError("github.image_lost", detail=image.sha256[:12])
             blob = await asyncio.to_thread(git_blob_sha, data)
             path, present = await self._find_path(job, image, head, blob, taken)
             if present:

@@ -213,8 +213,8 @@ class PublishingService:
         try:
             body = body_with_images(job, await self._images.commit(job) if self._images else [])
             if len(body) > GITHUB_BODY:
-                detail = f"body: {len(body)} characters, the maximum is {GITHUB_BODY}"
-                raise GitHubError("github.invalid", detail=detail)
+                # Numbers only: the detail is stored with the job and shown in any language.
+                raise GitHubError("github.body_too_long", detail=f"{len(body)}/{GITHUB_BODY}")
             created = None
             if job.outcome_unknown:
                 created = await self._gateway.find_issue_containing(
