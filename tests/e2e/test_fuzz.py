@@ -51,6 +51,16 @@ def fitted(text: str, low: int, high: int) -> str:
     return text[:high].ljust(low, "x")
 
 
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """Button label → custom_id of a message (link buttons have no custom_id)."""
+    return {
+        button["label"]: button["custom_id"]
+        for row in message.get("components", [])
+        for button in row.get("components", [])
+        if button.get("custom_id") and not button.get("disabled")
+    }
+
+
 def in_turn(values: list[Any], turn: int, count: int) -> list[Any]:
     """`count` of `values`, starting further along at each turn (all of them if fewer)."""
     if len(values) <= count:
@@ -124,6 +134,7 @@ class Fuzzer:
         self.rig = rig
         self.tried = 0
         self.slowest: list[tuple[float, str]] = []
+        self.modals: set[str] = set()  # the kinds of modal answered (custom_id up to its ids)
         self.unexpected = i18n.t("en-US", "error.unexpected")
         self.failures: list[str] = []
 
@@ -161,6 +172,7 @@ class Fuzzer:
                 if item.get("required", True) and not value.strip():
                     value = fitted("y", max(low, 1), high)
                 fields[item["custom_id"]] = value
+            self.modals.add(modal["custom_id"].rstrip(":0123456789"))
             submitted = self.rig.discord.modal_submit(USER_NAME, modal["custom_id"], fields)
             self.check(f"{what} modal {text[:12]!r}", submitted)
             return  # a modal is answered once; the command is sent again for the next text
@@ -207,6 +219,20 @@ def test_every_command_option_and_modal_survives_hostile_input(rig: Rig) -> None
                         except TimeoutError:
                             fuzz.failures.append(f"{where} {option['name']}: no completions")
 
+    # Each preview button, on a fresh preview of a draft made of another hostile text.
+    every_button = {"title": "Buttons", "body": "@octocat #1 " + "x" * 4500}  # escape, tail
+    labels = list(buttons(fuzz.check("preview", rig.slash(USER_NAME, "new", every_button))))
+    print(f"fuzz: preview buttons: {labels}")
+    for label, text in zip(labels, itertools.cycle(HOSTILE.values()), strict=False):
+        body = "@octocat " + text[:3000]  # within the editor, with a link to escape
+        created = rig.slash(USER_NAME, "new", {"title": "Buttons", "body": body})
+        custom_id = buttons(fuzz.check(f"preview of {text[:12]!r}", created)).get(label)
+        if custom_id is None:
+            continue  # e.g. no "edit the last part" button on a short draft
+        pressed = rig.discord.button(USER_NAME, custom_id, created.original_id)
+        fuzz.check(f"button {label} on {text[:12]!r}", pressed)
+        fuzz.answer_modal(f"button {label}", pressed, [next(modal_texts)])
+
     for text in HOSTILE.values():
         message = rig.discord.post_user_message(USER_NAME, "writing", text[:2000] or "·")
         menu = rig.discord.message_command(USER_NAME, "Add to diary draft", message)
@@ -214,6 +240,8 @@ def test_every_command_option_and_modal_survives_hostile_input(rig: Rig) -> None
 
     seconds, slowest = max(fuzz.slowest, default=(0.0, "-"))
     print(f"\nfuzz: {fuzz.tried} inputs tried; slowest reply {seconds:.2f} s ({slowest})")
+    print(f"fuzz: modals answered: {sorted(fuzz.modals)}")
+    assert len(fuzz.modals) >= 5, fuzz.modals  # new, edit, append, entry edit, entry add
     if fuzz.failures and rig.bot is not None:
         print(rig.bot.log())
     assert fuzz.failures == [], "\n".join(fuzz.failures)
