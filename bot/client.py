@@ -26,9 +26,7 @@ from bot.limits import (
     DISCORD_CONTENT,
     EMBED_AUTHOR,
     EMBED_FIELD_VALUE,
-    EMBED_FIELDS,
     EMBED_TITLE,
-    EMBED_TOTAL,
     EMBED_URL,
     cut,
     encodable,
@@ -74,9 +72,9 @@ class Denied(app_commands.CheckFailure):
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:
     """The embed within Discord's limits however it was assembled (see `fit_embed_data`)."""
-    if len(embed) <= EMBED_TOTAL and len(embed.fields) <= EMBED_FIELDS:
-        return embed
-    return discord.Embed.from_dict(fit_embed_data(embed.to_dict()))  # type: ignore[arg-type]
+    data = embed.to_dict()
+    fitted = fit_embed_data(data)  # type: ignore[arg-type]
+    return embed if fitted == data else discord.Embed.from_dict(fitted)
 
 
 def fit_message(content: str | None, kwargs: dict[str, Any]) -> str | None:
