@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 
-from bot.client import NO_MENTIONS, reply
+from bot.client import NO_MENTIONS, fit_message, reply
 from bot.errors import UserFacingError
 from bot.limits import DISCORD_CONTENT, MODAL_TEXT_INPUT, cut
 from bot.models import Draft, JobState, PublishJob
@@ -19,6 +20,7 @@ from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._editors import Submission
 from cogs.drafts import _modals, _render
 from cogs.drafts._confirm import ConfirmDelete
+from cogs.drafts._previews import Previews
 from cogs.drafts._views import long_edit_view, preview_view
 
 log = logging.getLogger(__name__)
@@ -42,10 +44,42 @@ async def show(
         await interaction.response.edit_message(
             content=cut(text, DISCORD_CONTENT), embed=embed, view=view, allowed_mentions=NO_MENTIONS
         )
+        if view is not None:
+            _remember(interaction, draft.id, None)  # the button's message is "@original"
     elif view is None:  # published or being published: no buttons (discord.py wants none)
         await reply(interaction, text, embed=embed)
     else:
-        await reply(interaction, text, embed=embed, view=view)
+        kwargs: dict[str, Any] = {"embed": embed, "view": view}
+        content = fit_message(text, kwargs)
+        if interaction.response.is_done():
+            sent = await interaction.followup.send(
+                content, ephemeral=True, allowed_mentions=NO_MENTIONS, wait=True, **kwargs
+            )
+            _remember(interaction, draft.id, sent.id)
+        else:
+            await interaction.response.send_message(
+                content, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
+            )
+            _remember(interaction, draft.id, None)
+
+
+def _previews(interaction: Interaction) -> Previews | None:
+    """The drafts feature's record of recent previews (the cog holds it)."""
+    previews = getattr(interaction.client.get_cog("DraftCog"), "previews", None)
+    return previews if isinstance(previews, Previews) else None
+
+
+def _remember(interaction: Interaction, draft_id: int, message_id: int | None) -> None:
+    previews = _previews(interaction)
+    if previews is not None:
+        previews.add(draft_id, interaction, message_id)
+
+
+async def retire_previews(interaction: Interaction, draft_id: int | None) -> None:
+    """Take the buttons away from the published draft's recent previews."""
+    previews = _previews(interaction)
+    if previews is not None and draft_id is not None:
+        await previews.retire(draft_id)
 
 
 async def publish(
@@ -123,6 +157,8 @@ async def _publish(
         job = await publishing.wait(job.id, PUBLISH_LATE_WAIT)
         if job.state is JobState.PENDING:
             return  # still going; /draft list shows how it ends
+    if job.state is JobState.DONE:
+        await retire_previews(interaction, job.draft_id)
     await reply(interaction, _outcome(interaction, job))
 
 

@@ -18,6 +18,7 @@ from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._editors import submission
 from cogs._text import cmd
 from cogs.drafts import _actions, _modals, _render
+from cogs.drafts._previews import Previews
 
 DRAFT = {"draft": cmd("opt.draft.desc")}
 IMAGE_SUFFIXES = {f".{ext}" for ext in EXTENSIONS.values()} | {".jpeg"}
@@ -36,6 +37,8 @@ class DraftCog(
     def __init__(self, bot: DiaryBot) -> None:
         self.bot = bot
         self.services = bot.services
+        # Recent previews with buttons, so publishing takes those buttons away.
+        self.previews = Previews()
         # Context menus cannot be declared in a cog class; register one by hand.
         self.menu = app_commands.guild_only(
             app_commands.ContextMenu(name=cmd("menu.add_to_draft"), callback=self.add_message)

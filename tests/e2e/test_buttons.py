@@ -54,13 +54,28 @@ def test_a_failed_publish_gives_the_preview_its_buttons_back(rig: Rig) -> None:
     assert set(live(rig, message_id)) == {"Publish", "Edit", "Delete"}
 
 
+def test_publishing_with_the_command_removes_the_previews_buttons(rig: Rig) -> None:
+    """Published with /draft publish, away from its previews: their buttons go too."""
+    rig.start_bot()
+    message_id, _ = preview(rig, "Elsewhere")
+    shown = rig.slash("owner", "show")
+    shown.wait_final()
+    reply = rig.slash("owner", "publish").wait_final(timeout=15, quiet=0.5)
+    assert "#1" in reply["content"]
+    rig.discord.wait_for(lambda: live(rig, message_id) == [], 5, "preview without buttons")
+    assert live(rig, shown.original_id) == []
+
+
 def test_an_old_preview_of_a_published_draft_says_so(rig: Rig) -> None:
-    """Published with /draft publish, the draft's earlier preview still shows buttons; pressing
-    one says the draft is already published (in Japanese for a ja member), removes the
-    preview's buttons and publishes nothing twice."""
+    """A preview from before a restart (so the bot no longer knows to take its buttons away)
+    of a draft published since: pressing a button says the draft is already published (in
+    Japanese for a ja member), removes the preview's buttons and publishes nothing twice."""
     rig.start_bot()
     message_id, ids = preview(rig, "古いプレビュー", locale="ja")
+    assert rig.stop_bot() == 0
+    rig.start_bot()
     rig.slash("owner", "publish").wait_final(timeout=15, quiet=0.5)
+    assert "公開する" in live(rig, message_id)
     pressed = rig.discord.button("owner", ids["公開する"], message_id, locale="ja")
     reply = pressed.wait_final(timeout=10, quiet=0.3)
     assert "記事 #1" in reply["content"] and "公開済み" in reply["content"]
