@@ -103,3 +103,26 @@ def test_an_editor_over_a_changed_draft_saves_a_revision_undo_steps_back_from(ri
     assert saved["embeds"][0]["description"] == "Rewritten."
     undone = rig.slash("owner", "undo").wait_final()
     assert undone["embeds"][0]["description"] == "One.\n\nTwo."
+
+
+def test_an_entry_editor_opened_before_a_restart_saves_after_it(rig: Rig) -> None:
+    """/entry edit's editor, submitted after the bot restarted, edits the issue."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Entry", "body": "Morning."}).wait_final()
+    _published_body(rig, "owner")
+    number = rig.github.issues()[-1]["number"]
+    opened = rig.entry("owner", "edit", {"number": number}).wait_response()
+    assert rig.stop_bot() == 0
+    rig.start_bot()
+
+    title, body = _inputs(opened)
+    saved = rig.discord.modal_submit(
+        "owner",
+        opened["data"]["custom_id"],
+        {title["custom_id"]: "", body["custom_id"]: "Morning.\nAnd a line more."},
+    ).wait_final(timeout=15, quiet=0.5)
+
+    assert "Updated entry" in saved["content"]
+    issue = rig.github.issues()[-1]
+    assert issue["title"] == "Entry"  # left empty: the title stays
+    assert issue["body"].startswith("Morning.\nAnd a line more.\n\n<!-- diary-bot:")
