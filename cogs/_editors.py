@@ -9,15 +9,21 @@ listener. So an editor has no client-side timeout and nothing to lose.
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import discord
 
+from bot.client import report_error
 from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, MODAL_TITLE, cut
 from cogs._common import Interaction, tr
+
+log = logging.getLogger(__name__)
 
 TITLE_FIELD = "title"
 BODY_FIELD = "body"
@@ -123,3 +129,21 @@ def _collect(components: Iterable[Any], fields: dict[str, str], depth: int) -> N
         inner = component.get("component")
         if isinstance(inner, dict):
             _collect([inner], fields, depth + 1)
+
+
+async def refused(interaction: Interaction, editor: Submission, error: Exception) -> None:
+    """The submission could not be saved (the draft was published or deleted meanwhile, the
+    member lost the author role...): say why, and hand back what was typed as a file, so
+    nothing written in an editor is lost."""
+    await report_error(interaction, error)
+    text = f"{editor.title}\n\n{editor.body}" if editor.title.strip() else editor.body
+    if not text.strip() or interaction.client.is_closed():
+        return
+    try:
+        await interaction.followup.send(
+            tr(interaction, "editor.text_kept"),
+            file=discord.File(io.BytesIO(text.encode("utf-8")), filename="diary-text.md"),
+            ephemeral=True,
+        )
+    except (discord.HTTPException, aiohttp.ClientError, OSError) as failure:
+        log.warning("could not hand back the text of interaction %s: %r", interaction.id, failure)

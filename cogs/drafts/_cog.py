@@ -9,13 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DiaryBot, reply, report_error
+from bot.client import DiaryBot, reply
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, cut
 from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
 from bot.services.images import ALT_MAX, EXTENSIONS
 from bot.services.labels import parse_labels
 from cogs._common import Interaction, check_writer, owner_of, tr
-from cogs._editors import submission
+from cogs._editors import refused, submission
 from cogs._text import cmd
 from cogs.drafts import _actions, _modals, _render
 from cogs.drafts._previews import Previews
@@ -118,7 +118,7 @@ class DraftCog(
         try:
             await _actions.submitted(interaction, editor)
         except Exception as error:  # a listener's errors would only be logged
-            await report_error(interaction, error)
+            await refused(interaction, editor, error)
 
     @app_commands.command(name=cmd("cmd.draft.attach"), description=cmd("cmd.draft.attach.desc"))
     @app_commands.rename(image=cmd("opt.image"), draft=cmd("opt.draft"), alt=cmd("opt.alt"))

@@ -8,14 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DiaryBot, reply, report_error
+from bot.client import DiaryBot, reply
 from bot.errors import UserFacingError
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, EMBED_DESCRIPTION, MODAL_TEXT_INPUT, cut
 from bot.models import Entry, JobState
 from bot.services.entries import split_marker
 from bot.services.publishing import TOKEN_REJECTED
 from cogs._common import Interaction, check_writer, owner_of, tr
-from cogs._editors import custom_id, editor, submission
+from cogs._editors import custom_id, editor, refused, submission
 from cogs._text import cmd
 
 # A modal must be the first answer, within Discord's 3 s: the entry is fetched with less.
@@ -159,7 +159,7 @@ class EntryCog(
             else:
                 await self._save_edit(interaction, found.target, found.title, found.body)
         except Exception as error:  # a listener's errors would only be logged
-            await report_error(interaction, error)
+            await refused(interaction, found, error)
 
     @edit.autocomplete("number")
     @add.autocomplete("number")

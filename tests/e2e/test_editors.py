@@ -126,3 +126,27 @@ def test_an_entry_editor_opened_before_a_restart_saves_after_it(rig: Rig) -> Non
     issue = rig.github.issues()[-1]
     assert issue["title"] == "Entry"  # left empty: the title stays
     assert issue["body"].startswith("Morning.\nAnd a line more.\n\n<!-- diary-bot:")
+
+
+def test_an_editor_over_a_published_draft_hands_the_text_back(rig: Rig) -> None:
+    """The draft was published while its editor was open: the reply says so and hands back
+    what was typed as a file, so nothing is lost."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Gone", "body": "One."}).wait_final()
+    opened = rig.slash("owner", "edit").wait_response()
+    _published_body(rig, "owner")
+    title, body = _inputs(opened)
+
+    submitted = rig.discord.modal_submit(
+        "owner",
+        opened["data"]["custom_id"],
+        {title["custom_id"]: "Gone", body["custom_id"]: "Careful words.\nTwo lines."},
+    )
+
+    refused = submitted.wait_final()
+    assert "already published" in refused["content"]
+    kept = submitted.wait_followup(index=0)
+    assert "nothing you typed is lost" in kept["content"]
+    (attachment,) = kept["attachments"]
+    data = rig.discord.attachment_bytes(attachment).decode()
+    assert data == "Gone\n\nCareful words.\nTwo lines."
