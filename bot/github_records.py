@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.limits import encodable
 from bot.models import Entry
 
 
@@ -56,14 +57,14 @@ def issue_snapshot(data: dict[str, Any]) -> IssueSnapshot:
     return IssueSnapshot(
         entry=Entry(
             number=int(data["number"]),
-            title=str(data.get("title") or ""),
-            body=str(data.get("body") or ""),
-            url=str(data.get("html_url") or ""),
+            title=_text(data.get("title")),
+            body=_text(data.get("body")),
+            url=_text(data.get("html_url")),
             labels=tuple(
-                str(label["name"] if isinstance(label, dict) else label)
+                _text(label["name"] if isinstance(label, dict) else label)
                 for label in data.get("labels") or []
             ),
-            author_name=str(user.get("login") or "ghost"),
+            author_name=_text(user.get("login")) or "ghost",
             author_avatar_url=avatar if isinstance(avatar := user.get("avatar_url"), str) else None,
             created_at=created,
         ),
@@ -72,6 +73,11 @@ def issue_snapshot(data: dict[str, Any]) -> IssueSnapshot:
         pull_request=bool(data.get("pull_request")),
         author_association=str(data.get("author_association") or "NONE"),
     )
+
+
+def _text(value: Any) -> str:
+    """A string field as text that can be stored and sent (JSON may carry lone surrogates)."""
+    return encodable(str(value or ""))
 
 
 def _timestamp(text: str) -> datetime:

@@ -300,3 +300,16 @@ def test_a_strangers_opened_issue_is_not_announced(rig: Rig) -> None:
     assert hook.deliver("issues", owner).status_code == 202
     (message,) = wait_for_announcements(rig)
     assert message["embeds"][0]["title"] == "The owner's day"
+
+
+def test_text_with_lone_surrogates_is_announced_without_them(rig: Rig) -> None:
+    """JSON may carry lone surrogates (`\\ud800`), which SQLite and Discord cannot take: a
+    signed delivery with them in its title and body is announced without them."""
+    hook = start_listening(rig)
+    opened = example("issues.opened", title="Day \ud800one", body="Half \udfffa pair.")
+
+    assert hook.deliver("issues", opened).status_code == 202
+    (message,) = wait_for_announcements(rig)
+
+    assert message["embeds"][0]["title"] == "Day one"
+    assert message["embeds"][0]["description"] == "Half a pair."
