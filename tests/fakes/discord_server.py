@@ -72,6 +72,9 @@ class FakeDiscord(DriveMixin):
         self.reject_invalid = reject_invalid
         self.gateway_compress = gateway_compress
         self.settle = settle  # s between the bot's last answered request and a user action
+        # False: interactions are recorded and returned, not sent on the gateway; an in-process
+        # test builds discord.py's Interaction from the payload and runs it (tests/cogs).
+        self.gateway_delivery = True
         self._inflight = 0
         self._last_reply = 0.0
         self.world = World(Snowflakes(), guild_locale=guild_locale)
