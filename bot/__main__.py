@@ -11,12 +11,19 @@ import sys
 from collections.abc import Mapping, MutableMapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dotenv import load_dotenv
 
+from bot.connection_settings import ConnectionSettings
 from bot.errors import ConfigError, LoginRejected
 from bot.health import STALE_AFTER_SECONDS
 from bot.settings import README_HINT, Settings
+
+if TYPE_CHECKING:
+    from bot.services.clock import SystemClock
+    from bot.services.connections import ConnectionService
+    from bot.store import Store
 
 log = logging.getLogger("bot")
 
@@ -25,13 +32,13 @@ EXIT_LOGIN = 1
 EXIT_IN_USE = 1
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Settings, connections: ConnectionSettings | None = None) -> int:
     """Run the bot while holding the database's lock (see `bot.store.lock`); the exit status."""
     from bot.store.lock import DatabaseInUse, hold_database
 
     try:
         with hold_database(settings.database_path):
-            return await _serve(settings)
+            return await _serve(settings, connections or ConnectionSettings())
     except DatabaseInUse:
         log.error(
             "%s is in use by another diary-bot (or a restore): only one may use it at a time.",
@@ -40,7 +47,7 @@ async def run(settings: Settings) -> int:
         return EXIT_IN_USE
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     """Open the store, wire services and the client, run until stopped; the exit status."""
     from bot.app import Services
     from bot.client import DiaryBot
@@ -64,7 +71,14 @@ async def _serve(settings: Settings) -> int:
         settings.github_token, settings.github_repository, settings.github_api_url
     )
     services = Services.build(
-        settings, store, gateway, bot, bot, SystemClock(), ready=bot.wait_until_ready
+        settings,
+        store,
+        gateway,
+        bot,
+        bot,
+        SystemClock(),
+        ready=bot.wait_until_ready,
+        connections=_connection_service(settings, connections, store, SystemClock()),
     )
     bot.attach(services)
     loop = asyncio.get_running_loop()
@@ -79,6 +93,32 @@ async def _serve(settings: Settings) -> int:
         await store.close()
         log.info("stopped")
     return 0
+
+
+def _connection_service(
+    settings: Settings, connections: ConnectionSettings, store: Store, clock: SystemClock
+) -> ConnectionService:
+    """Members' own diaries: enabled only with the GitHub App's client id and the key."""
+    from bot.github_sign_in import GitHubSignIn
+    from bot.services.connections import ConnectionService
+    from bot.token_cipher import TokenCipher
+
+    if not connections.enabled:
+        return ConnectionService(store, clock)
+    assert connections.client_id is not None and connections.encryption_key is not None
+    sign_in = GitHubSignIn(
+        connections.client_id,
+        connections.client_secret,
+        connections.web_url,
+        settings.github_api_url,
+    )
+    return ConnectionService(
+        store,
+        clock,
+        sign_in,
+        TokenCipher(connections.encryption_key),
+        install_url=connections.install_url,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -102,19 +142,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         token = os.environ.get("DISCORD_TOKEN", "").strip() or None
         setup_logging("WARNING", (token,) if token else ())
         sys.exit(asyncio.run(run_invite(token, args.client_id)))
+    if args.command == "keygen":
+        from bot.token_cipher import new_key
+
+        print(new_key())
+        sys.exit(0)
     settings = _settings_or_exit()
     if args.command == "check":
         from bot.ops.check import run_check
 
         setup_logging("WARNING", settings.secrets(), settings.log_format)
         sys.exit(asyncio.run(run_check(settings)))
+    connections = _connection_settings_or_exit()
     setup_logging(
         settings.log_level,
-        settings.secrets(),
+        (*settings.secrets(), *connections.secrets()),
         settings.log_format,
         discord_wire=settings.log_discord_wire,
     )
-    sys.exit(asyncio.run(run(settings)))
+    sys.exit(asyncio.run(run(settings, connections)))
 
 
 # systemd credentials (LoadCredential=NAME:PATH in deploy/diary-bot.service) by variable.
@@ -147,6 +193,18 @@ def _settings_or_exit() -> Settings:
     """The configuration, or exit 2 with one line per problem."""
     try:
         return Settings.from_env(os.environ)
+    except ConfigError as error:
+        print("diary-bot cannot start; the configuration has problems:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print(f"Set them in the environment or in a .env file. {README_HINT}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+
+
+def _connection_settings_or_exit() -> ConnectionSettings:
+    """The settings of members' own diaries, or exit 2 with one line per problem."""
+    try:
+        return ConnectionSettings.from_env(os.environ)
     except ConfigError as error:
         print("diary-bot cannot start; the configuration has problems:", file=sys.stderr)
         for problem in error.problems:
@@ -205,6 +263,9 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=STALE_AFTER_SECONDS,
         help=f"seconds after which the heartbeat is stale (default {STALE_AFTER_SECONDS:g})",
+    )
+    commands.add_parser(
+        "keygen", help="print a new TOKEN_ENCRYPTION_KEY (seals members' GitHub tokens)"
     )
     invite = commands.add_parser("invite", help="print the link that adds the bot to a server")
     invite.add_argument(

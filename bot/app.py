@@ -11,6 +11,7 @@ from bot.services.announcing import AnnouncementSender, AnnouncementService, Cha
 from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock
 from bot.services.comments import CommentGateway, CommentService
+from bot.services.connections import ConnectionService
 from bot.services.drafts import DraftService
 from bot.services.entries import EntryGateway, EntryService
 from bot.services.image_commits import ImageGateway, ImagePublisher
@@ -76,6 +77,7 @@ class Services:
     rhythm: RhythmService
     reminders: ReminderService
     reminder_worker: ReminderWorker
+    connections: ConnectionService
 
     @classmethod
     def build(
@@ -87,6 +89,7 @@ class Services:
         sender: AnnouncementSender,
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
+        connections: ConnectionService | None = None,
     ) -> Services:
         """Wire services and workers; nothing runs until `start()`."""
         drafts = DraftService(store, clock)
@@ -184,6 +187,7 @@ class Services:
             rhythm=rhythm,
             reminders=reminders,
             reminder_worker=reminder_worker,
+            connections=connections or ConnectionService(store, clock),
         )
 
     def start(self) -> None:

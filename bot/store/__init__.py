@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.store._database import Database
 from bot.store.comments import CommentStore
+from bot.store.connections import ConnectionStore
 from bot.store.drafts import DraftStore
 from bot.store.export import ExportStore
 from bot.store.images import ImageStore
@@ -26,6 +27,7 @@ class Store(
     ImageStore,
     ScheduleStore,
     CommentStore,
+    ConnectionStore,
 ):
     """Drafts, jobs and settings over one connection."""
 

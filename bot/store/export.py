@@ -28,6 +28,8 @@ EXPORT_FORMAT = "diary-bot-export"
 EXPORT_FORMAT_VERSION = 1
 # Small named values, not diary content: an import may go into a database that has them.
 _VALUE_TABLES = ("state",)
+# Never exported, not even encrypted: members' GitHub tokens (they connect again after an import).
+PRIVATE_TABLES = ("member_connections",)
 
 
 class ImportRefused(Exception):
@@ -78,6 +80,8 @@ class ExportStore:
                 cursor = await db.execute("PRAGMA user_version")
                 version = (await cursor.fetchone())[0]
                 for name in await _table_names(db):
+                    if name in PRIVATE_TABLES:
+                        continue
                     cursor = await db.execute(f'SELECT * FROM "{name}"')
                     columns = [column[0] for column in cursor.description]
                     tables[name] = [

@@ -16,6 +16,7 @@ from bot.models import GuildSettings
 from bot.services.reminders import is_off
 from cogs._common import Interaction, check_writer, tr
 from cogs._text import cmd
+from cogs.diary._connect import ConnectCommands
 from cogs.diary._pickers import channel_choices, resolve_channel, resolve_role, role_choices
 from cogs.diary._rhythm import reminder_summary, stats_embed, year_file
 from cogs.diary._status import status_embed
@@ -28,7 +29,10 @@ TEMPLATE_SHOWN = 1_000  # of a body template of up to 4,000 characters, in the /
 # /diary help and /diary stats from authors. The settings commands check Manage Server in code.
 @app_commands.guild_only()
 class DiaryCog(
-    commands.GroupCog, group_name=cmd("cmd.diary"), group_description=cmd("cmd.diary.desc")
+    ConnectCommands,
+    commands.GroupCog,
+    group_name=cmd("cmd.diary"),
+    group_description=cmd("cmd.diary.desc"),
 ):
     def __init__(self, bot: DiaryBot) -> None:
         self.bot = bot

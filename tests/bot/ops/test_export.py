@@ -174,3 +174,15 @@ async def test_exported_files_are_private_whatever_the_umask(store, tmp_path, pe
     assert len(files) == 4 and len(folders) == 3
     assert {stat.S_IMODE(path.stat().st_mode) for path in files} == {0o600}
     assert {stat.S_IMODE(path.stat().st_mode) for path in folders} == {0o700}
+
+
+async def test_members_tokens_are_never_exported(store, tmp_path):
+    """member_connections (sealed GitHub tokens) stays out of the export, even encrypted."""
+    await fill(store)
+    await store.put_connection_tokens(111, 222, "alice", b"sealed-a", T0, b"sealed-r", T0, T0)
+    folder = tmp_path / "export"
+    await run_export(tmp_path / "diary.sqlite3", folder, io.StringIO())
+
+    data = json.loads((folder / EXPORT_FILE).read_text("utf-8"))
+    assert "member_connections" not in data["tables"] and "drafts" in data["tables"]
+    assert "sealed-a" not in (folder / EXPORT_FILE).read_text("utf-8")

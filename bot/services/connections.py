@@ -1,0 +1,267 @@
+"""A member's own diary: signing in to the operator's GitHub App from Discord (device flow),
+choosing the repository, keeping the user tokens fresh and sealed, and disconnecting.
+
+Knows nothing of Discord: the cog shows the code, and this service polls as GitHub's device
+flow prescribes (wait `interval`; `slow_down` lengthens it; stop at `expired_token`,
+`access_denied` or the code's expiry). Tokens reach the store only encrypted (TokenCipher).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.errors import GitHubError, UserFacingError
+from bot.services.clock import Clock
+from bot.sign_in_records import (
+    DeviceCode,
+    DeviceWait,
+    RefreshRejected,
+    SignInRefused,
+    TokenGrant,
+    TokenRejected,
+)
+from bot.store.connections import StoredConnection
+from bot.token_cipher import TokenCipher, TokenUnreadable
+
+log = logging.getLogger(__name__)
+
+REFRESH_MARGIN = timedelta(minutes=5)  # refresh a token this long before it expires
+POLL_MARGIN = 0.2  # seconds added to GitHub's interval so a poll never arrives early
+MAX_FAILED_POLLS = 5  # consecutive polls GitHub did not answer before giving up
+REPOSITORIES_TTL = 60.0  # seconds a member's repository list is reused (autocomplete)
+REPOSITORIES_CACHED = 256  # members whose list is kept
+
+
+class SignInGateway(Protocol):
+    async def request_device_code(self) -> DeviceCode: ...
+    async def poll_device(self, device_code: str) -> TokenGrant | DeviceWait: ...
+    async def refresh(self, refresh_token: str) -> TokenGrant: ...
+    async def login(self, access_token: str) -> str: ...
+    async def pushable_repositories(self, access_token: str) -> list[str]: ...
+
+
+class ConnectionStorePort(Protocol):
+    async def get_connection(self, guild_id: int, user_id: int) -> StoredConnection | None: ...
+    async def put_connection_tokens(
+        self,
+        guild_id: int,
+        user_id: int,
+        login: str,
+        access_token: bytes,
+        access_expires_at: datetime | None,
+        refresh_token: bytes | None,
+        refresh_expires_at: datetime | None,
+        at: datetime,
+    ) -> None: ...
+    async def set_connection_repository(
+        self, guild_id: int, user_id: int, repository: str, at: datetime
+    ) -> bool: ...
+    async def delete_connection(self, guild_id: int, user_id: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A member's connection as shown to them: no tokens."""
+
+    login: str
+    repository: str | None
+    access_expires_at: datetime | None
+
+
+class ConnectionService:
+    """Connections of members to their own repository; disabled without the app's settings."""
+
+    def __init__(
+        self,
+        store: ConnectionStorePort,
+        clock: Clock,
+        gateway: SignInGateway | None = None,
+        cipher: TokenCipher | None = None,
+        install_url: str | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._gateway = gateway
+        self._cipher = cipher
+        self.install_url = install_url
+        self._sleep = sleep
+        self._locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+        self._repositories: dict[tuple[int, int], tuple[float, list[str]]] = {}
+        self._renewals: set[asyncio.Future[TokenGrant]] = set()
+
+    @property
+    def enabled(self) -> bool:
+        return self._gateway is not None and self._cipher is not None
+
+    def _parts(self) -> tuple[SignInGateway, TokenCipher]:
+        if self._gateway is None or self._cipher is None:
+            raise UserFacingError("connect.disabled")
+        return self._gateway, self._cipher
+
+    # ---- signing in ----------------------------------------------------------------------
+    async def start(self) -> DeviceCode:
+        """Ask GitHub for a device code to show the member."""
+        gateway, _ = self._parts()
+        try:
+            return await gateway.request_device_code()
+        except SignInRefused as refused:
+            log.error("GitHub refused the app's device flow: %s", refused.error)
+            raise UserFacingError("connect.refused", detail=refused.error) from None
+
+    async def finish(self, guild_id: int, user_id: int, device: DeviceCode) -> str:
+        """Poll until the member approves (their GitHub login), refuses or the code expires."""
+        gateway, _ = self._parts()
+        interval = max(device.interval, 0)
+        deadline = time.monotonic() + device.expires_in
+        failures = 0
+        while True:
+            await self._sleep(interval + POLL_MARGIN)
+            if time.monotonic() > deadline:
+                raise UserFacingError("connect.expired")
+            try:
+                answer = await gateway.poll_device(device.device_code)
+            except GitHubError:
+                failures += 1
+                if failures >= MAX_FAILED_POLLS:
+                    raise
+                continue
+            except SignInRefused as refused:
+                raise UserFacingError("connect.refused", detail=refused.error) from None
+            failures = 0
+            if isinstance(answer, TokenGrant):
+                login = await gateway.login(answer.access_token)
+                await self._keep(guild_id, user_id, login, answer)
+                return login
+            if answer.error == "authorization_pending":
+                continue
+            if answer.error == "slow_down":
+                interval = answer.interval if answer.interval is not None else interval + 5
+                continue
+            if answer.error in ("expired_token", "incorrect_device_code"):
+                raise UserFacingError("connect.expired")
+            if answer.error == "access_denied":
+                raise UserFacingError("connect.denied")
+            log.error("GitHub refused the device grant: %s", answer.error)
+            raise UserFacingError("connect.refused", detail=answer.error)
+
+    async def _keep(self, guild_id: int, user_id: int, login: str, grant: TokenGrant) -> None:
+        _, cipher = self._parts()
+        now = self._clock.now()
+
+        def after(seconds: int | None) -> datetime | None:
+            return None if seconds is None else now + timedelta(seconds=seconds)
+
+        await self._store.put_connection_tokens(
+            guild_id,
+            user_id,
+            login,
+            cipher.encrypt(grant.access_token),
+            after(grant.expires_in),
+            None if grant.refresh_token is None else cipher.encrypt(grant.refresh_token),
+            after(grant.refresh_token_expires_in),
+            now,
+        )
+        self._repositories.pop((guild_id, user_id), None)
+
+    # ---- using the connection ------------------------------------------------------------
+    async def get(self, guild_id: int, user_id: int) -> Connection | None:
+        stored = await self._store.get_connection(guild_id, user_id)
+        if stored is None:
+            return None
+        return Connection(stored.github_login, stored.repository, stored.access_expires_at)
+
+    async def access_token(self, guild_id: int, user_id: int, *, stale: bool = False) -> str:
+        """The member's user access token, refreshed first when it is (about to be) expired or
+        `stale` (GitHub just rejected it). UserFacingError connect.again if GitHub refuses."""
+        _, cipher = self._parts()
+        key = (guild_id, user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:  # one refresh at a time: GitHub retires a refresh token when used
+            stored = await self._store.get_connection(guild_id, user_id)
+            if stored is None:
+                raise UserFacingError("connect.none")
+            try:
+                token = cipher.decrypt(stored.access_token)
+                expires = stored.access_expires_at
+                if not stale and (expires is None or expires - REFRESH_MARGIN > self._clock.now()):
+                    return token
+                if stored.refresh_token is None:
+                    raise UserFacingError("connect.again")
+                refresh = cipher.decrypt(stored.refresh_token)
+            except TokenUnreadable:
+                log.warning("a member's stored GitHub token does not decrypt with this key")
+                raise UserFacingError("connect.again") from None
+            # Shielded: GitHub retires the old refresh token as it answers, so the new tokens
+            # must be stored even if the caller gives up (an autocomplete that timed out).
+            renewal = asyncio.ensure_future(self._renew(stored.github_login, key, refresh))
+            self._renewals.add(renewal)
+            renewal.add_done_callback(self._renewals.discard)
+            try:
+                grant = await asyncio.shield(renewal)
+            except RefreshRejected:
+                raise UserFacingError("connect.again") from None
+            except SignInRefused as refused:
+                log.error("GitHub refused to refresh a member's token: %s", refused.error)
+                raise UserFacingError("connect.refused", detail=refused.error) from None
+            return grant.access_token
+
+    async def _renew(self, login: str, key: tuple[int, int], refresh: str) -> TokenGrant:
+        gateway, _ = self._parts()
+        grant = await gateway.refresh(refresh)
+        await self._keep(key[0], key[1], login, grant)
+        return grant
+
+    async def repositories(self, guild_id: int, user_id: int) -> list[str]:
+        """Repositories of the app's installations the member can push to (kept a minute)."""
+        gateway, _ = self._parts()
+        key = (guild_id, user_id)
+        cached = self._repositories.get(key)
+        if cached is not None and time.monotonic() - cached[0] < REPOSITORIES_TTL:
+            return cached[1]
+        token = await self.access_token(guild_id, user_id)
+        try:
+            names = await gateway.pushable_repositories(token)
+        except TokenRejected:
+            token = await self.access_token(guild_id, user_id, stale=True)
+            try:
+                names = await gateway.pushable_repositories(token)
+            except TokenRejected:
+                raise UserFacingError("connect.again") from None
+        if len(self._repositories) >= REPOSITORIES_CACHED:
+            self._repositories.pop(next(iter(self._repositories)))
+        self._repositories[key] = (time.monotonic(), names)
+        return names
+
+    async def choose(self, guild_id: int, user_id: int, repository: str) -> Connection:
+        """Make `repository` the member's diary, if the app lets them push there."""
+        self._parts()
+        if await self._store.get_connection(guild_id, user_id) is None:
+            raise UserFacingError("connect.none")
+        self._repositories.pop((guild_id, user_id), None)
+        names = await self.repositories(guild_id, user_id)
+        wanted = repository.strip().lower()
+        match = next((name for name in names if name.lower() == wanted), None)
+        if match is None:
+            key = "connect.not_installed" if self.install_url else "connect.not_installed_no_link"
+            raise UserFacingError(key, repository=repository.strip()[:100], url=self.install_url)
+        await self._store.set_connection_repository(guild_id, user_id, match, self._clock.now())
+        connection = await self.get(guild_id, user_id)
+        assert connection is not None
+        return connection
+
+    async def disconnect(self, guild_id: int, user_id: int) -> bool:
+        """Delete the member's tokens and repository choice; False if there were none."""
+        self._repositories.pop((guild_id, user_id), None)
+        return await self._store.delete_connection(guild_id, user_id)

@@ -1,0 +1,120 @@
+"""Members' own diaries: the repository each member connected in a server, with their GitHub
+App user tokens, sealed (encrypted) by the caller before they arrive here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.store._codec import decode_time, encode_time
+from bot.store._database import Database
+
+
+@dataclass(frozen=True)
+class StoredConnection:
+    """A row of member_connections; the token fields are ciphertext, never plaintext."""
+
+    guild_id: int
+    user_id: int
+    github_login: str
+    repository: str | None
+    access_token: bytes
+    access_expires_at: datetime | None
+    refresh_token: bytes | None
+    refresh_expires_at: datetime | None
+    updated_at: datetime
+
+
+def _connection(row: aiosqlite.Row) -> StoredConnection:
+    updated = decode_time(row["updated_at"])
+    assert updated is not None
+    return StoredConnection(
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        github_login=row["github_login"],
+        repository=row["repository"],
+        access_token=bytes(row["access_token"]),
+        access_expires_at=decode_time(row["access_expires_at"]),
+        refresh_token=None if row["refresh_token"] is None else bytes(row["refresh_token"]),
+        refresh_expires_at=decode_time(row["refresh_expires_at"]),
+        updated_at=updated,
+    )
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else encode_time(value)
+
+
+class ConnectionStore:
+    _db: Database
+
+    async def get_connection(self, guild_id: int, user_id: int) -> StoredConnection | None:
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT * FROM member_connections WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+            row = await cursor.fetchone()
+        return _connection(row) if row else None
+
+    async def put_connection_tokens(
+        self,
+        guild_id: int,
+        user_id: int,
+        login: str,
+        access_token: bytes,
+        access_expires_at: datetime | None,
+        refresh_token: bytes | None,
+        refresh_expires_at: datetime | None,
+        at: datetime,
+    ) -> None:
+        """Store a member's sealed tokens; a new GitHub account forgets the chosen repository."""
+        stamp = encode_time(at)
+        async with self._db.write() as db:
+            await db.execute(
+                "INSERT INTO member_connections (guild_id, user_id, github_login, access_token,"
+                " access_expires_at, refresh_token, refresh_expires_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+                " repository = CASE WHEN github_login = excluded.github_login"
+                " THEN repository END, github_login = excluded.github_login,"
+                " access_token = excluded.access_token,"
+                " access_expires_at = excluded.access_expires_at,"
+                " refresh_token = excluded.refresh_token,"
+                " refresh_expires_at = excluded.refresh_expires_at,"
+                " updated_at = excluded.updated_at",
+                (
+                    guild_id,
+                    user_id,
+                    login,
+                    access_token,
+                    _time(access_expires_at),
+                    refresh_token,
+                    _time(refresh_expires_at),
+                    stamp,
+                    stamp,
+                ),
+            )
+
+    async def set_connection_repository(
+        self, guild_id: int, user_id: int, repository: str, at: datetime
+    ) -> bool:
+        """Record the member's chosen repository; False if they have no connection."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "UPDATE member_connections SET repository = ?, updated_at = ?"
+                " WHERE guild_id = ? AND user_id = ?",
+                (repository, encode_time(at), guild_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+    async def delete_connection(self, guild_id: int, user_id: int) -> bool:
+        """Forget the member's connection and its tokens; False if there was none."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "DELETE FROM member_connections WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+            return cursor.rowcount > 0

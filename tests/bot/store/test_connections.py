@@ -1,0 +1,29 @@
+"""ConnectionStore: one connection per member and server; a new account forgets the choice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+async def test_tokens_replace_and_repository_follows_the_account(store):
+    """Signing in again as the same account keeps the repository; another account clears it."""
+    await store.put_connection_tokens(1, 2, "bob", b"a1", T0, b"r1", T0 + timedelta(days=1), T0)
+    assert await store.set_connection_repository(1, 2, "bob/diary", T0) is True
+    await store.put_connection_tokens(1, 2, "bob", b"a2", None, None, None, T0)
+    kept = await store.get_connection(1, 2)
+    assert kept is not None and kept.repository == "bob/diary" and kept.access_token == b"a2"
+    assert kept.refresh_token is None and kept.access_expires_at is None
+    await store.put_connection_tokens(1, 2, "carol", b"a3", T0, b"r3", T0, T0)
+    switched = await store.get_connection(1, 2)
+    assert switched is not None and (switched.github_login, switched.repository) == ("carol", None)
+    assert await store.get_connection(1, 3) is None
+
+
+async def test_delete_and_choose_without_connection(store):
+    """Deleting reports whether a row went; choosing needs a connection."""
+    assert await store.set_connection_repository(1, 2, "bob/diary", T0) is False
+    await store.put_connection_tokens(1, 2, "bob", b"a", T0, b"r", T0, T0)
+    assert await store.delete_connection(1, 2) is True
+    assert await store.delete_connection(1, 2) is False
