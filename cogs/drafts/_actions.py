@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.client import NO_MENTIONS, fit_message, reply
@@ -299,7 +300,8 @@ async def download(attachments: Sequence[discord.Attachment]) -> list[Upload]:
     for attachment in attachments:
         try:
             data = await attachment.read()
-        except discord.HTTPException as error:
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+            # Expired or deleted, or the CDN out of reach: the member can attach it again.
             raise UserFacingError("error.image_download", name=attachment.filename) from error
         uploads.append(Upload(attachment.filename, data, attachment.description))
     return uploads

@@ -234,7 +234,8 @@ class DraftCog(
     ) -> None:
         check_upload(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = decode_upload(file.filename, await file.read())
+        (upload,) = await _actions.download([file])
+        text = decode_upload(upload.filename, upload.data)
         title, body = from_markdown(text)
         saved = await self.services.drafts.edit(
             owner_of(interaction), draft, title=title, body=body, reason="import"

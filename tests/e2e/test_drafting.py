@@ -187,3 +187,16 @@ def test_bad_time_zone_is_refused_and_help_is_localized(rig: Rig) -> None:
     japanese = rig.slash("author", "help", command="diary", locale="ja").wait_final()
     assert "/draft new" in english["embeds"][0]["description"]
     assert "下書き" in japanese["embeds"][0]["description"]
+
+
+def test_an_import_whose_file_cannot_be_downloaded_says_so(rig: Rig) -> None:
+    """An attachment Discord's CDN no longer serves (its URL expired) gets the clear
+    download message, not an unexpected error; the draft stays as it was."""
+    rig.start_bot()
+    rig.slash("owner", "new", {"title": "Keep", "body": "Original."}).wait_final()
+    rig.discord.attachments_expired = True
+
+    gone = rig.slash("owner", "import", {"file": ("notes.md", b"# New\n")}).wait_final(timeout=10)
+
+    assert gone["content"] == "Could not download notes.md from Discord. Please attach it again."
+    assert "Original." in str(rig.slash("owner", "show").wait_final())

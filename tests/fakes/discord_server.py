@@ -75,6 +75,8 @@ class FakeDiscord(DriveMixin):
         # False: interactions are recorded and returned, not sent on the gateway; an in-process
         # test builds discord.py's Interaction from the payload and runs it (tests/cogs).
         self.gateway_delivery = True
+        # Discord's attachment URLs are signed and expire; then the CDN answers 404.
+        self.attachments_expired = False
         self._inflight = 0
         self._last_reply = 0.0
         self.world = World(Snowflakes(), guild_locale=guild_locale)
@@ -128,8 +130,9 @@ class FakeDiscord(DriveMixin):
         """Attachment files, as Discord's CDN serves them (no authorization)."""
         with self._cond:
             blob = self.world.blobs.get(request.match_info["id"])
-        if blob is None:
-            raise web.HTTPNotFound()
+            expired = self.attachments_expired
+        if blob is None or expired:
+            raise web.HTTPNotFound(text="This content is no longer available.")
         return web.Response(body=blob, content_type="application/octet-stream")
 
     def attachment_bytes(self, attachment: dict[str, Any]) -> bytes:
