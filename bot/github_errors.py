@@ -72,15 +72,13 @@ def rate_limit_wait(status: int, headers: dict[str, str], message: str) -> float
 
 
 def contents_error(error: GitHubError) -> GitHubError:
-    """File requests need another permission than issues, and a file that appeared meanwhile
-    is no final failure: the next attempt looks at what is there first."""
+    """File requests need another permission than issues. A 409 (a ruleset, an empty
+    repository) or a protected branch will not heal by waiting: final, saying what to change."""
     if error.key == "github.forbidden":
         return GitHubError("github.contents_forbidden", detail=error.detail)
-    appeared = error.values.get("status") == 409 or (
-        error.key == "github.invalid" and '"sha"' in error.detail
-    )
-    if appeared:
-        return GitHubError("github.unavailable", transient=True, detail=error.detail)
+    refused = error.values.get("status") == 409 or "protected branch" in error.detail.lower()
+    if refused:
+        return GitHubError("github.branch_refused", detail=" ".join(error.detail.split()))
     return error
 
 

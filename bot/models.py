@@ -30,6 +30,7 @@ class Draft:
     published_at: datetime | None = None
     job_state: JobState | None = None
     revision: int = 0  # id of the latest revision in effect: changes with every change
+    job_error_key: str | None = None  # why its latest publish job last failed, if it did
 
     @property
     def owner(self) -> Owner:

@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 1.0
 RETRY_MAX_SECONDS = 300.0
 SNAPSHOT_TRIES = 3
+# A publish job that keeps failing is given up after this many attempts, about five days of
+# retries five minutes apart (the member is told, and /draft publish tries again): an outage
+# of days loses no draft, and no job lives forever.
+MAX_ATTEMPTS = 2_000
+GAVE_UP = "github.gave_up"
+CANCELLED = "publish.cancelled"
 
 
 TOKEN_REJECTED = "github.unauthorized"
@@ -63,8 +69,10 @@ def body_with_images(job: PublishJob, images: Sequence[str]) -> str:
 
 
 def retry_delay(attempts: int) -> float:
-    """Exponential backoff with jitter: about 1, 2, 4 … seconds, at most five minutes."""
-    base = min(RETRY_BASE_SECONDS * 2**attempts, RETRY_MAX_SECONDS)
+    """Exponential backoff with jitter: about 1, 2, 4 … seconds, at most five minutes, for
+    any number of attempts (the exponent is capped: 2.0**1100 would overflow)."""
+    exponent = min(max(attempts, 0), 30)
+    base = min(RETRY_BASE_SECONDS * 2.0**exponent, RETRY_MAX_SECONDS)
     return base * random.uniform(0.5, 1.0)
 
 
@@ -106,6 +114,7 @@ class PublishingService:
         self._clock = clock
         self._wake_worker: Callable[[], None] = lambda: None
         self._finished: dict[int, asyncio.Event] = {}
+        self._running: int | None = None  # the job whose attempt is under way
 
     async def publish(
         self, owner: Owner, draft_id: int | None, labels: str | None, author: Author
@@ -205,9 +214,34 @@ class PublishingService:
             assert job is not None
         return job
 
+    async def cancel(self, owner: Owner, draft_id: int | None) -> tuple[PublishJob, Draft]:
+        """Stop the draft's publish job (it keeps its key: publishing the draft again adopts
+        an issue an earlier attempt may have made). Refused while an attempt is under way."""
+        draft = await self._drafts.get(owner, draft_id)
+        job = None if draft.is_published else await self._store.get_pending_publish_job(draft.id)
+        if job is None:
+            raise UserFacingError("error.nothing_to_cancel", id=draft.id)
+        if job.id == self._running:
+            raise UserFacingError("error.publish_in_progress", id=draft.id)
+        if not await self._store.end_publish_job(job.id, self._clock.now(), CANCELLED, ""):
+            raise UserFacingError("error.nothing_to_cancel", id=draft.id)  # it ended meanwhile
+        log.info("publish job %d of draft %d cancelled", job.id, draft.id)
+        self._signal(job.id)
+        return job, draft
+
     async def run(self, job: PublishJob) -> None:
         """One attempt at a job: commit its images not yet in the repository, then adopt the
         issue if an earlier attempt made it, else create it (after every image is in)."""
+        current = await self._store.get_publish_job(job.id)
+        if current is None or current.state is not JobState.PENDING:
+            return  # cancelled since the worker picked it
+        self._running = job.id
+        try:
+            await self._attempt(current)
+        finally:
+            self._running = None
+
+    async def _attempt(self, job: PublishJob) -> None:
         # Until a search shows no issue carries the key, an earlier attempt may have made one.
         maybe_created = job.outcome_unknown
         try:
@@ -242,6 +276,17 @@ class PublishingService:
         self, job: PublishJob, error: GitHubError, maybe_created: bool = False
     ) -> None:
         now = self._clock.now()
+        if error.transient and job.attempts + 1 >= MAX_ATTEMPTS:
+            log.error("publish job %d given up after %d attempts: %s", job.id, MAX_ATTEMPTS, error)
+            await self._store.fail_publish_job(
+                job.id,
+                now,
+                GAVE_UP,
+                error.detail or error.key,
+                outcome_unknown=error.outcome_unknown or maybe_created,
+            )
+            self._signal(job.id)
+            return
         if error.transient:
             delay = error.retry_after or retry_delay(job.attempts)
             log.warning(
@@ -263,7 +308,9 @@ class PublishingService:
                 self._signal(job.id)  # the member hears at once; the job waits for a new token
             return
         log.error("publish job %d failed: %s", job.id, error)
-        await self._store.fail_publish_job(job.id, now, error.key, error.detail)
+        await self._store.fail_publish_job(
+            job.id, now, error.key, error.detail, outcome_unknown=maybe_created
+        )
         self._signal(job.id)
 
     async def _complete(self, job: PublishJob, created: CreatedIssue, body: str) -> None:
@@ -295,4 +342,9 @@ class PublishingService:
 
     def error_for(self, job: PublishJob) -> UserFacingError:
         """The user-facing error a failed job ended with."""
-        return UserFacingError(job.error_key or "github.unexpected", detail=job.error_detail or "")
+        return UserFacingError(
+            job.error_key or "github.unexpected",
+            id=job.draft_id or 0,
+            detail=job.error_detail or "",
+            attempts=MAX_ATTEMPTS,
+        )

@@ -24,6 +24,8 @@ _WRITABLE = (
 _SELECT = """
 SELECT d.*, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = d.id
              ORDER BY j.id DESC LIMIT 1) AS job_state,
+       (SELECT j.error_key FROM publish_jobs j WHERE j.draft_id = d.id
+             ORDER BY j.id DESC LIMIT 1) AS job_error_key,
        (SELECT MAX(r.id) FROM draft_revisions r WHERE r.draft_id = d.id AND r.undone = 0)
            AS revision
 FROM drafts d
@@ -32,7 +34,9 @@ FROM drafts d
 # The changed draft as `_draft` reads it, from the statement that changed it.
 _RETURNING = (
     " RETURNING *, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = drafts.id"
-    " ORDER BY j.id DESC LIMIT 1) AS job_state"
+    " ORDER BY j.id DESC LIMIT 1) AS job_state,"
+    " (SELECT j.error_key FROM publish_jobs j WHERE j.draft_id = drafts.id"
+    " ORDER BY j.id DESC LIMIT 1) AS job_error_key"
 )
 
 
@@ -55,6 +59,7 @@ def _draft(row: sqlite3.Row, revision: int | None = None) -> Draft:
         issue_url=row["issue_url"],
         published_at=decode_time(row["published_at"]),
         job_state=JobState(row["job_state"]) if row["job_state"] else None,
+        job_error_key=row["job_error_key"],
         revision=(row["revision"] if revision is None else revision) or 0,
     )
 

@@ -189,15 +189,39 @@ class JobStore:
             )
 
     async def fail_publish_job(
-        self, job_id: int, at: datetime, error_key: str, detail: str
+        self,
+        job_id: int,
+        at: datetime,
+        error_key: str,
+        detail: str,
+        *,
+        outcome_unknown: bool | None = None,
     ) -> None:
-        """End a job for good; its draft stays as it was."""
+        """End a job for good after an attempt; its draft stays as it was. `outcome_unknown`
+        True: an attempt may have created the issue (publishing the draft again looks)."""
         async with self._db.write() as db:
             await db.execute(
                 "UPDATE publish_jobs SET state = 'failed', attempts = attempts + 1,"
-                " error_key = ?, error_detail = ?, updated_at = ? WHERE id = ?",
+                " error_key = ?, error_detail = ?, updated_at = ?,"
+                " outcome_unknown = COALESCE(?, outcome_unknown) WHERE id = ?",
+                (
+                    error_key,
+                    detail,
+                    encode_time(at),
+                    None if outcome_unknown is None else int(outcome_unknown),
+                    job_id,
+                ),
+            )
+
+    async def end_publish_job(self, job_id: int, at: datetime, error_key: str, detail: str) -> bool:
+        """End a pending job without an attempt (cancelled); False if it was not pending."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "UPDATE publish_jobs SET state = 'failed', error_key = ?, error_detail = ?,"
+                " updated_at = ? WHERE id = ? AND state = 'pending'",
                 (error_key, detail, encode_time(at), job_id),
             )
+            return cursor.rowcount > 0
 
     async def complete_publish_job(
         self,

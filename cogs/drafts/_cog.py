@@ -190,6 +190,16 @@ class DraftCog(
     async def unschedule(self, interaction: Interaction, draft: int | None = None) -> None:
         await _actions.unschedule(interaction, draft)
 
+    @app_commands.command(name=cmd("cmd.draft.cancel"), description=cmd("cmd.draft.cancel.desc"))
+    @app_commands.rename(draft=cmd("opt.draft"))
+    @app_commands.describe(**DRAFT)
+    async def cancel(self, interaction: Interaction, draft: int | None = None) -> None:
+        job, found = await self.services.publishing.cancel(owner_of(interaction), draft)
+        await reply(
+            interaction,
+            tr(interaction, "publish.cancelled", id=found.id, title=cut(job.title, 200)),
+        )
+
     @app_commands.command(name=cmd("cmd.draft.labels"), description=cmd("cmd.draft.labels.desc"))
     @app_commands.rename(labels=cmd("opt.labels"), draft=cmd("opt.draft"))
     @app_commands.describe(labels=cmd("opt.labels_set.desc"), **DRAFT)
@@ -249,6 +259,7 @@ class DraftCog(
     @delete.autocomplete("draft")
     @publish.autocomplete("draft")
     @unschedule.autocomplete("draft")
+    @cancel.autocomplete("draft")
     @labels.autocomplete("draft")
     @history.autocomplete("draft")
     @undo.autocomplete("draft")

@@ -11,6 +11,7 @@ from bot.client import fit_embed
 from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_TOTAL, cut
 from bot.models import Draft, DraftImage, JobState, Revision, Schedule, ScheduleState
 from bot.services.preview import warnings_for
+from bot.services.publishing import CANCELLED, GAVE_UP
 from cogs._common import Interaction, tr
 
 LIST_LINE_TITLE = 60
@@ -24,11 +25,17 @@ def status(interaction: Interaction, draft: Draft, schedule: Schedule | None = N
     if draft.is_published:
         return tr(interaction, "draft.status_published", number=draft.issue_number)
     if draft.job_state is JobState.PENDING:
+        if draft.job_error_key:  # an attempt failed: it is retrying
+            return tr(interaction, "draft.status_retrying")
         return tr(interaction, "draft.status_publishing")
     if schedule is not None and schedule.state is ScheduleState.PENDING:
         when = discord.utils.format_dt(schedule.due_at, "f")
         return tr(interaction, "draft.status_scheduled", when=when)
     if draft.job_state is JobState.FAILED:
+        if draft.job_error_key == CANCELLED:
+            return tr(interaction, "draft.status_cancelled")
+        if draft.job_error_key == GAVE_UP:
+            return tr(interaction, "draft.status_gave_up")
         return tr(interaction, "draft.status_failed")
     if schedule is not None and schedule.state is ScheduleState.FAILED:
         return tr(interaction, "draft.status_schedule_failed")

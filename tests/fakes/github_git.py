@@ -223,6 +223,16 @@ def update_ref(state: GitHubState, call: Call) -> tuple[int, Any]:
         raise ApiError(422, "Object does not exist", doc)
     if not call.body.get("force") and git.refs[branch] not in git.ancestors(sha):
         raise ApiError(422, "Update is not a fast forward", doc)
+    rule = state.protected.get(branch)
+    if rule == "ruleset":  # as GitHub answers a ref update a ruleset blocks
+        raise ApiError(
+            409,
+            "Repository rule violations found\n\nChanges must be made through a pull request.\n\n",
+            "https://docs.github.com/repositories/configuring-branches-and-merges-in-your-"
+            "repository/managing-rulesets/about-rulesets",
+        )
+    if rule == "protection":
+        raise ApiError(422, f"Protected branch update failed for refs/heads/{branch}.", doc)
     git.refs[branch] = sha
     return 200, ref_json(state, branch)
 
@@ -236,8 +246,8 @@ def get_branch(state: GitHubState, call: Call) -> tuple[int, Any]:
         "name": branch,
         "commit": commit_json(state, state.git.refs[branch]),
         "_links": {"self": f"{api}/branches/{branch}", "html": f"{state.repo_html}/tree/{branch}"},
-        "protected": False,
-        "protection": {"enabled": False},
+        "protected": branch in state.protected,
+        "protection": {"enabled": branch in state.protected},
         "protection_url": f"{api}/branches/{branch}/protection",
     }
 

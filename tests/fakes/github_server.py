@@ -342,6 +342,14 @@ class FakeGitHub(GitHubHttp):
         else:
             self._server.call(apply())
 
+    def protect_branch(self, branch: str = "main", how: str = "ruleset") -> None:
+        """Refuse moves of `branch`: a ruleset (409 "Repository rule violations found") or a
+        classic branch protection (422 "Protected branch update failed")."""
+        if how not in ("ruleset", "protection"):
+            raise ValueError(how)
+        with self._lock:
+            self.state.protected[branch] = how
+
     def set_mode(
         self,
         *,

@@ -77,6 +77,8 @@ class GitHubState(Renderer):
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.git = GitObjects(token_user)
+        # Branches the token may not move: branch → "ruleset" (409) or "protection" (422).
+        self.protected: dict[str, str] = {}
         for name, color, description in DEFAULT_LABELS:
             self.add_label(name, color, description, default=True)
 

@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from bot import i18n
 from bot.errors import InvalidInput
 from bot.models import JobState, PublishJob
 from bot.services.drafts import MAX_BODY
@@ -440,3 +441,24 @@ async def test_default_branch_is_asked_once(gateway, fake_github):
     assert await gateway.get_default_branch() == "main"
 
     assert [r.path for r in fake_github.requests] == ["/repos/alice/diary"]
+
+
+@pytest.mark.parametrize("how", ["ruleset", "protection"])
+async def test_a_protected_branch_ends_the_job_saying_what_to_change(
+    services, draft, fake_github, how
+):
+    """A ruleset (409) or branch protection (422) refusing the image commit is final: the job
+    fails at once with a message naming the rule, no issue is made, and the draft stays."""
+    await attach(services, draft, 1)
+    fake_github.protect_branch("main", how)
+
+    done = await publish(services, draft)
+
+    assert done.state is JobState.FAILED
+    assert done.error_key == "github.branch_refused"
+    error = services.publishing.error_for(done)
+    text = i18n.t("en", error.key, **error.values)
+    assert "ruleset" in text and "bypass" in text
+    assert fake_github.issues() == []
+    assert (await services.store.get_draft(ALICE, draft.id)).body == draft.body
+    assert fake_github.violations == []

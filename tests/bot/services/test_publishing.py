@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import timedelta
 
 import pytest
 
+from bot import i18n
 from bot.errors import InvalidInput, UserFacingError
 from bot.models import JobState
-from bot.services.publishing import Author
+from bot.services.publishing import CANCELLED, GAVE_UP, MAX_ATTEMPTS, Author
 from tests.bot.builders import ALICE
 from tests.bot.conftest import HOME_CHANNEL, OTHER_CHANNEL
 
@@ -334,3 +336,79 @@ async def test_label_edit_racing_publish_is_published_or_refused(services, draft
     if not isinstance(edited, BaseException):
         assert job.labels == ("bug",)
     assert fake_github.violations == []
+
+
+def set_attempts(tmp_path, job_id: int, attempts: int) -> None:
+    """As if the job had failed `attempts` times already (a long outage)."""
+    with sqlite3.connect(tmp_path / "diary.sqlite3") as db:
+        db.execute("UPDATE publish_jobs SET attempts = ? WHERE id = ?", (attempts, job_id))
+
+
+async def test_a_job_that_failed_1100_times_is_rescheduled_and_others_run(
+    services, draft, fake_github, clock, tmp_path
+):
+    """Backoff is capped without overflow: the job that failed 1,100 times gets its next try
+    within five minutes, and the publish queued behind it runs meanwhile."""
+    stuck, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    other = await services.drafts.create(ALICE, "Day 2", "Another day.")
+    second, _ = await services.publishing.publish(ALICE, other.id, None, AUTHOR)
+    set_attempts(tmp_path, stuck.id, 1_100)
+    fake_github.fail_next(1, 502)
+
+    assert await services.publish_worker._run_due() == 0  # the stuck job, failing again
+    assert await services.publish_worker._run_due() == 0  # the second job
+
+    after = await services.store.get_publish_job(stuck.id)
+    assert (after.state, after.attempts) == (JobState.PENDING, 1_101)
+    assert clock.now() < after.next_attempt_at <= clock.now() + timedelta(seconds=300)
+    done = await services.store.get_publish_job(second.id)
+    assert done.state is JobState.DONE
+    assert [issue["title"] for issue in fake_github.issues()] == ["Day 2"]
+
+
+async def test_a_job_failing_for_its_whole_life_is_given_up_with_a_note(
+    services, draft, fake_github, tmp_path
+):
+    """After MAX_ATTEMPTS transient failures the job fails, the draft says so in /draft list,
+    and publishing again starts over."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    set_attempts(tmp_path, job.id, MAX_ATTEMPTS - 1)
+    fake_github.fail_next(1, 503)
+
+    after = await attempt(services, job.id)
+
+    assert (after.state, after.error_key) == (JobState.FAILED, GAVE_UP)
+    listed = await services.store.get_draft(ALICE, draft.id)
+    assert (listed.job_state, listed.job_error_key) == (JobState.FAILED, GAVE_UP)
+    error = services.publishing.error_for(after)
+    assert str(MAX_ATTEMPTS) in i18n.t("en", error.key, **error.values)
+    retry, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    assert created is True
+    assert (await attempt(services, retry.id)).state is JobState.DONE
+    assert len(fake_github.issues()) == 1
+
+
+async def test_cancel_stops_a_waiting_job_and_publish_starts_again(services, draft, fake_github):
+    """/draft cancel ends the draft's waiting job (nothing reaches GitHub); the draft shows it
+    was cancelled, and /draft publish makes one issue afterwards."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+
+    cancelled, found = await services.publishing.cancel(ALICE, draft.id)
+    await attempt(services, job.id)  # the worker had picked it before the cancel
+
+    assert (cancelled.id, found.id) == (job.id, draft.id)
+    after = await services.store.get_publish_job(job.id)
+    assert (after.state, after.error_key) == (JobState.FAILED, CANCELLED)
+    assert (await services.store.get_draft(ALICE, draft.id)).job_error_key == CANCELLED
+    assert fake_github.requests == []
+    retry, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    assert created and (await attempt(services, retry.id)).state is JobState.DONE
+    assert len(fake_github.issues()) == 1
+
+
+async def test_cancel_without_a_waiting_job_is_refused(services, draft):
+    """A draft with no publish job waiting has nothing to cancel: a clear refusal."""
+    with pytest.raises(UserFacingError) as raised:
+        await services.publishing.cancel(ALICE, draft.id)
+
+    assert raised.value.key == "error.nothing_to_cancel"
