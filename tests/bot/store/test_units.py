@@ -17,20 +17,26 @@ T1 = T0 + timedelta(minutes=1)
 
 
 async def test_units_run_in_the_connections_threads_not_the_event_loop(store):
-    """run_write runs in the writing connection's thread, run_read in the reader's: the
-    aiosqlite internals the one-hop units rely on still behave so."""
+    """run_write runs in the writing connection's thread, run_read in the reader's (where
+    aiosqlite runs each connection's own statements): the aiosqlite internals the one-hop
+    units rely on still behave so."""
     loop_thread = threading.get_ident()
 
     def ident(db: sqlite3.Connection) -> int:
         db.execute("SELECT 1").fetchone()
         return threading.get_ident()
 
+    async def statements_thread(connection) -> int:
+        await connection.create_function("thread_ident", 0, threading.get_ident)
+        cursor = await connection.execute("SELECT thread_ident()")
+        return (await cursor.fetchone())[0]
+
     writer_thread = await store._db.run_write(ident)
     reader_thread = await store._db.run_read(ident)
 
     assert len({loop_thread, writer_thread, reader_thread}) == 3
-    assert writer_thread == store._db._connection._thread.ident
-    assert reader_thread == store._db._reader._thread.ident
+    assert writer_thread == await statements_thread(store._db._connection)
+    assert reader_thread == await statements_thread(store._db._reader)
 
 
 async def test_a_read_right_after_a_save_shows_it(store):
