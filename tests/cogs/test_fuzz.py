@@ -13,7 +13,7 @@ import unicodedata
 from bot import i18n
 from bot.limits import GITHUB_TITLE
 from bot.services.drafts import MAX_BODY
-from tests.fakes.hostile import HOSTILE, USER_NAME, benign, fitted, hostile_values, leaves
+from tests.fakes.hostile import HOSTILE, USER_NAME, fitted, hostile_values, slash_leaves
 
 AUTOCOMPLETE_RESULT = 8
 
@@ -28,32 +28,27 @@ async def test_every_option_and_autocomplete_survives_every_hostile_input(
     await drive.slash(USER_NAME, "draft", "new", {"title": "Seed", "body": "A first draft."})
     tried, failures = 0, []
 
-    for definition in drive.fake.commands:
-        if definition["type"] != 1:
-            continue
-        name = definition["name"]
-        for path, options in leaves(definition):
-            where = f"/{name} {path or ''}".strip()
-            required = {o["name"]: benign(o) for o in options if o.get("required")}
-            for option in options:
-                for value in hostile_values(option):
-                    tried += 1
-                    sent = {**required, option["name"]: value}
-                    recorded = await drive.slash(USER_NAME, name, path, sent)
-                    reply = recorded.wait_final(timeout=15)
-                    if unexpected in str(reply.get("content") or ""):
-                        failures.append(f"{where} {option['name']}={str(value)[:20]!r}")
-                if not option.get("autocomplete"):
-                    continue
-                for text in HOSTILE.values():
-                    tried += 1
-                    typed = fitted(text, 0, option.get("max_length", 6000))
-                    recorded = await drive.slash(
-                        USER_NAME, name, path, {**required, option["name"]: typed},
-                        focused=option["name"],
-                    )  # fmt: skip
-                    if recorded.response_type != AUTOCOMPLETE_RESULT:
-                        failures.append(f"{where} {option['name']}: no completions")
+    for leaf in slash_leaves(drive.fake.commands):
+        name, path, required = leaf.name, leaf.path, leaf.required
+        for option in leaf.options:
+            for value in hostile_values(option):
+                tried += 1
+                sent = {**required, option["name"]: value}
+                recorded = await drive.slash(USER_NAME, name, path, sent)
+                reply = recorded.wait_final(timeout=15)
+                if unexpected in str(reply.get("content") or ""):
+                    failures.append(f"{leaf.where} {option['name']}={str(value)[:20]!r}")
+            if not option.get("autocomplete"):
+                continue
+            for text in HOSTILE.values():
+                tried += 1
+                typed = fitted(text, 0, option.get("max_length", 6000))
+                recorded = await drive.slash(
+                    USER_NAME, name, path, {**required, option["name"]: typed},
+                    focused=option["name"],
+                )  # fmt: skip
+                if recorded.response_type != AUTOCOMPLETE_RESULT:
+                    failures.append(f"{leaf.where} {option['name']}: no completions")
 
     print(f"\nfuzz in process: {tried} inputs tried")
     assert failures == [], "\n".join(failures)

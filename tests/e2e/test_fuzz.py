@@ -22,12 +22,11 @@ from tests.fakes.hostile import (
     PER_AUTOCOMPLETE,
     PER_OPTION,
     USER_NAME,
-    benign,
     buttons,
     fitted,
     hostile_values,
     in_turn,
-    leaves,
+    slash_leaves,
 )
 
 
@@ -92,36 +91,30 @@ def test_every_command_option_and_modal_survives_hostile_input(rig: Rig) -> None
     modal_texts = itertools.cycle(HOSTILE.values())
     turn = itertools.count()
 
-    for definition in rig.discord.commands:
-        if definition["type"] != 1:
-            continue
-        name = definition["name"]
-        for path, options in leaves(definition):
-            where = f"/{name} {path or ''}".strip()
-            required = {o["name"]: benign(o) for o in options if o.get("required")}
-            plain = rig.discord.slash(USER_NAME, name, path, dict(required))
-            fuzz.check(f"{where} (required only)", plain)
-            fuzz.answer_modal(where, plain, [next(modal_texts), next(modal_texts)])
-            for option in options:
-                for value in in_turn(hostile_values(option), next(turn), PER_OPTION):
-                    sent = rig.discord.slash(
-                        USER_NAME, name, path, {**required, option["name"]: value}
-                    )
-                    label = f"{where} {option['name']}={str(value)[:16]!r}"
-                    fuzz.check(label, sent)
-                    fuzz.answer_modal(label, sent, [next(modal_texts)])
-                if option.get("autocomplete"):
-                    for text in in_turn(list(HOSTILE.values()), next(turn), PER_AUTOCOMPLETE):
-                        typed = fitted(text, 0, option.get("max_length", 6000))
-                        completed = rig.discord.slash(
-                            USER_NAME, name, path, {**required, option["name"]: typed},
-                            focused=option["name"],
-                        )  # fmt: skip
-                        fuzz.tried += 1
-                        try:
-                            completed.wait_response(timeout=15)
-                        except TimeoutError:
-                            fuzz.failures.append(f"{where} {option['name']}: no completions")
+    for leaf in slash_leaves(rig.discord.commands):
+        name, path, required, where = leaf.name, leaf.path, leaf.required, leaf.where
+        plain = rig.discord.slash(USER_NAME, name, path, dict(required))
+        fuzz.check(f"{where} (required only)", plain)
+        fuzz.answer_modal(where, plain, [next(modal_texts), next(modal_texts)])
+        for option in leaf.options:
+            for value in in_turn(hostile_values(option), next(turn), PER_OPTION):
+                sent = rig.discord.slash(USER_NAME, name, path, {**required, option["name"]: value})
+                label = f"{where} {option['name']}={str(value)[:16]!r}"
+                fuzz.check(label, sent)
+                fuzz.answer_modal(label, sent, [next(modal_texts)])
+            if not option.get("autocomplete"):
+                continue
+            for text in in_turn(list(HOSTILE.values()), next(turn), PER_AUTOCOMPLETE):
+                typed = fitted(text, 0, option.get("max_length", 6000))
+                completed = rig.discord.slash(
+                    USER_NAME, name, path, {**required, option["name"]: typed},
+                    focused=option["name"],
+                )  # fmt: skip
+                fuzz.tried += 1
+                try:
+                    completed.wait_response(timeout=15)
+                except TimeoutError:
+                    fuzz.failures.append(f"{where} {option['name']}: no completions")
 
     # Each preview button, on a fresh preview of a draft made of another hostile text.
     every_button = {"title": "Buttons", "body": "@octocat #1 " + "x" * 4500}  # escape, tail

@@ -5,7 +5,7 @@ them, and the options of a registered command to send them to."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.limits import GITHUB_TITLE
 
@@ -57,6 +57,29 @@ def in_turn(values: list[Any], turn: int, count: int) -> list[Any]:
         return values
     start = turn * count
     return [values[(start + n) % len(values)] for n in range(count)]
+
+
+class Leaf(NamedTuple):
+    """A slash command or subcommand to send inputs to."""
+
+    name: str  # the command
+    path: str | None  # "sub" or "group sub"
+    options: list[dict[str, Any]]
+    required: dict[str, Any]  # a harmless value for each required option
+
+    @property
+    def where(self) -> str:
+        return f"/{self.name} {self.path or ''}".strip()
+
+
+def slash_leaves(commands: list[dict[str, Any]]) -> Iterator[Leaf]:
+    """Every slash command and subcommand among the registered `commands`."""
+    for definition in commands:
+        if definition["type"] != 1:
+            continue
+        for path, options in leaves(definition):
+            required = {o["name"]: benign(o) for o in options if o.get("required")}
+            yield Leaf(definition["name"], path, options, required)
 
 
 def leaves(definition: dict[str, Any]) -> Iterator[tuple[str | None, list[dict[str, Any]]]]:
