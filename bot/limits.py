@@ -24,8 +24,16 @@ EMBED_URL = 2_048  # a longer image URL is left out rather than refused by Disco
 ATTACHMENT_DESCRIPTION = 1_024  # an attachment's alt text
 MODAL_TITLE = 45
 MODAL_TEXT_INPUT = 4_000
+TEXT_INPUT_LABEL = 45
+TEXT_INPUT_PLACEHOLDER = 100
+OPTION_TEXT = 6_000  # a slash command's string option
 AUTOCOMPLETE_CHOICES = 25
 CHOICE_NAME = 100
+CHOICE_VALUE = 100  # a string choice's value
+
+# How much of a title replies quote: whole in a sentence, shorter on one line of a list
+REPLY_TITLE = 200
+LIST_TITLE = 80
 
 # What the announcement shows of an entry's body
 ANNOUNCE_EXCERPT = 300

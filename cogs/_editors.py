@@ -20,7 +20,14 @@ import aiohttp
 import discord
 
 from bot.client import report_error
-from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, MODAL_TITLE, cut
+from bot.limits import (
+    GITHUB_TITLE,
+    MODAL_TEXT_INPUT,
+    MODAL_TITLE,
+    TEXT_INPUT_LABEL,
+    TEXT_INPUT_PLACEHOLDER,
+    cut,
+)
 from cogs._common import Interaction, tr
 
 log = logging.getLogger(__name__)
@@ -74,17 +81,17 @@ def editor(
     if title is not None:
         modal.add_item(
             discord.ui.TextInput(
-                label=cut(tr(interaction, "modal.title_label"), 45),
+                label=cut(tr(interaction, "modal.title_label"), TEXT_INPUT_LABEL),
                 custom_id=TITLE_FIELD,
                 default=title or None,
                 required=False,
                 max_length=GITHUB_TITLE,
-                placeholder=cut(tr(interaction, "modal.title_placeholder"), 100),
+                placeholder=cut(tr(interaction, "modal.title_placeholder"), TEXT_INPUT_PLACEHOLDER),
             )
         )
     modal.add_item(
         discord.ui.TextInput(
-            label=cut(tr(interaction, body_key), 45),
+            label=cut(tr(interaction, body_key), TEXT_INPUT_LABEL),
             custom_id=BODY_FIELD,
             style=discord.TextStyle.paragraph,
             default=body or None,

@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.app import Services
 from bot.client import NO_MENTIONS, reply
 from bot.errors import UserFacingError
-from bot.limits import cut
+from bot.limits import CHOICE_NAME, CHOICE_VALUE, cut
 from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._text import cmd
 
@@ -97,7 +97,10 @@ class ConnectCommands:
         needle = current.strip().lower()
         found = [name for name in names if needle in name.lower()]
         found.sort(key=lambda name: not name.lower().startswith(needle))
-        return [app_commands.Choice(name=name[:100], value=name[:100]) for name in found[:CHOICES]]
+        return [
+            app_commands.Choice(name=name[:CHOICE_NAME], value=name[:CHOICE_VALUE])
+            for name in found[:CHOICES]
+        ]
 
     @app_commands.command(
         name=cmd("cmd.diary.disconnect"), description=cmd("cmd.diary.disconnect.desc")

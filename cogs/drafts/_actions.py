@@ -12,7 +12,7 @@ import discord
 
 from bot.client import NO_MENTIONS, fit_message, reply
 from bot.errors import UserFacingError
-from bot.limits import DISCORD_CONTENT, MODAL_TEXT_INPUT, cut
+from bot.limits import DISCORD_CONTENT, MODAL_TEXT_INPUT, REPLY_TITLE, cut
 from bot.models import Draft, JobState, PublishJob
 from bot.services.images import Upload
 from bot.services.preview import escape_links
@@ -173,7 +173,7 @@ async def schedule(
         interaction,
         "schedule.saved",
         id=done.draft.id,
-        title=cut(done.draft.title, 200),
+        title=cut(done.draft.title, REPLY_TITLE),
         when=discord.utils.format_dt(done.schedule.due_at, "f"),
         local=done.local_due,
         timezone=done.timezone,
@@ -192,7 +192,7 @@ async def unschedule(interaction: Interaction, draft_id: int | None) -> None:
         interaction,
         "schedule.cancelled",
         id=draft.id,
-        title=cut(draft.title, 200),
+        title=cut(draft.title, REPLY_TITLE),
         when=discord.utils.format_dt(cancelled.due_at, "f"),
     )
     await reply(interaction, text)
@@ -271,7 +271,7 @@ async def submitted(interaction: Interaction, editor: Submission) -> None:
 async def confirm_delete(interaction: Interaction, draft_id: int | None) -> None:
     """Ask first; `ConfirmButton` deletes on the button."""
     found = await interaction.client.services.drafts.get(owner_of(interaction), draft_id)
-    text = tr(interaction, "draft.delete_confirm", id=found.id, title=cut(found.title, 200))
+    text = tr(interaction, "draft.delete_confirm", id=found.id, title=cut(found.title, REPLY_TITLE))
     view = ConfirmDelete(interaction, found.id)
     if interaction.response.is_done():
         sent = await interaction.followup.send(

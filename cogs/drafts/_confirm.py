@@ -18,7 +18,7 @@ import discord
 
 from bot.client import NO_MENTIONS, report_error
 from bot.errors import UserFacingError
-from bot.limits import cut
+from bot.limits import REPLY_TITLE, cut
 from cogs._common import Interaction, owner_of, tr
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,10 @@ class ConfirmButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEM
                 text = tr(interaction, error.key, **error.values)
             else:
                 text = tr(
-                    interaction, "draft.deleted", id=deleted.id, title=cut(deleted.title, 200)
+                    interaction,
+                    "draft.deleted",
+                    id=deleted.id,
+                    title=cut(deleted.title, REPLY_TITLE),
                 )
         await interaction.response.edit_message(
             content=text, embed=None, view=None, allowed_mentions=NO_MENTIONS

@@ -8,7 +8,14 @@ import discord
 
 from bot.byte_sizes import format_size
 from bot.client import fit_embed
-from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_TOTAL, cut
+from bot.limits import (
+    EMBED_DESCRIPTION,
+    EMBED_FIELD_VALUE,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+    LIST_TITLE,
+    cut,
+)
 from bot.models import Draft, DraftImage, JobState, Revision, Schedule, ScheduleState
 from bot.services.preview import warnings_for
 from bot.services.publishing import CANCELLED, GAVE_UP
@@ -122,7 +129,7 @@ def _image_lines(interaction: Interaction, images: Sequence[DraftImage]) -> list
             interaction,
             "draft.image_line",
             number=number,
-            name=discord.utils.escape_markdown(cut(image.filename, 80)),
+            name=discord.utils.escape_markdown(cut(image.filename, LIST_TITLE)),
             size=format_size(image.size),
         )
         for number, image in enumerate(images, 1)

@@ -10,7 +10,16 @@ from discord.ext import commands
 
 from bot.client import DiaryBot, reply
 from bot.errors import UserFacingError
-from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, EMBED_DESCRIPTION, MODAL_TEXT_INPUT, cut
+from bot.limits import (
+    AUTOCOMPLETE_CHOICES,
+    CHOICE_NAME,
+    EMBED_DESCRIPTION,
+    LIST_TITLE,
+    MODAL_TEXT_INPUT,
+    OPTION_TEXT,
+    REPLY_TITLE,
+    cut,
+)
 from bot.models import Entry, JobState
 from bot.services.entries import split_marker
 from bot.services.publishing import TOKEN_REJECTED
@@ -72,7 +81,7 @@ class EntryCog(
                 interaction,
                 "entry.list_line",
                 number=entry.number,
-                title=discord.utils.escape_markdown(cut(entry.title, 80)),
+                title=discord.utils.escape_markdown(cut(entry.title, LIST_TITLE)),
                 url=self.services.announcements.entry_url(entry.number, entry.url),
                 when=discord.utils.format_dt(entry.created_at, "d"),
             )
@@ -108,7 +117,7 @@ class EntryCog(
         self,
         interaction: Interaction,
         number: app_commands.Range[int, 1],
-        text: app_commands.Range[str, 1, 6000] | None = None,
+        text: app_commands.Range[str, 1, OPTION_TEXT] | None = None,
     ) -> None:
         await self._check_may_change(interaction, number)
         if text is None:  # a multi-line editor: slash command options hold one line
@@ -179,4 +188,4 @@ class EntryCog(
 
 
 def _values(entry: Entry) -> dict[str, object]:
-    return {"number": entry.number, "title": cut(entry.title, 200), "url": entry.url}
+    return {"number": entry.number, "title": cut(entry.title, REPLY_TITLE), "url": entry.url}

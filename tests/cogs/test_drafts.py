@@ -287,7 +287,7 @@ async def test_labels_autocomplete_offers_the_repositorys_labels(drive, fake_git
 
 async def test_message_menu_starts_a_draft_from_a_message(drive):
     """ "Add to diary draft" on a message starts a draft with its text."""
-    message = drive.fake.post_user_message("admin", "writing", "Saw a heron today.")
+    message = drive.fake.post_user_message("owner", "writing", "Saw a heron today.")
 
     recorded = await drive.message_menu("owner", "Add to diary draft", message)
 
