@@ -52,6 +52,7 @@ class GitHubHttp:
 
     token: str
     state: GitHubState
+    repositories: dict[str, GitHubState]  # "owner/name" in lower case -> its state
     on_request: Callable[[Recorded], None] | None
     _lock: threading.RLock
     _cond: threading.Condition
@@ -127,7 +128,7 @@ class GitHubHttp:
         try:
             self._gate(request, rec, route, call)
             assert route is not None
-            reply = route.handler(state, call)
+            reply = route.handler(call.target or state, call)
         except ApiError as err:
             return routes.Reply(err.status, err.payload, err.headers), False
         drop = route.handler is routes.create_issue and self._drops > 0
@@ -148,7 +149,7 @@ class GitHubHttp:
         known = (token == self.token and not state.token_revoked) or login is not None
         if scheme.lower() not in ("token", "bearer") or not known:
             raise ApiError(401, "Bad credentials", DOCS)
-        call.login = login
+        call.login, call.token = login, token
         if state.rate_remaining <= 0 and not (route and route.free):
             uid = state.user_id(state.token_user)
             raise ApiError(403, f"API rate limit exceeded for user ID {uid}.", _RATE_DOC)
@@ -160,7 +161,7 @@ class GitHubHttp:
             if self._fail[2] and route is not None and route.handler in creates:
                 try:  # performed, then answered with the failure
                     self._gate_route(route, call, rec.body)
-                    route.handler(state, call)
+                    route.handler(call.target or state, call)
                 except ApiError:
                     pass
             phrases = {s.value: s.phrase for s in http.HTTPStatus}
@@ -184,12 +185,12 @@ class GitHubHttp:
 
     def _gate_route(self, route: routes.Route, call: routes.Call, body: bytes) -> None:
         state = self.state
-        if route.repo and (
-            state.repo_missing
-            or call.params["owner"].lower() != state.owner.lower()
-            or call.params["repo"].lower() != state.repo.lower()
-        ):
-            raise ApiError(404, "Not Found", routes.DOC_REPO)
+        if route.repo:
+            full_name = f"{call.params['owner']}/{call.params['repo']}".lower()
+            call.target = self.repositories.get(full_name)
+            if call.target is None or call.target.repo_missing:
+                raise ApiError(404, "Not Found", routes.DOC_REPO)
+            state = call.target
         if route.repo and call.login is not None:
             full_name = f"{call.params['owner']}/{call.params['repo']}"
             permission = state.oauth.permission(call.login, full_name)

@@ -33,6 +33,8 @@ class Call:
     params: dict[str, str]  # decoded path parameters
     body: Any = None  # parsed JSON for writes
     login: str | None = None  # the user of a GitHub App user access token (None: the token)
+    token: str | None = None  # the token the request was made with
+    target: Any = None  # the GitHubState of the repository a /repos/... route names
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         for key, value in self.query:
@@ -189,6 +191,7 @@ def create_issue(state: GitHubState, call: Call) -> Reply:
         _author(state, call),
         False,
     )
+    issue["created_with"] = call.token
     out = state.issue_json(issue)
     return Reply(201, out, {"Location": out["url"]})
 
@@ -235,6 +238,7 @@ def create_comment(state: GitHubState, call: Call) -> Reply:
         )
     stamp = now_iso()
     comment = {"id": state.next_id(), "body": body, "user": _author(state, call)}
+    comment["created_with"] = call.token
     comment.update(created_at=stamp, updated_at=stamp)
     state.comments[issue["number"]].append(comment)
     issue["updated_at"] = stamp

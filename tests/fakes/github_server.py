@@ -61,6 +61,8 @@ class FakeGitHub(GitHubHttp):
         #: The GitHub App's user sign-in on the web host (`web_url`) and its installations.
         self.oauth = GitHubWeb(self._lock, oauth or OAuthState())
         self.state.oauth = self.oauth.state
+        #: Every repository served, by "owner/name" in lower case (`add_repository` adds more).
+        self.repositories = {f"{owner}/{repo}".lower(): self.state}
         self._cond = threading.Condition(self._lock)
         self._requests: list[Recorded] = []
         self._violations: list[str] = []
@@ -85,9 +87,27 @@ class FakeGitHub(GitHubHttp):
         self._server = ServerThread(self._make_app).start()
         self.oauth.start()
         with self._lock:
-            self.state.base_url = self._server.url
-            self.state.web_url = self.oauth.url
+            for state in self.repositories.values():
+                state.base_url, state.web_url = self._server.url, self.oauth.url
         return self
+
+    def add_repository(self, full_name: str) -> None:
+        """Serve another repository, `owner/name` (a member's own diary), with its own issues,
+        labels and files. The fake's token reaches it; user tokens where the app is installed.
+        Inspect it with the `repository=` argument of `issues()`, `comments()`, `files()`."""
+        owner, name = full_name.split("/", 1)
+        with self._lock:
+            if full_name.lower() in self.repositories:
+                raise ValueError(f"{full_name} is already served")
+            extra = GitHubState(owner, name, self.state.token_user)
+            # The id the installations listing gives it (github_oauth.repository_json).
+            extra.repo_id = self.state.repo_id + 1 + sum(map(ord, full_name.lower()))
+            extra.base_url, extra.web_url = self.state.base_url, self.state.web_url
+            extra.oauth = self.state.oauth
+            self.repositories[full_name.lower()] = extra
+
+    def _repository(self, full_name: str | None) -> GitHubState:
+        return self.state if full_name is None else self.repositories[full_name.lower()]
 
     def stop(self) -> None:
         self.release_creates()
@@ -151,31 +171,35 @@ class FakeGitHub(GitHubHttp):
             self._violations.clear()
             self._unhandled.clear()
 
-    def issues(self) -> list[dict[str, Any]]:
+    def issues(self, repository: str | None = None) -> list[dict[str, Any]]:
+        """Issues of the repository (default: the fake's own); `created_with` is the token
+        that created one through the API (None for issues made with `add_issue_from_web`)."""
         keys = ("number", "title", "body", "state", "created_at", "updated_at", "closed_at")
         with self._lock:
+            state = self._repository(repository)
             return [
                 {
                     **{k: issue[k] for k in keys},
                     "labels": list(issue["labels"]),
                     "user": issue["user"],
                     "pull_request": issue["pull_request"],
-                    "comments": len(self.state.comments[issue["number"]]),
+                    "comments": len(state.comments[issue["number"]]),
+                    "created_with": issue.get("created_with"),
                 }
-                for issue in sorted(self.state.issues.values(), key=lambda i: i["number"])
+                for issue in sorted(state.issues.values(), key=lambda i: i["number"])
             ]
 
-    def comments(self, number: int) -> list[dict[str, Any]]:
+    def comments(self, number: int, repository: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
-            return [dict(c) for c in self.state.comments[number]]
+            return [dict(c) for c in self._repository(repository).comments[number]]
 
-    def labels(self) -> list[str]:
+    def labels(self, repository: str | None = None) -> list[str]:
         with self._lock:
-            return [label["name"] for label in self.state.labels.values()]
+            return [label["name"] for label in self._repository(repository).labels.values()]
 
-    def files(self) -> dict[str, bytes]:
+    def files(self, repository: str | None = None) -> dict[str, bytes]:
         with self._lock:
-            return dict(self.state.files)
+            return dict(self._repository(repository).files)
 
     def wait_for_request(
         self,

@@ -277,3 +277,36 @@ def test_login_endpoints_live_on_the_web_host_only(fake):
     assert on_api.status_code in (401, 404)
     assert requests.get(fake.web_url + "/user", timeout=10).status_code == 404
     assert [r.path for r in fake.oauth.requests] == []
+
+
+def test_a_members_repository_is_served_beside_the_fakes_own(fake):
+    """`add_repository` serves a second repository: an issue created there with a member's
+    token is the member's, records that token, and leaves the fake's own repository alone."""
+    fake.add_repository("bob/diary")
+    installation = fake.oauth.add_installation("bob", ["bob/diary"], {"bob": "admin"})
+    token = sign_in(fake, "bob")["access_token"]
+    repo = api(fake, token).get_repo("bob/diary")
+    assert repo.full_name == "bob/diary" and repo.permissions.push
+    assert [r.id for r in installation_repos(api(fake, token), installation)] == [repo.id]
+    issue = repo.create_issue("Bob's own", body="mine", labels=["bug"])
+    issue.create_comment("later")
+    repo.create_file("assets/a.txt", "add", b"hello")
+
+    (stored,) = fake.issues("bob/diary")
+    assert (stored["user"], stored["created_with"], stored["labels"]) == ("bob", token, ["bug"])
+    assert fake.comments(1, "BOB/diary")[0]["created_with"] == token
+    assert fake.files("bob/diary") == {"assets/a.txt": b"hello"}
+    assert fake.issues() == [] and fake.files() == {}
+    own = api(fake, "ghp_test").get_repo("alice/diary").create_issue("Server's")
+    assert own.number == 1 and fake.issues()[0]["created_with"] == "ghp_test"
+    assert fake.violations == []
+
+
+def test_repositories_not_served_are_404(fake):
+    """A repository nobody added answers 404 to the fake's token too; adding twice is refused."""
+    with pytest.raises(github.UnknownObjectException):
+        api(fake, "ghp_test").get_repo("carol/diary").create_issue("x")
+    fake.add_repository("carol/diary")
+    with pytest.raises(ValueError):
+        fake.add_repository("Carol/Diary")
+    assert api(fake, "ghp_test").get_repo("carol/diary").create_issue("x").number == 1
