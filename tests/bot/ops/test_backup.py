@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from bot.models import Owner
 from bot.ops.backup import run_backup
 from bot.store.export import backup_database
+from bot.token_cipher import TokenCipher, new_key
 
 OWNER = Owner(guild_id=1, user_id=2)
 
@@ -103,3 +104,21 @@ async def test_the_backup_is_private_whatever_the_umask(store, tmp_path):
 
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert rows(target)[0] == "ok"
+
+
+async def test_a_backup_holds_members_tokens_only_encrypted(store, tmp_path):
+    """A member's GitHub token is in the backup sealed (it opens with the key), never plain."""
+    token = "ghu_plaintextTokenThatMustNotAppear0123"
+    cipher = TokenCipher(new_key())
+    now = datetime.now(UTC)
+    await store.put_connection_tokens(1, 2, "bob", cipher.encrypt(token), now, None, None, now)
+    target = tmp_path / "copy.sqlite3"
+    await backup_database(tmp_path / "diary.sqlite3", target)
+
+    assert token.encode() not in target.read_bytes()
+    connection = sqlite3.connect(target)
+    try:
+        (sealed,) = connection.execute("SELECT access_token FROM member_connections").fetchone()
+    finally:
+        connection.close()
+    assert cipher.decrypt(sealed) == token
