@@ -148,12 +148,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(new_key())
         sys.exit(0)
     settings = _settings_or_exit()
+    connections = _connection_settings_or_exit()
     if args.command == "check":
         from bot.ops.check import run_check
 
-        setup_logging("WARNING", settings.secrets(), settings.log_format)
-        sys.exit(asyncio.run(run_check(settings)))
-    connections = _connection_settings_or_exit()
+        setup_logging("WARNING", (*settings.secrets(), *connections.secrets()), settings.log_format)
+        sys.exit(asyncio.run(run_check(settings, connections=connections)))
     setup_logging(
         settings.log_level,
         (*settings.secrets(), *connections.secrets()),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot.connection_settings import ConnectionSettings
+from bot.ops.check_app import check_app
 from bot.ops.check_discord import check_discord
 from bot.ops.check_github import check_github
 from bot.ops.report import Outcome, Report, failed, passed
@@ -17,15 +19,21 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 
 
-async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
+async def run_check(
+    settings: Settings,
+    out: TextIO = sys.stdout,
+    connections: ConnectionSettings | None = None,
+) -> int:
     """Run every check against the real services; the exit status."""
-    report = Report(out, settings.secrets())
+    connections = connections or ConnectionSettings()
+    report = Report(out, (*settings.secrets(), *connections.secrets()))
     report.section("Configuration")
     report.add(passed("configuration", _configuration(settings)))
     database = await inspect_database(settings.database_path)
     channels = await _announcement_channels(settings, database)
     await check_discord(settings, channels, report)
     await check_github(settings, report)
+    await check_app(connections, settings.github_api_url, settings.database_path, report)
     report.section("Database")
     report.add(_database(database))
     report.summary()

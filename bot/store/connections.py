@@ -118,3 +118,10 @@ class ConnectionStore:
                 (guild_id, user_id),
             )
             return cursor.rowcount > 0
+
+    async def get_any_connection_token(self) -> bytes | None:
+        """One stored (sealed) access token, to see whether the key opens it; None if none."""
+        async with self._db.read() as db:
+            cursor = await db.execute("SELECT access_token FROM member_connections LIMIT 1")
+            row = await cursor.fetchone()
+        return None if row is None else bytes(row[0])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.token_cipher import new_key
 from tests.e2e.harness import Rig, wait_until
+from tests.e2e.test_operations import cli
 
 CLIENT_SECRET = "fake-client-secret"
 APP_LINK = "https://github.com/apps/diary-bot-app"
@@ -117,3 +118,19 @@ def test_without_the_app_the_commands_explain(rig: Rig) -> None:
     rig.start_bot()
     reply = rig.slash("owner", "connect", command="diary").wait_final()
     assert "not enabled" in reply["content"] and reply["flags"] & 64
+
+
+def test_check_covers_the_app(rig: Rig) -> None:
+    """`diary-bot check` with the app configured: client ID, secret and key pass; a wrong secret
+    is a failure with what to do; the secret and the key are never printed."""
+    enable_connections(rig)
+
+    good = cli(rig, "check")
+    assert good.returncode == 0, good.stdout + good.stderr
+    for what in ("GitHub App client ID", "GitHub App client secret", "TOKEN_ENCRYPTION_KEY"):
+        assert f"✓ {what}" in good.stdout, what
+    bad = cli(rig, "check", GITHUB_APP_CLIENT_SECRET="not-the-secret")
+    assert bad.returncode == 1 and "✗ GitHub App client secret" in bad.stdout
+    for result in (good, bad):
+        output = result.stdout + result.stderr
+        assert CLIENT_SECRET not in output and rig.extra_env["TOKEN_ENCRYPTION_KEY"] not in output
