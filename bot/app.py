@@ -111,7 +111,14 @@ class Services:
         )
         image_publisher = ImagePublisher(store, gateway, links, clock)
         publishing = PublishingService(
-            store, drafts, gateway, announcements, labels, clock, images=image_publisher
+            store,
+            drafts,
+            gateway,
+            announcements,
+            labels,
+            clock,
+            images=image_publisher,
+            settle_seconds=settings.github_settle_seconds,
         )
         publish_worker = PublishWorker(store, publishing, clock, ready)
         publishing.set_wake_worker(publish_worker.wake)

@@ -83,6 +83,7 @@ class PublishJob:
     error_key: str | None = None
     error_detail: str | None = None
     byline: str | None = None  # the line after the text (and images) in the issue body
+    create_started_at: datetime | None = None  # when the latest issue creation was sent
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,9 @@ class Settings:
     # Seconds Discord is trusted to match a post's nonce ("a few minutes"); past it, the bot
     # looks for the post before posting again. Lower is safer, never higher than Discord's.
     discord_nonce_window: float = 120.0
+    # Seconds after an issue creation whose answer was lost before the bot looks for the
+    # issue (GitHub may still be finishing it) and, if it is not there, creates it again.
+    github_settle_seconds: float = 10.0
     # Seconds the Delete / Cancel buttons of a delete confirmation stay live.
     delete_confirm_seconds: int = 120
     log_level: str = "INFO"
@@ -122,6 +125,16 @@ class Settings:
             except ValueError:
                 problems.append("DISCORD_NONCE_WINDOW must be a number of seconds from 0 to 300")
 
+        settle_seconds = cls.github_settle_seconds
+        raw_settle = text("GITHUB_SETTLE_SECONDS")
+        if raw_settle is not None:
+            try:
+                settle_seconds = float(raw_settle)
+                if not math.isfinite(settle_seconds) or not 0 <= settle_seconds <= 300:
+                    raise ValueError
+            except ValueError:
+                problems.append("GITHUB_SETTLE_SECONDS must be a number of seconds from 0 to 300")
+
         confirm_seconds = cls.delete_confirm_seconds
         raw_confirm = text("DELETE_CONFIRM_SECONDS")
         if raw_confirm is not None:
@@ -200,6 +213,7 @@ class Settings:
             blog_url_template=template,
             poll_interval=poll_interval,
             discord_nonce_window=nonce_window,
+            github_settle_seconds=settle_seconds,
             delete_confirm_seconds=confirm_seconds,
             log_level=log_level,
             log_format=log_format,

@@ -39,6 +39,9 @@ SNAPSHOT_TRIES = 3
 MAX_ATTEMPTS = 2_000
 GAVE_UP = "github.gave_up"
 CANCELLED = "publish.cancelled"
+# GitHub may finish a creation whose answer was lost seconds later: after an unknown outcome,
+# the key is looked for only this long after that creation was sent.
+SETTLE_SECONDS = 10.0
 
 
 TOKEN_REJECTED = "github.unauthorized"
@@ -104,7 +107,10 @@ class PublishingService:
         labels: LabelCatalog,
         clock: Clock,
         images: ImagePublisher | None = None,
+        *,
+        settle_seconds: float = SETTLE_SECONDS,
     ) -> None:
+        self._settle = timedelta(seconds=settle_seconds)
         self._labels = labels
         self._images = images
         self._store = store
@@ -133,10 +139,15 @@ class PublishingService:
                     await self._store.reschedule_publish_job(pending.id, self._clock.now())
                     self._wake_worker()
                 return pending, False
-            job = await self._snapshot(draft, labels, author)
+            # A job that ended while it may have created the issue lends its key, so this one
+            # adopts that issue instead of creating a second.
+            earlier = await self._store.get_unresolved_publish_job(draft.id)
+            job = await self._snapshot(draft, labels, author, earlier)
             try:
                 # Recorded only if the draft is still as read: the issue gets what was saved.
-                job, created = await self._store.add_publish_job(job, expected=draft)
+                job, created = await self._store.add_publish_job(
+                    job, expected=draft, reopen=earlier is not None
+                )
                 break
             except ConcurrentChange:
                 continue
@@ -160,15 +171,18 @@ class PublishingService:
             return None
         return await self._store.get_pending_publish_job(draft.id)
 
-    async def _snapshot(self, draft: Draft, labels: str | None, author: Author) -> PublishJob:
-        """The job for a draft as it is now, after the checks that need no request."""
+    async def _snapshot(
+        self, draft: Draft, labels: str | None, author: Author, earlier: PublishJob | None = None
+    ) -> PublishJob:
+        """The job for a draft as it is now, after the checks that need no request; with
+        `earlier`, that job again (its id, key and creation) with the draft as it is now."""
         images = await self._images.check_draft(draft) if self._images else 0
         if not draft.body.strip() and not images:
             raise InvalidInput("error.body_empty")
         chosen = await self._labels.resolve(
             parse_labels(labels) if labels is not None else list(draft.labels)
         )
-        key = uuid.uuid4().hex
+        key = earlier.idempotency_key if earlier else uuid.uuid4().hex
         now = self._clock.now()
         settings = await self._store.get_guild_settings(draft.guild_id)
         byline = render_byline(settings.byline, author.name) if settings.byline else None
@@ -178,7 +192,7 @@ class PublishingService:
                 "error.body_too_long_with_byline", length=len(body), limit=GITHUB_BODY
             )
         return PublishJob(
-            id=0,
+            id=earlier.id if earlier else 0,
             draft_id=draft.id,
             guild_id=draft.guild_id,
             author_id=draft.author_id,
@@ -190,10 +204,11 @@ class PublishingService:
             labels=tuple(chosen),
             state=JobState.PENDING,
             attempts=0,
-            outcome_unknown=False,
+            outcome_unknown=earlier is not None,
             next_attempt_at=now,
-            created_at=now,
+            created_at=earlier.created_at if earlier else now,
             byline=byline,
+            create_started_at=earlier.create_started_at if earlier else None,
         )
 
     def set_wake_worker(self, wake: Callable[[], None]) -> None:
@@ -242,6 +257,13 @@ class PublishingService:
             self._running = None
 
     async def _attempt(self, job: PublishJob) -> None:
+        if job.outcome_unknown and job.create_started_at is not None:
+            settled_at = job.create_started_at + self._settle
+            if self._clock.now() < settled_at:
+                # Looking now could miss an issue GitHub is still creating: look once it is
+                # settled (this holds up no other job).
+                await self._store.postpone_publish_job(job.id, settled_at)
+                return
         # Until a search shows no issue carries the key, an earlier attempt may have made one.
         maybe_created = job.outcome_unknown
         try:

@@ -37,6 +37,7 @@ def _job(row: aiosqlite.Row) -> PublishJob:
         error_key=row["error_key"],
         error_detail=row["error_detail"],
         byline=row["byline"],
+        create_started_at=decode_time(row["create_started_at"]),
     )
 
 
@@ -66,13 +67,15 @@ class JobStore:
     _db: Database
 
     async def add_publish_job(
-        self, job: PublishJob, *, expected: Draft | None = None
+        self, job: PublishJob, *, expected: Draft | None = None, reopen: bool = False
     ) -> tuple[PublishJob, bool]:
         """Record a publish job unless one is already pending for the draft.
 
         With `expected`, the job is recorded only if the draft still has that title, body and
         labels
         (the job's snapshot must be what the draft says); otherwise ConcurrentChange.
+        With `reopen`, `job.id` is an ended job whose key is kept: it becomes pending again
+        with the new snapshot (ConcurrentChange if it is not failed any more).
         Returns the pending job and whether it was created now (False: the caller joins it).
         """
         async with self._db.write() as db:
@@ -91,6 +94,8 @@ class JobStore:
                 found = row and (row["title"], row["body"], decode_labels(row["labels"]))
                 if found != (expected.title, expected.body, expected.labels):
                     raise ConcurrentChange(f"draft {job.draft_id} changed")
+            if reopen:
+                return await self._reopen_publish_job(db, job), True
             stamp = encode_time(job.created_at)
             cursor = await db.execute(
                 "INSERT INTO publish_jobs (draft_id, guild_id, author_id, author_name,"
@@ -118,6 +123,33 @@ class JobStore:
             row = await cursor.fetchone()
         assert row is not None
         return _job(row), True
+
+    @staticmethod
+    async def _reopen_publish_job(db: aiosqlite.Connection, job: PublishJob) -> PublishJob:
+        cursor = await db.execute(
+            "UPDATE publish_jobs SET state = 'pending', author_name = ?, author_avatar_url = ?,"
+            " title = ?, body = ?, labels = ?, byline = ?, attempts = 0, next_attempt_at = ?,"
+            " error_key = NULL, error_detail = NULL, updated_at = ?"
+            " WHERE id = ? AND state = 'failed' AND idempotency_key = ?",
+            (
+                job.author_name,
+                job.author_avatar_url,
+                job.title,
+                job.body,
+                encode_labels(job.labels),
+                job.byline,
+                encode_time(job.next_attempt_at),
+                encode_time(job.next_attempt_at),
+                job.id,
+                job.idempotency_key,
+            ),
+        )
+        if cursor.rowcount != 1:
+            raise ConcurrentChange(f"publish job {job.id} changed")
+        cursor = await db.execute("SELECT * FROM publish_jobs WHERE id = ?", (job.id,))
+        row = await cursor.fetchone()
+        assert row is not None
+        return _job(row)
 
     async def get_publish_job(self, job_id: int) -> PublishJob | None:
         async with self._db.read() as db:
@@ -184,9 +216,30 @@ class JobStore:
         """Note, before the request is sent, that its outcome is unknown until recorded."""
         async with self._db.write() as db:
             await db.execute(
-                "UPDATE publish_jobs SET outcome_unknown = 1, updated_at = ? WHERE id = ?",
-                (encode_time(at), job_id),
+                "UPDATE publish_jobs SET outcome_unknown = 1, create_started_at = ?, updated_at = ?"
+                " WHERE id = ?",
+                (encode_time(at), encode_time(at), job_id),
             )
+
+    async def postpone_publish_job(self, job_id: int, until: datetime) -> None:
+        """Try the job again at `until`, counting no attempt."""
+        async with self._db.write() as db:
+            await db.execute(
+                "UPDATE publish_jobs SET next_attempt_at = ? WHERE id = ? AND state = 'pending'",
+                (encode_time(until), job_id),
+            )
+
+    async def get_unresolved_publish_job(self, draft_id: int) -> PublishJob | None:
+        """The draft's latest job if it ended while an attempt may have created the issue."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT * FROM publish_jobs WHERE draft_id = ? ORDER BY id DESC LIMIT 1",
+                (draft_id,),
+            )
+            row = await cursor.fetchone()
+        if row is None or row["state"] != "failed" or not row["outcome_unknown"]:
+            return None
+        return _job(row)
 
     async def fail_publish_job(
         self,

@@ -35,6 +35,20 @@ def test_connection_dropped_after_create_gives_one_issue(rig: Rig) -> None:
     assert len(settled_announcements(rig)) == 1
 
 
+def test_issue_recorded_seconds_after_a_dropped_connection_gives_one_issue(rig: Rig) -> None:
+    """GitHub drops the connection and only records the issue 3 s later: the bot looks for
+    it once GitHub has settled (GITHUB_SETTLE_SECONDS) and adopts it; no second issue."""
+    rig.extra_env["GITHUB_SETTLE_SECONDS"] = "5"
+    rig.start_bot()
+    rig.github.drop_after_create(1, record_after=3.0)
+    reply = _write_and_publish(rig).wait_final(timeout=30, quiet=0.5)  # type: ignore[attr-defined]
+    assert "#1" in reply["content"]
+    assert len(settled_announcements(rig)) == 1
+    assert [issue["number"] for issue in rig.github.issues()] == [1]
+    creates = [r for r in rig.github.requests if r.method == "POST" and r.path.endswith("/issues")]
+    assert len(creates) == 1
+
+
 def test_sigkill_during_create_then_restart_gives_one_issue(rig: Rig) -> None:
     """The bot dies right after GitHub received the create; after a restart the job adopts
     the issue: one issue, one announcement, the draft marked published."""

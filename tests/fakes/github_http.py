@@ -64,6 +64,8 @@ class GitHubHttp:
     _fail: list[Any]
     _secondary: list[int]
     _drops: int
+    _record_after: float
+    _late: set[asyncio.Task[None]]
     _delays: list[Delay]
     _released: asyncio.Event
     _refs_released: asyncio.Event
@@ -101,6 +103,21 @@ class GitHubHttp:
         if route is not None and route.handler is routes.update_ref:
             await self._refs_released.wait()
         with self._lock:
+            late = route is not None and route.handler is routes.create_issue and self._drops > 0
+            late = late and self._record_after > 0
+            if late:
+                self._drops -= 1
+                rec.status = DROPPED
+        if late:
+            task = asyncio.get_running_loop().create_task(
+                self._record_late(request, rec, route, params, self._record_after)
+            )
+            self._late.add(task)
+            task.add_done_callback(self._late.discard)
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()
+        with self._lock:
             reply, drop = self._respond(request, rec, route, params)
             if drop:
                 rec.status = DROPPED
@@ -112,6 +129,20 @@ class GitHubHttp:
             request.transport.close()  # the client sees "Remote end closed connection"
             return web.Response()
         return response
+
+    async def _record_late(
+        self,
+        request: web.Request,
+        rec: Recorded,
+        route: routes.Route | None,
+        params: dict[str, str],
+        seconds: float,
+    ) -> None:
+        """Perform a creation whose connection was dropped, `seconds` later."""
+        await asyncio.sleep(seconds)
+        with self._lock:
+            self._respond(request, rec, route, params)
+            rec.status = DROPPED
 
     def _respond(
         self,

@@ -74,6 +74,8 @@ class FakeGitHub(GitHubHttp):
         self._fail: list[Any] = [0, 502, False]  # remaining, status, commit
         self._secondary = [0, 1]  # remaining, retry_after
         self._drops = 0
+        self._record_after = 0.0
+        self._late: set[asyncio.Task[None]] = set()  # creations recorded after a drop
         self._delays: list[Delay] = []
         self._released = asyncio.Event()  # cleared while creations are held
         self._released.set()
@@ -320,10 +322,13 @@ class FakeGitHub(GitHubHttp):
         with self._lock:
             self._secondary = [next_n, retry_after]
 
-    def drop_after_create(self, n: int = 1) -> None:
-        """The next `n` issue creations happen, but the connection is closed without an answer."""
+    def drop_after_create(self, n: int = 1, *, record_after: float = 0.0) -> None:
+        """The next `n` issue creations happen, but the connection is closed without an answer.
+        With `record_after`, the connection is closed at once and the issue appears that many
+        seconds later (GitHub finishing a creation after failing to answer)."""
         with self._lock:
             self._drops = n
+            self._record_after = record_after
 
     def delay(
         self, seconds: float, method: str | None = None, path_contains: str | None = None

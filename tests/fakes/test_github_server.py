@@ -243,6 +243,20 @@ def test_drop_after_create_creates_but_client_gets_connection_error(fake_github)
     assert repo.create_issue("next one").number == 2
 
 
+def test_a_dropped_create_can_be_recorded_seconds_later(fake_github):
+    """With record_after, the client loses the connection at once and the issue appears
+    only after the given delay."""
+    repo = client(fake_github).get_repo("alice/diary")
+    fake_github.drop_after_create(record_after=1.0)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        repo.create_issue("late")
+    assert fake_github.issues() == []
+    deadline = time.monotonic() + 5
+    while not fake_github.issues() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [i["title"] for i in fake_github.issues()] == ["late"]
+
+
 def test_hold_creates_and_wait_for_request(fake_github):
     repo = client(fake_github).get_repo("alice/diary")
     fake_github.hold_creates()

@@ -11,7 +11,7 @@ import pytest
 from bot import i18n
 from bot.errors import InvalidInput, UserFacingError
 from bot.models import JobState
-from bot.services.publishing import CANCELLED, GAVE_UP, MAX_ATTEMPTS, Author
+from bot.services.publishing import CANCELLED, GAVE_UP, MAX_ATTEMPTS, SETTLE_SECONDS, Author
 from tests.bot.builders import ALICE
 from tests.bot.conftest import HOME_CHANNEL, OTHER_CHANNEL
 
@@ -24,10 +24,18 @@ async def draft(services):
 
 
 async def attempt(services, job_id: int):
-    """One run of the job as stored now (what the worker does when it is due); the job after."""
-    job = await services.store.get_publish_job(job_id)
-    await services.publishing.run(job)
-    return await services.store.get_publish_job(job_id)
+    """One attempt at the job once it is due, as the worker waits for it (also out of a
+    postponement while GitHub settles after an unknown outcome); the job after."""
+    clock = services.publishing._clock
+    for _ in range(2):
+        job = await services.store.get_publish_job(job_id)
+        if job.next_attempt_at > clock.now():
+            clock.advance((job.next_attempt_at - clock.now()).total_seconds())
+        await services.publishing.run(job)
+        after = await services.store.get_publish_job(job_id)
+        if after.attempts != job.attempts or after.state is not JobState.PENDING:
+            break
+    return after
 
 
 async def test_published_issue_is_the_body_followed_by_the_key_marker(services, draft, fake_github):
@@ -412,3 +420,45 @@ async def test_cancel_without_a_waiting_job_is_refused(services, draft):
         await services.publishing.cancel(ALICE, draft.id)
 
     assert raised.value.key == "error.nothing_to_cancel"
+
+
+async def test_after_an_unknown_outcome_the_key_is_looked_for_once_github_settled(
+    services, draft, fake_github, clock
+):
+    """A run due right after a lost answer asks GitHub nothing: it is postponed until the
+    creation has had SETTLE_SECONDS to finish, then looks for the key before creating."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.drop_after_create(1)
+    first = await attempt(services, job.id)
+    started = first.create_started_at
+    fake_github.reset_requests()
+
+    await services.publishing.run(await services.store.get_publish_job(job.id))
+
+    waiting = await services.store.get_publish_job(job.id)
+    assert fake_github.requests == []
+    assert waiting.next_attempt_at == started + timedelta(seconds=SETTLE_SECONDS)
+    assert waiting.attempts == first.attempts
+    done = await attempt(services, job.id)
+    assert done.state is JobState.DONE
+    assert [r.method for r in fake_github.requests] == ["GET"]  # found, not created again
+    assert len(fake_github.issues()) == 1
+
+
+async def test_publishing_again_after_a_job_ended_in_doubt_adopts_its_issue(
+    services, draft, fake_github
+):
+    """A job cancelled while its create may have succeeded keeps its key: publishing the
+    draft again finds the issue GitHub did make, instead of creating a second."""
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    fake_github.fail_next(1, 502, commit=True)  # created, but answered 502
+    await attempt(services, job.id)
+    await services.publishing.cancel(ALICE, draft.id)
+
+    again, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    done = await attempt(services, again.id)
+
+    assert created and again.idempotency_key == job.idempotency_key
+    assert done.state is JobState.DONE
+    assert len(fake_github.issues()) == 1
+    assert (await services.store.get_draft(ALICE, draft.id)).issue_number == done.issue_number
