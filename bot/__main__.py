@@ -168,6 +168,8 @@ CREDENTIALS = {
     "DISCORD_TOKEN": "discord-token",
     "GITHUB_TOKEN": "github-token",
     "WEBHOOK_SECRET": "webhook-secret",
+    "GITHUB_APP_CLIENT_SECRET": "github-app-client-secret",
+    "TOKEN_ENCRYPTION_KEY": "token-encryption-key",
 }
 
 

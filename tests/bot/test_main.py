@@ -59,3 +59,15 @@ def test_systemd_credentials_fill_unset_secrets(tmp_path):
     assert env["DISCORD_TOKEN"] == "from-credential"
     assert env["GITHUB_TOKEN"] == "from-environment"
     assert "WEBHOOK_SECRET" not in env
+
+
+def test_systemd_credentials_carry_the_connection_secrets(tmp_path):
+    """The key that seals members' tokens and the app's secret may come as credentials too."""
+    (tmp_path / "token-encryption-key").write_text("key-from-credential\n", "utf-8")
+    (tmp_path / "github-app-client-secret").write_text("secret-from-credential\n", "utf-8")
+    env = {"CREDENTIALS_DIRECTORY": str(tmp_path)}
+
+    load_credentials(env)
+
+    assert env["TOKEN_ENCRYPTION_KEY"] == "key-from-credential"
+    assert env["GITHUB_APP_CLIENT_SECRET"] == "secret-from-credential"
