@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot.errors import DraftNotFound, InvalidInput, UserFacingError
+from bot.errors import ConcurrentChange, DraftNotFound, InvalidInput, UserFacingError
 from bot.limits import GITHUB_BODY, GITHUB_TITLE, clean_text, encodable
 from bot.models import Draft, DraftImage, JobState, Owner, Revision, Schedule
 from bot.services.clock import Clock
@@ -189,9 +189,11 @@ class DraftService:
     async def delete(self, owner: Owner, draft_id: int) -> Draft:
         """Delete a draft that is not being published right now, with the images only it had."""
         draft = await self.get(owner, draft_id)
-        if draft.job_state is JobState.PENDING:
-            raise UserFacingError("error.publish_in_progress", id=draft.id)
-        await self._store.delete_draft_with_images(owner, draft.id)
+        try:
+            await self._store.delete_draft_with_images(owner, draft.id)
+        except ConcurrentChange:
+            # Its publish job would go on without the draft's images: wait, or /draft cancel.
+            raise UserFacingError("error.delete_while_publishing", id=draft.id) from None
         return draft
 
     async def _refused(self, owner: Owner, draft_id: int) -> Draft:

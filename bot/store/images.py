@@ -16,6 +16,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.errors import ConcurrentChange
 from bot.models import DraftImage, ImageCommit, JobImage, Owner, Schedule
 from bot.store._codec import decode_time, encode_time
 from bot.store._database import Database
@@ -193,8 +194,18 @@ class ImageStore:
 
     async def delete_draft_with_images(self, owner: Owner, draft_id: int) -> bool:
         """Delete the owner's draft and, in the same transaction, every image blob that
-        nothing links any more; False if there was no such draft."""
+        nothing links any more; False if there was no such draft. Refused (ConcurrentChange)
+        while a publish job for it is pending or a due schedule is handing it over one."""
         async with self._db.write() as db:
+            cursor = await db.execute(
+                "SELECT (EXISTS (SELECT 1 FROM publish_jobs WHERE draft_id = ?"
+                " AND state = 'pending')) OR (EXISTS (SELECT 1 FROM draft_schedules"
+                " WHERE draft_id = ? AND state = 'pending' AND claimed_at IS NOT NULL))",
+                (draft_id, draft_id),
+            )
+            row = await cursor.fetchone()
+            if row is not None and row[0]:
+                raise ConcurrentChange(f"draft {draft_id} is being published")
             cursor = await db.execute(
                 "DELETE FROM drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
                 (draft_id, owner.guild_id, owner.user_id),

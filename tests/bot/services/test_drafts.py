@@ -153,7 +153,7 @@ async def test_delete_while_publishing_is_refused(drafts, store):
     with pytest.raises(UserFacingError) as raised:
         await drafts.delete(ALICE, draft.id)
 
-    assert raised.value.key == "error.publish_in_progress"
+    assert raised.value.key == "error.delete_while_publishing"
     assert await store.get_draft(ALICE, draft.id) is not None
 
 

@@ -357,3 +357,17 @@ async def test_github_refusing_for_now_when_due_is_retried_later(services, fake_
     waiting = await services.store.get_schedule(done.schedule.id)
     assert (waiting.state, waiting.attempts, waiting.claimed_at) == (ScheduleState.PENDING, 1, None)
     assert await services.store.list_pending_publish_jobs() == []
+
+
+async def test_a_draft_whose_schedule_is_being_handed_over_cannot_be_deleted(services, clock):
+    """Between the claim of a due schedule and its publish job, delete is refused (the job
+    would otherwise go on without the draft's images), with a clear message."""
+    draft = await services.drafts.create(ALICE, "Day 1", "Morning.")
+    done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
+    await services.store.claim_schedule(done.schedule.id, clock.now())
+
+    with pytest.raises(UserFacingError) as raised:
+        await services.drafts.delete(ALICE, draft.id)
+
+    assert raised.value.key == "error.delete_while_publishing"
+    assert await services.store.get_draft(ALICE, draft.id) is not None

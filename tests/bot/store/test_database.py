@@ -64,6 +64,7 @@ async def test_foreign_keys_are_enforced(store):
     """Deleting a draft nulls its publish jobs' draft_id (ON DELETE SET NULL needs foreign_keys)."""
     draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
     job, _ = await store.add_publish_job(job_for(draft))
+    await store.end_publish_job(job.id, T0, "publish.cancelled", "")  # no longer pending
 
     await store.delete_draft_with_images(ALICE, draft.id)
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.errors import ConcurrentChange
 from bot.models import JobState, Owner, Schedule, ScheduleState
 from bot.store.images import ImagesTooLarge, NewImage, TooManyImages
 from tests.bot.builders import ALICE, T0, job_for
@@ -143,14 +144,17 @@ async def test_deleting_a_draft_deletes_the_blobs_only_it_had(store, draft, peek
     assert peek.image_blobs() == 1
 
 
-async def test_blob_a_pending_job_needs_outlives_its_draft(store, draft):
-    """An image a pending publish job has still to commit is kept when its draft goes."""
+async def test_a_draft_whose_job_is_pending_is_not_deleted(store, draft):
+    """Deleting a draft while its publish job is pending is refused: the draft and the image
+    the job has still to commit stay."""
     await store.add_draft_images(ALICE, draft.id, [image(1)], T0, **LIMITS)
     job, _ = await store.add_publish_job(job_for(draft))
     await store.plan_publish_job_images(job.id)
 
-    await store.delete_draft_with_images(ALICE, draft.id)
+    with pytest.raises(ConcurrentChange):
+        await store.delete_draft_with_images(ALICE, draft.id)
 
+    assert await store.get_draft(ALICE, draft.id) is not None
     assert await store.get_image_data(image(1).sha256) == png(1)
 
 
