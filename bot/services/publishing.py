@@ -123,9 +123,17 @@ class PublishingService:
         self._running: int | None = None  # the job whose attempt is under way
 
     async def publish(
-        self, owner: Owner, draft_id: int | None, labels: str | None, author: Author
+        self,
+        owner: Owner,
+        draft_id: int | None,
+        labels: str | None,
+        author: Author,
+        *,
+        defer_labels: bool = False,
     ) -> tuple[PublishJob, bool]:
-        """Record a publish job for the draft, or join the one in flight.
+        """Record a publish job for the draft, or join the one in flight. With `defer_labels`
+        (a due schedule), labels GitHub cannot check now are left to the job, which checks
+        them with its normal retries: the handover needs no answer from GitHub.
 
         Returns the job and whether this call created it.
         """
@@ -142,7 +150,7 @@ class PublishingService:
             # A job that ended while it may have created the issue lends its key, so this one
             # adopts that issue instead of creating a second.
             earlier = await self._store.get_unresolved_publish_job(draft.id)
-            job = await self._snapshot(draft, labels, author, earlier)
+            job = await self._snapshot(draft, labels, author, earlier, defer_labels)
             try:
                 # Recorded only if the draft is still as read: the issue gets what was saved.
                 job, created = await self._store.add_publish_job(
@@ -172,16 +180,25 @@ class PublishingService:
         return await self._store.get_pending_publish_job(draft.id)
 
     async def _snapshot(
-        self, draft: Draft, labels: str | None, author: Author, earlier: PublishJob | None = None
+        self,
+        draft: Draft,
+        labels: str | None,
+        author: Author,
+        earlier: PublishJob | None = None,
+        defer_labels: bool = False,
     ) -> PublishJob:
         """The job for a draft as it is now, after the checks that need no request; with
         `earlier`, that job again (its id, key and creation) with the draft as it is now."""
         images = await self._images.check_draft(draft) if self._images else 0
         if not draft.body.strip() and not images:
             raise InvalidInput("error.body_empty")
-        chosen = await self._labels.resolve(
-            parse_labels(labels) if labels is not None else list(draft.labels)
-        )
+        requested = parse_labels(labels) if labels is not None else list(draft.labels)
+        try:
+            chosen = await self._labels.resolve(requested)
+        except GitHubError as error:
+            if not (defer_labels and error.transient):
+                raise
+            chosen = requested  # the job resolves them once GitHub answers
         key = earlier.idempotency_key if earlier else uuid.uuid4().hex
         now = self._clock.now()
         settings = await self._store.get_guild_settings(draft.guild_id)
@@ -267,6 +284,8 @@ class PublishingService:
         # Until a search shows no issue carries the key, an earlier attempt may have made one.
         maybe_created = job.outcome_unknown
         try:
+            # The repository's names (cached): a scheduled job may carry them unchecked.
+            labels = await self._resolve_labels(job.labels)
             body = body_with_images(job, await self._images.commit(job) if self._images else [])
             if len(body) > GITHUB_BODY:
                 # Numbers only: the detail is stored with the job and shown in any language.
@@ -281,7 +300,7 @@ class PublishingService:
                 maybe_created = False
             if created is None:
                 await self._store.mark_publish_job_started(job.id, self._clock.now())
-                created = await self._gateway.create_issue(job.title, body, job.labels)
+                created = await self._gateway.create_issue(job.title, body, labels)
         except GitHubError as error:
             await self._failed_attempt(job, error, maybe_created)
             return
@@ -293,6 +312,14 @@ class PublishingService:
             await self._failed_attempt(job, error, maybe_created)
             return
         await self._complete(job, created, body)
+
+    async def _resolve_labels(self, names: Sequence[str]) -> list[str]:
+        """`names` as the repository spells them; an unknown label fails the job for good."""
+        try:
+            return await self._labels.resolve(names)
+        except InvalidInput as error:
+            detail = f"labels: {error.values.get('labels') or ', '.join(names)}"
+            raise GitHubError("github.invalid", detail=detail) from None
 
     async def _failed_attempt(
         self, job: PublishJob, error: GitHubError, maybe_created: bool = False

@@ -241,8 +241,10 @@ class ScheduleService:
             return
         author = Author(claimed.author_name, claimed.author_avatar_url)
         try:
+            # Labels are left to the job if GitHub cannot check them now: the schedule is
+            # handed over even during an outage, and the job retries until GitHub is back.
             job, created = await self._publishing.publish(
-                claimed.owner, claimed.draft_id, claimed.labels, author
+                claimed.owner, claimed.draft_id, claimed.labels, author, defer_labels=True
             )
         except UserFacingError as error:
             if error.key == "error.already_published":  # published by hand meanwhile

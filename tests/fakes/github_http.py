@@ -171,6 +171,8 @@ class GitHubHttp:
     ) -> None:
         """Raise the ApiError that GitHub would answer before reaching the endpoint, if any."""
         state = self.state
+        if state.down:
+            raise ApiError(503, "Service Unavailable", DOCS)
         auth = request.headers.get("Authorization", "")
         if not auth:
             raise ApiError(401, "Requires authentication", DOCS)

@@ -387,6 +387,7 @@ class FakeGitHub(GitHubHttp):
         issues_disabled: bool | None = None,
         read_only: bool | None = None,
         unknown_labels: str | None = None,
+        down: bool | None = None,
     ) -> None:
         """Switch modes; arguments left as None keep their current value.
 
@@ -394,6 +395,7 @@ class FakeGitHub(GitHubHttp):
         issues_disabled: 410 "Issues are disabled for this repo" on issue endpoints.
         read_only: 403 "Resource not accessible by personal access token" on writes.
         unknown_labels: "reject" (422, default) or "create" (create them, color ededed).
+        down: every request 503 "Service Unavailable" (an outage).
         """
         if unknown_labels not in (None, "reject", "create"):
             raise ValueError(unknown_labels)
@@ -403,6 +405,7 @@ class FakeGitHub(GitHubHttp):
             "issues_disabled": issues_disabled,
             "read_only": read_only,
             "unknown_labels": unknown_labels,
+            "down": down,
         }
         with self._lock:
             for name, value in changes.items():
@@ -429,5 +432,9 @@ class FakeGitHub(GitHubHttp):
         with self._lock:
             self._fail, self._secondary, self._drops, self._delays = [0, 502, False], [0, 1], 0, []
         self.set_mode(
-            token_revoked=False, repo_missing=False, issues_disabled=False, read_only=False
+            token_revoked=False,
+            repo_missing=False,
+            issues_disabled=False,
+            read_only=False,
+            down=False,
         )

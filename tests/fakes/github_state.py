@@ -65,6 +65,7 @@ class GitHubState(Renderer):
         self.repo_missing = False
         self.issues_disabled = False
         self.read_only = False
+        self.down = False  # every request answered 503 (an outage)
         self.unknown_labels = "reject"  # or "create"
         # Primary rate limit of the "core" resource.
         self.rate_limit = 5000

@@ -341,9 +341,11 @@ async def test_deleting_a_scheduled_draft_drops_its_schedule(services, clock):
     assert await services.scheduling.pending() == []
 
 
-async def test_github_refusing_for_now_when_due_is_retried_later(services, fake_github, clock):
-    """The label check hits GitHub's rate limit when due: no job yet, the schedule is
-    released (cancellable again) and waits to try again."""
+async def test_github_refusing_for_now_when_due_still_hands_over_to_the_job(
+    services, fake_github, clock
+):
+    """The label check hits GitHub's rate limit when due: the schedule is handed over anyway,
+    and the publish job, which checks the label itself, waits out the limit and publishes."""
     fake_github.add_label("diary")
     draft = await services.drafts.create(ALICE, "Labelled", "Text.")
     done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), "diary", Author("A"))
@@ -352,11 +354,18 @@ async def test_github_refusing_for_now_when_due_is_retried_later(services, fake_
     clock.advance(3660)
 
     assert await services.schedule_worker._run_due() == 0
-    assert await services.schedule_worker._run_due() > 0
 
-    waiting = await services.store.get_schedule(done.schedule.id)
-    assert (waiting.state, waiting.attempts, waiting.claimed_at) == (ScheduleState.PENDING, 1, None)
-    assert await services.store.list_pending_publish_jobs() == []
+    handed = await services.store.get_schedule(done.schedule.id)
+    assert handed.state is ScheduleState.DONE
+    (job,) = await services.store.list_pending_publish_jobs()
+    assert job.labels == ("diary",)
+    assert await services.publish_worker._run_due() == 0  # rate limited: retried later
+    assert fake_github.issues() == []
+    fake_github.set_rate_limit(5000)
+    clock.advance(3600)
+    assert await services.publish_worker._run_due() == 0
+    (issue,) = fake_github.issues()
+    assert issue["labels"] == ["diary"]
 
 
 async def test_a_draft_whose_schedule_is_being_handed_over_cannot_be_deleted(services, clock):
@@ -371,3 +380,36 @@ async def test_a_draft_whose_schedule_is_being_handed_over_cannot_be_deleted(ser
 
     assert raised.value.key == "error.delete_while_publishing"
     assert await services.store.get_draft(ALICE, draft.id) is not None
+
+
+async def test_a_schedule_due_during_ten_minutes_of_503s_publishes_once_github_is_back(
+    services, fake_github, clock
+):
+    """The schedule falls due while GitHub answers 503 to everything (the label list too, as
+    after a restart): it is handed to the publish job anyway, which retries until GitHub
+    answers again after ten minutes, then publishes once, with the label."""
+    fake_github.add_label("Diary")
+    draft = await services.drafts.create(ALICE, "Later", "Written now.")
+    await services.scheduling.schedule(ALICE, draft.id, _in(clock, 1), "diary", Author("A"))
+    services.labels._cached = None  # as after a restart: the labels are not known yet
+    fake_github.set_mode(down=True)
+    back_at = clock.now() + timedelta(minutes=11)
+
+    for _ in range(500):
+        if clock.now() >= back_at:
+            fake_github.set_mode(down=False)
+        waits = [
+            await services.schedule_worker._run_due(),
+            await services.publish_worker._run_due(),
+        ]
+        if fake_github.issues():
+            break
+        if min(waits) > 0:
+            clock.advance(min(waits))
+
+    assert clock.now() >= back_at
+    (issue,) = fake_github.issues()
+    assert (issue["title"], issue["labels"]) == ("Later", ["Diary"])
+    assert (await services.scheduling.list(ALICE)) == []
+    statuses = {r.status for r in fake_github.requests}
+    assert 503 in statuses
