@@ -156,8 +156,30 @@ def wait_for_announcements(rig: Rig, count: int = 1, timeout: float = 20) -> lis
     return announcements(rig)
 
 
+# Seconds without a request to either fake before "no duplicate" is believed: longer than the
+# bot's first retry (at most 1 s) and its settle-free looks, so a late duplicate comes first.
+QUIET_SECONDS = 2.0
+
+
+def wait_for_quiet(rig: Rig, seconds: float = QUIET_SECONDS, timeout: float = 90) -> None:
+    """Wait until neither the local Discord nor the local GitHub has received a request for
+    `seconds` (REST requests; the gateway's heartbeats do not count), so anything the bot
+    was still going to send, a late duplicate included, has arrived. Fails after `timeout`."""
+    deadline = time.monotonic() + timeout
+
+    def counts() -> tuple[int, int]:
+        return len(rig.discord.requests), len(rig.github.requests)
+
+    seen, since = counts(), time.monotonic()
+    while time.monotonic() - since < seconds:
+        assert time.monotonic() < deadline, f"the fakes never went quiet for {seconds} s"
+        time.sleep(0.05)
+        if (now := counts()) != seen:
+            seen, since = now, time.monotonic()
+
+
 def settled_announcements(rig: Rig, count: int = 1, timeout: float = 20) -> list[dict]:
-    """As wait_for_announcements, then half a second more: a duplicate would arrive by then."""
+    """As wait_for_announcements, then until the fakes are quiet: a duplicate arrives first."""
     wait_for_announcements(rig, count, timeout)
-    time.sleep(0.5)
+    wait_for_quiet(rig)
     return announcements(rig)

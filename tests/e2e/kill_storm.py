@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.store import Store
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, wait_for_quiet
 
 KILL_COUNT_ENV = "DIARY_KILL_COUNT"
 SEED = 13
@@ -56,11 +56,7 @@ def run_kill_storm(rig: Rig, kills: int, seed: int = SEED) -> KillStorm:
     while _published(rig) < kills or _counts(rig)[1] < kills:
         assert time.monotonic() < deadline, f"not all published: {_counts(rig)}"
         time.sleep(0.2)
-    last, since = _counts(rig), time.monotonic()
-    while time.monotonic() - since < QUIET:
-        time.sleep(0.2)
-        if (now := _counts(rig)) != last:
-            last, since = now, time.monotonic()
+    wait_for_quiet(rig, QUIET)
     titles = Counter(issue["title"] for issue in rig.github.issues())
     posts = Counter(
         m["embeds"][0]["url"] for m in rig.discord.channel_messages("announcements") if m["embeds"]

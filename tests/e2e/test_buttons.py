@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, wait_for_quiet
 
 
 def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -81,6 +81,7 @@ def test_an_old_preview_of_a_published_draft_says_so(rig: Rig) -> None:
     assert "記事 #1" in reply["content"] and "公開済み" in reply["content"]
     assert reply["flags"] & 64
     assert live(rig, message_id) == []
+    wait_for_quiet(rig)
     assert len(rig.github.issues()) == 1
 
 

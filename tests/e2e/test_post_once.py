@@ -6,23 +6,16 @@ from __future__ import annotations
 import os
 import time
 
-from tests.e2e.harness import Rig, wait_until
+from tests.e2e.harness import Rig, wait_for_quiet, wait_until
 from tests.e2e.kill_storm import KILL_COUNT_ENV, run_kill_storm
-
-QUIET = 1.5  # seconds without a new post before "no duplicate" is believed
 
 
 def _quiet_posts(rig: Rig, channel: str, count: int, timeout: float = 20) -> list[dict]:
-    """The channel's messages once it has `count` and no new one came for QUIET seconds."""
+    """The channel's messages once it has `count` and the fakes are quiet."""
     rig.discord.wait_for(
         lambda: len(rig.discord.channel_messages(channel)) >= count, timeout, f"{channel} posts"
     )
-    seen, since = len(rig.discord.channel_messages(channel)), time.monotonic()
-    while time.monotonic() - since < QUIET:
-        time.sleep(0.1)
-        now = len(rig.discord.channel_messages(channel))
-        if now != seen:
-            seen, since = now, time.monotonic()
+    wait_for_quiet(rig)
     return rig.discord.channel_messages(channel)
 
 
@@ -125,7 +118,7 @@ def test_killed_while_the_reminder_answer_is_held_gives_one_reminder(rig: Rig) -
     rig.discord.release_channel_posts()
     rig.start_bot()
     wait_until(lambda: "reminder of server" in rig.bot.log().rsplit("--- start ---", 1)[1])  # type: ignore[union-attr]
-    time.sleep(QUIET)
+    wait_for_quiet(rig)
     assert len(_bot_posts(rig, "writing")) == 1
 
 
@@ -137,7 +130,8 @@ def test_reminder_off_and_on_the_same_day_posts_no_second_time(rig: Rig) -> None
     off = rig.slash("admin", "reminder", {"time": "off"}, command="diary").wait_final()
     assert "off" in off["content"]
     _reminder_in(rig, 2)
-    time.sleep(4 + QUIET)
+    time.sleep(4)  # the reminder's new time passes
+    wait_for_quiet(rig)
     assert len(_bot_posts(rig, "writing")) == 1
 
 
@@ -156,7 +150,7 @@ def test_killed_while_entry_add_creates_the_comment_gives_one_comment(rig: Rig) 
     wait_until(lambda: len(rig.github.comments(1)) == 1)
     rig.start_bot()
     wait_until(lambda: "found the comment of an earlier attempt" in rig.bot.log())  # type: ignore[union-attr]
-    time.sleep(QUIET)
+    wait_for_quiet(rig)
     (comment,) = rig.github.comments(1)
     assert comment["body"].startswith("Evening.\n\n<!-- diary-bot:")
 

@@ -21,8 +21,8 @@ def test_github_502_twice_then_success_gives_one_issue(rig: Rig) -> None:
     rig.github.fail_next(2, status=502)
     reply = _write_and_publish(rig).wait_final(timeout=20, quiet=0.5)  # type: ignore[attr-defined]
     assert "#1" in reply["content"]
+    assert len(settled_announcements(rig)) == 1  # waits until the fakes are quiet
     assert len(rig.github.issues()) == 1
-    assert len(settled_announcements(rig)) == 1
 
 
 def test_connection_dropped_after_create_gives_one_issue(rig: Rig) -> None:
@@ -31,8 +31,8 @@ def test_connection_dropped_after_create_gives_one_issue(rig: Rig) -> None:
     rig.github.drop_after_create(1)
     reply = _write_and_publish(rig).wait_final(timeout=20, quiet=0.5)  # type: ignore[attr-defined]
     assert "#1" in reply["content"]
+    assert len(settled_announcements(rig)) == 1  # waits until the fakes are quiet
     assert len(rig.github.issues()) == 1
-    assert len(settled_announcements(rig)) == 1
 
 
 def test_issue_recorded_seconds_after_a_dropped_connection_gives_one_issue(rig: Rig) -> None:
@@ -89,8 +89,8 @@ def test_double_publish_joins_the_job_in_flight(rig: Rig) -> None:
         second.wait_final(timeout=20, quiet=0.5),
     ):
         assert "#1" in reply["content"]
+    assert len(settled_announcements(rig)) == 1  # waits until the fakes are quiet
     assert len(rig.github.issues()) == 1
-    assert len(settled_announcements(rig)) == 1
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, wait_for_quiet
 
 GITHUB_HOLD_SECONDS = 6
 
@@ -22,4 +22,5 @@ def test_slow_github_does_not_delay_other_members(rig: Rig) -> None:
     assert publishing.first_response_seconds < 3
     final = publishing.wait_final(timeout=GITHUB_HOLD_SECONDS + 20, quiet=0.5)
     assert "#1" in final["content"]
+    wait_for_quiet(rig)
     assert len(rig.github.issues()) == 1

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.models import Reminder
 from bot.store import Store
-from tests.e2e.harness import Rig, settled_announcements, wait_until
+from tests.e2e.harness import Rig, settled_announcements, wait_for_quiet, wait_until
 
 TOKYO = "Asia/Tokyo"
 
@@ -110,7 +110,7 @@ def test_daily_reminder_is_posted_once_pinging_nobody(rig: Rig) -> None:
     reply = rig.slash("admin", "reminder", {"time": _clock_in(3, TOKYO)}, command="diary")
     assert "Saved the daily reminder" in reply.wait_final()["content"]
     wait_until(lambda: _bot_posts(rig, "writing"))
-    time.sleep(0.5)  # a duplicate would arrive right after
+    wait_for_quiet(rig)  # a duplicate would arrive before the fakes go quiet
     (post,) = _bot_posts(rig, "writing")
     assert "/draft new" in post["content"]
     assert post["pinged"] == set()

@@ -3,11 +3,10 @@ preferred locale, which only Community servers can set."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from bot import i18n
-from tests.e2e.harness import Rig
+from tests.e2e.harness import Rig, wait_for_quiet
 
 
 def _clock_in(seconds: float) -> str:
@@ -25,7 +24,7 @@ def _reminder_post(rig: Rig) -> dict:
         return [m for m in rig.discord.channel_messages("writing") if m["author"]["id"] == bot_id]
 
     rig.discord.wait_for(posts, 15, "the reminder")
-    time.sleep(0.5)  # a duplicate would arrive right after
+    wait_for_quiet(rig)  # a duplicate would arrive before the fakes go quiet
     (post,) = posts()
     return post
 
