@@ -7,6 +7,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from bot.services.clock import Clock
 
@@ -14,9 +15,11 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 300.0
 
+JobT = TypeVar("JobT")
 
-class JobLoop(ABC):
-    """Subclasses say which jobs are pending and how to run one."""
+
+class JobLoop(ABC, Generic[JobT]):
+    """Subclasses say which jobs (of type `JobT`) are pending and how to run one."""
 
     name = "jobs"
 
@@ -74,9 +77,9 @@ class JobLoop(ABC):
         return 0
 
     @abstractmethod
-    async def next_due(self) -> tuple[object, datetime] | None:
+    async def next_due(self) -> tuple[JobT, datetime] | None:
         """The pending job due soonest, with the time it is due (one indexed look-up)."""
 
     @abstractmethod
-    async def run_one(self, job: object) -> None:
+    async def run_one(self, job: JobT) -> None:
         """One attempt at one job; it records its own outcome."""

@@ -36,7 +36,7 @@ class _Edit:
     announcement: TrackedAnnouncement
 
 
-class AnnounceWorker(JobLoop):
+class AnnounceWorker(JobLoop[Announcement | _Edit]):
     name = "announcer"
 
     def __init__(
@@ -73,8 +73,8 @@ class AnnounceWorker(JobLoop):
             self._busy.release()
         self._stopping = False
 
-    async def next_due(self) -> tuple[object, datetime] | None:
-        jobs: list[tuple[object, datetime]] = [
+    async def next_due(self) -> tuple[Announcement | _Edit, datetime] | None:
+        jobs: list[tuple[Announcement | _Edit, datetime]] = [
             (a, a.next_attempt_at) for a in await self._store.list_announcements_to_send(limit=1)
         ]
         for edit in await self._store.list_announcement_edits(limit=1):
@@ -82,17 +82,16 @@ class AnnounceWorker(JobLoop):
             jobs.append((_Edit(edit), edit.edit_next_attempt_at))
         return min(jobs, key=lambda pair: pair[1], default=None)
 
-    async def run_one(self, job: object) -> None:
+    async def run_one(self, job: Announcement | _Edit) -> None:
         if self._stopping:
             return
         async with self._busy:
             await self._run_job(job)
 
-    async def _run_job(self, job: object) -> None:
+    async def _run_job(self, job: Announcement | _Edit) -> None:
         if isinstance(job, _Edit):
             await self._edit(job.announcement)
             return
-        assert isinstance(job, Announcement)
         if not isinstance(job, TrackedAnnouncement):  # as `list_pending_announcements` gives
             tracked = {
                 a.channel_id: a

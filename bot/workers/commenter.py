@@ -12,7 +12,7 @@ from bot.store import Store
 from bot.workers._loop import JobLoop
 
 
-class CommentWorker(JobLoop):
+class CommentWorker(JobLoop[CommentJob]):
     name = "commenter"
 
     def __init__(
@@ -26,10 +26,9 @@ class CommentWorker(JobLoop):
         self._store = store
         self._comments = comments
 
-    async def next_due(self) -> tuple[object, datetime] | None:
+    async def next_due(self) -> tuple[CommentJob, datetime] | None:
         job = await self._store.next_comment_job()
         return (job, job.next_attempt_at) if job else None
 
-    async def run_one(self, job: object) -> None:
-        assert isinstance(job, CommentJob)
+    async def run_one(self, job: CommentJob) -> None:
         await self._comments.run(job)

@@ -12,7 +12,7 @@ from bot.store import Store
 from bot.workers._loop import JobLoop
 
 
-class PublishWorker(JobLoop):
+class PublishWorker(JobLoop[PublishJob]):
     name = "publisher"
 
     def __init__(
@@ -26,10 +26,9 @@ class PublishWorker(JobLoop):
         self._store = store
         self._publishing = publishing
 
-    async def next_due(self) -> tuple[object, datetime] | None:
+    async def next_due(self) -> tuple[PublishJob, datetime] | None:
         jobs = await self._store.list_pending_publish_jobs(limit=1)
         return (jobs[0], jobs[0].next_attempt_at) if jobs else None
 
-    async def run_one(self, job: object) -> None:
-        assert isinstance(job, PublishJob)
+    async def run_one(self, job: PublishJob) -> None:
         await self._publishing.run(job)

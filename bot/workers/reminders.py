@@ -11,7 +11,7 @@ from bot.services.reminders import ReminderService
 from bot.workers._loop import JobLoop
 
 
-class ReminderWorker(JobLoop):
+class ReminderWorker(JobLoop[Reminder]):
     name = "reminders"
 
     def __init__(
@@ -23,11 +23,10 @@ class ReminderWorker(JobLoop):
         super().__init__(clock, ready)
         self._reminders = reminders
 
-    async def next_due(self) -> tuple[object, datetime] | None:
+    async def next_due(self) -> tuple[Reminder, datetime] | None:
         # One reminder per server: few enough to compute every time.
         due = await self._reminders.due()
         return due[0] if due else None
 
-    async def run_one(self, job: object) -> None:
-        assert isinstance(job, Reminder)
+    async def run_one(self, job: Reminder) -> None:
         await self._reminders.run(job.guild_id)

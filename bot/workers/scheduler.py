@@ -11,7 +11,7 @@ from bot.services.scheduling import ScheduleService
 from bot.workers._loop import JobLoop
 
 
-class ScheduleWorker(JobLoop):
+class ScheduleWorker(JobLoop[Schedule]):
     name = "scheduler"
 
     def __init__(
@@ -23,10 +23,9 @@ class ScheduleWorker(JobLoop):
         super().__init__(clock, ready)
         self._scheduling = scheduling
 
-    async def next_due(self) -> tuple[object, datetime] | None:
+    async def next_due(self) -> tuple[Schedule, datetime] | None:
         schedules = await self._scheduling.pending(limit=1)
         return (schedules[0], schedules[0].next_attempt_at) if schedules else None
 
-    async def run_one(self, job: object) -> None:
-        assert isinstance(job, Schedule)
+    async def run_one(self, job: Schedule) -> None:
         await self._scheduling.hand_over(job)
