@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.page_probe import PageProbe
 from bot.services.access import AccessService
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
 from bot.services.authors import AuthorPolicy
@@ -32,7 +33,7 @@ from bot.workers.commenter import CommentWorker
 from bot.workers.publisher import PublishWorker
 from bot.workers.reminders import ReminderWorker
 from bot.workers.scheduler import ScheduleWorker
-from bot.workers.watcher import PageProbe, Watcher, polling_interval
+from bot.workers.watcher import Watcher, polling_interval
 
 
 class GitHubPorts(

@@ -1,4 +1,4 @@
-"""The watcher loop, and the probe that tells the announcer when a blog page is live.
+"""The watcher loop.
 
 The loop polls every POLL_INTERVAL seconds (a 304 costs no rate limit). With webhooks on it is
 only a safety net for missed deliveries and polls far less often. While GitHub fails it backs
@@ -11,8 +11,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-import aiohttp
-
 from bot.errors import GitHubError
 from bot.services.watching import WatchService
 
@@ -21,8 +19,6 @@ log = logging.getLogger(__name__)
 SAFETY_NET_FACTOR = 10
 SAFETY_NET_MINIMUM = 600.0
 MAX_BACKOFF = 1800.0
-PAGE_CHECK_TIMEOUT = 10.0
-MAX_REMEMBERED_PAGES = 256
 
 
 def polling_interval(poll_interval: float, *, webhooks: bool) -> float:
@@ -107,53 +103,3 @@ class Watcher:
                 await asyncio.wait_for(self._wake.wait(), delay)
             except TimeoutError:
                 pass
-
-
-class PageProbe:
-    """Asks in the background whether blog pages answer 200 yet, so the announcer never waits
-    for a slow site: it asks `is_live` when a job is due and postpones the job if not yet."""
-
-    def __init__(self, timeout: float = PAGE_CHECK_TIMEOUT) -> None:
-        self._timeout = timeout
-        self._live: list[str] = []
-        self._checks: dict[str, asyncio.Task[None]] = {}
-        self._session: aiohttp.ClientSession | None = None
-
-    def is_live(self, url: str) -> bool:
-        """True once `url` answered 200; otherwise starts one check in the background (if
-        none is running for it) and says False."""
-        if url in self._live:
-            return True
-        if url not in self._checks:
-            self._checks[url] = asyncio.create_task(self._check(url), name="diary-page-probe")
-        return False
-
-    def forget(self, url: str) -> None:
-        if url in self._live:
-            self._live.remove(url)
-
-    async def _check(self, url: str) -> None:
-        try:
-            if self._session is None:
-                self._session = aiohttp.ClientSession(
-                    timeout=aiohttp.ClientTimeout(total=self._timeout),
-                    headers={"User-Agent": "diary-bot"},
-                )
-            async with self._session.get(url, allow_redirects=True) as response:
-                if response.status == 200:
-                    self._live = [*self._live[-MAX_REMEMBERED_PAGES + 1 :], url]
-                else:
-                    log.debug("page %s answered %d; not live yet", url, response.status)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            log.debug("page %s did not answer (%s)", url, type(error).__name__)
-        finally:
-            self._checks.pop(url, None)
-
-    async def close(self) -> None:
-        checks = list(self._checks.values())
-        for task in checks:
-            task.cancel()
-        await asyncio.gather(*checks, return_exceptions=True)
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
