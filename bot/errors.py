@@ -72,3 +72,19 @@ class ConfigError(DiaryError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class ImagesTooLarge(Exception):
+    """Adding the images would take a draft over its total size; `total` is what it would be."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(f"images would total {total} bytes")
+        self.total = total
+
+
+class TooManyImages(Exception):
+    """Adding the images would give a draft more than allowed; `count` is what it would have."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"a draft would have {count} images")
+        self.count = count

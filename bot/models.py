@@ -258,3 +258,38 @@ class PublishedEntry:
     published_at: datetime
     length: int  # characters of the text as written (no hidden marker, no image links)
     author_id: int | None = None  # None: written on GitHub directly
+
+
+@dataclass(frozen=True)
+class NewImage:
+    """A checked image on its way into the store."""
+
+    sha256: str
+    data: bytes
+    media_type: str
+    filename: str
+    alt: str
+
+
+class EntryState(StrEnum):
+    """What became of a published entry on GitHub since it was announced."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class TrackedAnnouncement(Announcement):
+    """An announcement with what is known of its entry since it was queued."""
+
+    entry_state: EntryState = EntryState.OPEN
+    revision: int = 0
+    shown_revision: int = 0
+    issue_url: str | None = None
+    page_deadline: datetime | None = None
+    edit_attempts: int = 0
+    edit_next_attempt_at: datetime | None = None
+    nonce: str | None = None
+    post_started_at: datetime | None = None  # the first attempt that may have posted it
+    outcome_unknown: bool = False

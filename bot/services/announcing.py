@@ -9,11 +9,10 @@ from typing import Protocol
 
 from bot.limits import ANNOUNCE_EXCERPT, cut
 from bot.markdown_scan import NextFinder, escaped
-from bot.models import Announcement, Entry, JobState
+from bot.models import Announcement, Entry, EntryState, JobState, TrackedAnnouncement
 from bot.services.clock import Clock
 from bot.services.posting import RecentPosts
 from bot.store import Store
-from bot.store.watching import EntryState, TrackedAnnouncement
 
 log = logging.getLogger(__name__)
 

@@ -20,13 +20,12 @@ from typing import Protocol
 from urllib.parse import quote
 
 from bot.byte_sizes import MEGABYTE, format_size
-from bot.errors import InvalidInput, UserFacingError
+from bot.errors import ImagesTooLarge, InvalidInput, TooManyImages, UserFacingError
 from bot.limits import clean_text, cut
-from bot.models import Draft, DraftImage, JobState, Owner
+from bot.models import Draft, DraftImage, JobState, NewImage, Owner
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
 from bot.store import Store
-from bot.store.images import ImagesTooLarge, NewImage, TooManyImages
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
-from bot.errors import ConcurrentChange
-from bot.models import DraftImage, ImageCommit, JobImage, Owner, Schedule
+from bot.errors import ConcurrentChange, ImagesTooLarge, TooManyImages
+from bot.models import DraftImage, ImageCommit, JobImage, NewImage, Owner, Schedule
 from bot.store._codec import decode_time, encode_time
 from bot.store._database import Database
 from bot.store.drafts import _WRITABLE
@@ -37,33 +36,6 @@ DELETE FROM image_blobs WHERE sha256 NOT IN (SELECT sha256 FROM draft_images)
 AND sha256 NOT IN (SELECT i.sha256 FROM publish_job_images i
                    JOIN publish_jobs j ON j.id = i.job_id WHERE j.state = 'pending')
 """
-
-
-@dataclass(frozen=True)
-class NewImage:
-    """A checked image on its way into the store."""
-
-    sha256: str
-    data: bytes
-    media_type: str
-    filename: str
-    alt: str
-
-
-class ImagesTooLarge(Exception):
-    """Adding the images would take a draft over its total size; `total` is what it would be."""
-
-    def __init__(self, total: int) -> None:
-        super().__init__(f"images would total {total} bytes")
-        self.total = total
-
-
-class TooManyImages(Exception):
-    """Adding the images would give a draft more than allowed; `count` is what it would have."""
-
-    def __init__(self, count: int) -> None:
-        super().__init__(f"a draft would have {count} images")
-        self.count = count
 
 
 def _draft_image(row: aiosqlite.Row) -> DraftImage:

@@ -9,13 +9,11 @@ while an edit is in flight gets its own edit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import aiosqlite
 
-from bot.models import Announcement, JobState
+from bot.models import EntryState, JobState, TrackedAnnouncement
 from bot.store._codec import NEW_NONCE, decode_time, encode_labels, encode_time
 from bot.store._database import Database
 from bot.store.jobs import announcement_from_row
@@ -29,28 +27,6 @@ SELECT a.*, COALESCE(a.issue_url, (SELECT j.issue_url FROM publish_jobs j
         ORDER BY j.id DESC LIMIT 1)) AS known_issue_url
 FROM announcements a
 """
-
-
-class EntryState(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    DELETED = "deleted"
-
-
-@dataclass(frozen=True)
-class TrackedAnnouncement(Announcement):
-    """An announcement with what is known of its entry since it was queued."""
-
-    entry_state: EntryState = EntryState.OPEN
-    revision: int = 0
-    shown_revision: int = 0
-    issue_url: str | None = None
-    page_deadline: datetime | None = None
-    edit_attempts: int = 0
-    edit_next_attempt_at: datetime | None = None
-    nonce: str | None = None
-    post_started_at: datetime | None = None  # the first attempt that may have posted it
-    outcome_unknown: bool = False
 
 
 def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:

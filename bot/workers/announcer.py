@@ -10,14 +10,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.models import Announcement, JobState
+from bot.models import Announcement, EntryState, JobState, TrackedAnnouncement
 from bot.page_probe import PageProbe
 from bot.services.announcing import AnnouncementFailed, AnnouncementSender
 from bot.services.clock import Clock
 from bot.services.posting import DEFAULT_NONCE_WINDOW, find_post, nonce_expired
 from bot.services.publishing import retry_delay
 from bot.store import Store
-from bot.store.watching import EntryState, TrackedAnnouncement
 from bot.workers._loop import JobLoop
 
 log = logging.getLogger(__name__)

@@ -12,14 +12,13 @@ import pytest
 from bot.errors import GitHubError
 from bot.github_gateway import GitHubGateway
 from bot.github_records import IssueSnapshot
-from bot.models import Announcement, Entry, JobState, Owner
+from bot.models import Announcement, Entry, EntryState, JobState, Owner, TrackedAnnouncement
 from bot.page_probe import PageProbe
 from bot.services.announcing import AnnouncementFailed, AnnouncementService
 from bot.services.authors import AuthorPolicy
 from bot.services.posting import RecentPost
 from bot.services.publishing import key_marker
 from bot.services.watching import STATE_KEY, PollResult, WatchService
-from bot.store.watching import EntryState, TrackedAnnouncement
 from bot.workers.announcer import AnnounceWorker
 from bot.workers.watcher import Watcher, polling_interval
 from tests.bot.builders import job_for

@@ -9,9 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.errors import ConcurrentChange
-from bot.models import JobState, Owner, Schedule, ScheduleState
-from bot.store.images import ImagesTooLarge, NewImage, TooManyImages
+from bot.errors import ConcurrentChange, ImagesTooLarge, TooManyImages
+from bot.models import JobState, NewImage, Owner, Schedule, ScheduleState
 from tests.bot.builders import ALICE, T0, job_for
 
 LIMITS = {"max_total_bytes": 25 * 1024 * 1024, "max_count": 50}
