@@ -1,4 +1,5 @@
-"""A loop that runs due jobs, then sleeps until the next is due or something wakes it."""
+"""Background loops: one task each, woken early by `wake()`, stopped with `stop()`; `JobLoop`
+runs due jobs, then sleeps until the next is due or something wakes it."""
 
 from __future__ import annotations
 
@@ -18,19 +19,18 @@ IDLE_SECONDS = 300.0
 JobT = TypeVar("JobT")
 
 
-class JobLoop(ABC, Generic[JobT]):
-    """Subclasses say which jobs (of type `JobT`) are pending and how to run one."""
+class BackgroundLoop(ABC):
+    """One long-running task: started once, woken early by `wake()`, stopped with `stop()`."""
 
-    name = "jobs"
+    name = "loop"
 
-    def __init__(self, clock: Clock, ready: Callable[[], Awaitable[object]]) -> None:
-        self._clock = clock
+    def __init__(self, ready: Callable[[], Awaitable[object]]) -> None:
         self._ready = ready
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
-        """Look for due jobs now."""
+        """Stop waiting and go round the loop now."""
         self._wake.set()
 
     def start(self) -> None:
@@ -41,11 +41,32 @@ class JobLoop(ABC, Generic[JobT]):
         return self._task is not None and not self._task.done()
 
     async def stop(self) -> None:
-        """Stop between jobs or abandon the one running: unfinished jobs resume at start-up."""
+        """Cancel the loop wherever it is; what it left unfinished resumes at start-up."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if woken."""
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    @abstractmethod
+    async def _run(self) -> None:
+        """The loop itself; it never returns."""
+
+
+class JobLoop(BackgroundLoop, Generic[JobT]):
+    """Subclasses say which jobs (of type `JobT`) are pending and how to run one."""
+
+    name = "jobs"
+
+    def __init__(self, clock: Clock, ready: Callable[[], Awaitable[object]]) -> None:
+        super().__init__(ready)
+        self._clock = clock
 
     async def _run(self) -> None:
         await self._ready()
@@ -57,10 +78,7 @@ class JobLoop(ABC, Generic[JobT]):
                 log.exception("%s worker: unexpected error; retrying in a minute", self.name)
                 delay = 60.0
             if delay > 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), delay)
-                except TimeoutError:
-                    pass
+                await self._pause(delay)
 
     async def _run_due(self) -> float:
         """Run the job due next, if it is due; return seconds until the next one is due."""

@@ -7,12 +7,12 @@ off exponentially and logs once per failure streak, not at every poll.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
 from bot.errors import GitHubError
 from bot.services.watching import WatchService
+from bot.workers._loop import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +34,17 @@ def backoff_delay(interval: float, failures: int, retry_after: float | None = No
     return max(delay, retry_after or 0.0)
 
 
-class Watcher:
+class Watcher(BackgroundLoop):
     """Runs `WatchService.poll` on a schedule until stopped."""
+
+    name = "watcher"
 
     def __init__(
         self, service: WatchService, interval: float, ready: Callable[[], Awaitable[object]]
     ) -> None:
+        super().__init__(ready)
         self._service = service
         self._interval = interval
-        self._ready = ready
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def interval(self) -> float:
@@ -54,23 +54,6 @@ class Watcher:
         """Poll every `seconds` from now on (e.g. when the webhook endpoint cannot listen)."""
         self._interval = seconds
         self.wake()
-
-    def wake(self) -> None:
-        """Poll now."""
-        self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="diary-watcher")
-
-    def alive(self) -> bool:
-        """Whether the polling loop runs."""
-        return self._task is not None and not self._task.done()
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
 
     async def _run(self) -> None:
         await self._ready()  # announcements need the servers and channels Discord reports
@@ -99,7 +82,4 @@ class Watcher:
                 failures = 0
                 delay = self._interval
                 log.debug("watcher: poll %s; next in %.0fs", result, delay)
-            try:
-                await asyncio.wait_for(self._wake.wait(), delay)
-            except TimeoutError:
-                pass
+            await self._pause(delay)
