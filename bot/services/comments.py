@@ -18,9 +18,10 @@ from typing import Protocol
 from bot.errors import GitHubError, InvalidInput, UserFacingError
 from bot.limits import GITHUB_BODY, clean_text
 from bot.models import CommentJob, JobState, Owner
+from bot.retry import retry_delay
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
-from bot.services.publishing import TOKEN_REJECTED, retry_delay
+from bot.services.publishing import TOKEN_REJECTED
 from bot.store import Store
 
 log = logging.getLogger(__name__)

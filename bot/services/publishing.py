@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingEr
 from bot.limits import GITHUB_BODY
 from bot.markdown_scan import MARKER_PREFIX, MARKER_SUFFIX
 from bot.models import CreatedIssue, Draft, Entry, JobState, Owner, PublishJob
+from bot.retry import retry_delay
 from bot.services.announcing import AnnouncementService
 from bot.services.bylines import render_byline
 from bot.services.clock import Clock
@@ -30,8 +30,6 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-RETRY_BASE_SECONDS = 1.0
-RETRY_MAX_SECONDS = 300.0
 SNAPSHOT_TRIES = 3
 # A publish job that keeps failing is given up after this many attempts, about five days of
 # retries five minutes apart (the member is told, and /draft publish tries again): an outage
@@ -69,14 +67,6 @@ def body_with_images(job: PublishJob, images: Sequence[str]) -> str:
     if job.byline:
         text = text.removesuffix(job.byline).rstrip("\n")
     return issue_body(text, images, job.byline, job.idempotency_key)
-
-
-def retry_delay(attempts: int) -> float:
-    """Exponential backoff with jitter: about 1, 2, 4 … seconds, at most five minutes, for
-    any number of attempts (the exponent is capped: 2.0**1100 would overflow)."""
-    exponent = min(max(attempts, 0), 30)
-    base = min(RETRY_BASE_SECONDS * 2.0**exponent, RETRY_MAX_SECONDS)
-    return base * random.uniform(0.5, 1.0)
 
 
 class IssueGateway(Protocol):

@@ -22,13 +22,14 @@ from typing import Protocol
 from bot import i18n
 from bot.errors import InvalidInput
 from bot.limits import DISCORD_CONTENT, cut
+from bot.local_time import local_moment, zone_of
 from bot.models import PublishedEntry, Reminder
+from bot.retry import retry_delay
 from bot.services.announcing import AnnouncementFailed
 from bot.services.clock import Clock
 from bot.services.posting import DEFAULT_NONCE_WINDOW, RecentPosts, find_post, nonce_expired
-from bot.services.publishing import retry_delay
 from bot.services.rhythm import RhythmService, entries_on, local_date, on_this_day
-from bot.services.scheduling import local_moment, parse_time_of_day, zone_of
+from bot.services.scheduling import parse_time_of_day
 from bot.store import Store
 
 log = logging.getLogger(__name__)

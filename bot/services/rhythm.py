@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from bot.local_time import zone_of
 from bot.models import PublishedEntry
 from bot.services.clock import Clock
-from bot.services.scheduling import zone_of
 from bot.store import Store
 from bot.year_calendar import DayTotal, YearPicture, render_year
 

@@ -12,15 +12,16 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
 
 from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingError
+from bot.local_time import exists_locally, format_local, local_moment, zone_of
 from bot.models import Draft, Owner, Schedule, ScheduleState
+from bot.retry import retry_delay
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
 from bot.services.labels import LabelCatalog, parse_labels
-from bot.services.publishing import Author, PublishingService, retry_delay
+from bot.services.publishing import Author, PublishingService
 from bot.services.time_text import parse
 from bot.store import Store
 
@@ -28,14 +29,6 @@ log = logging.getLogger(__name__)
 
 MAX_AHEAD = timedelta(days=366)
 MAX_HANDOVER_ATTEMPTS = 10
-
-
-def zone_of(name: str) -> tzinfo:
-    """The server's time zone (UTC if the stored name is unknown to this system)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def parse_time_of_day(text: str) -> time | None:
@@ -46,25 +39,6 @@ def parse_time_of_day(text: str) -> time | None:
     if typed is None or typed.month is not None:
         return None
     return typed.clock
-
-
-def format_local(moment: datetime, zone: tzinfo) -> str:
-    """A moment as the server's wall clock shows it: `2026-11-27 09:00` (seconds if any)."""
-    local = moment.astimezone(zone)
-    return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
-
-
-def local_moment(day: date, clock: time, zone: tzinfo) -> datetime:
-    """`day` at `clock` on the server's wall clock, in UTC. An hour that occurs twice (clocks
-    go back) means its first occurrence; a time skipped by clocks going forward is taken with
-    the offset before the change, i.e. as late as the skip."""
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
-
-
-def exists_locally(day: date, clock: time, zone: tzinfo) -> bool:
-    """Whether the wall clock shows `clock` on `day` (False inside a forward DST jump)."""
-    moment = local_moment(day, clock, zone).astimezone(zone)
-    return (moment.date(), moment.time()) == (day, clock)
 
 
 def parse_when(text: str, timezone: str, now: datetime) -> datetime:

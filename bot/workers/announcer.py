@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from bot.models import Announcement, EntryState, JobState, TrackedAnnouncement
 from bot.page_probe import PageProbe
+from bot.retry import retry_delay
 from bot.services.announcing import AnnouncementFailed, AnnouncementSender
 from bot.services.clock import Clock
 from bot.services.posting import DEFAULT_NONCE_WINDOW, find_post, nonce_expired
-from bot.services.publishing import retry_delay
 from bot.store import Store
 from bot.workers._loop import JobLoop
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.errors import InvalidInput, UserFacingError
+from bot.local_time import format_local, zone_of
 from bot.models import JobState, ScheduleState
 from bot.services.publishing import Author
-from bot.services.scheduling import format_local, parse_when, zone_of
+from bot.services.scheduling import parse_when
 from bot.store import Store
 from tests.bot.builders import ALICE
 
