@@ -142,3 +142,87 @@ def test_cogs_import_no_other_cogs_private_modules():
         if is_cog(path)
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def module_name(path: str) -> str:
+    """`cogs/drafts/_cog.py` → `cogs.drafts._cog`; a package's `__init__.py` → the package."""
+    parts = path.removesuffix(".py").split("/")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_within(name: str, tree: ast.Module, modules: set[str]) -> set[str]:
+    """The modules among `modules` that module `name` imports, anywhere in it (inside functions
+    and under TYPE_CHECKING too); `from a import b` counts as importing the module `a.b` when
+    there is one, else `a`; relative imports are resolved."""
+    is_package = any(m.startswith(f"{name}.") for m in modules)
+    package = name if is_package else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in modules)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parents = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parents, *([node.module] if node.module else [])])
+            for alias in node.names:
+                if f"{base}.{alias.name}" in modules:
+                    found.add(f"{base}.{alias.name}")
+                elif base in modules:
+                    found.add(base)
+    return found - {name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    """For each module of bot/ and cogs/, the modules of bot/ and cogs/ it imports."""
+    trees = {module_name(path): tree for path, tree in sources().items()}
+    return {name: imports_within(name, tree, set(trees)) for name, tree in trees.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def test_cycle_finder_sees_a_cycle_through_a_function_level_import():
+    """The scan catches a view importing `_actions` inside a function, as `_buttons` once did."""
+    graph = import_graph()
+    late = ast.parse("def callback():\n    from cogs.drafts import _actions\n")
+    graph["cogs.drafts._views"] |= imports_within("cogs.drafts._views", late, set(graph))
+
+    cycle = {"cogs.drafts._actions", "cogs.drafts._views"}
+    assert any(cycle <= set(found) for found in cycles(graph))
+
+
+def test_no_import_cycles_in_bot_and_cogs():
+    """No module of bot/ or cogs/ imports, however indirectly, a module that imports it."""
+    graph = import_graph()
+    assert "cogs.drafts._actions" in graph["cogs.drafts._buttons"], "the scan is broken"
+    assert cycles(graph) == []
