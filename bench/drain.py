@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.models import Announcement, JobState
+from bot.models import Announcement, JobState, TrackedAnnouncement
 from bot.services.clock import SystemClock
 from bot.services.posting import RecentPost
 from bot.store import Store
-from bot.store.watching import TrackedAnnouncement
 from bot.workers.announcer import AnnounceWorker
 
 BACKLOGS = (1_000, 10_000)
