@@ -36,6 +36,17 @@ def clean_body(body: str) -> str:
     return cleaned
 
 
+def refuse_published(draft: Draft) -> None:
+    """A published draft changes no more: the refusal names its entry."""
+    if draft.is_published:
+        raise UserFacingError(
+            "error.already_published",
+            id=draft.id,
+            number=draft.issue_number,
+            url=draft.issue_url,
+        )
+
+
 class DraftService:
     """A member's drafts in one server."""
 
@@ -203,13 +214,7 @@ class DraftService:
 
     @staticmethod
     def check_writable(draft: Draft) -> Draft:
-        if draft.is_published:
-            raise UserFacingError(
-                "error.already_published",
-                id=draft.id,
-                number=draft.issue_number,
-                url=draft.issue_url,
-            )
+        refuse_published(draft)
         if draft.job_state is JobState.PENDING:
             raise UserFacingError("error.publish_in_progress", id=draft.id)
         return draft

@@ -23,7 +23,7 @@ from bot.retry import retry_delay
 from bot.services.announcing import AnnouncementService
 from bot.services.bylines import render_byline
 from bot.services.clock import Clock
-from bot.services.drafts import DraftService
+from bot.services.drafts import DraftService, refuse_published
 from bot.services.image_commits import ImagePublisher
 from bot.services.labels import LabelCatalog, parse_labels
 from bot.store import Store
@@ -96,7 +96,7 @@ class PublishingService:
         announcements: AnnouncementService,
         labels: LabelCatalog,
         clock: Clock,
-        images: ImagePublisher | None = None,
+        images: ImagePublisher,
         *,
         settle_seconds: float = SETTLE_SECONDS,
     ) -> None:
@@ -158,13 +158,7 @@ class PublishingService:
 
     async def _pending_job(self, draft: Draft) -> PublishJob | None:
         """The job publishing this draft right now, if any; refuses published drafts."""
-        if draft.is_published:
-            raise UserFacingError(
-                "error.already_published",
-                id=draft.id,
-                number=draft.issue_number,
-                url=draft.issue_url,
-            )
+        refuse_published(draft)
         if draft.job_state is not JobState.PENDING:
             return None
         return await self._store.get_pending_publish_job(draft.id)
@@ -179,7 +173,7 @@ class PublishingService:
     ) -> PublishJob:
         """The job for a draft as it is now, after the checks that need no request; with
         `earlier`, that job again (its id, key and creation) with the draft as it is now."""
-        images = await self._images.check_draft(draft) if self._images else 0
+        images = await self._images.check_draft(draft)
         if not draft.body.strip() and not images:
             raise InvalidInput("error.body_empty")
         requested = parse_labels(labels) if labels is not None else list(draft.labels)
@@ -276,7 +270,7 @@ class PublishingService:
         try:
             # The repository's names (cached): a scheduled job may carry them unchecked.
             labels = await self._resolve_labels(job.labels)
-            body = body_with_images(job, await self._images.commit(job) if self._images else [])
+            body = body_with_images(job, await self._images.commit(job))
             if len(body) > GITHUB_BODY:
                 # Numbers only: the detail is stored with the job and shown in any language.
                 raise GitHubError("github.body_too_long", detail=f"{len(body)}/{GITHUB_BODY}")
