@@ -70,7 +70,7 @@ class Program:
     name: str
     command: tuple[str, ...] = tuple(RUN_COMMAND)
     cwd: Path = ROOT
-    configurable: bool = True  # it has `/diary config` (diary-bot does), so members get a role
+    configurable: bool = True  # it has `/diary-admin config`, so members get a role
 
 
 DIARY_BOT = Program("diary-bot")

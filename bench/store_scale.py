@@ -56,7 +56,7 @@ class StoreScale:
 
 async def build(path: Path, guild_id: int, author_ids: list[int], author_role_id: int) -> None:
     """Fill a new database: DRAFTS drafts spread evenly over the authors, REVISIONS in all;
-    the server lets the Author role write (as `/diary config` would)."""
+    the server lets the Author role write (as `/diary-admin config` would)."""
     store = await Store.open(path)
     try:
         await store.update_guild_settings(

@@ -151,7 +151,8 @@ class Services:
                 watcher=watcher,
                 poll_interval=settings.poll_interval,
             )
-        scheduling = ScheduleService(store, drafts, publishing, labels, clock)
+        access = AccessService(store, settings.discord_guild_ids)
+        scheduling = ScheduleService(store, drafts, publishing, labels, clock, access)
         schedule_worker = ScheduleWorker(scheduling, clock, ready)
         scheduling.set_wake_worker(schedule_worker.wake)
         rhythm = RhythmService(store, clock, entry_url=announcements.entry_url)
@@ -171,13 +172,18 @@ class Services:
         return cls(
             settings=settings,
             store=store,
-            access=AccessService(store, settings.discord_guild_ids),
+            access=access,
             drafts=drafts,
             images=ImageService(store, drafts, image_publisher, clock),
             labels=labels,
             server_settings=ServerSettingsService(store, clock),
             status=StatusService(
-                store, gateway, clock, watcher_enabled=settings.poll_interval > 0, token=gateway
+                store,
+                gateway,
+                clock,
+                watcher_enabled=settings.poll_interval > 0,
+                token=gateway,
+                channel_for_guild=announcements.channel_for_guild,
             ),
             entries=EntryService(store, gateway, announcements, clock, authors),
             comments=comments,

@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from bot.limits import (
     fit_embed_data,
 )
 from bot.models import Announcement
+from bot.services.access import AccessUnknown, MemberFacts
 from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import RecentPost
 from bot.store.watching import EntryState, TrackedAnnouncement
@@ -59,6 +60,9 @@ _INTERACTION_TASKS = (
     "discord-ui-dynamic-item",
     "discord.py: on_interaction",
 )
+
+
+InteractionGate = Callable[[discord.Interaction], Awaitable[bool]]
 
 
 class Denied(app_commands.CheckFailure):
@@ -148,20 +152,11 @@ class DiaryTranslator(app_commands.Translator):
 
 class DiaryTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        """Commands, context menus and autocomplete from a server this bot does not serve
-        change nothing: a refusal (autocomplete: no choices)."""
+        """Every command, context menu and autocomplete passes the client's gate (the cogs
+        install the access check there: discord.py skips cogs' checks for autocomplete)."""
         client = interaction.client
         assert isinstance(client, DiaryBot)
-        if client.services.access.serves(interaction.guild_id):
-            return True
-        log.info(
-            "interaction from server %s, which this bot does not serve: refused",
-            interaction.guild_id,
-        )
-        if interaction.type is discord.InteractionType.autocomplete:
-            await interaction.response.autocomplete([])
-            return False
-        raise Denied("error.server_not_served")
+        return await client.gate(interaction)
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
@@ -193,6 +188,8 @@ class DiaryBot(commands.Bot):
         self._services: Services | None = None
         self._stopping = asyncio.Event()
         self._heartbeat = Heartbeat(self.healthy, heartbeat_file, env=service_env or {})
+        # Decides whether an application command (or its autocomplete) runs; see DiaryTree.
+        self.gate: InteractionGate = self._served_only
 
     @property
     def services(self) -> Services:
@@ -201,6 +198,38 @@ class DiaryBot(commands.Bot):
 
     def attach(self, services: Services) -> None:
         self._services = services
+        services.access.set_member_lookup(self.member_facts)
+
+    async def _served_only(self, interaction: discord.Interaction) -> bool:
+        """The gate until the cogs install theirs: interactions from servers this bot does not
+        serve are refused (autocomplete: no choices)."""
+        if self.services.access.serves(interaction.guild_id):
+            return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+            return False
+        raise Denied("error.server_not_served")
+
+    async def member_facts(self, guild_id: int, user_id: int) -> MemberFacts | None:
+        """MemberLookup port: the member as Discord knows them now (asked, not cached: without
+        the members intent no role change or departure is ever sent)."""
+        guild = self.get_guild(guild_id)
+        if guild is None:
+            return None  # the bot is not in that server
+        if guild.unavailable:
+            raise AccessUnknown("server unavailable")
+        try:
+            member = await guild.fetch_member(user_id)
+        except discord.NotFound:
+            return None
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise AccessUnknown(type(error).__name__) from None
+        return MemberFacts(
+            guild_id=guild_id,
+            user_id=user_id,
+            role_ids=frozenset(role.id for role in member.roles),
+            manage_guild=member.guild_permissions.manage_guild,
+        )
 
     async def setup_hook(self) -> None:
         # Runs again when a start-up attempt failed after logging in (network lost while
@@ -337,7 +366,7 @@ class DiaryBot(commands.Bot):
 
     async def language_of_channel(self, channel_id: int) -> str | None:
         """The language of posts no member triggered in this channel: the server's language
-        (/diary config language:), else the preferred locale of a Community server."""
+        (/diary-admin config language:), else the preferred locale of a Community server."""
         guild = getattr(self.get_channel(channel_id), "guild", None)
         if guild is None:
             return None

@@ -290,7 +290,7 @@ class GitHubGateway:
         except GitHubError as error:
             raise contents_error(error) from None
 
-    # -- set-up checks (`diary-bot check`) and `/diary status` --
+    # -- set-up checks (`diary-bot check`) and `/diary-admin status` --
 
     async def get_token_login(self) -> str:
         """The login of the user the token belongs to (`GET /user`)."""

@@ -1,6 +1,6 @@
 """When the GitHub token stops working: GitHub names the expiry of an expiring token in every
 answer (`GitHub-Authentication-Token-Expiration: 2026-12-20 10:00:00 UTC`). The gateway shows
-each answer's headers to a `TokenExpiry`, which keeps the date for `/diary status` and
+each answer's headers to a `TokenExpiry`, which keeps the date for `/diary-admin status` and
 `diary-bot check` and logs a warning (once a day) from WARN_BEFORE ahead."""
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ from bot.models import Owner
 from bot.services.access import MemberFacts, Need
 
 Interaction = discord.Interaction[DiaryBot]
+# A command's `extras` key naming what it needs (a Need value); WRITE when no command or
+# group up its chain names one.
+ACCESS = "access"
 
 
 def owner_of(interaction: Interaction) -> Owner:
@@ -49,3 +52,33 @@ async def check_writer(interaction: Interaction) -> bool:
     """Only the author role (or Manage Server while none is set) may draft and publish."""
     await check_access(interaction, Need.WRITE)
     return True
+
+
+def need_of(interaction: Interaction) -> Need:
+    """What the interaction's command (or its group) declares in `extras`; WRITE by default."""
+    command: Any = interaction.command
+    while command is not None:
+        need = command.extras.get(ACCESS)
+        if need is not None:
+            return Need(need)
+        command = getattr(command, "parent", None)
+    return Need.WRITE
+
+
+async def gate(interaction: Interaction) -> bool:
+    """The check before every slash command, context menu and autocomplete (installed as the
+    client's gate): the same access check as buttons and editors. Autocomplete answers members
+    who may not act with no choices, so nothing leaks and GitHub is not asked."""
+    try:
+        await check_access(interaction, need_of(interaction))
+    except Denied:
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+            return False
+        raise
+    return True
+
+
+def install_gate(bot: DiaryBot) -> None:
+    """Make `gate` the check of every application command (each feature's setup calls it)."""
+    bot.gate = gate  # type: ignore[assignment]

@@ -65,7 +65,7 @@ async def _announcement_channels(
             for guild in await store.list_guild_settings():
                 if guild.announce_channel_id is not None:
                     channels.setdefault(
-                        guild.announce_channel_id, f"/diary config in server {guild.guild_id}"
+                        guild.announce_channel_id, f"/diary-admin config in server {guild.guild_id}"
                     )
         finally:
             await store.close()

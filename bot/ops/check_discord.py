@@ -42,7 +42,7 @@ async def check_discord(
                 skipped(
                     "announcement channel",
                     "none set, so new entries are not announced (set ANNOUNCE_CHANNEL_ID, "
-                    "or /diary config announce_channel in the server)",
+                    "or /diary-admin config announce_channel in the server)",
                 )
             )
         for channel_id, source in channels:

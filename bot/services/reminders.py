@@ -64,7 +64,7 @@ def link_text(title: str) -> str:
 
 @dataclass(frozen=True)
 class ReminderView:
-    """A reminder with what `/diary reminder` shows about it."""
+    """A reminder with what `/diary-admin reminder` shows about it."""
 
     reminder: Reminder
     timezone: str

@@ -18,6 +18,7 @@ from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingEr
 from bot.local_time import exists_locally, format_local, local_moment, zone_of
 from bot.models import Draft, Owner, Schedule, ScheduleState
 from bot.retry import retry_delay
+from bot.services.access import AccessService, AccessUnknown
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
 from bot.services.labels import LabelCatalog, parse_labels
@@ -109,12 +110,14 @@ class ScheduleService:
         publishing: PublishingService,
         labels: LabelCatalog,
         clock: Clock,
+        access: AccessService | None = None,
     ) -> None:
         self._store = store
         self._drafts = drafts
         self._publishing = publishing
         self._labels = labels
         self._clock = clock
+        self._access = access  # None: nobody is looked up again (tests of other behaviour)
         self._wake_worker: Callable[[], None] = lambda: None
 
     def set_wake_worker(self, wake: Callable[[], None]) -> None:
@@ -215,6 +218,8 @@ class ScheduleService:
             return
         author = Author(claimed.author_name, claimed.author_avatar_url)
         try:
+            if self._access is not None:  # the author may have left or lost the author role
+                await self._access.check_author(claimed.owner)
             # Labels are left to the job if GitHub cannot check them now: the schedule is
             # handed over even during an outage, and the job retries until GitHub is back.
             job, created = await self._publishing.publish(
@@ -274,7 +279,8 @@ class ScheduleService:
 
 
 def _worth_retrying(error: UserFacingError) -> bool:
-    """GitHub briefly unavailable, or the author changing the draft at that very moment."""
+    """GitHub or Discord briefly unavailable, or the author changing the draft at that very
+    moment."""
     if isinstance(error, GitHubError):
         return error.transient
-    return error.key == "error.changed_meanwhile"
+    return isinstance(error, AccessUnknown) or error.key == "error.changed_meanwhile"

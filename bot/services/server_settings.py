@@ -1,4 +1,4 @@
-"""Server settings that /diary config changes, checked before they are stored."""
+"""Server settings that /diary-admin config changes, checked before they are stored."""
 
 from __future__ import annotations
 

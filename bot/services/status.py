@@ -1,11 +1,12 @@
-"""The numbers behind `/diary status`: version, uptime, jobs, watcher, GitHub rate limit, the
-token's expiry and database size. Everything comes from memory or the local database: asking
-costs GitHub nothing.
+"""The numbers behind `/diary-admin status`: version, uptime, jobs, watcher, GitHub rate limit,
+the token's expiry and database size. Everything comes from memory or the local database:
+asking costs GitHub nothing.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import metadata
@@ -89,8 +90,10 @@ class StatusService:
         watcher_enabled: bool,
         version: str | None = None,
         token: TokenExpirySource | None = None,
+        channel_for_guild: Callable[[int], Awaitable[int | None]] | None = None,
     ) -> None:
         self._store = store
+        self._channel_for_guild = channel_for_guild
         self._rate_limits = rate_limits
         self._token = token
         self._clock = clock
@@ -98,16 +101,25 @@ class StatusService:
         self._version = version or package_version()
         self._started_at = clock.now()
 
-    async def report(self, *, latency: float | None) -> StatusReport:
-        """The bot's state now; `latency` is the gateway heartbeat latency in seconds."""
+    async def report(self, guild_id: int | None = None, *, latency: float | None) -> StatusReport:
+        """The bot's state now; `latency` is the gateway heartbeat latency in seconds. With
+        `guild_id`, jobs count only that server's: its publishes and the announcements in its
+        announcement channel (a server sees nothing of the others)."""
         expires_at = self._token.token_expires_at() if self._token else None
+        if guild_id is None:
+            jobs = await self._store.count_jobs()
+        else:
+            channel = None
+            if self._channel_for_guild is not None:
+                channel = await self._channel_for_guild(guild_id)
+            jobs = await self._store.count_jobs(guild_id, [channel] if channel else [])
         return StatusReport(
             token_expires_at=expires_at,
             token_expiring=expires_soon(expires_at, self._clock.now()),
             version=self._version,
             uptime=self._clock.now() - self._started_at,
             latency=latency if latency is not None and math.isfinite(latency) else None,
-            jobs=await self._store.count_jobs(),
+            jobs=jobs,
             watcher=await self._watcher(),
             rate_limit=await self._rate_limits.last_rate_limit(),
             database_bytes=await self._store.get_database_size(),

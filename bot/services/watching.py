@@ -101,7 +101,7 @@ class WatchService:
 
     async def poll(self) -> PollResult:
         """One look at the repository's recently updated issues (a conditional request); its
-        time and result (or the GitHub error's key) are kept for `/diary status`."""
+        time and result (or the GitHub error's key) are kept for `/diary-admin status`."""
         try:
             result = await self._poll()
         except GitHubError as error:

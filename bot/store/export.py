@@ -1,6 +1,6 @@
 """Whole-database operations.
 
-`ExportStore` (a `Store` mixin) reads everything for an export and the numbers `/diary status`
+`ExportStore` (a `Store` mixin) reads everything for an export and the numbers `/diary-admin status`
 shows. The module functions work on a database *file* beside a running bot (WAL lets a second
 connection read while the bot writes): an online backup, an inspection for `diary-bot check`,
 and the import of an export into an empty database.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -101,15 +101,26 @@ class ExportStore:
             "tables": tables,
         }
 
-    async def count_jobs(self) -> JobCounts:
-        """Publish and announcement jobs that are pending, retrying or failed."""
+    async def count_jobs(
+        self, guild_id: int | None = None, channel_ids: Sequence[int] = ()
+    ) -> JobCounts:
+        """Publish and announcement jobs that are pending, retrying or failed; with `guild_id`,
+        only that server's publish jobs and the announcements in its `channel_ids`."""
         counts: dict[str, int] = {}
+        marks = ", ".join("?" * len(channel_ids))
+        scopes = (
+            ("publish_jobs", "publish", "guild_id = ?", [guild_id]),
+            ("announcements", "announce", f"channel_id IN ({marks})", list(channel_ids)),
+        )
         async with self._db.read() as db:
-            for table, prefix in (("publish_jobs", "publish"), ("announcements", "announce")):
+            for table, prefix, where, params in scopes:
+                if guild_id is None:
+                    where, params = "1", []
                 cursor = await db.execute(
                     f"SELECT COALESCE(SUM(state = 'pending'), 0),"
                     f" COALESCE(SUM(state = 'pending' AND attempts > 0), 0),"
-                    f" COALESCE(SUM(state = 'failed'), 0) FROM {table}"
+                    f" COALESCE(SUM(state = 'failed'), 0) FROM {table} WHERE {where}",
+                    params,
                 )
                 pending, retrying, failed = await cursor.fetchone()
                 counts.update(

@@ -1,4 +1,4 @@
-"""The announcement channel and author role of /diary config, typed as text so that `-` can
+"""The announcement channel and author role of /diary-admin config, typed as text so that `-` can
 clear them: autocomplete offers the server's text channels and roles (the value is the id),
 and a name, a mention or an id typed by hand is found too."""
 

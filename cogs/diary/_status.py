@@ -1,4 +1,4 @@
-"""How `/diary status` looks: one embed, in the member's language."""
+"""How `/diary-admin status` looks: one embed, in the member's language."""
 
 from __future__ import annotations
 

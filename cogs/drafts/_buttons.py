@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot.client import report_error
-from cogs._common import Interaction, tr
+from cogs._common import Interaction, check_writer, tr
 from cogs.drafts import _actions
 from cogs.drafts._custom_ids import ACTIONS, TEMPLATE, button
 
@@ -45,6 +45,7 @@ class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPL
             "tail": lambda: _actions.edit_tail(interaction, self.draft_id),
         }
         try:
+            await check_writer(interaction)  # the member may have lost the author role since
             if await _actions.retire_if_stale(interaction, self.draft_id, self.action):
                 return
             await handlers[self.action]()

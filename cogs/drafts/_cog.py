@@ -10,11 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DiaryBot, reply
+from bot.errors import UserFacingError
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, cut
 from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
 from bot.services.images import ALT_MAX, EXTENSIONS
 from bot.services.labels import parse_labels
-from cogs._common import Interaction, check_writer, owner_of, tr
+from cogs._common import Interaction, owner_of, tr
 from cogs._editors import refused, submission
 from cogs._text import cmd
 from cogs.drafts import _actions, _modals, _render
@@ -51,8 +52,10 @@ class DraftCog(
     async def add_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Add to diary draft": the message's text and images go to the current
         draft, or start one. Discord includes the message (text and attachments) in the
-        interaction, so no message-content intent is needed."""
-        await check_writer(interaction)
+        interaction, so no message-content intent is needed. Only the member's own messages:
+        another's words do not go into someone else's public diary."""
+        if message.author.id != interaction.user.id:
+            raise UserFacingError("error.not_your_message")
         owner = owner_of(interaction)
         settings = await self.services.server_settings.get(owner.guild_id)
         images = [a for a in message.attachments if _looks_like_image(a)]
@@ -67,9 +70,6 @@ class DraftCog(
             title_format=settings.title_format,
         )
         await _actions.show(interaction, draft, "draft.created" if created else "draft.appended")
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        return await check_writer(interaction)
 
     @app_commands.command(name=cmd("cmd.draft.new"), description=cmd("cmd.draft.new.desc"))
     @app_commands.rename(title=cmd("opt.title"), body=cmd("opt.body"))

@@ -19,7 +19,7 @@ import discord
 from bot.client import NO_MENTIONS, report_error
 from bot.errors import UserFacingError
 from bot.limits import REPLY_TITLE, cut
-from cogs._common import Interaction, owner_of, tr
+from cogs._common import Interaction, check_writer, owner_of, tr
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,8 @@ class ConfirmButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEM
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         try:
+            if self.action == "confirm":
+                await check_writer(interaction)
             await self._answer(interaction)
         except Exception as error:  # discord.py would only log it; the member deserves an answer
             await report_error(interaction, error)

@@ -43,9 +43,6 @@ class EntryCog(
         self.bot = bot
         self.services = bot.services
 
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        return await check_writer(interaction)
-
     async def _check_may_change(
         self, interaction: Interaction, number: int, *, fetch: bool = False
     ) -> Entry | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.models import Announcement, Draft, JobState, Owner, PublishJob
+from bot.services.access import AccessUnknown, MemberFacts
 from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import RecentPost
 
@@ -131,3 +132,21 @@ def transient(reason: str = "503 Service Unavailable") -> AnnouncementFailed:
 
 def permanent(reason: str = "403 Missing Access") -> AnnouncementFailed:
     return AnnouncementFailed(reason, permanent=True)
+
+
+class FakeMembers:
+    """The MemberLookup port: every member is in their server with Manage Server (a writer
+    while no author role is set), unless `gone`, given `roles`, or Discord is `unreachable`."""
+
+    def __init__(self) -> None:
+        self.gone: set[int] = set()
+        self.roles: dict[int, frozenset[int]] = {}
+        self.unreachable = False
+
+    async def __call__(self, guild_id: int, user_id: int) -> MemberFacts | None:
+        if self.unreachable:
+            raise AccessUnknown("ClientConnectorError")
+        if user_id in self.gone:
+            return None
+        roles = self.roles.get(user_id)
+        return MemberFacts(guild_id, user_id, roles or frozenset(), manage_guild=roles is None)

@@ -9,7 +9,7 @@ import pytest
 from bot.app import Services
 from bot.github_gateway import GitHubGateway
 from bot.settings import Settings
-from tests.bot.builders import ALICE, FakeClock, FakeDirectory, FakeSender
+from tests.bot.builders import ALICE, FakeClock, FakeDirectory, FakeMembers, FakeSender
 
 # Alice's server has two channels, the first being the configured default announcement channel;
 # a second server has its own announcement channel set in its settings.
@@ -45,7 +45,12 @@ def sender() -> FakeSender:
 
 
 @pytest.fixture
-async def services(store, gateway, fake_github, directory, sender, clock) -> Services:
+def members() -> FakeMembers:
+    return FakeMembers()
+
+
+@pytest.fixture
+async def services(store, gateway, fake_github, directory, sender, clock, members) -> Services:
     """Services and workers wired by Services.build, workers not started."""
     settings = Settings(
         discord_token="discord-token",
@@ -59,4 +64,6 @@ async def services(store, gateway, fake_github, directory, sender, clock) -> Ser
     async def ready() -> None:
         return None
 
-    return Services.build(settings, store, gateway, directory, sender, clock, ready)
+    built = Services.build(settings, store, gateway, directory, sender, clock, ready)
+    built.access.set_member_lookup(members)
+    return built

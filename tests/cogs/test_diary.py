@@ -9,7 +9,7 @@ AUTOCOMPLETE_RESULT = 8
 
 
 async def test_config_saves_the_options_and_shows_every_setting(drive, bot):
-    """/diary config timezone: title_format: saves them and replies with the whole summary."""
+    """/diary-admin config timezone: title_format: saves them and replies with the whole summary."""
     recorded = await drive.slash(
         "owner", "diary", "config", {"timezone": "Asia/Tokyo", "title_format": "%Y年%m月%d日"}
     )
@@ -22,7 +22,7 @@ async def test_config_saves_the_options_and_shows_every_setting(drive, bot):
 
 
 async def test_config_without_options_shows_the_settings(drive):
-    """/diary config alone changes nothing and shows the current settings."""
+    """/diary-admin config alone changes nothing and shows the current settings."""
     reply = (await drive.slash("owner", "diary", "config")).wait_final()
 
     assert reply["content"].startswith(en("config.current"))
@@ -61,7 +61,7 @@ async def test_help_explains_in_the_members_language(drive):
 
 
 async def test_status_shows_jobs_and_the_database_size(drive):
-    """/diary status for an admin: the status embed, with the database size in KB or MB."""
+    """/diary-admin status for an admin: the status embed, with the database size in KB or MB."""
     reply = (await drive.slash("owner", "diary", "status")).wait_final()
 
     (embed,) = reply["embeds"]
@@ -71,14 +71,14 @@ async def test_status_shows_jobs_and_the_database_size(drive):
 
 
 async def test_status_is_for_admins_only(drive):
-    """/diary status by a member without Manage Server is refused."""
+    """/diary-admin status by a member without Manage Server is refused."""
     reply = (await drive.slash("author", "diary", "status")).wait_final()
 
     assert reply["content"] == en("status.manage_guild_required")
 
 
 async def test_reminder_is_none_then_set_then_off(drive):
-    """/diary reminder: none set; time: sets it; time:off turns it off."""
+    """/diary-admin reminder: none set; time: sets it; time:off turns it off."""
     none = (await drive.slash("owner", "diary", "reminder")).wait_final()
     saved = (await drive.slash("owner", "diary", "reminder", {"time": "21:00"})).wait_final()
     off = (await drive.slash("owner", "diary", "reminder", {"time": "off"})).wait_final()

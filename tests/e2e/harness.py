@@ -132,7 +132,10 @@ class Rig:
     def configure_author_role(self) -> None:
         """An admin lets members with the Author role write, as a server would set it up."""
         reply = self.slash(
-            "admin", "config", {"author_role": self.discord.role_id("Author")}, command="diary"
+            "admin",
+            "config",
+            {"author_role": self.discord.role_id("Author")},
+            command="diary-admin",
         ).wait_final()
         assert "Author" in str(reply) or self.discord.role_id("Author") in str(reply)
 

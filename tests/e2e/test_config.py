@@ -1,5 +1,5 @@
-"""/diary config and /diary status as an admin meets them: `-` clears the announcement channel
-and the author role, and the status shows the watcher's real last check."""
+"""/diary-admin config and /diary-admin status as an admin meets them: `-` clears the
+announcement channel and the author role, and the status shows the watcher's real last check."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from tests.e2e.harness import Rig
 
 
 def config(rig: Rig, options: dict, locale: str = "en-US") -> str:
-    reply = rig.slash("admin", "config", options, command="diary", locale=locale).wait_final()
+    reply = rig.slash("admin", "config", options, command="diary-admin", locale=locale).wait_final()
     assert reply["flags"] & 64
     return reply["content"]
 
 
 def watcher_field(rig: Rig, locale: str = "en-US") -> str:
-    reply = rig.slash("admin", "status", command="diary", locale=locale).wait_final()
+    reply = rig.slash("admin", "status", command="diary-admin", locale=locale).wait_final()
     (field,) = [
         f for f in reply["embeds"][0]["fields"] if f["name"].startswith(("Watcher", "監視"))
     ]
@@ -51,12 +51,16 @@ def test_channel_and_role_are_offered_by_name_and_unknown_ones_refused(rig: Rig)
     found, an unknown one is refused in the member's language with nothing changed."""
     rig.start_bot()
     offered = rig.slash(
-        "admin", "config", {"announce_channel": ""}, command="diary", focused="announce_channel"
+        "admin",
+        "config",
+        {"announce_channel": ""},
+        command="diary-admin",
+        focused="announce_channel",
     ).wait_response()["data"]["choices"]
     assert offered[0]["value"] == "-"
     assert {"name": "#writing", "value": rig.discord.channel_id("writing")} in offered
     roles = rig.slash(
-        "admin", "config", {"author_role": "auth"}, command="diary", focused="author_role"
+        "admin", "config", {"author_role": "auth"}, command="diary-admin", focused="author_role"
     ).wait_response()["data"]["choices"]
     assert roles == [{"name": "@Author", "value": rig.discord.role_id("Author")}]
     by_name = config(rig, {"announce_channel": "#writing"})
@@ -67,7 +71,7 @@ def test_channel_and_role_are_offered_by_name_and_unknown_ones_refused(rig: Rig)
 
 
 def test_status_shows_the_watchers_last_check_and_its_failure(rig: Rig) -> None:
-    """With the watcher on, /diary status shows its last check and result; once GitHub
+    """With the watcher on, /diary-admin status shows its last check and result; once GitHub
     rejects the token, the next status says the check failed and why."""
     rig.extra_env["POLL_INTERVAL"] = "1"
     rig.start_bot()

@@ -155,7 +155,7 @@ def test_preview_warns_about_html_and_links_and_escapes_them(rig: Rig) -> None:
 
 
 def test_server_template_and_time_zone_shape_new_drafts(rig: Rig) -> None:
-    """/diary config sets a title format, a body template and Asia/Tokyo; /draft new uses
+    """/diary-admin config sets a title format, a body template and Asia/Tokyo; /draft new uses
     them (the title is today's date in Tokyo, the editor starts with the template)."""
     rig.start_bot()
     options = {
@@ -163,7 +163,7 @@ def test_server_template_and_time_zone_shape_new_drafts(rig: Rig) -> None:
         "title_format": "%Y-%m-%d の日記",
         "body_template": "## 今日やったこと\\n\\n## 感想\\n",
     }
-    saved = rig.slash("admin", "config", options, command="diary").wait_final()
+    saved = rig.slash("admin", "config", options, command="diary-admin").wait_final()
     assert "Asia/Tokyo" in saved["content"]
     opened = rig.slash("owner", "new").wait_response()
     fields = [row["components"][0] for row in opened["data"]["components"]]
@@ -181,7 +181,7 @@ def test_server_template_and_time_zone_shape_new_drafts(rig: Rig) -> None:
 def test_bad_time_zone_is_refused_and_help_is_localized(rig: Rig) -> None:
     """An unknown time zone is refused with a clear message; /diary help answers in ja/en."""
     rig.start_bot()
-    bad = rig.slash("admin", "config", {"timezone": "Mars/Olympus"}, command="diary")
+    bad = rig.slash("admin", "config", {"timezone": "Mars/Olympus"}, command="diary-admin")
     assert "Asia/Tokyo" in bad.wait_final()["content"]
     english = rig.slash("author", "help", command="diary").wait_final()
     japanese = rig.slash("author", "help", command="diary", locale="ja").wait_final()

@@ -60,7 +60,7 @@ def test_only_the_author_or_a_manager_may_change_an_entry(rig: Rig) -> None:
     """A writer who did not publish the entry and lacks Manage Server is refused."""
     rig.start_bot()
     everyone = rig.discord.role_id("@everyone")
-    rig.slash("admin", "config", {"author_role": everyone}, command="diary").wait_final()
+    rig.slash("admin", "config", {"author_role": everyone}, command="diary-admin").wait_final()
     number = _publish(rig, "author", "Mine", "Text.")
     refused = rig.entry("outsider", "add", {"number": number, "text": "Not yours."})
     assert "Only the member who published" in refused.wait_final()["content"]

@@ -1,5 +1,5 @@
 """Running diary-bot for months: `diary-bot check`, `invite`, `backup`, `export`/`import` as
-subprocesses against the local Discord and GitHub, and /diary status in the running bot."""
+subprocesses against the local Discord and GitHub, and /diary-admin status in the running bot."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def test_check_reports_a_missing_channel_permission(rig: Rig) -> None:
 
 
 def test_check_covers_each_servers_configured_channel(rig: Rig) -> None:
-    """Channels chosen with /diary config (stored in the database) are checked too."""
+    """Channels chosen with /diary-admin config (stored in the database) are checked too."""
     writing = int(rig.discord.channel_id("writing"))
 
     async def configure() -> None:
@@ -116,7 +116,10 @@ def test_check_covers_each_servers_configured_channel(rig: Rig) -> None:
     asyncio.run(configure())
     result = cli(rig, "check", ANNOUNCE_CHANNEL_ID="")
     assert result.returncode == 0, result.stdout
-    assert f"✓ announcement channel #writing ({writing}, /diary config in server" in result.stdout
+    assert (
+        f"✓ announcement channel #writing ({writing}, /diary-admin config in server"
+        in result.stdout
+    )
 
 
 def test_check_reports_a_rejected_discord_token(rig: Rig) -> None:
@@ -186,14 +189,15 @@ def test_backup_of_the_running_bots_database(rig: Rig, tmp_path) -> None:
 
 
 def test_status_shows_pending_jobs_ephemerally(rig: Rig) -> None:
-    """/diary status answers an admin privately, in time, with the publish job still pending."""
+    """/diary-admin status answers an admin privately, in time, with the publish job still
+    pending."""
     rig.start_bot()
     rig.slash("admin", "new", {"title": "Pending", "body": "まだ"}).wait_final()
     rig.github.hold_creates()
     rig.slash("admin", "publish")
     rig.github.wait_for_request("POST", "/repos/alice/diary/issues")
 
-    status = rig.slash("admin", "status", command="diary")
+    status = rig.slash("admin", "status", command="diary-admin")
     reply = status.wait_final()
 
     assert status.ephemeral

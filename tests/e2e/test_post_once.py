@@ -97,7 +97,7 @@ def test_a_post_stored_then_answered_502_is_one_message(rig: Rig) -> None:
 
 def _reminder_in(rig: Rig, seconds: float) -> None:
     clock = time.strftime("%H:%M:%S", time.gmtime(time.time() + seconds))
-    reply = rig.slash("admin", "reminder", {"time": clock}, command="diary").wait_final()
+    reply = rig.slash("admin", "reminder", {"time": clock}, command="diary-admin").wait_final()
     assert "Saved the daily reminder" in reply["content"]
 
 
@@ -127,7 +127,7 @@ def test_reminder_off_and_on_the_same_day_posts_no_second_time(rig: Rig) -> None
     rig.start_bot()
     _reminder_in(rig, 2)
     wait_until(lambda: _bot_posts(rig, "writing"))
-    off = rig.slash("admin", "reminder", {"time": "off"}, command="diary").wait_final()
+    off = rig.slash("admin", "reminder", {"time": "off"}, command="diary-admin").wait_final()
     assert "off" in off["content"]
     _reminder_in(rig, 2)
     time.sleep(4)  # the reminder's new time passes

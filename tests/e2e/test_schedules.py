@@ -38,7 +38,7 @@ def _reminder(rig: Rig) -> Reminder | None:
 
 
 def _use_tokyo_time(rig: Rig) -> None:
-    rig.slash("admin", "config", {"timezone": TOKYO}, command="diary").wait_final()
+    rig.slash("admin", "config", {"timezone": TOKYO}, command="diary-admin").wait_final()
 
 
 def test_a_scheduled_draft_publishes_once_when_due(rig: Rig) -> None:
@@ -107,7 +107,7 @@ def test_daily_reminder_is_posted_once_pinging_nobody(rig: Rig) -> None:
     """A reminder a few seconds ahead on Tokyo's clock posts one nudge that pings nobody."""
     rig.start_bot()
     _use_tokyo_time(rig)
-    reply = rig.slash("admin", "reminder", {"time": _clock_in(3, TOKYO)}, command="diary")
+    reply = rig.slash("admin", "reminder", {"time": _clock_in(3, TOKYO)}, command="diary-admin")
     assert "Saved the daily reminder" in reply.wait_final()["content"]
     wait_until(lambda: _bot_posts(rig, "writing"))
     wait_for_quiet(rig)  # a duplicate would arrive before the fakes go quiet
@@ -122,7 +122,7 @@ def test_daily_reminder_is_skipped_on_a_day_with_an_entry(rig: Rig) -> None:
     rig.start_bot()
     rig.slash("owner", "new", {"title": "Written", "body": "Today."}).wait_final()
     rig.slash("owner", "publish").wait_final(timeout=15, quiet=0.5)
-    rig.slash("admin", "reminder", {"time": _clock_in(2)}, command="diary").wait_final()
+    rig.slash("admin", "reminder", {"time": _clock_in(2)}, command="diary-admin").wait_final()
     wait_until(lambda: (found := _reminder(rig)) is not None and found.outcome == "skipped")
     assert _bot_posts(rig, "writing") == []
 

@@ -34,9 +34,9 @@ def test_a_reminder_in_a_japanese_server_is_japanese(rig: Rig) -> None:
     although the server's preferred_locale is en-US."""
     assert rig.discord.world.guild_locale == "en-US"
     rig.start_bot()
-    saved = rig.slash("admin", "config", {"language": "ja"}, command="diary").wait_final()
+    saved = rig.slash("admin", "config", {"language": "ja"}, command="diary-admin").wait_final()
     assert "日本語" in saved["content"]
-    rig.slash("admin", "reminder", {"time": _clock_in(3)}, command="diary").wait_final()
+    rig.slash("admin", "reminder", {"time": _clock_in(3)}, command="diary-admin").wait_final()
 
     post = _reminder_post(rig)
 
@@ -47,9 +47,11 @@ def test_the_first_admin_to_configure_sets_the_default_language(rig: Rig) -> Non
     """An admin whose Discord is in Japanese configures the server first: its reminders are
     in Japanese without choosing a language; a later English admin does not change that."""
     rig.start_bot()
-    rig.slash("admin", "config", {"timezone": "UTC"}, command="diary", locale="ja").wait_final()
-    shown = rig.slash("admin", "config", command="diary").wait_final()
+    rig.slash(
+        "admin", "config", {"timezone": "UTC"}, command="diary-admin", locale="ja"
+    ).wait_final()
+    shown = rig.slash("admin", "config", command="diary-admin").wait_final()
     assert "日本語" in shown["content"]
-    rig.slash("admin", "reminder", {"time": _clock_in(3)}, command="diary").wait_final()
+    rig.slash("admin", "reminder", {"time": _clock_in(3)}, command="diary-admin").wait_final()
 
     assert _reminder_post(rig)["content"] == _japanese_nudge()

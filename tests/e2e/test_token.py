@@ -1,4 +1,4 @@
-"""The GitHub token's end seen before it bites: its expiry in /diary status and `diary-bot
+"""The GitHub token's end seen before it bites: its expiry in /diary-admin status and `diary-bot
 check`, a warning from a week before, and a rejected token that loses nothing."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def expiry_in(days: float) -> tuple[str, int]:
 
 
 def status(rig: Rig, locale: str = "en-US") -> dict:
-    reply = rig.slash("admin", "status", command="diary", locale=locale).wait_final()
+    reply = rig.slash("admin", "status", command="diary-admin", locale=locale).wait_final()
     return reply["embeds"][0]
 
 

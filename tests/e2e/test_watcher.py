@@ -200,7 +200,7 @@ def test_a_strangers_issue_is_not_announced_and_does_not_skip_the_reminder(rig: 
     wait_for_polls(rig, 3, start)  # two polls after the change
     assert announcements(rig) == []
 
-    reminder = rig.slash("admin", "reminder", {"time": clock_in(2)}, command="diary")
+    reminder = rig.slash("admin", "reminder", {"time": clock_in(2)}, command="diary-admin")
     assert "Saved the daily reminder" in reminder.wait_final()["content"]
     bot_id = rig.discord.world.application_id
     rig.discord.wait_for(

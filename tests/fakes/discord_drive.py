@@ -291,6 +291,11 @@ class DriveMixin:
         with self._cond:
             self.world.member(user).roles.remove(self.world.role_ids[role])
 
+    def add_role(self, user: str, role: str) -> None:
+        """An admin gives a member a role."""
+        with self._cond:
+            self.world.member(user).roles.append(self.world.role_ids[role])
+
     def member_leaves(self, user: str) -> None:
         """A member leaves their server (the bot gets no event without the members intent)."""
         with self._cond:

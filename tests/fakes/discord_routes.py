@@ -99,7 +99,10 @@ class CoreRoutes:
                     "name_localizations": command.get("name_localizations"),
                     "description": command.get("description", ""),
                     "description_localizations": command.get("description_localizations"),
-                    "default_member_permissions": command.get("default_member_permissions"),
+                    # Discord answers a permission bit set as a string of digits.
+                    "default_member_permissions": None
+                    if command.get("default_member_permissions") is None
+                    else str(command["default_member_permissions"]),
                     "dm_permission": command.get("dm_permission", True),
                     "nsfw": command.get("nsfw", False),
                     "integration_types": command.get("integration_types") or [0],

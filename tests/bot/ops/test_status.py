@@ -1,8 +1,8 @@
-"""The numbers behind /diary status, from a real store and a small rate-limit port."""
+"""The numbers behind /diary-admin status, from a real store and a small rate-limit port."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.models import Announcement, JobState, Owner, PublishJob
@@ -195,3 +195,28 @@ async def test_the_tokens_expiry_and_its_warning(store):
     assert (report.token_expires_at, report.token_expiring) == (T0 + timedelta(30), False)
     assert (await near.report(latency=None)).token_expiring is True
     assert (await unknown.report(latency=None)).token_expires_at is None
+
+
+async def test_a_server_sees_only_its_own_jobs(store):
+    """Asked for a server, only its publish jobs and the announcements in its announcement
+    channel count; another server's stay out of sight."""
+    other = Owner(guild_id=3, user_id=4)
+    mine = await store.add_draft(OWNER, "mine", "b", [], T0)
+    theirs = await store.add_draft(other, "theirs", "b", [], T0)
+    await store.add_publish_job(job(mine.id, "k1"))
+    foreign = replace(job(theirs.id, "k2"), guild_id=other.guild_id, author_id=other.user_id)
+    await store.add_publish_job(foreign)
+    await store.add_announcements([announcement(1), replace(announcement(2), channel_id=8)])
+
+    async def channel_for_guild(guild_id: int) -> int | None:
+        return {OWNER.guild_id: 9, other.guild_id: 8}[guild_id]
+
+    service = StatusService(
+        store, RateLimits(None), Clock(), watcher_enabled=False, channel_for_guild=channel_for_guild
+    )
+
+    jobs = (await service.report(OWNER.guild_id, latency=None)).jobs
+    everything = (await service.report(latency=None)).jobs
+
+    assert (jobs.publish_pending, jobs.announce_pending) == (1, 1)
+    assert (everything.publish_pending, everything.announce_pending) == (2, 2)

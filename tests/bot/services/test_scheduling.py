@@ -14,6 +14,8 @@ from bot.services.scheduling import parse_when
 from bot.store import Store
 from tests.bot.builders import ALICE
 
+ROLE = 400000000000000001
+
 TOKYO = "Asia/Tokyo"
 LONDON = "Europe/London"
 
@@ -414,3 +416,52 @@ async def test_a_schedule_due_during_ten_minutes_of_503s_publishes_once_github_i
     assert (await services.scheduling.list(ALICE)) == []
     statuses = {r.status for r in fake_github.requests}
     assert 503 in statuses
+
+
+async def test_a_schedule_whose_author_left_fails_with_a_note(
+    services, fake_github, clock, members
+):
+    """The author left the server before the due time: nothing is published, the schedule
+    fails and says why (shown in /draft list and /draft show)."""
+    draft = await services.drafts.create(ALICE, "Gone", "Written before leaving.")
+    await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
+    members.gone.add(ALICE.user_id)
+
+    await _due_now(services, clock)
+
+    (failed,) = await services.scheduling.list(ALICE)
+    assert failed.state is ScheduleState.FAILED
+    assert services.scheduling.error_for(failed).key == "error.author_gone"
+    assert fake_github.issues() == []
+    assert await services.store.list_pending_publish_jobs() == []
+
+
+async def test_a_schedule_whose_author_lost_the_role_fails(
+    services, store, fake_github, clock, members
+):
+    """With an author role set, an author who no longer has it publishes nothing when due."""
+    await store.update_guild_settings(ALICE.guild_id, clock.now(), author_role_id=ROLE)
+    draft = await services.drafts.create(ALICE, "Demoted", "Text.")
+    await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
+    members.roles[ALICE.user_id] = frozenset()
+
+    await _due_now(services, clock)
+
+    (failed,) = await services.scheduling.list(ALICE)
+    assert services.scheduling.error_for(failed).key == "error.author_role_required"
+    assert fake_github.issues() == []
+
+
+async def test_discord_unreachable_when_due_retries_the_schedule(
+    services, fake_github, clock, members
+):
+    """Whether the author may still write cannot be learnt: retried later, not failed."""
+    draft = await services.drafts.create(ALICE, "Patient", "Text.")
+    done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
+    members.unreachable = True
+
+    await _due_now(services, clock)
+
+    retried = await services.store.get_schedule(done.schedule.id)
+    assert (retried.state, retried.attempts) == (ScheduleState.PENDING, 1)
+    assert fake_github.issues() == []

@@ -1,4 +1,4 @@
-"""ServerSettingsService: what /diary config stores and what the cogs read back."""
+"""ServerSettingsService: what /diary-admin config stores and what the cogs read back."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ async def test_get_gives_the_defaults_for_a_server_never_configured(server_setti
 
 
 async def test_get_reads_back_what_update_stored(server_settings):
-    """What /diary config saved is what a later command reads."""
+    """What /diary-admin config saved is what a later command reads."""
     await server_settings.update(ALICE.guild_id, timezone="Asia/Tokyo", body_template="a\\nb")
 
     settings = await server_settings.get(ALICE.guild_id)
@@ -47,7 +47,7 @@ async def test_update_refuses_an_unknown_time_zone_and_stores_nothing(server_set
 
 async def test_a_config_change_is_seen_by_the_next_interaction(server_settings, store):
     """Settings are kept in memory after the first read (every interaction reads them);
-    a /diary config change replaces them, so the very next read has the new role."""
+    a /diary-admin config change replaces them, so the very next read has the new role."""
     before = await store.get_guild_settings(ALICE.guild_id)  # an interaction, kept
     assert before.author_role_id is None
     assert await store.get_guild_settings(ALICE.guild_id) is before  # served from memory
