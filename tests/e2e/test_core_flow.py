@@ -6,12 +6,12 @@ from tests.e2e.harness import Rig
 
 
 def test_commands_register_with_valid_definitions(rig: Rig) -> None:
-    """On first start the bot syncs /draft, /entry, /diary and the message menu to the server, once,
-    with Japanese names and descriptions; the fake checks every definition against Discord's
-    limits."""
+    """On first start the bot syncs /draft, /entry, /diary, /diary-admin and the message menu
+    to the server, once, with Japanese names and descriptions; the fake checks every
+    definition against Discord's limits."""
     rig.start_bot()
     names = sorted(command["name"] for command in rig.discord.commands)
-    assert names == ["Add to diary draft", "diary", "draft", "entry"]
+    assert names == ["Add to diary draft", "diary", "diary-admin", "draft", "entry"]
     draft = next(c for c in rig.discord.commands if c["name"] == "draft")
     subcommands = {o["name"] for o in draft["options"]}
     assert {"new", "append", "list", "show", "edit", "delete", "publish"} <= subcommands

@@ -49,7 +49,7 @@ def test_message_menu_adds_a_message_to_the_draft(rig: Rig) -> None:
     """ "Add to diary draft" starts a draft from a message, then appends the next one."""
     rig.start_bot()
     first = rig.discord.post_user_message("owner", "writing", "Saw a heron today.")
-    second = rig.discord.post_user_message("admin", "writing", "It caught a fish!")
+    second = rig.discord.post_user_message("owner", "writing", "It caught a fish!")
     started = rig.discord.message_command("owner", "Add to diary draft", first).wait_final()
     assert "new draft" in started["content"].lower()
     added = rig.discord.message_command("owner", "Add to diary draft", second).wait_final()

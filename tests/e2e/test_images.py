@@ -171,7 +171,7 @@ def test_message_menu_on_an_image_without_text_adds_only_the_image(rig: Rig) -> 
     rig.start_bot()
     rig.slash("owner", "new", {"title": "Walk", "body": "Morning walk."}).wait_final()
     message = rig.discord.post_user_message(
-        "admin", "writing", "", attachments=[("river.png", png(6))]
+        "owner", "writing", "", attachments=[("river.png", png(6))]
     )
 
     reply = rig.discord.message_command("owner", "Add to diary draft", message).wait_final(10)
