@@ -81,6 +81,7 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
         connections=_connection_service(settings, connections, store, SystemClock()),
     )
     bot.attach(services)
+    services.access.set_member_lookup(bot.member_facts)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))

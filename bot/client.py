@@ -198,7 +198,6 @@ class DiaryBot(commands.Bot):
 
     def attach(self, services: Services) -> None:
         self._services = services
-        services.access.set_member_lookup(self.member_facts)
 
     async def _served_only(self, interaction: discord.Interaction) -> bool:
         """The gate until the cogs install theirs: interactions from servers this bot does not

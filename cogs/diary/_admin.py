@@ -25,9 +25,7 @@ from cogs.diary._rhythm import reminder_summary
 from cogs.diary._status import status_embed
 
 TIMEZONE_CHOICES = 25
-TEMPLATE_SHOWN = (
-    1_000  # of a body template of up to 4,000 characters, in the /diary-admin config summary
-)
+TEMPLATE_SHOWN = 1_000  # of a body template of up to 4,000 characters, in the config summary
 
 
 @app_commands.guild_only()

@@ -14,6 +14,7 @@ from typing import Any
 
 import discord
 import pytest
+from discord import app_commands
 
 from bot import i18n
 from bot.app import Services
@@ -99,7 +100,10 @@ class Driver:
     async def run(self, recorded: Recorded) -> None:
         """Build the `discord.Interaction` from its payload and let the tree handle it."""
         interaction = discord.Interaction(data=recorded.payload, state=self.bot._connection)
-        await self.bot.tree._call(interaction)
+        try:  # as discord.py's CommandTree._from_interaction runs it
+            await self.bot.tree._call(interaction)
+        except app_commands.AppCommandError as error:
+            await self.bot.tree._dispatch_error(interaction, error)
 
 
 @pytest.fixture

@@ -286,7 +286,7 @@ async def test_labels_autocomplete_offers_the_repositorys_labels(drive, fake_git
 
 
 async def test_message_menu_starts_a_draft_from_a_message(drive):
-    """ "Add to diary draft" on a message starts a draft with its text."""
+    """ "Add to diary draft" on one's own message starts a draft with its text."""
     message = drive.fake.post_user_message("owner", "writing", "Saw a heron today.")
 
     recorded = await drive.message_menu("owner", "Add to diary draft", message)
@@ -294,3 +294,15 @@ async def test_message_menu_starts_a_draft_from_a_message(drive):
     reply = recorded.wait_final()
     assert reply["content"] == en("draft.created", id=1)
     assert reply["embeds"][0]["description"] == "Saw a heron today."
+
+
+async def test_message_menu_refuses_another_members_message(drive, bot):
+    """ "Add to diary draft" on someone else's message is refused clearly; nothing is saved."""
+    message = drive.fake.post_user_message("admin", "writing", "The admin's words.")
+
+    recorded = await drive.message_menu("owner", "Add to diary draft", message)
+
+    reply = recorded.wait_final()
+    assert reply["content"] == en("error.not_your_message")
+    assert reply["flags"] & EPHEMERAL
+    assert await bot.services.drafts.count(owner(drive, "owner"), published=True) == 0
