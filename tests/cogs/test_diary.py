@@ -11,7 +11,7 @@ AUTOCOMPLETE_RESULT = 8
 async def test_config_saves_the_options_and_shows_every_setting(drive, bot):
     """/diary-admin config timezone: title_format: saves them and replies with the whole summary."""
     recorded = await drive.slash(
-        "owner", "diary", "config", {"timezone": "Asia/Tokyo", "title_format": "%Y年%m月%d日"}
+        "owner", "diary-admin", "config", {"timezone": "Asia/Tokyo", "title_format": "%Y年%m月%d日"}
     )
 
     reply = recorded.wait_final()
@@ -23,21 +23,23 @@ async def test_config_saves_the_options_and_shows_every_setting(drive, bot):
 
 async def test_config_without_options_shows_the_settings(drive):
     """/diary-admin config alone changes nothing and shows the current settings."""
-    reply = (await drive.slash("owner", "diary", "config")).wait_final()
+    reply = (await drive.slash("owner", "diary-admin", "config")).wait_final()
 
     assert reply["content"].startswith(en("config.current"))
 
 
 async def test_config_refuses_a_bad_time_zone(drive):
     """A time zone name that does not exist is refused with the name."""
-    reply = (await drive.slash("owner", "diary", "config", {"timezone": "Mars/Base"})).wait_final()
+    reply = (
+        await drive.slash("owner", "diary-admin", "config", {"timezone": "Mars/Base"})
+    ).wait_final()
 
     assert reply["content"] == en("error.bad_timezone", name="Mars/Base")
 
 
 async def test_config_needs_manage_server(drive):
     """A member without Manage Server cannot change the settings."""
-    recorded = await drive.slash("outsider", "diary", "config", {"timezone": "UTC"})
+    recorded = await drive.slash("outsider", "diary-admin", "config", {"timezone": "UTC"})
 
     assert recorded.wait_final()["content"] == en("error.manage_guild_required")
 
@@ -45,7 +47,7 @@ async def test_config_needs_manage_server(drive):
 async def test_timezone_autocomplete_puts_prefix_matches_first(drive):
     """Typing "tok" offers Asia/Tokyo among the zones."""
     recorded = await drive.slash(
-        "owner", "diary", "config", {"timezone": "tokyo"}, focused="timezone"
+        "owner", "diary-admin", "config", {"timezone": "tokyo"}, focused="timezone"
     )
 
     assert recorded.response_type == AUTOCOMPLETE_RESULT
@@ -62,7 +64,7 @@ async def test_help_explains_in_the_members_language(drive):
 
 async def test_status_shows_jobs_and_the_database_size(drive):
     """/diary-admin status for an admin: the status embed, with the database size in KB or MB."""
-    reply = (await drive.slash("owner", "diary", "status")).wait_final()
+    reply = (await drive.slash("owner", "diary-admin", "status")).wait_final()
 
     (embed,) = reply["embeds"]
     fields = {field["name"]: field["value"] for field in embed["fields"]}
@@ -72,16 +74,16 @@ async def test_status_shows_jobs_and_the_database_size(drive):
 
 async def test_status_is_for_admins_only(drive):
     """/diary-admin status by a member without Manage Server is refused."""
-    reply = (await drive.slash("author", "diary", "status")).wait_final()
+    reply = (await drive.slash("author", "diary-admin", "status")).wait_final()
 
-    assert reply["content"] == en("status.manage_guild_required")
+    assert reply["content"] == en("error.manage_guild_required")
 
 
 async def test_reminder_is_none_then_set_then_off(drive):
     """/diary-admin reminder: none set; time: sets it; time:off turns it off."""
-    none = (await drive.slash("owner", "diary", "reminder")).wait_final()
-    saved = (await drive.slash("owner", "diary", "reminder", {"time": "21:00"})).wait_final()
-    off = (await drive.slash("owner", "diary", "reminder", {"time": "off"})).wait_final()
+    none = (await drive.slash("owner", "diary-admin", "reminder")).wait_final()
+    saved = (await drive.slash("owner", "diary-admin", "reminder", {"time": "21:00"})).wait_final()
+    off = (await drive.slash("owner", "diary-admin", "reminder", {"time": "off"})).wait_final()
 
     assert none["content"] == en("reminder.none", timezone="UTC")
     assert saved["content"].startswith(en("reminder.saved"))

@@ -57,7 +57,7 @@ def test_admin_commands_are_hidden_and_refused_without_manage_server(rig: Rig, l
     assert admin["default_member_permissions"] == str(MANAGE_GUILD)
     assert admin["name_localizations"]["ja"] == "日記の管理"
     assert diary["default_member_permissions"] is None
-    assert {o["name"] for o in diary["options"]} == {"help", "stats"}
+    assert {o["name"] for o in diary["options"]} == {"help", "stats", "connect", "disconnect"}
     with pytest.raises(PermissionError):
         rig.slash("outsider", "config", {}, command="diary-admin", locale=locale)
     reply = rig.slash("outsider", "config", {}, command="diary-admin", locale=locale, force=True)
