@@ -93,7 +93,7 @@ class Services:
         connections: ConnectionService | None = None,
     ) -> Services:
         """Wire services and workers; nothing runs until `start()`."""
-        drafts = DraftService(store, clock)
+        drafts = DraftService(store, clock, delete_confirm_seconds=settings.delete_confirm_seconds)
         pages = PageProbe() if settings.wait_for_page else None
         announce_worker = AnnounceWorker(
             store, sender, clock, ready, pages=pages, nonce_window=settings.discord_nonce_window

@@ -50,9 +50,15 @@ def refuse_published(draft: Draft) -> None:
 class DraftService:
     """A member's drafts in one server."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, *, delete_confirm_seconds: int = 120) -> None:
         self._store = store
         self._clock = clock
+        self._delete_confirm_seconds = delete_confirm_seconds
+
+    @property
+    def delete_confirm_seconds(self) -> int:
+        """How long /draft delete's Delete button stays usable (DELETE_CONFIRM_SECONDS)."""
+        return self._delete_confirm_seconds
 
     def default_title(self, timezone: str, title_format: str | None = None) -> str:
         """Today in the server's time zone, in the server's title format (default: the date)."""

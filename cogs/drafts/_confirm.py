@@ -62,7 +62,7 @@ class ConfirmDelete(discord.ui.View):
     answered by `ConfirmButton` (also after a restart), not by this view."""
 
     def __init__(self, interaction: Interaction, draft_id: int) -> None:
-        seconds = interaction.client.services.settings.delete_confirm_seconds
+        seconds = interaction.client.services.drafts.delete_confirm_seconds
         super().__init__(timeout=seconds)
         self._interaction = interaction
         self._draft_id = draft_id

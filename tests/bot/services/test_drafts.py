@@ -262,3 +262,9 @@ async def test_editor_of_the_end_keeps_the_head_it_opened_with(drafts):
         ALICE, draft.id, saved.revision, "", "Last.", tail_from=len("Head.\n\n")
     )
     assert not again and unchanged.body == "Head.\n\nLast."
+
+
+def test_the_delete_confirmation_lasts_as_configured(store, clock):
+    """DELETE_CONFIRM_SECONDS reaches the cogs through DraftService, not through settings."""
+    assert DraftService(store, clock, delete_confirm_seconds=30).delete_confirm_seconds == 30
+    assert DraftService(store, clock).delete_confirm_seconds == 120
