@@ -226,3 +226,44 @@ def test_no_import_cycles_in_bot_and_cogs():
     graph = import_graph()
     assert "cogs.drafts._actions" in graph["cogs.drafts._buttons"], "the scan is broken"
     assert cycles(graph) == []
+
+
+# A cog reaches the store or the settings through these attributes (`services.store`,
+# `bot.settings`) or by importing their modules; it should call a service method instead.
+OFF_LIMITS_ATTRIBUTES = ("store", "settings")
+OFF_LIMITS_MODULES = ("bot.store", "bot.settings")
+
+
+def store_or_settings_use(tree: ast.Module) -> list[str]:
+    """Each `.store` / `.settings` attribute read and each import of bot.store or bot.settings."""
+    uses = [
+        f"line {node.lineno}: .{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in OFF_LIMITS_ATTRIBUTES
+    ]
+    uses += [
+        f"import {name}"
+        for name in sorted(imported(tree))
+        if any(name == m or name.startswith(f"{m}.") for m in OFF_LIMITS_MODULES)
+    ]
+    return uses
+
+
+def test_store_access_is_seen_in_an_attribute_chain():
+    """`interaction.client.services.store.get_guild_settings(...)` counts, as does an import."""
+    tree = ast.parse(
+        "from bot.store import Store\n"
+        "async def f(interaction):\n"
+        "    return await interaction.client.services.store.get_guild_settings(1)\n"
+    )
+    assert store_or_settings_use(tree) == ["line 3: .store", "import bot.store"]
+
+
+def test_cogs_do_not_touch_the_store_or_settings():
+    """Cogs call services only: no `services.store`, no `.settings`, no bot.store imports."""
+    offenders = {
+        path: uses
+        for path, tree in sources().items()
+        if is_cog(path) and (uses := store_or_settings_use(tree))
+    }
+    assert offenders == {}
