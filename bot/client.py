@@ -32,11 +32,10 @@ from bot.limits import (
     encodable,
     fit_embed_data,
 )
-from bot.models import Announcement
+from bot.models import Announcement, EntryState, TrackedAnnouncement
 from bot.services.access import AccessUnknown, MemberFacts
 from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import RecentPost
-from bot.store.watching import EntryState, TrackedAnnouncement
 
 log = logging.getLogger(__name__)
 

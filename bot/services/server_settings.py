@@ -13,6 +13,7 @@ from bot.services.clock import Clock
 from bot.store import Store
 
 CLEAR = "-"  # typed as a value, removes the setting
+TITLE_FORMAT_MAX = 100  # characters of the strftime pattern /diary-admin config takes
 LANGUAGES = ("ja", "en")  # of posts no member triggered
 
 

@@ -14,10 +14,12 @@ from discord.ext import commands
 
 from bot import i18n
 from bot.client import NO_MENTIONS, DiaryBot
-from bot.limits import cut
+from bot.limits import CHOICE_VALUE, MODAL_TEXT_INPUT, cut
 from bot.models import GuildSettings
 from bot.services.access import Need
+from bot.services.bylines import BYLINE_TEMPLATE
 from bot.services.reminders import is_off
+from bot.services.server_settings import TITLE_FORMAT_MAX
 from cogs._common import ACCESS, Interaction, tr
 from cogs._text import cmd
 from cogs.diary._pickers import channel_choices, resolve_channel, resolve_role, role_choices
@@ -70,12 +72,12 @@ class DiaryAdminCog(
     async def config(
         self,
         interaction: Interaction,
-        announce_channel: app_commands.Range[str, 1, 100] | None = None,
-        author_role: app_commands.Range[str, 1, 100] | None = None,
+        announce_channel: app_commands.Range[str, 1, CHOICE_VALUE] | None = None,
+        author_role: app_commands.Range[str, 1, CHOICE_VALUE] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
-        title_format: app_commands.Range[str, 1, 100] | None = None,
-        body_template: app_commands.Range[str, 1, 4000] | None = None,
-        byline: app_commands.Range[str, 1, 100] | None = None,
+        title_format: app_commands.Range[str, 1, TITLE_FORMAT_MAX] | None = None,
+        body_template: app_commands.Range[str, 1, MODAL_TEXT_INPUT] | None = None,
+        byline: app_commands.Range[str, 1, BYLINE_TEMPLATE] | None = None,
         language: app_commands.Choice[str] | None = None,
     ) -> None:
         assert interaction.guild_id is not None

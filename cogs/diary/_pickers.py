@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInput
+from bot.limits import CHOICE_NAME
 from bot.services.server_settings import CLEAR
 from cogs._common import Interaction, tr
 
@@ -80,5 +81,5 @@ def _choices(
     clear = app_commands.Choice(name=tr(interaction, "config.clear_choice"), value=CLEAR)
     matches = [(name, i) for name, i in named if needle in name.casefold()]
     matches.sort(key=lambda item: not item[0][1:].casefold().startswith(needle))
-    picked = [app_commands.Choice(name=name[:100], value=str(i)) for name, i in matches]
+    picked = [app_commands.Choice(name=name[:CHOICE_NAME], value=str(i)) for name, i in matches]
     return [clear, *picked][:CHOICES] if needle in ("", CLEAR) else picked[:CHOICES]

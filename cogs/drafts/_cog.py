@@ -11,7 +11,15 @@ from discord.ext import commands
 
 from bot.client import DiaryBot, reply
 from bot.errors import UserFacingError
-from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, cut
+from bot.limits import (
+    AUTOCOMPLETE_CHOICES,
+    CHOICE_NAME,
+    CHOICE_VALUE,
+    GITHUB_TITLE,
+    OPTION_TEXT,
+    REPLY_TITLE,
+    cut,
+)
 from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
 from bot.services.images import ALT_MAX, EXTENSIONS
 from bot.services.labels import parse_labels
@@ -77,8 +85,8 @@ class DraftCog(
     async def new(
         self,
         interaction: Interaction,
-        title: app_commands.Range[str, 1, 256] | None = None,
-        body: app_commands.Range[str, 1, 6000] | None = None,
+        title: app_commands.Range[str, 1, GITHUB_TITLE] | None = None,
+        body: app_commands.Range[str, 1, OPTION_TEXT] | None = None,
     ) -> None:
         owner = owner_of(interaction)
         settings = await self.services.server_settings.get(owner.guild_id)
@@ -97,7 +105,7 @@ class DraftCog(
     async def append(
         self,
         interaction: Interaction,
-        text: app_commands.Range[str, 1, 6000] | None = None,
+        text: app_commands.Range[str, 1, OPTION_TEXT] | None = None,
         draft: int | None = None,
     ) -> None:
         owner = owner_of(interaction)
@@ -197,7 +205,7 @@ class DraftCog(
         job, found = await self.services.publishing.cancel(owner_of(interaction), draft)
         await reply(
             interaction,
-            tr(interaction, "publish.cancelled", id=found.id, title=cut(job.title, 200)),
+            tr(interaction, "publish.cancelled", id=found.id, title=cut(job.title, REPLY_TITLE)),
         )
 
     @app_commands.command(name=cmd("cmd.draft.labels"), description=cmd("cmd.draft.labels.desc"))
@@ -284,7 +292,7 @@ class DraftCog(
     ) -> list[app_commands.Choice[str]]:
         suggestions = await self.services.labels.suggest(current, AUTOCOMPLETE_CHOICES)
         return [
-            app_commands.Choice(name=cut(s, CHOICE_NAME), value=s[:100])
+            app_commands.Choice(name=cut(s, CHOICE_NAME), value=s[:CHOICE_VALUE])
             for s in suggestions
-            if len(s) <= 100
+            if len(s) <= CHOICE_VALUE
         ]
