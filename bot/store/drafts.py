@@ -102,16 +102,6 @@ class DraftStore:
 
         return await self._db.run_read(work)
 
-    async def get_published_draft(self, guild_id: int, issue_number: int) -> Draft | None:
-        """The draft of this server that became entry #`issue_number`, if it was written here."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
-                f"{_SELECT} WHERE d.guild_id = ? AND d.issue_number = ? LIMIT 1",
-                (guild_id, issue_number),
-            )
-            row = await cursor.fetchone()
-        return _draft(row) if row else None
-
     async def get_draft_of_issue(self, issue_number: int) -> Draft | None:
         """The draft (of any server) this bot published as entry #`issue_number`."""
         async with self._db.read() as db:
