@@ -8,10 +8,10 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from dotenv import load_dotenv
 
@@ -30,6 +30,9 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 EXIT_LOGIN = 1
 EXIT_IN_USE = 1
+
+# A part of the configuration (Settings, ConnectionSettings) read by _config_or_exit.
+ConfigT = TypeVar("ConfigT")
 
 
 async def run(settings: Settings, connections: ConnectionSettings | None = None) -> int:
@@ -148,8 +151,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         print(new_key())
         sys.exit(0)
-    settings = _settings_or_exit()
-    connections = _connection_settings_or_exit()
+    settings = _config_or_exit(Settings.from_env)
+    connections = _config_or_exit(ConnectionSettings.from_env)
     if args.command == "check":
         from bot.ops.check import run_check
 
@@ -192,22 +195,11 @@ def load_env_file() -> None:
     load_dotenv(Path.cwd() / ".env", override=False)
 
 
-def _settings_or_exit() -> Settings:
-    """The configuration, or exit 2 with one line per problem."""
+def _config_or_exit(read: Callable[[Mapping[str, str]], ConfigT]) -> ConfigT:
+    """One part of the configuration read from the environment, or exit 2 with one line per
+    problem."""
     try:
-        return Settings.from_env(os.environ)
-    except ConfigError as error:
-        print("diary-bot cannot start; the configuration has problems:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        print(f"Set them in the environment or in a .env file. {README_HINT}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
-
-
-def _connection_settings_or_exit() -> ConnectionSettings:
-    """The settings of members' own diaries, or exit 2 with one line per problem."""
-    try:
-        return ConnectionSettings.from_env(os.environ)
+        return read(os.environ)
     except ConfigError as error:
         print("diary-bot cannot start; the configuration has problems:", file=sys.stderr)
         for problem in error.problems:
