@@ -13,7 +13,7 @@ import logging
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh a token this long before it expires
 POLL_MARGIN = 0.2  # seconds added to GitHub's interval so a poll never arrives early
 MAX_FAILED_POLLS = 5  # consecutive polls GitHub did not answer before giving up
+# The wait ends in an edit of the member's interaction reply, which Discord accepts for 15
+# minutes: never wait longer than that, whatever `expires_in` GitHub (or a bad answer) gives.
+MAX_SIGN_IN_WAIT = 14 * 60
 REPOSITORIES_TTL = 60.0  # seconds a member's repository list is reused (autocomplete)
 REPOSITORIES_CACHED = 256  # members whose list is kept
 
@@ -110,13 +113,14 @@ class ConnectionService:
 
     # ---- signing in ----------------------------------------------------------------------
     async def start(self) -> DeviceCode:
-        """Ask GitHub for a device code to show the member."""
+        """Ask GitHub for a device code to show the member, its life cut to `MAX_SIGN_IN_WAIT`."""
         gateway, _ = self._parts()
         try:
-            return await gateway.request_device_code()
+            device = await gateway.request_device_code()
         except SignInRefused as refused:
             log.error("GitHub refused the app's device flow: %s", refused.error)
             raise UserFacingError("connect.refused", detail=refused.error) from None
+        return replace(device, expires_in=min(device.expires_in, MAX_SIGN_IN_WAIT))
 
     async def finish(self, guild_id: int, user_id: int, device: DeviceCode) -> str:
         """Poll until the member approves (their GitHub login), refuses or the code expires."""

@@ -12,7 +12,7 @@ import pytest
 
 from bot.errors import UserFacingError
 from bot.github_sign_in import GitHubSignIn
-from bot.services.connections import ConnectionService
+from bot.services.connections import MAX_SIGN_IN_WAIT, ConnectionService
 from bot.token_cipher import TokenCipher, new_key
 from tests.bot.builders import FakeClock
 from tests.conftest import DATABASE_FILE
@@ -92,6 +92,14 @@ async def test_slow_down_lengthens_the_polling_interval(store, clock):
         github.oauth.approve(device.user_code, "bob")
         assert await finishing == "bob"
         assert github.oauth.state.find_device(device.user_code).interval == 2
+
+
+async def test_the_wait_ends_while_discord_still_takes_the_reply(store, clock):
+    """A code GitHub gives a longer life than Discord gives the interaction reply (15 minutes)
+    is waited for at most MAX_SIGN_IN_WAIT, and that is the life shown to the member."""
+    with FakeGitHub(oauth=OAuthState(interval=0, device_ttl=3600)) as github:
+        device = await service(store, github, clock).start()
+    assert device.expires_in == MAX_SIGN_IN_WAIT < 15 * 60
 
 
 @pytest.mark.parametrize(
