@@ -293,3 +293,15 @@ class TrackedAnnouncement(Announcement):
     nonce: str | None = None
     post_started_at: datetime | None = None  # the first attempt that may have posted it
     outcome_unknown: bool = False
+
+
+@dataclass(frozen=True)
+class JobCounts:
+    """Durable jobs by state; `retrying` ones are pending after at least one failed attempt."""
+
+    publish_pending: int = 0
+    publish_retrying: int = 0
+    publish_failed: int = 0
+    announce_pending: int = 0
+    announce_retrying: int = 0
+    announce_failed: int = 0

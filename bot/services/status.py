@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from importlib import metadata
 from typing import Protocol
 
+from bot.models import JobCounts
 from bot.services.clock import Clock
 from bot.store import Store
-from bot.store.export import JobCounts
 from bot.token_expiry import expires_soon
 
 # The watcher records each poll under these keys of the store's small named values

@@ -5,14 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store._database import Database
+from bot.store.announcements import AnnouncementStore
 from bot.store.comments import CommentStore
 from bot.store.connections import ConnectionStore
 from bot.store.drafts import DraftStore
+from bot.store.entries import EntryStore
 from bot.store.export import ExportStore
 from bot.store.images import ImageStore
 from bot.store.jobs import JobStore
+from bot.store.reminders import ReminderStore
 from bot.store.schedules import ScheduleStore
 from bot.store.settings import SettingsStore
+from bot.store.status import StatusStore
 from bot.store.watching import WatchStore
 
 __all__ = ["Store"]
@@ -21,11 +25,15 @@ __all__ = ["Store"]
 class Store(
     DraftStore,
     JobStore,
+    AnnouncementStore,
     SettingsStore,
     ExportStore,
+    StatusStore,
     WatchStore,
     ImageStore,
     ScheduleStore,
+    ReminderStore,
+    EntryStore,
     CommentStore,
     ConnectionStore,
 ):

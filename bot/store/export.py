@@ -1,9 +1,9 @@
 """Whole-database operations.
 
-`ExportStore` (a `Store` mixin) reads everything for an export and the numbers `/diary-admin status`
-shows. The module functions work on a database *file* beside a running bot (WAL lets a second
-connection read while the bot writes): an online backup, an inspection for `diary-bot check`,
-and the import of an export into an empty database.
+`ExportStore` (a `Store` mixin) reads everything for an export. The module functions work on a
+database *file* beside a running bot (WAL lets a second connection read while the bot writes):
+an online backup, an inspection for `diary-bot check`, and the import of an export into an empty
+database.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,18 +34,6 @@ PRIVATE_TABLES = ("member_connections",)
 
 class ImportRefused(Exception):
     """The export cannot go into this database; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class JobCounts:
-    """Durable jobs by state; `retrying` ones are pending after at least one failed attempt."""
-
-    publish_pending: int = 0
-    publish_retrying: int = 0
-    publish_failed: int = 0
-    announce_pending: int = 0
-    announce_retrying: int = 0
-    announce_failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,46 +88,6 @@ class ExportStore:
             "exported_at": encode_time(at),
             "tables": tables,
         }
-
-    async def count_jobs(
-        self, guild_id: int | None = None, channel_ids: Sequence[int] = ()
-    ) -> JobCounts:
-        """Publish and announcement jobs that are pending, retrying or failed; with `guild_id`,
-        only that server's publish jobs and the announcements in its `channel_ids`."""
-        counts: dict[str, int] = {}
-        marks = ", ".join("?" * len(channel_ids))
-        scopes = (
-            ("publish_jobs", "publish", "guild_id = ?", [guild_id]),
-            ("announcements", "announce", f"channel_id IN ({marks})", list(channel_ids)),
-        )
-        async with self._db.read() as db:
-            for table, prefix, where, params in scopes:
-                if guild_id is None:
-                    where, params = "1", []
-                cursor = await db.execute(
-                    f"SELECT COALESCE(SUM(state = 'pending'), 0),"
-                    f" COALESCE(SUM(state = 'pending' AND attempts > 0), 0),"
-                    f" COALESCE(SUM(state = 'failed'), 0) FROM {table} WHERE {where}",
-                    params,
-                )
-                pending, retrying, failed = await cursor.fetchone()
-                counts.update(
-                    {
-                        f"{prefix}_pending": pending,
-                        f"{prefix}_retrying": retrying,
-                        f"{prefix}_failed": failed,
-                    }
-                )
-        return JobCounts(**counts)
-
-    async def get_database_size(self) -> int:
-        """Bytes used by the database pages (the file without its WAL)."""
-        async with self._db.read() as db:
-            cursor = await db.execute("PRAGMA page_count")
-            pages = (await cursor.fetchone())[0]
-            cursor = await db.execute("PRAGMA page_size")
-            size = (await cursor.fetchone())[0]
-        return int(pages) * int(size)
 
 
 async def backup_database(source: Path, target: Path) -> int:

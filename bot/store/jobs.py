@@ -1,4 +1,4 @@
-"""Durable jobs: publishing a draft as an issue, and announcing an entry in a channel."""
+"""Durable publish jobs: a draft published as an issue (and its announcements queued)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import aiosqlite
 
 from bot.errors import ConcurrentChange
 from bot.models import Announcement, Draft, JobState, PublishJob
-from bot.store._codec import NEW_NONCE, decode_labels, decode_time, encode_labels, encode_time
+from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
 from bot.store._database import Database
+from bot.store.announcements import insert_announcements
 
 
 def _job(row: aiosqlite.Row) -> PublishJob:
@@ -38,28 +39,6 @@ def _job(row: aiosqlite.Row) -> PublishJob:
         error_detail=row["error_detail"],
         byline=row["byline"],
         create_started_at=decode_time(row["create_started_at"]),
-    )
-
-
-def announcement_from_row(row: aiosqlite.Row) -> Announcement:
-    """An `announcements` row as the record every announcement query shares."""
-    entry_at, next_at = decode_time(row["entry_created_at"]), decode_time(row["next_attempt_at"])
-    assert entry_at and next_at
-    return Announcement(
-        channel_id=row["channel_id"],
-        issue_number=row["issue_number"],
-        title=row["title"],
-        url=row["url"],
-        excerpt=row["excerpt"],
-        labels=decode_labels(row["labels"]),
-        author_name=row["author_name"],
-        author_avatar_url=row["author_avatar_url"],
-        entry_created_at=entry_at,
-        state=JobState(row["state"]),
-        attempts=row["attempts"],
-        next_attempt_at=next_at,
-        message_id=row["message_id"],
-        image_url=row["image_url"],
     )
 
 
@@ -299,88 +278,4 @@ class JobStore:
                 " WHERE id = (SELECT draft_id FROM publish_jobs WHERE id = ?)",
                 (issue_number, issue_url, stamp, job_id),
             )
-            await self._insert_announcements(db, announcements, stamp)
-
-    async def add_announcements(self, announcements: Sequence[Announcement]) -> None:
-        """Queue announcements; one already known for (channel, issue) is left as it is."""
-        async with self._db.write() as db:
-            await self._insert_announcements(db, announcements, None)
-
-    @staticmethod
-    async def _insert_announcements(
-        db: aiosqlite.Connection, announcements: Sequence[Announcement], stamp: str | None
-    ) -> None:
-        await db.executemany(
-            "INSERT OR IGNORE INTO announcements (channel_id, issue_number, title, url, excerpt,"
-            " labels, author_name, author_avatar_url, entry_created_at, next_attempt_at,"
-            f" updated_at, image_url, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            f" {NEW_NONCE % 'a'})",
-            [
-                (
-                    a.channel_id,
-                    a.issue_number,
-                    a.title,
-                    a.url,
-                    a.excerpt,
-                    encode_labels(a.labels),
-                    a.author_name,
-                    a.author_avatar_url,
-                    encode_time(a.entry_created_at),
-                    encode_time(a.next_attempt_at),
-                    stamp or encode_time(a.next_attempt_at),
-                    a.image_url,
-                )
-                for a in announcements
-            ],
-        )
-
-    async def list_pending_announcements(self) -> list[Announcement]:
-        async with self._db.read() as db:
-            cursor = await db.execute(
-                "SELECT * FROM announcements WHERE state = 'pending'"
-                " ORDER BY next_attempt_at, entry_created_at"
-            )
-            rows = await cursor.fetchall()
-        return [announcement_from_row(row) for row in rows]
-
-    async def list_announcements(self, issue_number: int) -> list[Announcement]:
-        async with self._db.read() as db:
-            cursor = await db.execute(
-                "SELECT * FROM announcements WHERE issue_number = ? ORDER BY channel_id",
-                (issue_number,),
-            )
-            rows = await cursor.fetchall()
-        return [announcement_from_row(row) for row in rows]
-
-    async def update_announcement(
-        self,
-        channel_id: int,
-        issue_number: int,
-        at: datetime,
-        *,
-        state: JobState,
-        next_attempt_at: datetime | None = None,
-        message_id: int | None = None,
-        outcome_unknown: bool | None = None,
-    ) -> None:
-        """Record an attempt: sent (with the message id), to retry at a time, or failed.
-        `outcome_unknown` False: no attempt so far can have posted it."""
-        async with self._db.write() as db:
-            await db.execute(
-                "UPDATE announcements SET state = ?, attempts = attempts + 1,"
-                " next_attempt_at = COALESCE(?, next_attempt_at),"
-                " message_id = COALESCE(?, message_id), updated_at = ?,"
-                " outcome_unknown = COALESCE(?, outcome_unknown),"
-                " post_started_at = CASE WHEN ? = 0 THEN NULL ELSE post_started_at END"
-                " WHERE channel_id = ? AND issue_number = ?",
-                (
-                    state.value,
-                    encode_time(next_attempt_at) if next_attempt_at else None,
-                    message_id,
-                    encode_time(at),
-                    None if outcome_unknown is None else int(outcome_unknown),
-                    None if outcome_unknown is None else int(outcome_unknown),
-                    channel_id,
-                    issue_number,
-                ),
-            )
+            await insert_announcements(db, announcements, stamp)

@@ -1,0 +1,52 @@
+"""Published entries as stats and reminders read them: drafts published from a server, and
+entries written on GitHub directly that were announced in its channel."""
+
+from __future__ import annotations
+
+from bot.models import PublishedEntry
+from bot.store._codec import decode_time
+from bot.store._database import Database
+
+
+class EntryStore:
+    _db: Database
+
+    async def list_published_entries(
+        self, guild_id: int, *, author_id: int | None = None, channel_id: int | None = None
+    ) -> list[PublishedEntry]:
+        """Entries published from this server (by `author_id` only, if given), oldest first.
+        With `channel_id`, also entries written on GitHub directly that were announced there
+        (entries published from drafts, in any server, are not taken from announcements)."""
+        author_filter = " AND author_id = ?" if author_id is not None else ""
+        sql = (
+            "SELECT issue_number AS number, title, issue_url AS url, published_at AS at,"
+            " LENGTH(body) AS length, author_id FROM drafts"
+            f" WHERE guild_id = ? AND published_at IS NOT NULL{author_filter}"
+        )
+        params: list[object] = [guild_id] + ([author_id] if author_id is not None else [])
+        if channel_id is not None and author_id is None:
+            sql += (
+                " UNION ALL SELECT a.issue_number, a.title, a.url, a.entry_created_at,"
+                " 0, NULL FROM announcements a WHERE a.channel_id = ?"
+                " AND a.entry_state != 'deleted' AND NOT EXISTS (SELECT 1 FROM drafts d"
+                " WHERE d.issue_number = a.issue_number)"
+            )
+            params.append(channel_id)
+        async with self._db.read() as db:
+            cursor = await db.execute(f"SELECT * FROM ({sql}) ORDER BY at, number", params)
+            rows = await cursor.fetchall()
+        entries = []
+        for row in rows:
+            at = decode_time(row["at"])
+            assert at is not None
+            entries.append(
+                PublishedEntry(
+                    number=row["number"],
+                    title=row["title"],
+                    url=row["url"],
+                    published_at=at,
+                    length=row["length"],
+                    author_id=row["author_id"],
+                )
+            )
+        return entries

@@ -1,0 +1,52 @@
+"""The numbers `/diary-admin status` shows: durable jobs by state, and the database's size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.models import JobCounts
+from bot.store._database import Database
+
+
+class StatusStore:
+    _db: Database
+
+    async def count_jobs(
+        self, guild_id: int | None = None, channel_ids: Sequence[int] = ()
+    ) -> JobCounts:
+        """Publish and announcement jobs that are pending, retrying or failed; with `guild_id`,
+        only that server's publish jobs and the announcements in its `channel_ids`."""
+        counts: dict[str, int] = {}
+        marks = ", ".join("?" * len(channel_ids))
+        scopes = (
+            ("publish_jobs", "publish", "guild_id = ?", [guild_id]),
+            ("announcements", "announce", f"channel_id IN ({marks})", list(channel_ids)),
+        )
+        async with self._db.read() as db:
+            for table, prefix, where, params in scopes:
+                if guild_id is None:
+                    where, params = "1", []
+                cursor = await db.execute(
+                    f"SELECT COALESCE(SUM(state = 'pending'), 0),"
+                    f" COALESCE(SUM(state = 'pending' AND attempts > 0), 0),"
+                    f" COALESCE(SUM(state = 'failed'), 0) FROM {table} WHERE {where}",
+                    params,
+                )
+                pending, retrying, failed = await cursor.fetchone()
+                counts.update(
+                    {
+                        f"{prefix}_pending": pending,
+                        f"{prefix}_retrying": retrying,
+                        f"{prefix}_failed": failed,
+                    }
+                )
+        return JobCounts(**counts)
+
+    async def get_database_size(self) -> int:
+        """Bytes used by the database pages (the file without its WAL)."""
+        async with self._db.read() as db:
+            cursor = await db.execute("PRAGMA page_count")
+            pages = (await cursor.fetchone())[0]
+            cursor = await db.execute("PRAGMA page_size")
+            size = (await cursor.fetchone())[0]
+        return int(pages) * int(size)
