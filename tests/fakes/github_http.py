@@ -18,7 +18,7 @@ from multidict import CIMultiDict
 
 from tests.fakes import github_routes as routes
 from tests.fakes.contracts import ContractChecker
-from tests.fakes.github_state import DOCS, ApiError, GitHubState
+from tests.fakes.github_state import DOCS, ApiError, GitHubState, RateBudget, Usage
 
 DROPPED = 0  # `Recorded.status` of a request whose connection was closed without an answer
 _RATE_DOC = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
@@ -69,6 +69,8 @@ class GitHubHttp:
     _delays: list[Delay]
     _released: asyncio.Event
     _refs_released: asyncio.Event
+    _budgets: dict[str, RateBudget]  # lower-case login of a user token -> that user's budget
+    _usage: dict[str, Usage]  # login -> what that user's requests cost
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
@@ -118,11 +120,11 @@ class GitHubHttp:
             request.transport.close()
             return web.Response()
         with self._lock:
-            reply, drop = self._respond(request, rec, route, params)
+            reply, drop, call = self._respond(request, rec, route, params)
             if drop:
                 rec.status = DROPPED
             else:
-                response = self._finish(request, route, reply)
+                response = self._finish(request, route, reply, call)
                 rec.status = response.status
         if drop:
             assert request.transport is not None
@@ -150,21 +152,27 @@ class GitHubHttp:
         rec: Recorded,
         route: routes.Route | None,
         params: dict[str, str],
-    ) -> tuple[routes.Reply, bool]:
+    ) -> tuple[routes.Reply, bool, routes.Call]:
         state = self.state
-        now = int(time.time())
-        if now >= state.rate_reset:
-            state.rate_remaining, state.rate_reset = state.rate_limit, now + 3600
         call = routes.Call(request.method, request.rel_url.raw_path, _pairs(request), params)
         try:
             self._gate(request, rec, route, call)
             assert route is not None
             reply = route.handler(call.target or state, call)
         except ApiError as err:
-            return routes.Reply(err.status, err.payload, err.headers), False
+            return routes.Reply(err.status, err.payload, err.headers), False, call
         drop = route.handler is routes.create_issue and self._drops > 0
         self._drops -= drop
-        return reply, drop
+        return reply, drop, call
+
+    def user_budget(self, login: str) -> RateBudget:
+        """The primary rate limit of the user `login` acts as with a user token (GitHub's 5,000
+        an hour per user, shared by all of that user's tokens), made at first use."""
+        key = login.lower()
+        budget = self._budgets.get(key)
+        if budget is None:
+            budget = self._budgets[key] = RateBudget()
+        return budget
 
     def _gate(
         self, request: web.Request, rec: Recorded, route: routes.Route | None, call: routes.Call
@@ -183,8 +191,10 @@ class GitHubHttp:
         if scheme.lower() not in ("token", "bearer") or not known:
             raise ApiError(401, "Bad credentials", DOCS)
         call.login, call.token = login, token
-        if state.rate_remaining <= 0 and not (route and route.free):
-            uid = state.user_id(state.token_user)
+        call.budget = state.budget if login is None else self.user_budget(login)
+        call.budget.renew_if_due(int(time.time()))
+        if call.budget.remaining <= 0 and not (route and route.free):
+            uid = state.user_id(login or state.token_user)
             raise ApiError(403, f"API rate limit exceeded for user ID {uid}.", _RATE_DOC)
         targeted = rec.method != "GET" or "/issues" in rec.path
         if targeted and self._fail[0] > 0:
@@ -244,9 +254,15 @@ class GitHubHttp:
                 raise ApiError(400, "Problems parsing JSON", DOCS)
 
     def _finish(
-        self, request: web.Request, route: routes.Route | None, reply: routes.Reply
+        self,
+        request: web.Request,
+        route: routes.Route | None,
+        reply: routes.Reply,
+        call: routes.Call,
     ) -> web.Response:
         state = self.state
+        # Unauthenticated answers show the fake's own budget, untouched.
+        budget: RateBudget = call.budget or state.budget
         self._request_ids += 1
         headers = {
             "X-GitHub-Api-Version-Selected": "2022-11-28",
@@ -265,14 +281,20 @@ class GitHubHttp:
             )
             if _etag_matches(request.headers.get("If-None-Match", ""), etag):
                 status = 304
-        if status != 304 and not (route and route.free) and state.rate_remaining > 0:
-            state.rate_remaining -= 1
+        spent = status != 304 and not (route and route.free) and budget.remaining > 0
+        if spent:
+            budget.remaining -= 1
+        if call.budget is not None:
+            usage = self._usage.setdefault(call.login or state.token_user, Usage())
+            usage.requests += 1
+            usage.points += spent
+            usage.not_modified += status == 304
         headers.update(
             {
-                "x-ratelimit-limit": str(state.rate_limit),
-                "x-ratelimit-remaining": str(state.rate_remaining),
-                "x-ratelimit-reset": str(state.rate_reset),
-                "x-ratelimit-used": str(state.rate_limit - state.rate_remaining),
+                "x-ratelimit-limit": str(budget.limit),
+                "x-ratelimit-remaining": str(budget.remaining),
+                "x-ratelimit-reset": str(budget.reset),
+                "x-ratelimit-used": str(budget.limit - budget.remaining),
                 "x-ratelimit-resource": "core",
             }
         )

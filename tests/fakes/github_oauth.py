@@ -189,15 +189,16 @@ class OAuthState:
             raise OAuthError("authorization_pending")
         device.state = "used"
         assert device.login is not None
-        return self._issue(device.login)
+        return self.issue(device.login)
 
     def _refresh_grant(self, refresh_token: str) -> dict[str, Any]:
         held = self.refresh_tokens.pop(refresh_token, None)
         if held is None or held.revoked or self.now() >= held.expires_at:
             raise OAuthError("bad_refresh_token")
-        return self._issue(held.login)
+        return self.issue(held.login)
 
-    def _issue(self, login: str) -> dict[str, Any]:
+    def issue(self, login: str) -> dict[str, Any]:
+        """A new access token and refresh token for `login` (the token endpoint's answer)."""
         now = self.now()
         access = "ghu_" + secrets.token_urlsafe(27)[:36]
         refresh = "ghr_" + secrets.token_urlsafe(57)[:76]

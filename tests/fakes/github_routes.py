@@ -35,6 +35,7 @@ class Call:
     login: str | None = None  # the user of a GitHub App user access token (None: the token)
     token: str | None = None  # the token the request was made with
     target: Any = None  # the GitHubState of the repository a /repos/... route names
+    budget: Any = None  # the RateBudget the request's credentials spend from (once known)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         for key, value in self.query:
@@ -150,14 +151,15 @@ def list_installation_repositories(state: GitHubState, call: Call) -> Reply:
 
 
 def get_rate_limit(state: GitHubState, call: Call) -> Reply:
+    budget = call.budget or state.budget  # the caller's own: a user token's user, or the fake's
     core = {
-        "limit": state.rate_limit,
-        "used": state.rate_limit - state.rate_remaining,
-        "remaining": state.rate_remaining,
-        "reset": state.rate_reset,
+        "limit": budget.limit,
+        "used": budget.limit - budget.remaining,
+        "remaining": budget.remaining,
+        "reset": budget.reset,
     }
-    search = {"limit": 30, "used": 0, "remaining": 30, "reset": state.rate_reset}
-    graphql = {"limit": 5000, "used": 0, "remaining": 5000, "reset": state.rate_reset}
+    search = {"limit": 30, "used": 0, "remaining": 30, "reset": budget.reset}
+    graphql = {"limit": 5000, "used": 0, "remaining": 5000, "reset": budget.reset}
     return Reply(
         200, {"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core}
     )

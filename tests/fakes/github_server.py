@@ -20,6 +20,12 @@ contract check, `delay` rules, `hold_creates` / `hold_ref_updates`, then under t
 (401), primary rate limit (403), `fail_next`, `secondary_rate_limit`, routing (404), repository
 missing (404), issues disabled (410), read-only token (403 on writes), JSON parsing (400), the
 endpoint itself, `drop_after_create`. Then ETag / `If-None-Match` (304) and rate-limit accounting.
+
+Rate limits are GitHub's primary ("core") limit, kept per authenticated user as GitHub keeps
+them: the fake's own token spends from `token_user`'s budget (`rate_remaining`), each user of
+the app's user tokens from their own (`rate_remaining_of`), and the `x-ratelimit-*` headers and
+`GET /rate_limit` show the caller's. A request spends one point unless it is answered 304 or is
+free (`/rate_limit`). `usage()` counts requests, points and 304s per user.
 """
 
 from __future__ import annotations
@@ -35,11 +41,11 @@ from aiohttp import web
 from tests.fakes.contracts import ContractChecker, spec_path
 from tests.fakes.github_http import DROPPED, Delay, GitHubHttp, Recorded
 from tests.fakes.github_oauth import OAuthState
-from tests.fakes.github_state import GitHubState, now_iso
+from tests.fakes.github_state import GitHubState, RateBudget, Usage, now_iso
 from tests.fakes.github_web import GitHubWeb
 from tests.fakes.server_thread import ServerThread
 
-__all__ = ["DROPPED", "FakeGitHub", "Recorded"]
+__all__ = ["DROPPED", "FakeGitHub", "Recorded", "Usage"]
 
 
 class FakeGitHub(GitHubHttp):
@@ -81,6 +87,8 @@ class FakeGitHub(GitHubHttp):
         self._released.set()
         self._refs_released = asyncio.Event()  # cleared while branch updates are held
         self._refs_released.set()
+        self._budgets: dict[str, RateBudget] = {}
+        self._usage: dict[str, Usage] = {}
         #: Called on the server thread with each request as soon as it arrives.
         self.on_request: Callable[[Recorded], None] | None = None
 
@@ -163,8 +171,25 @@ class FakeGitHub(GitHubHttp):
 
     @property
     def rate_remaining(self) -> int:
+        """Points left this hour to the fake's own token."""
         with self._lock:
-            return self.state.rate_remaining
+            return self.state.budget.remaining
+
+    def rate_remaining_of(self, login: str) -> int:
+        """Points left this hour to `login`, the user of a GitHub App user token."""
+        with self._lock:
+            return self.user_budget(login).remaining
+
+    def usage(self) -> dict[str, Usage]:
+        """What each user's authenticated requests cost since the start (or `reset_usage`), by
+        login: the fake's own token counts as `token_user`, a user token as its user."""
+        with self._lock:
+            return {login: Usage(**vars(u)) for login, u in self._usage.items()}
+
+    def reset_usage(self) -> None:
+        """Start counting `usage()` afresh (the budgets themselves are left as they are)."""
+        with self._lock:
+            self._usage.clear()
 
     def reset_requests(self) -> None:
         """Forget recorded requests, violations and unhandled routes."""
@@ -241,14 +266,24 @@ class FakeGitHub(GitHubHttp):
         labels: tuple[str, ...] | list[str] = (),
         user: str = "alice",
         pull_request: bool = False,
+        *,
+        repository: str | None = None,
     ) -> int:
-        """An issue (or pull request) created on github.com; unknown labels are created."""
+        """An issue (or pull request) created on github.com in the fake's repository (or in
+        `repository`, one `add_repository` added); unknown labels are created."""
         with self._lock:
+            state = self._repository(repository)
             for name in labels:
-                if name.lower() not in self.state.labels:
-                    self.state.add_label(name)
-            names = [self.state.labels[n.lower()]["name"] for n in labels]
-            return self.state.new_issue(title, body, names, user, pull_request)["number"]
+                if name.lower() not in state.labels:
+                    state.add_label(name)
+            names = [state.labels[n.lower()]["name"] for n in labels]
+            return state.new_issue(title, body, names, user, pull_request)["number"]
+
+    def issue_json(self, number: int, repository: str | None = None) -> dict[str, Any]:
+        """The issue as the API renders it (and as an `issues` webhook event carries it)."""
+        with self._lock:
+            state = self._repository(repository)
+            return state.issue_json(state.issues[number])
 
     def edit_issue_from_web(self, number: int, **fields: Any) -> None:
         """Change fields of an issue: title, body, state, labels, user, locked, created_at, ...
@@ -412,11 +447,15 @@ class FakeGitHub(GitHubHttp):
                 if value is not None:
                     setattr(self.state, name, value)
 
-    def set_rate_limit(self, remaining: int, limit: int = 5000, reset_in: int = 3600) -> None:
-        """Set the primary ("core") rate limit; at 0 requests get 403 "API rate limit exceeded"."""
+    def set_rate_limit(
+        self, remaining: int, limit: int = 5000, reset_in: int = 3600, *, login: str | None = None
+    ) -> None:
+        """Set the primary ("core") rate limit of the fake's token (or of the user `login` of the
+        app's user tokens); at 0 requests get 403 "API rate limit exceeded"."""
         with self._lock:
-            self.state.rate_limit, self.state.rate_remaining = limit, remaining
-            self.state.rate_reset = int(time.time()) + reset_in
+            budget = self.state.budget if login is None else self.user_budget(login)
+            budget.limit, budget.remaining = limit, remaining
+            budget.reset = int(time.time()) + reset_in
 
     def set_token_expiration(self, value: str | None) -> None:
         """Answer as GitHub does for an expiring token: `GitHub-Authentication-Token-Expiration`

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.github_objects import GitObjects
 from tests.fakes.github_render import Renderer, blob_sha, now_iso
 
-__all__ = ["ApiError", "GitHubState", "blob_sha", "now_iso", "validation_failed"]
+__all__ = [
+    "ApiError",
+    "GitHubState",
+    "RateBudget",
+    "Usage",
+    "blob_sha",
+    "now_iso",
+    "validation_failed",
+]
 
 DOCS = "https://docs.github.com/rest"
 TITLE_MAX = 256
@@ -50,6 +59,35 @@ def validation_failed(doc: str, *errors: dict[str, Any]) -> ApiError:
     return ApiError(422, "Validation Failed", doc, errors=list(errors))
 
 
+def _next_hour() -> int:
+    return int(datetime.now(UTC).timestamp()) + 3600
+
+
+@dataclasses.dataclass
+class RateBudget:
+    """GitHub's primary ("core") rate limit of one authenticated user: every token of the user
+    (the fake's own token, or a user's GitHub App user access tokens) spends from it."""
+
+    limit: int = 5000
+    remaining: int = 5000
+    reset: int = dataclasses.field(default_factory=_next_hour)
+
+    def renew_if_due(self, now: int) -> None:
+        """A new hour: the whole limit again."""
+        if now >= self.reset:
+            self.remaining, self.reset = self.limit, now + 3600
+
+
+@dataclasses.dataclass
+class Usage:
+    """What one user's requests cost: requests answered, primary rate-limit points spent, and
+    how many of the requests were conditional GETs answered 304 (which spend no point)."""
+
+    requests: int = 0
+    points: int = 0
+    not_modified: int = 0
+
+
 class GitHubState(Renderer):
     def __init__(self, owner: str, repo: str, token_user: str) -> None:
         self.owner, self.repo, self.token_user = owner, repo, token_user
@@ -67,10 +105,9 @@ class GitHubState(Renderer):
         self.read_only = False
         self.down = False  # every request answered 503 (an outage)
         self.unknown_labels = "reject"  # or "create"
-        # Primary rate limit of the "core" resource.
-        self.rate_limit = 5000
-        self.rate_remaining = 5000
-        self.rate_reset = int(datetime.now(UTC).timestamp()) + 3600
+        # Primary rate limit of the "core" resource for the fake's own token (users of the
+        # app's user tokens have budgets of their own, kept by FakeGitHub).
+        self.budget = RateBudget()
         self._users: dict[str, int] = {}
         self.associations: dict[str, str] = {}  # lower-case login -> author_association
         self._ids = 5000

@@ -16,6 +16,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -98,6 +99,13 @@ class GitHubWeb:
         with self._locked() as state:
             device = state.find_device(user_code)
             device.state, device.login = "approved", login
+
+    def grant(self, login: str) -> dict[str, Any]:
+        """Tokens for `login` as a completed sign-in would give them (the access token endpoint's
+        answer: `access_token`, `refresh_token`, their lives), without the device flow: for
+        setting up many connected members at once."""
+        with self._locked() as state:
+            return state.issue(login)
 
     def deny(self, user_code: str) -> None:
         """The person cancels the authorization (the next poll gets `access_denied`)."""

@@ -310,3 +310,85 @@ def test_repositories_not_served_are_404(fake):
     with pytest.raises(ValueError):
         fake.add_repository("Carol/Diary")
     assert api(fake, "ghp_test").get_repo("carol/diary").create_issue("x").number == 1
+
+
+def two_members(fake: FakeGitHub) -> dict[str, str]:
+    """bob and carol, each with a diary of their own where the app is installed, and a user
+    token each (granted without the device flow)."""
+    tokens = {}
+    for login in ("bob", "carol"):
+        fake.add_repository(f"{login}/diary")
+        fake.oauth.add_installation(login, [f"{login}/diary"], {login: "admin"})
+        tokens[login] = fake.oauth.grant(login)["access_token"]
+    return tokens
+
+
+def test_granted_tokens_work_like_signed_in_ones(fake):
+    """`oauth.grant` hands out what a completed sign-in would: a live token and a refresh token."""
+    granted = fake.oauth.grant("bob")
+    assert granted["access_token"].startswith("ghu_") and granted["expires_in"] == 28800
+    assert fake.oauth.login_for(granted["access_token"]) == "bob"
+    assert api(fake, granted["access_token"]).get_user().login == "bob"
+    assert fake.oauth.live_refresh_tokens("bob") == [granted["refresh_token"]]
+
+
+def test_each_user_spends_from_a_rate_limit_of_their_own(fake):
+    """Points are kept per user, as GitHub keeps them: bob's requests leave carol's budget and
+    the fake's own token's alone, and the headers and /rate_limit show the caller's."""
+    tokens = two_members(fake)
+    bob = raw_get(fake, tokens["bob"], "/repos/bob/diary/issues")
+    raw_get(fake, tokens["bob"], "/repos/bob/diary")
+    raw_get(fake, tokens["carol"], "/repos/carol/diary/issues")
+
+    assert bob.status_code == 200 and bob.headers["x-ratelimit-remaining"] == "4999"
+    assert fake.rate_remaining_of("bob") == 4998 and fake.rate_remaining_of("BOB") == 4998
+    assert fake.rate_remaining_of("carol") == 4999 and fake.rate_remaining == 5000
+    core = api(fake, tokens["bob"]).get_rate_limit().resources.core  # free
+    assert (core.limit, core.remaining) == (5000, 4998)
+    usage = fake.usage()
+    assert (usage["bob"].requests, usage["bob"].points) == (3, 2)
+    assert (usage["carol"].requests, usage["carol"].points) == (1, 1)
+    assert "diarybot-owner" not in usage
+    raw_get(fake, "ghp_test", "/repos/alice/diary/issues")
+    assert fake.usage()["diarybot-owner"].points == 1 and fake.rate_remaining == 4999
+    fake.reset_usage()
+    assert fake.usage() == {} and fake.rate_remaining_of("bob") == 4998
+    assert fake.violations == [] and fake.unhandled == []
+
+
+def test_a_conditional_request_answered_304_costs_a_user_nothing(fake):
+    """A user token's GET with the last ETag is answered 304 and spends no point; once an issue
+    changes in the member's repository the same request is a 200 and spends one."""
+    token = two_members(fake)["bob"]
+    first = raw_get(fake, token, "/repos/bob/diary/issues")
+    etag = first.headers["ETag"]
+    again = raw_get(fake, token, "/repos/bob/diary/issues", etag)
+
+    assert again.status_code == 304 and again.headers["x-ratelimit-remaining"] == "4999"
+    assert fake.rate_remaining_of("bob") == 4999
+    usage = fake.usage()["bob"]
+    assert (usage.requests, usage.points, usage.not_modified) == (2, 1, 1)
+    number = fake.add_issue_from_web("Bob's day", "on the web", user="bob", repository="bob/diary")
+    changed = raw_get(fake, token, "/repos/bob/diary/issues", etag)
+    assert changed.status_code == 200 and [i["number"] for i in changed.json()] == [number]
+    assert fake.issue_json(number, "bob/diary")["title"] == "Bob's day" and fake.issues() == []
+    assert fake.rate_remaining_of("bob") == 4998 and fake.usage()["bob"].not_modified == 1
+    assert fake.violations == []
+
+
+def test_a_user_out_of_points_is_refused_alone(fake):
+    """A user whose budget is spent gets GitHub's 403; other users and the fake's token do not."""
+    tokens = two_members(fake)
+    fake.set_rate_limit(0, login="bob")
+    with pytest.raises(github.RateLimitExceededException):
+        api(fake, tokens["bob"]).get_repo("bob/diary").get_issues().get_page(0)
+    assert raw_get(fake, tokens["carol"], "/repos/carol/diary/issues").status_code == 200
+    assert raw_get(fake, "ghp_test", "/repos/alice/diary/issues").status_code == 200
+    assert fake.usage()["bob"].points == 0
+
+
+def raw_get(fake: FakeGitHub, token: str, path: str, etag: str | None = None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json"}
+    if etag is not None:
+        headers["If-None-Match"] = etag
+    return requests.get(fake.url + path, headers=headers, timeout=10)
