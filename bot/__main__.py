@@ -55,6 +55,7 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     from bot.app import Services
     from bot.client import DiaryBot
     from bot.github_gateway import GitHubGateway
+    from bot.github_gateways import Credentials, GatewayPool
     from bot.health import heartbeat_file
     from bot.services.clock import SystemClock
     from bot.startup import retry_cap
@@ -73,6 +74,24 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     gateway = GitHubGateway(
         settings.github_token, settings.github_repository, settings.github_api_url
     )
+    members = _connection_service(settings, connections, store, SystemClock())
+
+    def member_gateway(repository: str, credentials: Credentials) -> GitHubGateway:
+        """A member's own repository, with their user token; PyGithub threads shared."""
+        return GitHubGateway(
+            None,
+            repository,
+            settings.github_api_url,
+            credentials=credentials,
+            threads=gateway.threads,
+        )
+
+    gateways = GatewayPool(
+        gateway,
+        settings.github_repository,
+        member_gateway if members.enabled else None,
+        members if members.enabled else None,
+    )
     services = Services.build(
         settings,
         store,
@@ -81,7 +100,8 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
         bot,
         SystemClock(),
         ready=bot.wait_until_ready,
-        connections=_connection_service(settings, connections, store, SystemClock()),
+        connections=members,
+        gateways=gateways,
     )
     bot.attach(services)
     services.access.set_member_lookup(bot.member_facts)

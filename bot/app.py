@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.github_gateways import GatewayPool
 from bot.page_probe import PageProbe
 from bot.services.access import AccessService
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
@@ -79,6 +80,7 @@ class Services:
     reminders: ReminderService
     reminder_worker: ReminderWorker
     connections: ConnectionService
+    gateways: GatewayPool[GitHubPorts]  # by diary: the server's, and members' own
 
     @classmethod
     def build(
@@ -91,8 +93,12 @@ class Services:
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
         connections: ConnectionService | None = None,
+        gateways: GatewayPool[GitHubPorts] | None = None,
     ) -> Services:
-        """Wire services and workers; nothing runs until `start()`."""
+        """Wire services and workers; nothing runs until `start()`. Without `gateways`, only
+        the server diary (`gateway`) is served."""
+        if gateways is None:
+            gateways = GatewayPool(gateway, settings.github_repository)
         drafts = DraftService(store, clock, delete_confirm_seconds=settings.delete_confirm_seconds)
         pages = PageProbe() if settings.wait_for_page else None
         announce_worker = AnnounceWorker(
@@ -202,6 +208,7 @@ class Services:
             reminders=reminders,
             reminder_worker=reminder_worker,
             connections=connections or ConnectionService(store, clock),
+            gateways=gateways,
         )
 
     def start(self) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import base64
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -40,41 +40,65 @@ REQUEST_TIMEOUT = 20
 KEY_SEARCH_WINDOW = 100  # recent issues scanned for an idempotency key
 MAX_THREADS = 8  # PyGithub calls in flight at once; more wait their turn
 NOT_FAST_FORWARD = object()  # a branch move GitHub refused: the branch moved meanwhile
+UNAUTHORIZED = "github.unauthorized"
+# A member's user access token, asked for before each call: `stale=True` when GitHub has just
+# rejected the last one (it is refreshed then). May raise UserFacingError (connect again).
+Credentials = Callable[[bool], Awaitable[str]]
 
 
 class GitHubGateway:
-    """Issues of one repository."""
+    """Issues and files of one repository, with the server's token or, given `credentials`,
+    a member's user access token fetched before each call (refreshed once on a 401)."""
 
     def __init__(
         self,
-        token: str,
+        token: str | None,
         repository: str,
         base_url: str,
         *,
+        credentials: Credentials | None = None,
         seconds_between_writes: float = 1.0,
         max_threads: int = MAX_THREADS,
+        threads: asyncio.Semaphore | None = None,
     ) -> None:
+        self._base_url = base_url
+        self._seconds_between_writes = seconds_between_writes
+        self._credentials = credentials
+        self._repository_name = repository
+        self._default_branch: str | None = None
+        self.threads = threads or asyncio.Semaphore(max_threads)
+        self.token_expiry = TokenExpiry()
+        self._token: str | None = None
+        if token is not None:
+            self._use(token)
+
+    @property
+    def repository(self) -> str:
+        """The repository, `owner/name`."""
+        return self._repository_name
+
+    def _use(self, token: str) -> None:
+        """Send requests with `token` from now on (a new client when it changed)."""
+        if token == self._token:
+            return
         # Our own worker retries with idempotency keys; PyGithub's retries would not.
         self._github = Github(
             auth=Auth.Token(token),
-            base_url=base_url,
+            base_url=self._base_url,
             timeout=REQUEST_TIMEOUT,
             retry=None,
             per_page=KEY_SEARCH_WINDOW,
             user_agent="diary-bot",
             # GitHub asks for about a second between content-creating requests.
-            seconds_between_writes=seconds_between_writes,
+            seconds_between_writes=self._seconds_between_writes,
             seconds_between_requests=None,
         )
-        self._repository_name = repository
         # Lazy: no GET of the repository before the first real call.
-        self._repository = self._github.withLazy(True).get_repo(repository)
-        self._default_branch: str | None = None
-        self._threads = asyncio.Semaphore(max_threads)
-        self.token_expiry = TokenExpiry()
+        self._repository = self._github.withLazy(True).get_repo(self._repository_name)
         # The lazy repository has a requester of its own (`withLazy` copies the client).
         for requester in (self._github.requester, self._repository.requester):
             observe_answers(requester, self.token_expiry.observe)
+        self._token = token
 
     def token_expires_at(self) -> datetime | None:
         """When the token expires, as GitHub last said; None before (or for a token without
@@ -82,9 +106,24 @@ class GitHubGateway:
         return self.token_expiry.expires_at
 
     async def _run(self, call: Callable[[], T], *, write: bool = False) -> T:
-        """Run `call` in a worker thread and translate its failures."""
+        """Run `call` in a worker thread and translate its failures. With a member's
+        credentials: their current token first, and once more with a refreshed one if GitHub
+        rejects it (a 401 means nothing was done, so a write may be sent again)."""
+        if self._credentials is None:
+            return await self._send(call, write)
+        self._use(await self._credentials(False))
         try:
-            return await run_in_thread(call, name="github", slots=self._threads)
+            return await self._send(call, write)
+        except GitHubError as error:
+            if error.key != UNAUTHORIZED:
+                raise
+        log.info("GitHub rejected a member's token for %s; refreshing it", self._repository_name)
+        self._use(await self._credentials(True))
+        return await self._send(call, write)
+
+    async def _send(self, call: Callable[[], T], write: bool) -> T:
+        try:
+            return await run_in_thread(call, name="github", slots=self.threads)
         except GithubException as error:
             raise map_github_exception(error, write=write) from None
         except (requests.ConnectionError, requests.Timeout) as error:

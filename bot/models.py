@@ -16,6 +16,22 @@ class Owner:
 
 
 @dataclass(frozen=True)
+class DiaryTarget:
+    """Where an entry goes: a repository (`owner/name`) and whose credential acts there.
+
+    `member` is (guild_id, user_id) of the member whose connection's user token acts (their
+    own diary); None is the server diary (GITHUB_TOKEN on GITHUB_REPOSITORY). Durable jobs
+    store this, never a token."""
+
+    repository: str
+    member: tuple[int, int] | None = None
+
+    @property
+    def is_member(self) -> bool:
+        return self.member is not None
+
+
+@dataclass(frozen=True)
 class Draft:
     id: int
     guild_id: int

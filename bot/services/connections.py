@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.errors import GitHubError, UserFacingError
+from bot.models import DiaryTarget
 from bot.services.clock import Clock
 from bot.sign_in_records import (
     DeviceCode,
@@ -183,6 +184,16 @@ class ConnectionService:
         if stored is None:
             return None
         return Connection(stored.github_login, stored.repository, stored.access_expires_at)
+
+    async def diary_of(self, guild_id: int, user_id: int) -> DiaryTarget | None:
+        """Where the member's entries in this server go: their own repository when they are
+        connected and chose one (and the app is configured), else None (the server diary)."""
+        if not self.enabled:
+            return None
+        stored = await self._store.get_connection(guild_id, user_id)
+        if stored is None or stored.repository is None:
+            return None
+        return DiaryTarget(stored.repository, (guild_id, user_id))
 
     async def access_token(self, guild_id: int, user_id: int, *, stale: bool = False) -> str:
         """The member's user access token, refreshed first when it is (about to be) expired or

@@ -12,6 +12,7 @@ import pytest
 
 from bot.errors import UserFacingError
 from bot.github_sign_in import GitHubSignIn
+from bot.models import DiaryTarget
 from bot.services.connections import MAX_SIGN_IN_WAIT, ConnectionService
 from bot.token_cipher import TokenCipher, new_key
 from tests.bot.builders import FakeClock
@@ -134,6 +135,25 @@ async def test_choose_a_repository_where_the_member_can_push(store, github, cloc
     chosen = await connections.choose(GUILD, MEMBER, "BOB/Diary")
     assert (chosen.login, chosen.repository) == ("bob", "bob/diary")
     assert github.violations == []
+
+
+async def test_the_diary_is_the_chosen_repository_until_disconnected(store, github, clock):
+    """diary_of: the server diary (None) before a repository is chosen and after disconnecting;
+    the member's repository, acting as the member, in between."""
+    github.oauth.add_installation("bob", ["bob/diary"], {"bob": "admin"})
+    connections = service(store, github, clock)
+    assert await connections.diary_of(GUILD, MEMBER) is None
+    await sign_in(connections, github)
+    assert await connections.diary_of(GUILD, MEMBER) is None
+    await connections.choose(GUILD, MEMBER, "bob/diary")
+    assert await connections.diary_of(GUILD, MEMBER) == DiaryTarget("bob/diary", (GUILD, MEMBER))
+    assert await connections.diary_of(GUILD + 1, MEMBER) is None  # another server
+    await connections.disconnect(GUILD, MEMBER)
+    assert await connections.diary_of(GUILD, MEMBER) is None
+    # A connection kept while the operator turned the app off: the server diary.
+    await sign_in(connections, github)
+    await connections.choose(GUILD, MEMBER, "bob/diary")
+    assert await ConnectionService(store, clock).diary_of(GUILD, MEMBER) is None
 
 
 async def test_choosing_before_signing_in_asks_to_connect(store, github, clock):
