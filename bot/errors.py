@@ -26,6 +26,13 @@ class DraftNotFound(UserFacingError):
             super().__init__("error.draft_not_found", id=draft_id)
 
 
+class DraftChanged(UserFacingError):
+    """The draft is no longer at the revision a change was based on."""
+
+    def __init__(self, draft_id: int) -> None:
+        super().__init__("error.changed_meanwhile", id=draft_id)
+
+
 class InvalidInput(UserFacingError):
     """Input that breaks a limit; checked before any request is sent."""
 

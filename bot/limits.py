@@ -9,6 +9,9 @@ from typing import Any
 # GitHub issues
 GITHUB_TITLE = 256
 GITHUB_BODY = 65_536
+# Room kept at the end of an issue's body for the hidden publish key: what a draft may hold.
+KEY_RESERVE = 64
+DRAFT_BODY = GITHUB_BODY - KEY_RESERVE
 
 # Discord messages and embeds
 DISCORD_CONTENT = 2_000

@@ -5,17 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot.errors import ConcurrentChange, DraftNotFound, InvalidInput, UserFacingError
-from bot.limits import GITHUB_BODY, GITHUB_TITLE, clean_text, encodable
-from bot.models import Draft, DraftImage, JobState, Owner, Revision, Schedule
+from bot.errors import (
+    ConcurrentChange,
+    DraftChanged,
+    DraftNotFound,
+    InvalidInput,
+    UserFacingError,
+)
+from bot.limits import DRAFT_BODY as MAX_BODY
+from bot.limits import GITHUB_TITLE, clean_text, encodable
+from bot.models import Draft, JobState, Owner, Revision
 from bot.services.clock import Clock
+from bot.services.preview import DraftPreview, escape_links, warnings_for
 from bot.store import Store
 
-# Room kept at the end of the body for the idempotency marker added at publish.
-KEY_RESERVE = 64
-MAX_BODY = GITHUB_BODY - KEY_RESERVE
 MAX_DRAFTS_PER_MEMBER = 500
 DEFAULT_TITLE_FORMAT = "%Y-%m-%d"
+# How often `escape` reads again when the draft changed under it.
+ESCAPE_ATTEMPTS = 3
 
 
 def clean_title(title: str) -> str:
@@ -97,11 +104,15 @@ class DraftService:
         """How many unpublished drafts the member has; with `published`, all of them."""
         return await self._store.count_drafts(owner, published=published)
 
-    async def preview_extras(
-        self, owner: Owner, draft_id: int
-    ) -> tuple[list[DraftImage], Schedule | None]:
-        """The draft's images and its pending or failed schedule, for its preview."""
-        return await self._store.get_preview_extras(owner, draft_id)
+    async def preview(self, owner: Owner, draft_id: int | None) -> DraftPreview:
+        """The draft (as `get` finds it) with all its preview shows."""
+        return await self.preview_of(await self.get(owner, draft_id))
+
+    async def preview_of(self, draft: Draft) -> DraftPreview:
+        """The preview of a draft just read or written: its images, schedule and warnings."""
+        images, schedule = await self._store.get_preview_extras(draft.owner, draft.id)
+        warnings = [] if draft.is_published else warnings_for(draft)
+        return DraftPreview(draft, images, schedule, warnings)
 
     async def list(self, owner: Owner, query: str = "", limit: int = 25) -> list[Draft]:
         """The member's drafts, most recently changed first."""
@@ -151,8 +162,11 @@ class DraftService:
         body: str | None = None,
         labels: Sequence[str] | None = None,
         reason: str = "edit",
+        expected_revision: int | None = None,
     ) -> Draft:
-        """Replace the title, body or labels of an unpublished draft."""
+        """Replace the title, body or labels of an unpublished draft; with
+        `expected_revision`, only while the draft is at that revision (DraftChanged if not:
+        the store checks it in the statement that writes, so two edits cannot both win)."""
         draft = self.check_writable(await self.get(owner, draft_id))
         updated = await self._store.update_draft(
             owner,
@@ -162,6 +176,7 @@ class DraftService:
             body=clean_body(body) if body is not None else None,
             labels=labels,
             reason=reason,
+            expected_revision=expected_revision,
         )
         return updated or await self._refused(owner, draft.id)
 
@@ -180,13 +195,36 @@ class DraftService:
         becomes a new revision, so `undo` brings that change back. With `tail_from`, the
         editor held the body from that position on, as it was when it opened."""
         draft = self.check_writable(await self.get(owner, draft_id))
-        changed = draft.revision != opened_at
         if tail_from is not None:
             opened = await self._store.get_revision(owner, draft.id, opened_at)
             base = opened.body if opened is not None else draft.body
             body = base[:tail_from] + body
-        saved = await self.edit(owner, draft.id, title=title.strip() or draft.title, body=body)
-        return saved, changed
+        kept_title = title.strip() or None  # empty: the title stays as it is
+        try:
+            saved = await self.edit(
+                owner, draft.id, title=kept_title, body=body, expected_revision=opened_at
+            )
+        except DraftChanged:
+            # Saved all the same, as a new revision: `undo` brings back the one it replaced.
+            return await self.edit(owner, draft.id, title=kept_title, body=body), True
+        return saved, False
+
+    async def escape(self, owner: Owner, draft_id: int | None) -> Draft:
+        """Turn @name and #123 into plain text, as a new revision. The text is written only
+        at the revision it was read at, so a change landing in between is never undone."""
+        for _ in range(ESCAPE_ATTEMPTS):
+            draft = self.check_writable(await self.get(owner, draft_id))
+            try:
+                return await self.edit(
+                    owner,
+                    draft.id,
+                    body=escape_links(draft.body),
+                    reason="escape",
+                    expected_revision=draft.revision,
+                )
+            except DraftChanged:
+                draft_id = draft.id
+        raise DraftChanged(draft.id)
 
     async def history(
         self, owner: Owner, draft_id: int | None, limit: int = 10
@@ -214,9 +252,10 @@ class DraftService:
         return draft
 
     async def _refused(self, owner: Owner, draft_id: int) -> Draft:
-        """Explain why the store refused a change (it was published or deleted meanwhile)."""
+        """Explain why the store refused a change (it was published, deleted or changed
+        meanwhile)."""
         self.check_writable(await self.get(owner, draft_id))
-        raise UserFacingError("error.changed_meanwhile", id=draft_id)
+        raise DraftChanged(draft_id)
 
     @staticmethod
     def check_writable(draft: Draft) -> Draft:

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, cut
+from bot.limits import DRAFT_BODY, GITHUB_TITLE, MODAL_TEXT_INPUT, cut
 from bot.markdown_scan import blank_code, html_pieces
-from bot.models import Draft
-from bot.services.drafts import MAX_BODY
+from bot.models import Draft, DraftImage, Schedule
 
 NEAR_LIMIT = 0.9
 # GitHub links @name (users, teams) and #123 (issues) outside code. Both patterns run in
@@ -24,6 +23,17 @@ _ISSUE_REF = re.compile(r"(?<![\w\\`&/#])#\d+\b")
 class DraftWarning:
     key: str
     values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    """What a draft's preview shows: the draft, its images in order, its pending or failed
+    schedule, and what to warn about before publishing (nothing once it is published)."""
+
+    draft: Draft
+    images: list[DraftImage]
+    schedule: Schedule | None
+    warnings: list[DraftWarning]
 
 
 def _links(plain: str, limit: int) -> list[str]:
@@ -49,9 +59,11 @@ def warnings_for(draft: Draft) -> list[DraftWarning]:
                 "warning.title_near_limit", {"length": len(draft.title), "limit": GITHUB_TITLE}
             )
         )
-    if len(draft.body) > MAX_BODY * NEAR_LIMIT:
+    if len(draft.body) > DRAFT_BODY * NEAR_LIMIT:
         found.append(
-            DraftWarning("warning.body_near_limit", {"length": len(draft.body), "limit": MAX_BODY})
+            DraftWarning(
+                "warning.body_near_limit", {"length": len(draft.body), "limit": DRAFT_BODY}
+            )
         )
     if len(draft.body) > MODAL_TEXT_INPUT:
         found.append(DraftWarning("warning.too_long_for_modal", {"limit": MODAL_TEXT_INPUT}))

@@ -21,6 +21,12 @@ _WRITABLE = (
     " WHERE j.draft_id = drafts.id AND j.state = 'pending')"
 )
 
+# The draft is still at the revision the change was based on (0: it has none).
+_AT_REVISION = (
+    " AND COALESCE((SELECT MAX(r.id) FROM draft_revisions r"
+    " WHERE r.draft_id = drafts.id AND r.undone = 0), 0) = ?"
+)
+
 _SELECT = """
 SELECT d.*, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = d.id
              ORDER BY j.id DESC LIMIT 1) AS job_state,
@@ -169,16 +175,23 @@ class DraftStore:
         body: str | None = None,
         labels: Sequence[str] | None = None,
         reason: str = "edit",
+        expected_revision: int | None = None,
     ) -> Draft | None:
         """Change the given fields of a draft, keeping a revision; None if it is not the
-        owner's, or is published or being published."""
+        owner's, or is published or being published, or (with `expected_revision`) is no
+        longer at that revision: the same statement checks it, so no change slips between."""
         stamp = encode_time(at)
+        condition = _AT_REVISION if expected_revision is not None else ""
+        revision_value = () if expected_revision is None else (expected_revision,)
 
         def work(db: sqlite3.Connection) -> Draft | None:
             row = db.execute(
                 "UPDATE drafts SET title = COALESCE(?, title), body = COALESCE(?, body),"
                 " labels = COALESCE(?, labels), updated_at = ?"
-                " WHERE id = ? AND guild_id = ? AND author_id = ?" + _WRITABLE + _RETURNING,
+                " WHERE id = ? AND guild_id = ? AND author_id = ?"
+                + _WRITABLE
+                + condition
+                + _RETURNING,
                 (
                     title,
                     body,
@@ -187,6 +200,7 @@ class DraftStore:
                     draft_id,
                     owner.guild_id,
                     owner.user_id,
+                    *revision_value,
                 ),
             ).fetchone()
             if row is None:

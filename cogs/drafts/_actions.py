@@ -15,7 +15,7 @@ from bot.errors import UserFacingError
 from bot.limits import DISCORD_CONTENT, MODAL_TEXT_INPUT, REPLY_TITLE, cut
 from bot.models import Draft, JobState, PublishJob
 from bot.services.images import Upload
-from bot.services.preview import escape_links
+from bot.services.preview import DraftPreview
 from bot.services.publishing import TOKEN_REJECTED, Author
 from cogs._common import Interaction, check_writer, owner_of, tr
 from cogs._editors import Submission
@@ -35,11 +35,19 @@ PUBLISH_LATE_WAIT = 12 * 60.0
 async def show(
     interaction: Interaction, draft: Draft, heading_key: str, *, update: bool = False
 ) -> None:
-    """The preview with its buttons; `update` replaces the message the button was on."""
+    """The preview of a draft just written, with its buttons; `update` replaces the message
+    the button was on."""
+    shown = await interaction.client.services.drafts.preview_of(draft)
+    await present(interaction, shown, heading_key, update=update)
+
+
+async def present(
+    interaction: Interaction, shown: DraftPreview, heading_key: str, *, update: bool = False
+) -> None:
+    """A draft's preview with its buttons (see `show`)."""
+    draft = shown.draft
     text = tr(interaction, heading_key, id=draft.id)
-    services = interaction.client.services
-    images, scheduled = await services.drafts.preview_extras(draft.owner, draft.id)
-    embed = _render.preview(interaction, draft, images, scheduled)
+    embed = _render.preview(interaction, shown)
     view = preview_view(interaction, draft)
     if update and not interaction.response.is_done():
         await interaction.response.edit_message(
@@ -287,10 +295,7 @@ async def confirm_delete(interaction: Interaction, draft_id: int | None) -> None
 
 async def escape(interaction: Interaction, draft_id: int) -> None:
     """Turn @name and #123 into plain text, as a new revision."""
-    drafts = interaction.client.services.drafts
-    owner = owner_of(interaction)
-    found = await drafts.get(owner, draft_id)
-    saved = await drafts.edit(owner, found.id, body=escape_links(found.body), reason="escape")
+    saved = await interaction.client.services.drafts.escape(owner_of(interaction), draft_id)
     await show(interaction, saved, "draft.escaped", update=True)
 
 

@@ -163,8 +163,8 @@ class DraftCog(
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(**DRAFT)
     async def show(self, interaction: Interaction, draft: int | None = None) -> None:
-        found = await self.services.drafts.get(owner_of(interaction), draft)
-        await _actions.show(interaction, found, "draft.shown")
+        shown = await self.services.drafts.preview(owner_of(interaction), draft)
+        await _actions.present(interaction, shown, "draft.shown")
 
     @app_commands.command(name=cmd("cmd.draft.edit"), description=cmd("cmd.draft.edit.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))

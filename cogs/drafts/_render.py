@@ -17,7 +17,7 @@ from bot.limits import (
     cut,
 )
 from bot.models import Draft, DraftImage, JobState, Revision, Schedule, ScheduleState
-from bot.services.preview import warnings_for
+from bot.services.preview import DraftPreview
 from bot.services.publishing import CANCELLED, GAVE_UP
 from cogs._common import Interaction, tr
 
@@ -49,14 +49,10 @@ def status(interaction: Interaction, draft: Draft, schedule: Schedule | None = N
     return tr(interaction, "draft.status_draft")
 
 
-def preview(
-    interaction: Interaction,
-    draft: Draft,
-    images: Sequence[DraftImage] = (),
-    schedule: Schedule | None = None,
-) -> discord.Embed:
+def preview(interaction: Interaction, shown: DraftPreview) -> discord.Embed:
     """The draft close to how the blog will show it: title, body, labels, images, warnings;
     the body gets what the rest leaves of Discord's 6,000 characters per embed."""
+    draft, images, schedule = shown.draft, shown.images, shown.schedule
     embed = discord.Embed(
         title=cut(draft.title, EMBED_TITLE),
         url=draft.issue_url,
@@ -76,14 +72,13 @@ def preview(
         )
     if schedule is not None and not draft.is_published and draft.job_state is not JobState.PENDING:
         _add_schedule_field(interaction, embed, schedule)
-    if not draft.is_published:
-        warnings = [tr(interaction, w.key, **w.values) for w in warnings_for(draft)]
-        if warnings:
-            embed.add_field(
-                name=tr(interaction, "draft.warnings"),
-                value=cut("\n".join(f"⚠️ {w}" for w in warnings), EMBED_FIELD_VALUE),
-                inline=False,
-            )
+    warnings = [tr(interaction, w.key, **w.values) for w in shown.warnings]
+    if warnings:
+        embed.add_field(
+            name=tr(interaction, "draft.warnings"),
+            value=cut("\n".join(f"⚠️ {w}" for w in warnings), EMBED_FIELD_VALUE),
+            inline=False,
+        )
     embed.set_footer(
         text=tr(
             interaction,

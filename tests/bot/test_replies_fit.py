@@ -27,6 +27,7 @@ from bot.limits import (
 )
 from bot.models import Draft, DraftImage, Schedule, ScheduleState
 from bot.services.drafts import MAX_BODY
+from bot.services.preview import DraftPreview, warnings_for
 from cogs.drafts._render import preview
 from tests.fakes.discord_interactions import base_payload
 from tests.fakes.discord_limits import check_message
@@ -79,7 +80,9 @@ async def test_the_preview_at_its_worst_fits_one_embed(services, locale):
     within its own limit, in English and Japanese; the body is cut with a note."""
     interaction = interaction_in(locale, services)
 
-    embed = preview(interaction, worst_draft(), worst_images(), failed_schedule())
+    draft = worst_draft()
+    shown = DraftPreview(draft, worst_images(), failed_schedule(), warnings_for(draft))
+    embed = preview(interaction, shown)
 
     data = embed.to_dict()
     assert embed_length(data) <= EMBED_TOTAL and len(embed) <= EMBED_TOTAL

@@ -18,6 +18,7 @@ from discord import app_commands
 
 from bot import i18n
 from bot.app import Services
+from bot.client import _INTERACTION_TASKS as INTERACTION_TASKS
 from bot.client import DiaryBot
 from bot.github_gateway import GitHubGateway
 from bot.services.clock import SystemClock
@@ -96,6 +97,32 @@ class Driver:
         recorded = self.fake.message_command(user, name, message_id, force=True)
         await self.run(recorded)
         return recorded
+
+    async def press(self, user: str, custom_id: str, message_id: str, **kw: Any) -> Recorded:
+        """Press a button on a stored message, as the gateway would deliver it, to its end."""
+        recorded = self.fake.button(user, custom_id, message_id, **kw)
+        await self.deliver(recorded)
+        return recorded
+
+    async def submit(self, user: str, custom_id: str, fields: dict[str, Any]) -> Recorded:
+        """Submit an editor (modal) by its custom_id, to its end."""
+        recorded = self.fake.modal_submit(user, custom_id, fields)
+        await self.deliver(recorded)
+        return recorded
+
+    async def deliver(self, *recorded: Recorded) -> None:
+        """Hand interactions to discord.py as the gateway does (buttons to the view store,
+        editors to the `on_interaction` listeners), all at once, and wait for their tasks."""
+        before = asyncio.all_tasks()
+        for each in recorded:
+            self.bot._connection.parse_interaction_create(each.payload)  # type: ignore[arg-type]
+        handling = [
+            task
+            for task in asyncio.all_tasks() - before
+            if task.get_name().startswith(INTERACTION_TASKS)
+        ]
+        if handling:
+            await asyncio.wait(handling, timeout=10)
 
     async def run(self, recorded: Recorded) -> None:
         """Build the `discord.Interaction` from its payload and let the tree handle it."""

@@ -306,3 +306,31 @@ async def test_message_menu_refuses_another_members_message(drive, bot):
     assert reply["content"] == en("error.not_your_message")
     assert reply["flags"] & EPHEMERAL
     assert await bot.services.drafts.count(owner(drive, "owner"), published=True) == 0
+
+
+def editor_fields(shown: dict, title: str, body: str) -> dict[str, str]:
+    """What to type into a shown draft editor: its title and text inputs, in order."""
+    inputs = []
+    for top in shown["components"]:
+        inputs += top.get("components") or [top.get("component")]
+    ids = [item["custom_id"] for item in inputs if item and item.get("type") == 4]
+    return dict(zip(ids, (title, body), strict=True))
+
+
+async def test_two_editors_saved_from_the_same_revision_lose_nothing(drive, bot):
+    """Two editors opened at the same revision and submitted at once: one saves plainly, the
+    other is told the draft changed meanwhile (saved as a new version), and undo brings the
+    first one's text back."""
+    await new_draft(drive, "Race", "One.")
+    opened = (await drive.slash("owner", "draft", "edit")).modal
+    route = opened["custom_id"]
+
+    first = drive.fake.modal_submit("owner", route, editor_fields(opened, "Race", "Mine."))
+    second = drive.fake.modal_submit("owner", route, editor_fields(opened, "Race", "Yours."))
+    await drive.deliver(first, second)
+
+    replies = sorted(r.wait_final()["content"] for r in (first, second))
+    assert replies == sorted([en("draft.edited", id=1), en("draft.saved_over_change", id=1)])
+    draft = await bot.services.drafts.get(owner(drive), 1)
+    undone = await bot.services.drafts.undo(owner(drive), 1)
+    assert {draft.body, undone.body} == {"Mine.", "Yours."}

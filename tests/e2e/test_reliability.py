@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.services.drafts import KEY_RESERVE
+from bot.limits import KEY_RESERVE
 from tests.e2e.harness import Rig, settled_announcements, wait_until
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import DraftNotFound, InvalidInput, UserFacingError
+from bot.errors import DraftChanged, DraftNotFound, InvalidInput, UserFacingError
 from bot.models import Owner
 from bot.services.drafts import MAX_BODY, MAX_DRAFTS_PER_MEMBER, DraftService
 from tests.bot.builders import ALICE, T0, FakeClock, job_for
@@ -262,6 +262,42 @@ async def test_editor_of_the_end_keeps_the_head_it_opened_with(drafts):
         ALICE, draft.id, saved.revision, "", "Last.", tail_from=len("Head.\n\n")
     )
     assert not again and unchanged.body == "Head.\n\nLast."
+
+
+async def test_edit_at_a_stale_revision_is_refused_and_changes_nothing(drafts):
+    """edit(expected_revision=...) after another change raises DraftChanged (the localized
+    "changed meanwhile") and leaves the draft as the other change left it."""
+    draft = await drafts.create(ALICE, "Day 1", "One.")
+    await drafts.append(ALICE, draft.id, "Two.")
+
+    with pytest.raises(DraftChanged) as refused:
+        await drafts.edit(ALICE, draft.id, body="Mine.", expected_revision=draft.revision)
+
+    assert refused.value.key == "error.changed_meanwhile"
+    assert (await drafts.get(ALICE, draft.id)).body == "One.\n\nTwo."
+
+
+async def test_escape_turns_links_into_plain_text_as_a_revision(drafts):
+    """escape: @name and #123 become plain text; undo brings them back."""
+    draft = await drafts.create(ALICE, "Day 1", "Hi @octocat, see #12.")
+
+    escaped = await drafts.escape(ALICE, draft.id)
+
+    assert escaped.body == "Hi \\@octocat, see \\#12."
+    assert (await drafts.undo(ALICE, draft.id)).body == "Hi @octocat, see #12."
+
+
+async def test_preview_holds_the_draft_its_images_schedule_and_warnings(drafts, store):
+    """preview: the draft as `get` finds it, with its images, schedule and warnings; a
+    published draft has no warnings."""
+    draft = await drafts.create(ALICE, "Day 1", "<b>bold</b> @octocat")
+
+    shown = await drafts.preview(ALICE, None)
+
+    assert shown.draft == draft and shown.images == [] and shown.schedule is None
+    assert [w.key for w in shown.warnings] == ["warning.html", "warning.links"]
+    await published(store, draft)
+    assert (await drafts.preview(ALICE, draft.id)).warnings == []
 
 
 def test_the_delete_confirmation_lasts_as_configured(store, clock):

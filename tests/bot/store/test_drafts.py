@@ -152,6 +152,24 @@ async def test_update_changes_only_the_given_fields(store):
     assert updated.updated_at == later and updated.created_at == T0
 
 
+async def test_update_at_an_expected_revision_is_refused_once_the_draft_moved_on(store):
+    """With expected_revision, the update writes only while the draft is at that revision:
+    after another change it writes nothing and returns None."""
+    draft = await store.add_draft(ALICE, "Day 1", "One.", (), T0)
+    moved = await store.append_to_draft(ALICE, draft.id, "Two.", T0)
+    assert moved is not None
+
+    stale = await store.update_draft(
+        ALICE, draft.id, T0, body="x", expected_revision=draft.revision
+    )
+    fresh = await store.update_draft(
+        ALICE, draft.id, T0, body="y", expected_revision=moved.revision
+    )
+
+    assert stale is None
+    assert fresh is not None and fresh.body == "y" and fresh.revision > moved.revision
+
+
 async def test_append_to_empty_body_adds_no_separator(store):
     """The first paragraph of an empty draft becomes the body as it is."""
     draft = await store.add_draft(ALICE, "Day 1", "", (), T0)
