@@ -103,24 +103,6 @@ class AnnouncementStore:
         async with self._db.write() as db:
             await insert_announcements(db, announcements, None)
 
-    async def list_pending_announcements(self) -> list[Announcement]:
-        async with self._db.read() as db:
-            cursor = await db.execute(
-                "SELECT * FROM announcements WHERE state = 'pending'"
-                " ORDER BY next_attempt_at, entry_created_at"
-            )
-            rows = await cursor.fetchall()
-        return [announcement_from_row(row) for row in rows]
-
-    async def list_announcements(self, issue_number: int) -> list[Announcement]:
-        async with self._db.read() as db:
-            cursor = await db.execute(
-                "SELECT * FROM announcements WHERE issue_number = ? ORDER BY channel_id",
-                (issue_number,),
-            )
-            rows = await cursor.fetchall()
-        return [announcement_from_row(row) for row in rows]
-
     async def update_announcement(
         self,
         channel_id: int,

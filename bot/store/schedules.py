@@ -93,10 +93,6 @@ class ScheduleStore:
         assert row is not None
         return row, _schedule(old) if old is not None else None
 
-    async def get_schedule(self, schedule_id: int) -> Schedule | None:
-        async with self._db.read() as db:
-            return await _fetch_schedule(db, schedule_id)
-
     async def list_schedules(self, owner: Owner) -> list[Schedule]:
         """The latest schedule of each of the owner's drafts, if it is pending or failed (what
         the draft's status shows), the one due soonest first."""

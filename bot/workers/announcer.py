@@ -91,7 +91,7 @@ class AnnounceWorker(JobLoop[Announcement | _Edit]):
         if isinstance(job, _Edit):
             await self._edit(job.announcement)
             return
-        if not isinstance(job, TrackedAnnouncement):  # as `list_pending_announcements` gives
+        if not isinstance(job, TrackedAnnouncement):  # an Announcement, not yet tracked
             tracked = {
                 a.channel_id: a
                 for a in await self._store.list_tracked_announcements(job.issue_number)

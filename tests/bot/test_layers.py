@@ -267,3 +267,38 @@ def test_cogs_do_not_touch_the_store_or_settings():
         if is_cog(path) and (uses := store_or_settings_use(tree))
     }
     assert offenders == {}
+
+
+def store_methods() -> dict[str, str]:
+    """Public methods of the store's parts (bot/store/ less its private modules such as the
+    connection layer `_database.py`), each with its module."""
+    methods = {}
+    for path, tree in sources().items():
+        if not path.startswith("bot/store/") or path.rpartition("/")[2].startswith("_"):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                methods.update(
+                    {
+                        item.name: path
+                        for item in node.body
+                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                        and not item.name.startswith("_")
+                    }
+                )
+    return methods
+
+
+def test_every_store_method_serves_the_bot():
+    """A public store method is called from bot/ or cogs/ outside the store: what only tests
+    need they read through services or `tests/peek.py`, not through a method the bot carries."""
+    used = {
+        node.attr
+        for path, tree in sources().items()
+        if not path.startswith("bot/store/")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+    }
+    methods = store_methods()
+    assert "add_draft" in methods, "the scan is broken"
+    assert {name: path for name, path in methods.items() if name not in used} == {}

@@ -64,12 +64,14 @@ async def test_publishing_marks_draft_and_job_done(services, draft, fake_github)
     assert fake_github.violations == []
 
 
-async def test_publishing_queues_one_announcement_per_target_channel(services, draft, fake_github):
+async def test_publishing_queues_one_announcement_per_target_channel(
+    services, draft, fake_github, peek
+):
     """Each server's announcement channel gets one pending announcement, without the marker."""
     job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
     done = await attempt(services, job.id)
 
-    queued = await services.store.list_announcements(done.issue_number)
+    queued = peek.announcements(done.issue_number)
 
     assert [a.channel_id for a in queued] == sorted([HOME_CHANNEL, OTHER_CHANNEL])
     for announcement in queued:

@@ -183,7 +183,7 @@ async def test_a_due_schedule_publishes_once(services, fake_github, clock):
     assert (await services.drafts.get(ALICE, draft.id)).is_published
 
 
-async def test_handover_after_a_crash_adopts_the_job_it_made(services, fake_github, clock):
+async def test_handover_after_a_crash_adopts_the_job_it_made(services, fake_github, clock, peek):
     """A crash after the job was recorded but before the schedule was marked: the next
     attempt finds that job instead of publishing again."""
     draft = await services.drafts.create(ALICE, "Once", "Only once.")
@@ -197,7 +197,7 @@ async def test_handover_after_a_crash_adopts_the_job_it_made(services, fake_gith
 
     await _due_now(services, clock, minutes=0)
 
-    finished = await services.store.get_schedule(done.schedule.id)
+    finished = peek.schedule(done.schedule.id)
     assert (finished.state, finished.job_id) == (ScheduleState.DONE, job.id)
     assert len(fake_github.issues()) == 1
 
@@ -264,7 +264,7 @@ async def test_a_draft_being_published_cannot_be_scheduled(services, clock):
 
 
 async def test_a_draft_published_by_hand_before_due_is_not_published_again(
-    services, fake_github, clock
+    services, fake_github, clock, peek
 ):
     """Publishing by hand first: the due schedule ends without a second issue."""
     draft = await services.drafts.create(ALICE, "Early", "Text.")
@@ -275,18 +275,20 @@ async def test_a_draft_published_by_hand_before_due_is_not_published_again(
 
     await _due_now(services, clock)
 
-    assert (await services.store.get_schedule(done.schedule.id)).state is ScheduleState.DONE
+    assert peek.schedule(done.schedule.id).state is ScheduleState.DONE
     assert len(fake_github.issues()) == 1
 
 
-async def test_a_schedule_that_cannot_publish_fails_with_its_reason(services, fake_github, clock):
+async def test_a_schedule_that_cannot_publish_fails_with_its_reason(
+    services, fake_github, clock, peek
+):
     """A draft still empty when due: the schedule fails with the reason, nothing is sent."""
     draft = await services.drafts.create(ALICE, "Empty", "")
     done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
 
     await _due_now(services, clock)
 
-    failed = await services.store.get_schedule(done.schedule.id)
+    failed = peek.schedule(done.schedule.id)
     assert failed.state is ScheduleState.FAILED
     assert services.scheduling.error_for(failed).key == "error.body_empty"
     assert fake_github.issues() == []
@@ -345,7 +347,7 @@ async def test_deleting_a_scheduled_draft_drops_its_schedule(services, clock):
 
 
 async def test_github_refusing_for_now_when_due_still_hands_over_to_the_job(
-    services, fake_github, clock
+    services, fake_github, clock, peek
 ):
     """The label check hits GitHub's rate limit when due: the schedule is handed over anyway,
     and the publish job, which checks the label itself, waits out the limit and publishes."""
@@ -358,7 +360,7 @@ async def test_github_refusing_for_now_when_due_still_hands_over_to_the_job(
 
     assert await services.schedule_worker._run_due() == 0
 
-    handed = await services.store.get_schedule(done.schedule.id)
+    handed = peek.schedule(done.schedule.id)
     assert handed.state is ScheduleState.DONE
     (job,) = await services.store.list_pending_publish_jobs()
     assert job.labels == ("diary",)
@@ -453,7 +455,7 @@ async def test_a_schedule_whose_author_lost_the_role_fails(
 
 
 async def test_discord_unreachable_when_due_retries_the_schedule(
-    services, fake_github, clock, members
+    services, fake_github, clock, members, peek
 ):
     """Whether the author may still write cannot be learnt: retried later, not failed."""
     draft = await services.drafts.create(ALICE, "Patient", "Text.")
@@ -462,6 +464,6 @@ async def test_discord_unreachable_when_due_retries_the_schedule(
 
     await _due_now(services, clock)
 
-    retried = await services.store.get_schedule(done.schedule.id)
+    retried = peek.schedule(done.schedule.id)
     assert (retried.state, retried.attempts) == (ScheduleState.PENDING, 1)
     assert fake_github.issues() == []

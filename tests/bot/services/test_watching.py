@@ -152,19 +152,21 @@ async def announced(store, number: int) -> list[TrackedAnnouncement]:
     return await store.list_tracked_announcements(number)
 
 
-async def test_first_poll_records_a_baseline_and_announces_nothing(watching, store, fake_github):
+async def test_first_poll_records_a_baseline_and_announces_nothing(
+    watching, store, fake_github, peek
+):
     """On a repository with 30 issues, the first poll announces none of them."""
     for day in range(30):
         fake_github.add_issue_from_web(f"Day {day}", body="Earlier entry")
 
     assert await watching.poll() is PollResult.BASELINE
 
-    assert await store.list_pending_announcements() == []
+    assert peek.pending_announcements() == []
     assert '"newest": 30' in (await store.get_value(STATE_KEY) or "")
 
 
 async def test_the_baseline_covers_the_newest_issue_beyond_the_first_page(
-    watching, store, fake_github
+    watching, store, fake_github, peek
 ):
     """With over a page of issues, the newest one counts as existing even if a hundred older
     ones were updated after it: changing it later announces nothing."""
@@ -177,7 +179,7 @@ async def test_the_baseline_covers_the_newest_issue_beyond_the_first_page(
     fake_github.edit_issue_from_web(120, title="Day 119, edited", updated_at="2099-01-02T00:00:00Z")
     await watching.poll()
 
-    assert await store.list_pending_announcements() == []
+    assert peek.pending_announcements() == []
 
 
 async def test_issue_written_on_github_after_the_baseline_is_announced(
@@ -231,7 +233,7 @@ async def test_a_pull_request_is_never_announced(watching, store, fake_github):
 
 
 async def test_an_issue_published_by_the_bot_is_left_to_its_publish_job(
-    watching, store, fake_github, clock
+    watching, store, fake_github, clock, peek
 ):
     """An issue carrying the key of one of our publish jobs is not announced by the watcher."""
     await watching.poll()
@@ -243,7 +245,7 @@ async def test_an_issue_published_by_the_bot_is_left_to_its_publish_job(
 
     await watching.poll()
 
-    assert await store.list_pending_announcements() == []
+    assert peek.pending_announcements() == []
 
 
 async def test_a_strangers_issue_is_not_announced(watching, store, fake_github):
@@ -310,18 +312,20 @@ async def test_an_issue_with_an_unknown_key_is_announced(watching, store, fake_g
     assert len(await announced(store, number)) == 1
 
 
-async def test_more_changes_than_one_page_are_all_found(watching, store, fake_github):
+async def test_more_changes_than_one_page_are_all_found(watching, store, fake_github, peek):
     """With 150 new issues between two polls, the older pages are read too."""
     await watching.poll()
     numbers = [fake_github.add_issue_from_web(f"Day {n}", body="x") for n in range(150)]
 
     await watching.poll()
 
-    assert len(await store.list_pending_announcements()) == 150
-    assert {a.issue_number for a in await store.list_pending_announcements()} == set(numbers)
+    assert len(peek.pending_announcements()) == 150
+    assert {a.issue_number for a in peek.pending_announcements()} == set(numbers)
 
 
-async def test_a_new_repository_gets_a_new_baseline(store, gateway, announcements, fake_github):
+async def test_a_new_repository_gets_a_new_baseline(
+    store, gateway, announcements, fake_github, peek
+):
     """State recorded for another repository is not reused: the first poll is a baseline."""
     await store.set_value(
         STATE_KEY, '{"repository": "bob/blog", "etag": null, "newest": 0, "seen_until": null}'
@@ -330,7 +334,7 @@ async def test_a_new_repository_gets_a_new_baseline(store, gateway, announcement
     watching = WatchService(store, gateway, announcements, repository=REPOSITORY)
 
     assert await watching.poll() is PollResult.BASELINE
-    assert await store.list_pending_announcements() == []
+    assert peek.pending_announcements() == []
 
 
 async def test_title_change_on_github_edits_the_posted_announcement(

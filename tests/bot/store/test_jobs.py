@@ -110,7 +110,7 @@ async def test_marking_started_makes_outcome_unknown(store, draft):
     assert (await store.get_publish_job(job.id)).outcome_unknown is True
 
 
-async def test_completing_a_job_publishes_draft_and_queues_announcements(store, draft):
+async def test_completing_a_job_publishes_draft_and_queues_announcements(store, draft, peek):
     """complete_publish_job marks the job done, the draft published and stores announcements."""
     job, _ = await store.add_publish_job(job_for(draft))
     done_at = T0 + timedelta(minutes=1)
@@ -131,10 +131,10 @@ async def test_completing_a_job_publishes_draft_and_queues_announcements(store, 
         ISSUE_URL,
         done_at,
     )
-    assert [a.channel_id for a in await store.list_announcements(7)] == [11, 22]
+    assert [a.channel_id for a in peek.announcements(7)] == [11, 22]
 
 
-async def test_completing_a_job_is_all_or_nothing(store, draft):
+async def test_completing_a_job_is_all_or_nothing(store, draft, peek):
     """When queuing the announcements fails, neither the job nor the draft changes."""
     job, _ = await store.add_publish_job(job_for(draft))
     broken = replace(announcement(11, 7), labels=(object(),))  # cannot be stored as JSON
@@ -146,23 +146,23 @@ async def test_completing_a_job_is_all_or_nothing(store, draft):
 
     assert (await store.get_publish_job(job.id)).state is JobState.PENDING
     assert (await store.get_draft(ALICE, draft.id)).issue_number is None
-    assert await store.list_announcements(7) == []
+    assert peek.announcements(7) == []
 
 
-async def test_announcement_is_queued_once_per_channel_and_issue(store):
+async def test_announcement_is_queued_once_per_channel_and_issue(store, peek):
     """Adding an announcement already known for (channel, issue) keeps the stored one."""
     await store.add_announcements([announcement(11, 7, title="Original")])
     await store.update_announcement(11, 7, T0, state=JobState.DONE, message_id=555)
 
     await store.add_announcements([announcement(11, 7, title="Again"), announcement(22, 7)])
 
-    by_channel = {a.channel_id: a for a in await store.list_announcements(7)}
+    by_channel = {a.channel_id: a for a in peek.announcements(7)}
     assert sorted(by_channel) == [11, 22]
     kept = by_channel[11]
     assert (kept.title, kept.state, kept.message_id) == ("Original", JobState.DONE, 555)
 
 
-async def test_pending_announcements_come_soonest_first(store):
+async def test_pending_announcements_come_soonest_first(store, peek):
     """Only pending announcements are listed, the one due soonest first."""
     await store.add_announcements(
         [
@@ -173,19 +173,19 @@ async def test_pending_announcements_come_soonest_first(store):
     )
     await store.update_announcement(33, 1, T0, state=JobState.DONE, message_id=1)
 
-    pending = await store.list_pending_announcements()
+    pending = peek.pending_announcements()
 
     assert [a.channel_id for a in pending] == [22, 11]
 
 
-async def test_announcement_retry_keeps_message_id_and_counts(store):
+async def test_announcement_retry_keeps_message_id_and_counts(store, peek):
     """An announcement attempt increments attempts and reschedules without losing fields."""
     await store.add_announcements([announcement(11, 7)])
     retry_at = T0 + timedelta(seconds=10)
 
     await store.update_announcement(11, 7, T0, state=JobState.PENDING, next_attempt_at=retry_at)
 
-    (stored,) = await store.list_announcements(7)
+    (stored,) = peek.announcements(7)
     assert (stored.state, stored.attempts, stored.next_attempt_at, stored.message_id) == (
         JobState.PENDING,
         1,

@@ -24,39 +24,39 @@ def worker(store, sender, clock) -> AnnounceWorker:
 
 
 @pytest.fixture
-async def queued(store, clock):
+async def queued(store, clock, peek):
     """One announcement of issue 7, due now."""
     await store.add_announcements([announcement(CHANNEL, 7, at=clock.now())])
-    (pending,) = await store.list_pending_announcements()
+    (pending,) = peek.pending_announcements()
     return pending
 
 
-async def stored(store, channel_id: int = CHANNEL):
-    return {a.channel_id: a for a in await store.list_announcements(7)}[channel_id]
+def stored(peek, channel_id: int = CHANNEL):
+    return {a.channel_id: a for a in peek.announcements(7)}[channel_id]
 
 
-async def test_sent_announcement_is_done_with_its_message_id(worker, queued, store, sender):
+async def test_sent_announcement_is_done_with_its_message_id(worker, queued, store, sender, peek):
     """A successful send marks the announcement done and keeps the message id."""
     await worker.run_one(queued)
 
-    after = await stored(store)
+    after = stored(peek)
     assert after.state is JobState.DONE
     assert after.message_id is not None and after.message_id > 0
     assert [a.issue_number for a in sender.sent] == [7]
 
 
-async def test_transient_failure_is_retried_later(worker, queued, store, sender, clock):
+async def test_transient_failure_is_retried_later(worker, queued, store, sender, clock, peek):
     """A transient failure keeps it pending, counts the attempt and schedules another."""
     sender.fail(CHANNEL, transient())
 
     await worker.run_one(queued)
 
-    after = await stored(store)
+    after = stored(peek)
     assert (after.state, after.attempts, after.message_id) == (JobState.PENDING, 1, None)
     assert after.next_attempt_at > clock.now()
 
 
-async def test_retry_after_a_transient_failure_sends_it(worker, queued, store, sender, clock):
+async def test_retry_after_a_transient_failure_sends_it(worker, queued, store, sender, clock, peek):
     """Once due again, the retried announcement is sent and done."""
     sender.fail(CHANNEL, transient())
     await worker.run_one(queued)
@@ -64,31 +64,31 @@ async def test_retry_after_a_transient_failure_sends_it(worker, queued, store, s
 
     assert await worker._run_due() == 0
 
-    after = await stored(store)
+    after = stored(peek)
     assert (after.state, after.attempts) == (JobState.DONE, 2)
     assert len(sender.sent) == 1
 
 
-async def test_permanent_failure_marks_it_failed(worker, queued, store, sender):
+async def test_permanent_failure_marks_it_failed(worker, queued, store, sender, peek):
     """A permanent failure (no access, channel gone) gives up at once."""
     sender.fail(CHANNEL, permanent())
 
     await worker.run_one(queued)
 
-    after = await stored(store)
+    after = stored(peek)
     assert (after.state, after.attempts) == (JobState.FAILED, 1)
-    assert await store.list_pending_announcements() == []
+    assert peek.pending_announcements() == []
 
 
-async def test_gives_up_after_the_last_attempt(worker, queued, store, sender, clock):
+async def test_gives_up_after_the_last_attempt(worker, queued, store, sender, clock, peek):
     """Transient failures stop being retried after MAX_ATTEMPTS attempts."""
     sender.fail(CHANNEL, *(transient() for _ in range(MAX_ATTEMPTS)))
 
     for _ in range(MAX_ATTEMPTS):
-        (due,) = await store.list_pending_announcements()
+        (due,) = peek.pending_announcements()
         await worker.run_one(due)
 
-    after = await stored(store)
+    after = stored(peek)
     assert (after.state, after.attempts) == (JobState.FAILED, MAX_ATTEMPTS)
     assert sender.sent == []
 
@@ -131,23 +131,23 @@ async def test_unexpected_sender_error_does_not_block_the_queue(store, clock):
     assert [a.channel_id for a in sender.sent] == [OTHER_CHANNEL]
 
 
-async def test_a_lost_answer_is_resolved_by_the_nonce(worker, queued, store, sender, clock):
+async def test_a_lost_answer_is_resolved_by_the_nonce(worker, queued, store, sender, clock, peek):
     """Discord posted it but the answer was lost: the retry sends the same nonce and records
     Discord's earlier message; nothing is posted twice, nothing looked up."""
     sender.lost_answers = 1
     await worker.run_one(queued)
-    assert (await stored(store)).state is JobState.PENDING
+    assert stored(peek).state is JobState.PENDING
     clock.advance(30)
 
     assert await worker._run_due() == 0
 
-    after = await stored(store)
+    after = stored(peek)
     assert after.state is JobState.DONE and after.message_id == sender.posted[0][0]
     assert (len(sender.sent), sender.looks) == (1, 0)
 
 
 async def test_past_the_nonce_window_the_post_is_found_by_its_link(
-    worker, queued, store, sender, clock
+    worker, queued, store, sender, clock, peek
 ):
     """Discord has forgotten the nonce: the bot finds its post by the entry's link, adopts
     it (later edits go to it) and posts nothing."""
@@ -159,13 +159,13 @@ async def test_past_the_nonce_window_the_post_is_found_by_its_link(
 
     assert await worker._run_due() == 0
 
-    after = await stored(store)
+    after = stored(peek)
     assert after.state is JobState.DONE and after.message_id == sender.posted[0][0]
     assert (len(sender.sent), sender.looks) == (1, 1)
 
 
 async def test_past_the_window_with_nothing_found_it_is_posted(
-    worker, queued, store, sender, clock
+    worker, queued, store, sender, clock, peek
 ):
     """An unknown outcome that in fact posted nothing: the look finds nothing, one post."""
     sender.clock = clock
@@ -175,7 +175,7 @@ async def test_past_the_window_with_nothing_found_it_is_posted(
 
     assert await worker._run_due() == 0
 
-    assert (await stored(store)).state is JobState.DONE
+    assert stored(peek).state is JobState.DONE
     assert (len(sender.sent), sender.looks) == (1, 1)
 
 

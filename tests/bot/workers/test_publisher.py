@@ -41,7 +41,7 @@ async def test_rescheduled_job_waits_until_due(services, fake_github, clock):
     assert fake_github.violations == []
 
 
-async def test_publish_and_announce_end_to_end(services, fake_github, sender):
+async def test_publish_and_announce_end_to_end(services, fake_github, sender, peek):
     """A published draft is announced once in each target channel by the announce worker."""
     draft = await services.drafts.create(ALICE, "Day 1", "Dear diary")
     await services.publishing.publish(ALICE, draft.id, None, Author("Alice"))
@@ -52,10 +52,10 @@ async def test_publish_and_announce_end_to_end(services, fake_github, sender):
 
     (issue,) = fake_github.issues()
     assert sorted(a.channel_id for a in sender.sent) == sorted(
-        a.channel_id for a in await services.store.list_announcements(issue["number"])
+        a.channel_id for a in peek.announcements(issue["number"])
     )
     assert len(sender.sent) == 2
-    assert all(a.state is JobState.DONE for a in await services.store.list_announcements(1))
+    assert all(a.state is JobState.DONE for a in peek.announcements(1))
     assert fake_github.violations == []
 
 
