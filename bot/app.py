@@ -99,6 +99,7 @@ class Services:
         the server diary (`gateway`) is served."""
         if gateways is None:
             gateways = GatewayPool(gateway, settings.github_repository)
+        connections = connections or ConnectionService(store, clock)
         drafts = DraftService(store, clock, delete_confirm_seconds=settings.delete_confirm_seconds)
         pages = PageProbe() if settings.wait_for_page else None
         announce_worker = AnnounceWorker(
@@ -190,6 +191,7 @@ class Services:
                 watcher_enabled=settings.poll_interval > 0,
                 token=gateway,
                 channel_for_guild=announcements.channel_for_guild,
+                diaries=connections.overview,
             ),
             entries=EntryService(store, gateway, announcements, clock, authors),
             comments=comments,
@@ -207,7 +209,7 @@ class Services:
             rhythm=rhythm,
             reminders=reminders,
             reminder_worker=reminder_worker,
-            connections=connections or ConnectionService(store, clock),
+            connections=connections,
             gateways=gateways,
         )
 
@@ -230,6 +232,7 @@ class Services:
         return all(loop.alive() for loop in loops)
 
     async def stop(self) -> None:
+        await self.connections.stop()
         await self.schedule_worker.stop()
         await self.reminder_worker.stop()
         await self.comment_worker.stop()

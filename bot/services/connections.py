@@ -13,13 +13,14 @@ import logging
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.errors import GitHubError, UserFacingError
 from bot.models import DiaryTarget
 from bot.services.clock import Clock
+from bot.services.connection_overview import ConnectionsOverview, connections_overview
 from bot.sign_in_records import (
     DeviceCode,
     DeviceWait,
@@ -28,7 +29,7 @@ from bot.sign_in_records import (
     TokenGrant,
     TokenRejected,
 )
-from bot.store.connections import StoredConnection
+from bot.store.connections import ConnectionCounts, ConnectionSummary, StoredConnection
 from bot.token_cipher import TokenCipher, TokenUnreadable
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ MAX_FAILED_POLLS = 5  # consecutive polls GitHub did not answer before giving up
 MAX_SIGN_IN_WAIT = 14 * 60
 REPOSITORIES_TTL = 60.0  # seconds a member's repository list is reused (autocomplete)
 REPOSITORIES_CACHED = 256  # members whose list is kept
+MAX_SIGN_INS = 200  # sign-ins waiting at once over all servers (one per member and server)
 
 
 class SignInGateway(Protocol):
@@ -68,6 +70,13 @@ class ConnectionStorePort(Protocol):
         self, guild_id: int, user_id: int, repository: str, at: datetime
     ) -> bool: ...
     async def delete_connection(self, guild_id: int, user_id: int) -> bool: ...
+    async def set_connection_failure(
+        self, guild_id: int, user_id: int, failure: str, at: datetime
+    ) -> bool: ...
+    async def count_connections(self, guild_id: int) -> ConnectionCounts: ...
+    async def list_connection_summaries(
+        self, guild_id: int, limit: int, offset: int = 0
+    ) -> list[ConnectionSummary]: ...
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,27 @@ class Connection:
     login: str
     repository: str | None
     access_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A device-flow sign-in waiting for a member: the code to show, when it stops working,
+    and whether this call joined one already under way (`ConnectionService.wait` ends it)."""
+
+    user_code: str
+    verification_uri: str
+    expires_at: datetime
+    minutes: int
+    joined: bool
+    outcome: asyncio.Future[str] = field(repr=False, compare=False)
+
+
+@dataclass
+class _Flight:
+    """The one sign-in of a member in a server: its device code, then its polling."""
+
+    device: asyncio.Future[tuple[DeviceCode, datetime]]
+    task: asyncio.Task[str] | None = None
 
 
 class ConnectionService:
@@ -102,6 +132,7 @@ class ConnectionService:
         )
         self._repositories: dict[tuple[int, int], tuple[float, list[str]]] = {}
         self._renewals: set[asyncio.Future[TokenGrant]] = set()
+        self._flights: dict[tuple[int, int], _Flight] = {}
 
     @property
     def enabled(self) -> bool:
@@ -122,6 +153,73 @@ class ConnectionService:
             log.error("GitHub refused the app's device flow: %s", refused.error)
             raise UserFacingError("connect.refused", detail=refused.error) from None
         return replace(device, expires_in=min(device.expires_in, MAX_SIGN_IN_WAIT))
+
+    async def sign_in(self, guild_id: int, user_id: int) -> SignIn:
+        """Start the member's sign-in in this server, or join the one already waiting: one
+        device code (and one poller) per member and server, however often they ask. A second
+        request shows the same code, so one typed on GitHub already still counts."""
+        self._parts()
+        key = (guild_id, user_id)
+        flight = self._flights.get(key)
+        if flight is not None and flight.task is not None and flight.task.done():
+            flight = None  # ended a moment ago; its callback has not run yet
+        joined = flight is not None
+        if flight is None:
+            if len(self._flights) >= MAX_SIGN_INS:
+                raise UserFacingError("connect.busy")
+            flight = _Flight(asyncio.get_running_loop().create_future())
+            self._flights[key] = flight
+            flight.task = asyncio.create_task(self._fly(key, flight))
+            flight.task.add_done_callback(lambda task: self._landed(key, flight))
+        device, expires_at = await asyncio.shield(flight.device)
+        assert flight.task is not None
+        return SignIn(
+            user_code=device.user_code,
+            verification_uri=device.verification_uri,
+            expires_at=expires_at,
+            minutes=max(1, device.expires_in // 60),
+            joined=joined,
+            outcome=flight.task,
+        )
+
+    async def wait(self, sign_in: SignIn) -> str:
+        """The member's GitHub login once they approve; UserFacingError when the sign-in ends
+        otherwise (expired, denied, cancelled by /diary disconnect). Waiting never cancels the
+        sign-in another request also waits for."""
+        try:
+            return await asyncio.shield(sign_in.outcome)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if sign_in.outcome.cancelled() and (task is None or not task.cancelling()):
+                raise UserFacingError("connect.cancelled") from None
+            raise
+
+    async def _fly(self, key: tuple[int, int], flight: _Flight) -> str:
+        try:
+            device = await self.start()
+        except BaseException as error:
+            if isinstance(error, asyncio.CancelledError):
+                flight.device.cancel()
+            else:
+                flight.device.set_exception(error)
+            raise
+        flight.device.set_result((device, self._clock.now() + timedelta(seconds=device.expires_in)))
+        return await self.finish(key[0], key[1], device)
+
+    def _landed(self, key: tuple[int, int], flight: _Flight) -> None:
+        if self._flights.get(key) is flight:
+            del self._flights[key]
+        # Nobody may be left to read how it ended (every waiter gave up): read it here.
+        for done in (flight.device, flight.task):
+            if done is not None and done.done() and not done.cancelled():
+                done.exception()
+
+    async def stop(self) -> None:
+        """End every waiting sign-in (the bot is stopping)."""
+        tasks = [f.task for f in self._flights.values() if f.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def finish(self, guild_id: int, user_id: int, device: DeviceCode) -> str:
         """Poll until the member approves (their GitHub login), refuses or the code expires."""
@@ -213,11 +311,11 @@ class ConnectionService:
                 if not stale and (expires is None or expires - REFRESH_MARGIN > self._clock.now()):
                     return token
                 if stored.refresh_token is None:
-                    raise UserFacingError("connect.again")
+                    raise await self._failed(key, "connect.again")
                 refresh = cipher.decrypt(stored.refresh_token)
             except TokenUnreadable:
                 log.warning("a member's stored GitHub token does not decrypt with this key")
-                raise UserFacingError("connect.again") from None
+                raise await self._failed(key, "connect.again") from None
             # Shielded: GitHub retires the old refresh token as it answers, so the new tokens
             # must be stored even if the caller gives up (an autocomplete that timed out).
             renewal = asyncio.ensure_future(self._renew(stored.github_login, key, refresh))
@@ -226,11 +324,22 @@ class ConnectionService:
             try:
                 grant = await asyncio.shield(renewal)
             except RefreshRejected:
-                raise UserFacingError("connect.again") from None
+                # Revoked, expired, or spent: also when GitHub rotated it but the bot stopped
+                # before storing the new one. Only signing in again helps.
+                raise await self._failed(key, "connect.again") from None
             except SignInRefused as refused:
                 log.error("GitHub refused to refresh a member's token: %s", refused.error)
                 raise UserFacingError("connect.refused", detail=refused.error) from None
             return grant.access_token
+
+    async def note_failure(self, guild_id: int, user_id: int, key: str) -> None:
+        """Record what went wrong with the member's connection (a message key), for their
+        server's admins; new tokens clear it."""
+        await self._store.set_connection_failure(guild_id, user_id, key, self._clock.now())
+
+    async def _failed(self, member: tuple[int, int], key: str) -> UserFacingError:
+        await self.note_failure(member[0], member[1], key)
+        return UserFacingError(key)
 
     async def _renew(self, login: str, key: tuple[int, int], refresh: str) -> TokenGrant:
         gateway, _ = self._parts()
@@ -253,7 +362,7 @@ class ConnectionService:
             try:
                 names = await gateway.pushable_repositories(token)
             except TokenRejected:
-                raise UserFacingError("connect.again") from None
+                raise await self._failed(key, "connect.again") from None
         if len(self._repositories) >= REPOSITORIES_CACHED:
             self._repositories.pop(next(iter(self._repositories)))
         self._repositories[key] = (time.monotonic(), names)
@@ -277,6 +386,16 @@ class ConnectionService:
         return connection
 
     async def disconnect(self, guild_id: int, user_id: int) -> bool:
-        """Delete the member's tokens and repository choice; False if there were none."""
+        """Delete the member's tokens and repository choice, and end a sign-in still waiting
+        (it would store tokens after this); False if there was neither."""
+        flight = self._flights.pop((guild_id, user_id), None)
+        if flight is not None and flight.task is not None:
+            flight.task.cancel()
         self._repositories.pop((guild_id, user_id), None)
-        return await self._store.delete_connection(guild_id, user_id)
+        removed = await self._store.delete_connection(guild_id, user_id)
+        return removed or flight is not None
+
+    # ---- for the server's admins ---------------------------------------------------------
+    async def overview(self, guild_id: int) -> ConnectionsOverview:
+        """The server's connected diaries for /diary-admin status (see connection_overview)."""
+        return await connections_overview(self._store, guild_id, self.enabled, REFRESH_MARGIN)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.models import JobCounts
 from bot.services.clock import Clock
+from bot.services.connection_overview import ConnectionsOverview
 from bot.store import Store
 from bot.token_expiry import expires_soon
 
@@ -68,6 +69,8 @@ class StatusReport:
     # whether that is within WARN_BEFORE, when admins are told to renew it.
     token_expires_at: datetime | None = None
     token_expiring: bool = False
+    # The server's connected diaries (members' own repositories); None without a server.
+    diaries: ConnectionsOverview | None = None
 
 
 def package_version() -> str:
@@ -91,8 +94,10 @@ class StatusService:
         version: str | None = None,
         token: TokenExpirySource | None = None,
         channel_for_guild: Callable[[int], Awaitable[int | None]] | None = None,
+        diaries: Callable[[int], Awaitable[ConnectionsOverview]] | None = None,
     ) -> None:
         self._store = store
+        self._diaries = diaries
         self._channel_for_guild = channel_for_guild
         self._rate_limits = rate_limits
         self._token = token
@@ -104,11 +109,15 @@ class StatusService:
     async def report(self, guild_id: int | None = None, *, latency: float | None) -> StatusReport:
         """The bot's state now; `latency` is the gateway heartbeat latency in seconds. With
         `guild_id`, jobs count only that server's: its publishes and the announcements in its
-        announcement channel (a server sees nothing of the others)."""
+        announcement channel (a server sees nothing of the others), and the report lists the
+        server's connected diaries."""
         expires_at = self._token.token_expires_at() if self._token else None
+        diaries = None
         if guild_id is None:
             jobs = await self._store.count_jobs()
         else:
+            if self._diaries is not None:
+                diaries = await self._diaries(guild_id)
             channel = None
             if self._channel_for_guild is not None:
                 channel = await self._channel_for_guild(guild_id)
@@ -123,6 +132,7 @@ class StatusService:
             watcher=await self._watcher(),
             rate_limit=await self._rate_limits.last_rate_limit(),
             database_bytes=await self._store.get_database_size(),
+            diaries=diaries,
         )
 
     async def _watcher(self) -> WatcherStatus:

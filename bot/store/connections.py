@@ -27,6 +27,28 @@ class StoredConnection:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class ConnectionSummary:
+    """A member's connection as admins see it: no token, not even sealed."""
+
+    user_id: int
+    github_login: str
+    repository: str | None
+    access_expires_at: datetime | None
+    refresh_expires_at: datetime | None
+    failure: str | None  # a message key, e.g. connect.again
+    failed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConnectionCounts:
+    """A server's connections: all, those whose last use failed, those with no repository."""
+
+    connected: int
+    failing: int
+    without_repository: int
+
+
 def _connection(row: aiosqlite.Row) -> StoredConnection:
     updated = decode_time(row["updated_at"])
     assert updated is not None
@@ -84,7 +106,7 @@ class ConnectionStore:
                 " access_expires_at = excluded.access_expires_at,"
                 " refresh_token = excluded.refresh_token,"
                 " refresh_expires_at = excluded.refresh_expires_at,"
-                " updated_at = excluded.updated_at",
+                " failure = NULL, failed_at = NULL, updated_at = excluded.updated_at",
                 (
                     guild_id,
                     user_id,
@@ -109,6 +131,59 @@ class ConnectionStore:
                 (repository, encode_time(at), guild_id, user_id),
             )
             return cursor.rowcount > 0
+
+    async def set_connection_failure(
+        self, guild_id: int, user_id: int, failure: str, at: datetime
+    ) -> bool:
+        """Record what went wrong with the member's connection (a message key); False if
+        they have none. New tokens clear it."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "UPDATE member_connections SET failure = ?, failed_at = ?"
+                " WHERE guild_id = ? AND user_id = ?",
+                (failure, encode_time(at), guild_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+    async def count_connections(self, guild_id: int) -> ConnectionCounts:
+        """How many members of the server connected, how many fail, how many chose nothing."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT count(*), count(failure), count(*) - count(repository)"
+                " FROM member_connections WHERE guild_id = ?",
+                (guild_id,),
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        return ConnectionCounts(row[0], row[1], row[2])
+
+    async def list_connection_summaries(
+        self, guild_id: int, limit: int, offset: int = 0
+    ) -> list[ConnectionSummary]:
+        """The server's connections without their tokens: failing ones first (newest failure
+        first), then those without a repository, then by the access token's expiry."""
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT user_id, github_login, repository, access_expires_at,"
+                " refresh_expires_at, failure, failed_at FROM member_connections"
+                " WHERE guild_id = ? ORDER BY failure IS NULL, failed_at DESC,"
+                " repository IS NOT NULL, access_expires_at IS NULL, access_expires_at, user_id"
+                " LIMIT ? OFFSET ?",
+                (guild_id, limit, offset),
+            )
+            rows = await cursor.fetchall()
+        return [
+            ConnectionSummary(
+                user_id=row["user_id"],
+                github_login=row["github_login"],
+                repository=row["repository"],
+                access_expires_at=decode_time(row["access_expires_at"]),
+                refresh_expires_at=decode_time(row["refresh_expires_at"]),
+                failure=row["failure"],
+                failed_at=decode_time(row["failed_at"]),
+            )
+            for row in rows
+        ]
 
     async def delete_connection(self, guild_id: int, user_id: int) -> bool:
         """Forget the member's connection and its tokens; False if there was none."""

@@ -24,7 +24,7 @@ from cogs._common import ACCESS, Interaction, tr
 from cogs._text import cmd
 from cogs.diary._pickers import channel_choices, resolve_channel, resolve_role, role_choices
 from cogs.diary._rhythm import reminder_summary
-from cogs.diary._status import status_embed
+from cogs.diary._status import status_embeds
 
 TIMEZONE_CHOICES = 25
 TEMPLATE_SHOWN = 1_000  # of a body template of up to 4,000 characters, in the config summary
@@ -142,7 +142,9 @@ class DiaryAdminCog(
         assert interaction.guild_id is not None
         report = await self.services.status.report(interaction.guild_id, latency=self.bot.latency)
         await interaction.response.send_message(
-            embed=status_embed(interaction, report), ephemeral=True, allowed_mentions=NO_MENTIONS
+            embeds=status_embeds(interaction, report),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(

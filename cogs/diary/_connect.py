@@ -47,19 +47,20 @@ class ConnectCommands:
             )
             await reply(interaction, text)
             return
-        device = await connections.start()
+        sign_in = await connections.sign_in(owner.guild_id, owner.user_id)
         await interaction.edit_original_response(
             content=tr(
                 interaction,
-                "connect.code",
-                url=device.verification_uri,
-                code=device.user_code,
-                minutes=max(1, device.expires_in // 60),
+                "connect.pending" if sign_in.joined else "connect.code",
+                url=sign_in.verification_uri,
+                code=sign_in.user_code,
+                minutes=sign_in.minutes,
+                time=int(sign_in.expires_at.timestamp()),
             ),
             allowed_mentions=NO_MENTIONS,
         )
         try:
-            login = await connections.finish(owner.guild_id, owner.user_id, device)
+            login = await connections.wait(sign_in)
             text = await self._signed_in(interaction, login)
         except UserFacingError as failure:
             text = tr(interaction, failure.key, **failure.values)

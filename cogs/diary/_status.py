@@ -8,8 +8,73 @@ import discord
 
 from bot import i18n
 from bot.byte_sizes import format_size
+from bot.limits import EMBED_DESCRIPTION, EMBED_TOTAL
+from bot.services.connection_overview import ConnectionsOverview, DiaryConnection
 from bot.services.status import FAILED_PREFIX, StatusReport
 from cogs._common import Interaction, tr
+
+
+def status_embeds(interaction: Interaction, report: StatusReport) -> list[discord.Embed]:
+    """The status embed, and the server's connected diaries in a second one when there are
+    any (or members may connect): both within the 6,000 characters a message's embeds share."""
+    status = status_embed(interaction, report)
+    diaries = report.diaries
+    if diaries is None or not (diaries.enabled or diaries.counts.connected):
+        return [status]
+    return [status, diaries_embed(interaction, diaries, EMBED_TOTAL - len(status))]
+
+
+def diaries_embed(
+    interaction: Interaction, overview: ConnectionsOverview, budget: int
+) -> discord.Embed:
+    """Counts first, then a line per listed diary (failing ones come first) while they fit
+    `budget` characters; the diaries left out are counted in the last line."""
+    embed = discord.Embed(title=tr(interaction, "status.diaries"), colour=discord.Colour.blurple())
+    counts = overview.counts
+    if counts.connected == 0:
+        embed.description = tr(interaction, "status.diaries_none")
+        return embed
+    summary = tr(interaction, "status.diaries_count", count=counts.connected)
+    if counts.failing:
+        summary += tr(interaction, "status.diaries_failing", count=counts.failing)
+        embed.colour = discord.Colour.orange()
+    if counts.without_repository:
+        summary += tr(interaction, "status.diaries_unchosen", count=counts.without_repository)
+    room = min(EMBED_DESCRIPTION, budget - len(embed.title or ""))
+    lines = [summary]
+    shown = 0
+    for diary in overview.diaries:
+        line = _diary_line(interaction, diary)
+        rest = counts.connected - shown - 1
+        more = tr(interaction, "status.diaries_more", count=rest) if rest else ""
+        if len("\n".join([*lines, line, more])) > room:
+            break
+        lines.append(line)
+        shown += 1
+    if counts.connected > shown:
+        lines.append(tr(interaction, "status.diaries_more", count=counts.connected - shown))
+    embed.description = "\n".join(lines)
+    return embed
+
+
+def _diary_line(interaction: Interaction, diary: DiaryConnection) -> str:
+    login = discord.utils.escape_markdown(diary.login)
+    if diary.repository is None:
+        where = tr(interaction, "status.diary_unchosen", login=login)
+    else:
+        repository = discord.utils.escape_markdown(diary.repository)
+        where = tr(interaction, "status.diary_repository", repository=repository, login=login)
+    if diary.failure is not None:
+        key = f"status.diary_failure.{diary.failure}"
+        if key not in i18n.catalogue("en"):
+            key = "status.diary_failure.other"
+        since = int(diary.failed_at.timestamp()) if diary.failed_at else None
+        state = tr(interaction, key, since=since)
+    elif diary.next_refresh_at is not None:
+        state = tr(interaction, "status.diary_refresh", time=int(diary.next_refresh_at.timestamp()))
+    else:
+        state = tr(interaction, "status.diary_no_expiry")
+    return f"<@{diary.user_id}> — {where} · {state}"
 
 
 def status_embed(interaction: Interaction, report: StatusReport) -> discord.Embed:

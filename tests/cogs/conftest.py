@@ -22,6 +22,7 @@ from bot.client import _INTERACTION_TASKS as INTERACTION_TASKS
 from bot.client import DiaryBot
 from bot.github_gateway import GitHubGateway
 from bot.services.clock import SystemClock
+from bot.services.connections import ConnectionService
 from bot.settings import Settings
 from tests.fakes.discord_interactions import Interaction as Recorded
 from tests.fakes.discord_server import FakeDiscord, patch_discord_py
@@ -38,7 +39,14 @@ def fake_discord() -> Iterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def bot(store, fake_discord, fake_github) -> AsyncIterator[DiaryBot]:
+def connections() -> ConnectionService | None:
+    """Members' connections as the operator set them up: by default no GitHub App (a test
+    module overrides this fixture to enable them)."""
+    return None
+
+
+@pytest.fixture
+async def bot(store, fake_discord, fake_github, connections) -> AsyncIterator[DiaryBot]:
     """The bot as bot/__main__.py wires it, logged in (commands synced, workers running) and
     connected to the fake's gateway (so servers, roles and channels are cached)."""
     world = fake_discord.world
@@ -53,7 +61,14 @@ async def bot(store, fake_discord, fake_github) -> AsyncIterator[DiaryBot]:
     client = DiaryBot(guild_ids=settings.discord_guild_ids)
     gateway = GitHubGateway("ghp_test", "alice/diary", fake_github.url, seconds_between_writes=0)
     services = Services.build(
-        settings, store, gateway, client, client, SystemClock(), ready=client.wait_until_ready
+        settings,
+        store,
+        gateway,
+        client,
+        client,
+        SystemClock(),
+        ready=client.wait_until_ready,
+        connections=connections,
     )
     client.attach(services)
     await client.login(fake_discord.token)

@@ -113,6 +113,29 @@ def test_revoked_sign_in_asks_to_connect_again(rig: Rig) -> None:
     assert "もう一度 /日記 接続" in again["content"]
 
 
+def test_one_sign_in_at_a_time(rig: Rig) -> None:
+    """A second /diary connect while the first waits asks GitHub for no new code: it shows the
+    waiting one (in the member's language) and, on approval, both replies say signed in."""
+    enable_connections(rig)
+    rig.github.oauth.add_installation("owner", ["owner/diary"], {"owner": "push"})
+    rig.start_bot()
+    first = rig.slash("owner", "connect", command="diary")
+    first.wait_final(timeout=10)
+    (code,) = rig.github.oauth.pending_user_codes()
+
+    second = rig.slash("owner", "connect", command="diary", locale="ja")
+    wait_until(lambda: code in second.wait_final(timeout=10)["content"])
+    assert second.wait_final()["content"].startswith("**サインインがすでに待機中です**")
+    assert rig.github.oauth.pending_user_codes() == [code]
+    codes = [r for r in rig.github.oauth.requests if r.path.endswith("/login/device/code")]
+    assert len(codes) == 1
+
+    rig.github.oauth.approve(code, "owner")
+    wait_until(lambda: "Signed in" in first.wait_final()["content"])
+    wait_until(lambda: "サインインしました" in second.wait_final()["content"])
+    assert len(rig.github.oauth.issued_tokens) == 1  # one poller, one token
+
+
 def test_without_the_app_the_commands_explain(rig: Rig) -> None:
     """No GITHUB_APP_CLIENT_ID: /diary connect says the operator has not enabled it."""
     rig.start_bot()
