@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot import i18n, startup
 from bot.app import Services
-from bot.errors import LoginRejected, UserFacingError
+from bot.errors import LoginRejected, NotAllowed, UserFacingError
 from bot.health import Heartbeat
 from bot.limits import (
     DISCORD_CONTENT,
@@ -64,15 +64,6 @@ _INTERACTION_TASKS = (
 InteractionGate = Callable[[discord.Interaction], Awaitable[bool]]
 
 
-class Denied(app_commands.CheckFailure):
-    """A check failed; `key` names the localized explanation."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
 def fit_embed(embed: discord.Embed) -> discord.Embed:
     """The embed within Discord's limits however it was assembled (see `fit_embed_data`)."""
     data = embed.to_dict()
@@ -106,21 +97,20 @@ async def reply(
 async def report_error(interaction: discord.Interaction, error: Exception) -> None:
     """The one error route: a localized, ephemeral explanation; a traceback in the log only
     for errors we did not expect."""
-    original = error
-    while isinstance(original, app_commands.CommandInvokeError | app_commands.TransformerError):
-        original = original.__cause__ or original.original  # type: ignore[union-attr]
+    original: BaseException = error
+    # discord.py wraps what a command, transformer or check raised: answer the cause.
+    while isinstance(original, app_commands.AppCommandError) and original.__cause__ is not None:
+        original = original.__cause__
     locale = str(interaction.locale)
     if interaction.client.is_closed():
         # Shutting down: the HTTP session is gone, and the interaction will expire unanswered.
         log.warning("interaction %s interrupted by shutdown: %r", interaction.id, original)
         return
-    if isinstance(original, UserFacingError | Denied):
+    if isinstance(original, UserFacingError):
         text = i18n.t(locale, original.key, **original.values)
         log.info("user-facing error for %s: %s", interaction.user.id, original.key)
     elif isinstance(original, app_commands.NoPrivateMessage):
         text = i18n.t(locale, "error.guild_only")
-    elif isinstance(original, app_commands.MissingPermissions):
-        text = i18n.t(locale, "error.manage_guild_required")
     else:
         log.error("unexpected error in interaction %s", interaction.id, exc_info=original)
         text = i18n.t(locale, "error.unexpected")
@@ -155,7 +145,10 @@ class DiaryTree(app_commands.CommandTree):
         install the access check there: discord.py skips cogs' checks for autocomplete)."""
         client = interaction.client
         assert isinstance(client, DiaryBot)
-        return await client.gate(interaction)
+        try:
+            return await client.gate(interaction)
+        except NotAllowed as refused:  # as a check failure, so it reaches `on_error`
+            raise app_commands.CheckFailure(refused.key) from refused
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
@@ -206,7 +199,7 @@ class DiaryBot(commands.Bot):
         if interaction.type is discord.InteractionType.autocomplete:
             await interaction.response.autocomplete([])
             return False
-        raise Denied("error.server_not_served")
+        raise NotAllowed("error.server_not_served")
 
     async def member_facts(self, guild_id: int, user_id: int) -> MemberFacts | None:
         """MemberLookup port: the member as Discord knows them now (asked, not cached: without

@@ -7,7 +7,7 @@ from typing import Any
 import discord
 
 from bot import i18n
-from bot.client import Denied, DiaryBot
+from bot.client import DiaryBot, report_error
 from bot.errors import NotAllowed
 from bot.models import Owner
 from bot.services.access import MemberFacts, Need
@@ -41,17 +41,35 @@ def member_facts(interaction: Interaction) -> MemberFacts:
 
 
 async def check_access(interaction: Interaction, need: Need = Need.WRITE) -> None:
-    """The one access check (bot/services/access.py), raised as a localized Denied."""
-    try:
-        await interaction.client.services.access.check(member_facts(interaction), need)
-    except NotAllowed as refused:
-        raise Denied(refused.key, **refused.values) from None
+    """The one access check (bot/services/access.py): NotAllowed, with the reason."""
+    await interaction.client.services.access.check(member_facts(interaction), need)
 
 
 async def check_writer(interaction: Interaction) -> bool:
     """Only the author role (or Manage Server while none is set) may draft and publish."""
     await check_access(interaction, Need.WRITE)
     return True
+
+
+def check_owner(interaction: Interaction, owner_id: int) -> None:
+    """Buttons and editors are for the member they were made for: NotAllowed for others."""
+    if interaction.user.id != owner_id:
+        raise NotAllowed("error.not_yours")
+
+
+class OwnerOnly:
+    """Mixed into a button (`DynamicItem`) or a view: only `owner_id` may use it; anyone
+    else is told, in their language, that it is not theirs."""
+
+    owner_id: int
+
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        try:
+            check_owner(interaction, self.owner_id)
+        except NotAllowed as refused:
+            await report_error(interaction, refused)
+            return False
+        return True
 
 
 def need_of(interaction: Interaction) -> Need:
@@ -71,7 +89,7 @@ async def gate(interaction: Interaction) -> bool:
     who may not act with no choices, so nothing leaks and GitHub is not asked."""
     try:
         await check_access(interaction, need_of(interaction))
-    except Denied:
+    except NotAllowed:
         if interaction.type is discord.InteractionType.autocomplete:
             await interaction.response.autocomplete([])
             return False

@@ -17,7 +17,7 @@ from bot.models import Draft, JobState, PublishJob
 from bot.services.images import Upload
 from bot.services.preview import DraftPreview
 from bot.services.publishing import TOKEN_REJECTED, Author
-from cogs._common import Interaction, check_writer, owner_of, tr
+from cogs._common import Interaction, check_owner, check_writer, owner_of, tr
 from cogs._editors import Submission
 from cogs.drafts import _modals, _render
 from cogs.drafts._confirm import ConfirmDelete
@@ -243,8 +243,7 @@ async def edit_tail(interaction: Interaction, draft_id: int) -> None:
 
 async def submitted(interaction: Interaction, editor: Submission) -> None:
     """Save what a draft editor holds, however long ago (or before which restart) it opened."""
-    if interaction.user.id != editor.owner_id:
-        raise UserFacingError("error.not_yours")
+    check_owner(interaction, editor.owner_id)
     await check_writer(interaction)
     services = interaction.client.services
     owner = owner_of(interaction)

@@ -10,12 +10,12 @@ from typing import Any
 import discord
 
 from bot.client import report_error
-from cogs._common import Interaction, check_writer, tr
+from cogs._common import Interaction, OwnerOnly, check_writer
 from cogs.drafts import _actions
-from cogs.drafts._custom_ids import ACTIONS, TEMPLATE, button
+from cogs.drafts._custom_ids import TEMPLATE, button
 
 
-class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
+class DraftButton(OwnerOnly, discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
     def __init__(self, action: str, draft_id: int, owner_id: int, label: str = "") -> None:
         super().__init__(button(action, draft_id, owner_id, label))
         self.action = action
@@ -27,14 +27,6 @@ class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPL
         cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> DraftButton:
         return cls(match["action"], int(match["draft"]), int(match["owner"]), item.label or "")
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        if interaction.user.id != self.owner_id or self.action not in ACTIONS:
-            await interaction.response.send_message(
-                tr(interaction, "error.not_yours"), ephemeral=True
-            )
-            return False
-        return True
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         handlers = {

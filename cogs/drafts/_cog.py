@@ -27,6 +27,7 @@ from cogs._common import Interaction, owner_of, tr
 from cogs._editors import refused, submission
 from cogs._text import cmd
 from cogs.drafts import _actions, _modals, _render
+from cogs.drafts._options import DraftId
 from cogs.drafts._previews import Previews
 
 DRAFT = {"draft": cmd("opt.draft.desc")}
@@ -106,7 +107,7 @@ class DraftCog(
         self,
         interaction: Interaction,
         text: app_commands.Range[str, 1, OPTION_TEXT] | None = None,
-        draft: int | None = None,
+        draft: DraftId | None = None,
     ) -> None:
         owner = owner_of(interaction)
         if text is None:  # a multi-line editor: slash command options hold one line
@@ -135,7 +136,7 @@ class DraftCog(
         self,
         interaction: Interaction,
         image: discord.Attachment,
-        draft: int | None = None,
+        draft: DraftId | None = None,
         alt: app_commands.Range[str, 1, ALT_MAX] | None = None,
     ) -> None:
         owner = owner_of(interaction)
@@ -162,20 +163,20 @@ class DraftCog(
     @app_commands.command(name=cmd("cmd.draft.show"), description=cmd("cmd.draft.show.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(**DRAFT)
-    async def show(self, interaction: Interaction, draft: int | None = None) -> None:
+    async def show(self, interaction: Interaction, draft: DraftId | None = None) -> None:
         shown = await self.services.drafts.preview(owner_of(interaction), draft)
         await _actions.present(interaction, shown, "draft.shown")
 
     @app_commands.command(name=cmd("cmd.draft.edit"), description=cmd("cmd.draft.edit.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(**DRAFT)
-    async def edit(self, interaction: Interaction, draft: int | None = None) -> None:
+    async def edit(self, interaction: Interaction, draft: DraftId | None = None) -> None:
         await _actions.edit(interaction, draft)
 
     @app_commands.command(name=cmd("cmd.draft.delete"), description=cmd("cmd.draft.delete.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(draft=cmd("opt.draft_required.desc"))
-    async def delete(self, interaction: Interaction, draft: int) -> None:
+    async def delete(self, interaction: Interaction, draft: DraftId) -> None:
         await _actions.confirm_delete(interaction, draft)
 
     @app_commands.command(name=cmd("cmd.draft.publish"), description=cmd("cmd.draft.publish.desc"))
@@ -184,7 +185,7 @@ class DraftCog(
     async def publish(
         self,
         interaction: Interaction,
-        draft: int | None = None,
+        draft: DraftId | None = None,
         labels: str | None = None,
         when: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
@@ -195,13 +196,13 @@ class DraftCog(
     )
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(draft=cmd("opt.draft_scheduled.desc"))
-    async def unschedule(self, interaction: Interaction, draft: int | None = None) -> None:
+    async def unschedule(self, interaction: Interaction, draft: DraftId | None = None) -> None:
         await _actions.unschedule(interaction, draft)
 
     @app_commands.command(name=cmd("cmd.draft.cancel"), description=cmd("cmd.draft.cancel.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(**DRAFT)
-    async def cancel(self, interaction: Interaction, draft: int | None = None) -> None:
+    async def cancel(self, interaction: Interaction, draft: DraftId | None = None) -> None:
         job, found = await self.services.publishing.cancel(owner_of(interaction), draft)
         await reply(
             interaction,
@@ -211,7 +212,9 @@ class DraftCog(
     @app_commands.command(name=cmd("cmd.draft.labels"), description=cmd("cmd.draft.labels.desc"))
     @app_commands.rename(labels=cmd("opt.labels"), draft=cmd("opt.draft"))
     @app_commands.describe(labels=cmd("opt.labels_set.desc"), **DRAFT)
-    async def labels(self, interaction: Interaction, labels: str, draft: int | None = None) -> None:
+    async def labels(
+        self, interaction: Interaction, labels: str, draft: DraftId | None = None
+    ) -> None:
         chosen = await self.services.labels.resolve(parse_labels(labels))
         saved = await self.services.drafts.edit(
             owner_of(interaction), draft, labels=chosen, reason="labels"
@@ -221,21 +224,21 @@ class DraftCog(
     @app_commands.command(name=cmd("cmd.draft.history"), description=cmd("cmd.draft.history.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(**DRAFT)
-    async def history(self, interaction: Interaction, draft: int | None = None) -> None:
+    async def history(self, interaction: Interaction, draft: DraftId | None = None) -> None:
         found, revisions = await self.services.drafts.history(owner_of(interaction), draft)
         await reply(interaction, embed=_render.history(interaction, found, revisions))
 
     @app_commands.command(name=cmd("cmd.draft.undo"), description=cmd("cmd.draft.undo.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(**DRAFT)
-    async def undo(self, interaction: Interaction, draft: int | None = None) -> None:
+    async def undo(self, interaction: Interaction, draft: DraftId | None = None) -> None:
         restored = await self.services.drafts.undo(owner_of(interaction), draft)
         await _actions.show(interaction, restored, "draft.undone")
 
     @app_commands.command(name=cmd("cmd.draft.export"), description=cmd("cmd.draft.export.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(**DRAFT)
-    async def export(self, interaction: Interaction, draft: int | None = None) -> None:
+    async def export(self, interaction: Interaction, draft: DraftId | None = None) -> None:
         found = await self.services.drafts.get(owner_of(interaction), draft)
         data = to_markdown(found).encode("utf-8")
         await reply(
@@ -248,7 +251,7 @@ class DraftCog(
     @app_commands.rename(file=cmd("opt.file"), draft=cmd("opt.draft"))
     @app_commands.describe(file=cmd("opt.file.desc"), **DRAFT)
     async def import_(
-        self, interaction: Interaction, file: discord.Attachment, draft: int | None = None
+        self, interaction: Interaction, file: discord.Attachment, draft: DraftId | None = None
     ) -> None:
         check_upload(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -259,31 +262,6 @@ class DraftCog(
             owner_of(interaction), draft, title=title, body=body, reason="import"
         )
         await _actions.show(interaction, saved, "draft.imported")
-
-    @append.autocomplete("draft")
-    @attach.autocomplete("draft")
-    @show.autocomplete("draft")
-    @edit.autocomplete("draft")
-    @delete.autocomplete("draft")
-    @publish.autocomplete("draft")
-    @unschedule.autocomplete("draft")
-    @cancel.autocomplete("draft")
-    @labels.autocomplete("draft")
-    @history.autocomplete("draft")
-    @undo.autocomplete("draft")
-    @export.autocomplete("draft")
-    @import_.autocomplete("draft")
-    async def draft_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        drafts = await self.services.drafts.list(owner_of(interaction), query=current.lstrip("#"))
-        return [
-            app_commands.Choice(
-                name=cut(f"#{d.id} {d.title} · {_render.status(interaction, d)}", CHOICE_NAME),
-                value=d.id,
-            )
-            for d in drafts[:AUTOCOMPLETE_CHOICES]
-        ]
 
     @publish.autocomplete("labels")
     @labels.autocomplete("labels")

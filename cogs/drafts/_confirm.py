@@ -19,7 +19,7 @@ import discord
 from bot.client import NO_MENTIONS, report_error
 from bot.errors import UserFacingError
 from bot.limits import REPLY_TITLE, cut
-from cogs._common import Interaction, check_writer, owner_of, tr
+from cogs._common import Interaction, OwnerOnly, check_writer, owner_of, tr
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def _still_asking(message: discord.Message) -> bool:
     )
 
 
-class ConfirmButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
+class ConfirmButton(OwnerOnly, discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
     def __init__(
         self, action: str, draft_id: int, owner_id: int, until: int, label: str = ""
     ) -> None:
@@ -129,14 +129,6 @@ class ConfirmButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEM
             int(match["until"]),
             item.label or "",
         )
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                tr(interaction, "error.not_yours"), ephemeral=True
-            )
-            return False
-        return True
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         try:

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 ACTIONS = ("publish", "edit", "delete", "escape", "tail")
-TEMPLATE = r"diary:draft:(?P<action>[a-z]+):(?P<draft>\d+):(?P<owner>\d+)"
+TEMPLATE = rf"diary:draft:(?P<action>{'|'.join(ACTIONS)}):(?P<draft>\d+):(?P<owner>\d+)"
 _STYLES = {
     "publish": discord.ButtonStyle.success,
     "edit": discord.ButtonStyle.primary,

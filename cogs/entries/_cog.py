@@ -23,7 +23,7 @@ from bot.limits import (
 from bot.models import Entry, JobState
 from bot.services.entries import split_marker
 from bot.services.publishing import TOKEN_REJECTED
-from cogs._common import Interaction, check_writer, owner_of, tr
+from cogs._common import Interaction, check_owner, check_writer, owner_of, tr
 from cogs._editors import custom_id, editor, refused, submission
 from cogs._text import cmd
 
@@ -156,8 +156,7 @@ class EntryCog(
         if found is None:
             return
         try:
-            if interaction.user.id != found.owner_id:
-                raise UserFacingError("error.not_yours")
+            check_owner(interaction, found.owner_id)
             await check_writer(interaction)
             await self._check_may_change(interaction, found.target)
             if found.kind == "entry_add":

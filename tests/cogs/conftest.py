@@ -98,11 +98,19 @@ class Driver:
         *,
         locale: str = "en-US",
         focused: str | None = None,
+        channel: str = "writing",
     ) -> Recorded:
         """Run a slash command (or with `focused`, its autocomplete) to its end; the fake's
         record of it holds every reply."""
         recorded = self.fake.slash(
-            user, command, subcommand, options, locale=locale, focused=focused, force=True
+            user,
+            command,
+            subcommand,
+            options,
+            locale=locale,
+            focused=focused,
+            channel=channel,
+            force=True,
         )
         await self.run(recorded)
         return recorded

@@ -334,3 +334,75 @@ async def test_two_editors_saved_from_the_same_revision_lose_nothing(drive, bot)
     draft = await bot.services.drafts.get(owner(drive), 1)
     undone = await bot.services.drafts.undo(owner(drive), 1)
     assert {draft.body, undone.body} == {"Mine.", "Yours."}
+
+
+def draft_options(drive) -> dict[str, dict]:
+    """The `draft` option of each /draft subcommand, as Discord has it registered."""
+    (draft,) = [c for c in drive.fake.commands if c["name"] == "draft" and c["type"] == 1]
+    return {
+        sub["name"]: option
+        for sub in draft["options"]
+        for option in sub.get("options", [])
+        if option["name"] == "draft"
+    }
+
+
+async def test_every_draft_option_is_a_number_offered_by_title(drive):
+    """The thirteen commands that take a draft share one option: an integer from 1, with
+    autocomplete."""
+    options = draft_options(drive)
+
+    assert len(options) == 13
+    assert {(o["type"], o["min_value"], o.get("autocomplete")) for o in options.values()} == {
+        (4, 1, True)
+    }
+
+
+async def test_another_servers_draft_autocomplete_offers_nothing(drive):
+    """Autocomplete of the draft option from a server the bot does not serve (its commands
+    synced globally by an earlier run) answers with no choices, whatever exists."""
+    fake = drive.fake
+    stranger = Owner(int(fake.world.other_guild_id), int(fake.world.member("stranger").id))
+    await drive.bot.services.drafts.create(stranger, "Heron", "Kept from an earlier time.")
+    with fake._cond:
+        fake._commands["global"] = fake._commands[fake.world.guild_id]
+
+    recorded = await drive.slash(
+        "stranger", "draft", "show", {"draft": ""}, focused="draft", channel="elsewhere"
+    )
+
+    assert recorded.response_type == AUTOCOMPLETE_RESULT
+    assert recorded.responses[0]["data"]["choices"] == []
+
+
+async def test_a_preview_button_pressed_by_another_member_is_refused(drive, bot):
+    """Another member pressing Delete on someone's preview is told it is not theirs, in their
+    language, and no confirmation is shown."""
+    created = await drive.slash("owner", "draft", "new", {"title": "Mine", "body": "Text."})
+    ids = buttons(created.wait_final())
+
+    pressed = await drive.press("admin", ids["Delete"], created.original_id, locale="ja")
+
+    reply = pressed.wait_final()
+    assert reply["content"] == i18n.t("ja", "error.not_yours")
+    assert reply["flags"] & EPHEMERAL
+    assert await bot.services.drafts.count(owner(drive)) == 1
+
+
+async def test_an_editor_submitted_by_another_member_is_refused_and_handed_back(drive, bot):
+    """Another member's submission of an owner's editor saves nothing: not theirs, and the
+    text comes back as a file."""
+    await new_draft(drive, "Mine", "Text.")
+    opened = (await drive.slash("owner", "draft", "edit")).modal
+    fields = editor_fields(opened, "Hijack", "Other words.")
+
+    forged = drive.fake.modal_submit("owner", opened["custom_id"], fields)
+    world = drive.fake.world
+    writing = world.channel("writing")
+    forged.payload["member"] = world.member_payload(world.member("admin"), writing)
+    await drive.deliver(forged)
+
+    assert forged.wait_response()["data"]["content"] == en("error.not_yours")
+    kept = forged.wait_followup()
+    assert kept["content"] == en("editor.text_kept") and len(kept["attachments"]) == 1
+    assert (await bot.services.drafts.get(owner(drive), 1)).body == "Text."
