@@ -113,20 +113,21 @@ class Services:
             blog_url_template=settings.blog_url_template,
             wake_worker=announce_worker.wake,
         )
-        labels = LabelCatalog(gateway)
+        labels = LabelCatalog(gateways, diary_of=connections.diary_of)
         links = ImageLinks(
             settings.image_path_template, settings.image_url_template, settings.github_repository
         )
-        image_publisher = ImagePublisher(store, gateway, links, clock)
+        image_publisher = ImagePublisher(store, gateways, links, clock)
         publishing = PublishingService(
             store,
             drafts,
-            gateway,
+            gateways,
             announcements,
             labels,
             clock,
             images=image_publisher,
             settle_seconds=settings.github_settle_seconds,
+            diary_of=connections.diary_of,
         )
         publish_worker = PublishWorker(store, publishing, clock, ready)
         publishing.set_wake_worker(publish_worker.wake)
@@ -171,7 +172,7 @@ class Services:
             channel_for_guild=announcements.channel_for_guild,
             nonce_window=settings.discord_nonce_window,
         )
-        comments = CommentService(store, gateway, clock)
+        comments = CommentService(store, gateways, clock)
         comment_worker = CommentWorker(store, comments, clock, ready)
         comments.set_wake_worker(comment_worker.wake)
         reminder_worker = ReminderWorker(reminders, clock, ready)

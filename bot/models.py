@@ -47,10 +47,18 @@ class Draft:
     job_state: JobState | None = None
     revision: int = 0  # id of the latest revision in effect: changes with every change
     job_error_key: str | None = None  # why its latest publish job last failed, if it did
+    issue_repository: str | None = None  # where its issue lives if not the server diary
 
     @property
     def owner(self) -> Owner:
         return Owner(self.guild_id, self.author_id)
+
+    @property
+    def issue_target(self) -> DiaryTarget | None:
+        """Where its issue lives: its author's own repository, or None (the server diary)."""
+        if self.issue_repository is None:
+            return None
+        return DiaryTarget(self.issue_repository, (self.guild_id, self.author_id))
 
     @property
     def is_published(self) -> bool:
@@ -100,6 +108,7 @@ class PublishJob:
     error_detail: str | None = None
     byline: str | None = None  # the line after the text (and images) in the issue body
     create_started_at: datetime | None = None  # when the latest issue creation was sent
+    target: DiaryTarget | None = None  # where the issue goes; None: the server diary
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ class CommentJob:
     comment_url: str | None = None
     error_key: str | None = None
     error_detail: str | None = None
+    target: DiaryTarget | None = None  # where the entry lives; None: the server diary
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 The addendum is a durable job: recorded with its hidden key before the member is told it is
 saved, carried out by a worker, resumed at start-up. Before each request the job is marked
 "outcome unknown"; a job found so (a timeout, a 5xx, a crash) first looks for its key among the
-issue's comments and adopts the comment found instead of posting again.
+issue's comments and adopts the comment found instead of posting again. An addendum to an
+entry in a member's own diary is posted there with that member's token (the job keeps the
+target, never the token).
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from typing import Protocol
 
 from bot.errors import GitHubError, InvalidInput, UserFacingError
 from bot.limits import GITHUB_BODY, clean_text
-from bot.models import CommentJob, JobState, Owner
+from bot.models import CommentJob, DiaryTarget, JobState, Owner
 from bot.retry import retry_delay
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
-from bot.services.publishing import TOKEN_REJECTED
+from bot.services.publishing import DISCONNECTED, TOKEN_REJECTED
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -37,15 +39,21 @@ class CommentGateway(Protocol):
     ) -> str | None: ...
 
 
+class CommentGateways(Protocol):
+    """The gateway of each diary (bot.github_gateways.GatewayPool)."""
+
+    async def for_target(self, target: DiaryTarget | None) -> CommentGateway: ...
+
+
 def comment_marker(key: str) -> str:
     """The hidden key a comment carries (GitHub and gialog do not show HTML comments)."""
     return f"<!-- diary-bot:{key} -->"
 
 
 class CommentService:
-    def __init__(self, store: Store, gateway: CommentGateway, clock: Clock) -> None:
+    def __init__(self, store: Store, gateways: CommentGateways, clock: Clock) -> None:
         self._store = store
-        self._gateway = gateway
+        self._gateways = gateways
         self._clock = clock
         self._wake_worker: Callable[[], None] = lambda: None
         self._finished: dict[int, asyncio.Event] = {}
@@ -53,8 +61,12 @@ class CommentService:
     def set_wake_worker(self, wake: Callable[[], None]) -> None:
         self._wake_worker = wake
 
-    async def add(self, owner: Owner, number: int, text: str) -> CommentJob:
-        """Record `text` as an addendum to entry `number` (durable before this returns)."""
+    async def add(
+        self, owner: Owner, number: int, text: str, target: DiaryTarget | None = None
+    ) -> CommentJob:
+        """Record `text` as an addendum to entry `number` of `target` (None: the server diary;
+        a published draft's `issue_target` for an entry in a member's own diary), durable
+        before this returns."""
         text = clean_text(text).strip()
         if not text:
             raise InvalidInput("error.text_empty")
@@ -64,7 +76,7 @@ class CommentService:
         body = f"{text}\n\n{comment_marker(key)}"
         assert len(body) <= GITHUB_BODY
         job = await self._store.add_comment_job(
-            number, owner.guild_id, owner.user_id, key, body, self._clock.now()
+            number, owner.guild_id, owner.user_id, key, body, self._clock.now(), target
         )
         log.info("comment job %d queued for entry #%d", job.id, number)
         self._wake_worker()
@@ -89,18 +101,27 @@ class CommentService:
         now = self._clock.now()
         marker = comment_marker(job.idempotency_key)
         try:
+            gateway = await self._gateways.for_target(job.target)
             url = None
             if job.outcome_unknown:
-                url = await self._gateway.find_comment_containing(
+                url = await gateway.find_comment_containing(
                     job.issue_number, marker, job.created_at
                 )
                 if url is not None:
                     log.info("comment job %d: found the comment of an earlier attempt", job.id)
             if url is None:
                 await self._store.mark_comment_job_started(job.id, now)
-                url = await self._gateway.add_comment(job.issue_number, job.body)
+                url = await gateway.add_comment(job.issue_number, job.body)
         except GitHubError as error:
             await self._failed(job, error, now)
+            return
+        except UserFacingError as error:
+            # The member's diary cannot be reached as them (sign in again, or disconnected):
+            # the job ends with that note; the text stays in the job.
+            key = DISCONNECTED if error.key == "connect.none" else error.key
+            log.warning("comment job %d: the member's own diary is unavailable (%s)", job.id, key)
+            await self._store.fail_comment_job(job.id, now, key, "")
+            self._signal(job.id)
             return
         except Exception as error:
             # Unexpected: it may have posted, so it is retried by looking first.
@@ -134,10 +155,11 @@ class CommentService:
         if unknown:
             # Gave up while it may have been posted: one last look before saying it was not.
             try:
-                url = await self._gateway.find_comment_containing(
+                gateway = await self._gateways.for_target(job.target)
+                url = await gateway.find_comment_containing(
                     job.issue_number, comment_marker(job.idempotency_key), job.created_at
                 )
-            except GitHubError:
+            except UserFacingError:  # GitHub's errors, or the member's sign-in
                 url = None
             if url is not None:
                 await self._store.complete_comment_job(job.id, now, url)

@@ -5,6 +5,8 @@ branch moves (never forced; if someone pushed meanwhile, the commit is built aga
 head). Each blob and the commit are recorded in SQLite before the next step, so a restart finds
 them; a recorded commit whose branch update had no answer is looked for on the branch first.
 Identical images are not sent again, and a different file at a path is never replaced.
+The commit goes to the job's diary (a member's own repository, with their token, or the server
+diary), and the links name that repository.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
 from bot.errors import GitHubError, InvalidInput
 from bot.limits import cut
-from bot.models import Draft, ImageCommit, JobImage, PublishJob
+from bot.models import DiaryTarget, Draft, ImageCommit, JobImage, PublishJob
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
 from bot.services.images import HASH_LENGTHS, ImageLinks, git_blob_sha, markdown_image
@@ -48,6 +50,21 @@ class ImageGateway(Protocol):
     async def branch_contains(self, branch: str, sha: str) -> bool: ...
 
 
+class ImageGateways(Protocol):
+    """The gateway of each diary (bot.github_gateways.GatewayPool)."""
+
+    async def for_target(self, target: DiaryTarget | None) -> ImageGateway: ...
+
+
+@dataclass(frozen=True)
+class _Repo:
+    """The repository one job's images go to: its gateway, links and default branch."""
+
+    gateway: ImageGateway
+    links: ImageLinks
+    branch: str
+
+
 @dataclass(frozen=True)
 class _Placed:
     """Where an image goes in the job's commit, and its Git blob."""
@@ -61,24 +78,39 @@ class ImagePublisher:
     """The publish job's image step: the entry's new images in one commit, then linked."""
 
     def __init__(
-        self, store: Store, gateway: ImageGateway, links: ImageLinks, clock: Clock
+        self, store: Store, gateways: ImageGateways, links: ImageLinks, clock: Clock
     ) -> None:
         self._store = store
-        self._gateway = gateway
-        self._links = links
+        self._gateways = gateways
+        self._links = links  # the server diary's
         self._clock = clock
-        self._branch: str | None = None
+        self._branch: str | None = None  # the server diary's default branch, once known
 
-    def check_fits(self, body: str, images: Sequence[tuple[str, str]], at: datetime) -> None:
-        """Refuse, before any request, a body that the image links would take over the limit."""
-        length = len(body) + self._links.markdown_length(images, at, self._branch)
+    def _links_for(self, target: DiaryTarget | None) -> ImageLinks:
+        if target is None or target.member is None:
+            return self._links
+        return replace(self._links, repository=target.repository)
+
+    def check_fits(
+        self,
+        body: str,
+        images: Sequence[tuple[str, str]],
+        at: datetime,
+        target: DiaryTarget | None = None,
+    ) -> None:
+        """Refuse, before any request, a body that the image links would take over the limit
+        (linking into `target`'s repository, the server diary's by default)."""
+        branch = self._branch if target is None or target.member is None else None
+        length = len(body) + self._links_for(target).markdown_length(images, at, branch)
         if images and length > MAX_BODY:
             raise InvalidInput("error.body_too_long_with_images", length=length, limit=MAX_BODY)
 
-    async def check_draft(self, draft: Draft) -> int:
-        """Check the draft's text and image links fit an issue; the number of images."""
+    async def check_draft(self, draft: Draft, target: DiaryTarget | None = None) -> int:
+        """Check the draft's text and image links fit an issue in `target`; the number of
+        images."""
         images = await self._store.list_draft_images(draft.owner, draft.id)
-        self.check_fits(draft.body, [(i.alt, i.media_type) for i in images], self._clock.now())
+        every = [(i.alt, i.media_type) for i in images]
+        self.check_fits(draft.body, every, self._clock.now(), target)
         return len(images)
 
     async def commit(self, job: PublishJob) -> list[str]:
@@ -95,42 +127,51 @@ class ImagePublisher:
             images = await self._store.list_publish_job_images(job.id)
         return [markdown_image(image.alt, image.url or "") for image in images]
 
+    async def _repo(self, job: PublishJob) -> _Repo:
+        gateway = await self._gateways.for_target(job.target)
+        branch = await gateway.get_default_branch()
+        if job.target is None or job.target.member is None:
+            self._branch = branch
+        return _Repo(gateway, self._links_for(job.target), branch)
+
     async def _commit_all(self, job: PublishJob) -> None:
-        branch = self._branch = await self._gateway.get_default_branch()
+        repo = await self._repo(job)
+        gateway, branch = repo.gateway, repo.branch
         recorded = await self._store.get_publish_job_commit(job.id)
-        if recorded is not None and await self._resume(recorded):
+        if recorded is not None and await self._resume(repo, recorded):
             return
         for _ in range(REBUILDS):
-            head, tree = await self._gateway.get_branch_head(branch)
-            placed = await self._place(job, head)
+            head, tree = await gateway.get_branch_head(branch)
+            placed = await self._place(repo, job, head)
             if not placed:
                 return
             files = [(p.path, p.blob) for p in placed]
-            new_tree = await self._gateway.create_tree(tree, files)
+            new_tree = await gateway.create_tree(tree, files)
             message = f"diary: images for {cut(job.title, 100)}"
-            sha = await self._gateway.create_commit(message, new_tree, head)
+            sha = await gateway.create_commit(message, new_tree, head)
             commit = ImageCommit(job.id, branch, head, sha)
             positions = [(p.image.position, p.path) for p in placed]
             await self._store.record_publish_job_commit(commit, positions, self._clock.now())
-            if await self._gateway.move_branch(branch, sha):
+            if await gateway.move_branch(branch, sha):
                 log.info("publish job %d: %d image(s) in commit %s", job.id, len(placed), sha)
-                await self._finish(commit)
+                await self._finish(repo, commit)
                 return
             # Someone pushed meanwhile: build again on the new head.
             log.info("publish job %d: %s moved; committing the images again", job.id, branch)
             await self._store.forget_publish_job_commit(job.id)
         raise GitHubError("github.unavailable", transient=True, detail=f"{branch} kept moving")
 
-    async def _resume(self, recorded: ImageCommit) -> bool:
+    async def _resume(self, repo: _Repo, recorded: ImageCommit) -> bool:
         """A commit recorded by an earlier attempt: True once it is on its branch (found
         there, or moved there now); False when it never will be (the branch went on without
         it), and it is forgotten."""
-        head, _ = await self._gateway.get_branch_head(recorded.branch)
-        landed = head == recorded.commit_sha or await self._gateway.branch_contains(
+        gateway = repo.gateway
+        head, _ = await gateway.get_branch_head(recorded.branch)
+        landed = head == recorded.commit_sha or await gateway.branch_contains(
             recorded.branch, recorded.commit_sha
         )
         if not landed and head == recorded.parent_sha:
-            landed = await self._gateway.move_branch(recorded.branch, recorded.commit_sha)
+            landed = await gateway.move_branch(recorded.branch, recorded.commit_sha)
         if landed:
             log.info(
                 "publish job %d: commit %s is on %s",
@@ -138,21 +179,21 @@ class ImagePublisher:
                 recorded.commit_sha,
                 recorded.branch,
             )
-            await self._finish(recorded)
+            await self._finish(repo, recorded)
             return True
         await self._store.forget_publish_job_commit(recorded.job_id)
         return False
 
-    async def _finish(self, commit: ImageCommit) -> None:
+    async def _finish(self, repo: _Repo, commit: ImageCommit) -> None:
         images = await self._store.list_publish_job_images(commit.job_id)
         links = [
-            (i.position, self._links.url(i.planned_path, commit.branch))
+            (i.position, repo.links.url(i.planned_path, commit.branch))
             for i in images
             if i.planned_path is not None
         ]
         await self._store.finish_publish_job_commit(commit.job_id, links, self._clock.now())
 
-    async def _place(self, job: PublishJob, head: str) -> list[_Placed]:
+    async def _place(self, repo: _Repo, job: PublishJob, head: str) -> list[_Placed]:
         """The images the commit on `head` must add, with their blobs (made now unless made
         before); images already at a path of theirs are recorded as committed instead."""
         images = await self._store.list_publish_job_images(job.id)
@@ -165,36 +206,36 @@ class ImagePublisher:
             if data is None:
                 raise GitHubError("github.image_lost", detail=image.sha256[:12])
             blob = await asyncio.to_thread(git_blob_sha, data)
-            path, present = await self._find_path(job, image, head, blob, taken)
+            path, present = await self._find_path(repo, job, image, head, blob, taken)
             if present:
                 log.info("publish job %d: image %s is already in the repository", job.id, path)
-                url = self._links.url(path, self._branch or "")
+                url = repo.links.url(path, repo.branch)
                 await self._store.mark_publish_job_image_committed(
                     job.id, image.position, path, url, self._clock.now()
                 )
                 continue
             if image.blob_sha != blob:
-                blob = await self._gateway.create_blob(data)
+                blob = await repo.gateway.create_blob(data)
                 await self._store.record_publish_job_blob(job.id, image.position, blob)
             taken.add(path)
             placed.append(_Placed(image, path, blob))
         return placed
 
     async def _find_path(
-        self, job: PublishJob, image: JobImage, head: str, blob: str, taken: set[str]
+        self, repo: _Repo, job: PublishJob, image: JobImage, head: str, blob: str, taken: set[str]
     ) -> tuple[str, bool]:
         """The image's path at `head`, and whether it is already there with this content.
         A different file at a path is never replaced: the name gets longer instead."""
         earlier = await self._store.get_committed_image_path(image.sha256)
         candidates = [earlier] if earlier else []
         for length in HASH_LENGTHS:
-            path = self._links.path(image.sha256, image.media_type, job.created_at, length)
+            path = repo.links.path(image.sha256, image.media_type, job.created_at, length)
             if path not in candidates:
                 candidates.append(path)
         for path in candidates:
             if path in taken:
                 continue
-            found = await self._gateway.get_file_sha(path, head)
+            found = await repo.gateway.get_file_sha(path, head)
             if found == blob:
                 return path, True
             if found is None:

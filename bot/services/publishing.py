@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -18,7 +18,7 @@ from typing import Protocol
 from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingError
 from bot.limits import GITHUB_BODY
 from bot.markdown_scan import MARKER_PREFIX, MARKER_SUFFIX
-from bot.models import CreatedIssue, Draft, Entry, JobState, Owner, PublishJob
+from bot.models import CreatedIssue, DiaryTarget, Draft, Entry, JobState, Owner, PublishJob
 from bot.retry import retry_delay
 from bot.services.announcing import AnnouncementService
 from bot.services.bylines import render_byline
@@ -43,6 +43,8 @@ SETTLE_SECONDS = 10.0
 
 
 TOKEN_REJECTED = "github.unauthorized"
+# The member disconnected while their entry waited to be published to their own diary.
+DISCONNECTED = "publish.disconnected"
 
 
 def key_marker(key: str) -> str:
@@ -77,6 +79,21 @@ class IssueGateway(Protocol):
     async def list_label_names(self) -> list[str]: ...
 
 
+class IssueGateways(Protocol):
+    """The gateway of each diary (bot.github_gateways.GatewayPool)."""
+
+    async def for_target(self, target: DiaryTarget | None) -> IssueGateway: ...
+
+
+# Where a member's entries in a server go (ConnectionService.diary_of): None, the server diary.
+DiaryOf = Callable[[int, int], Awaitable[DiaryTarget | None]]
+
+
+async def server_diary(guild_id: int, user_id: int) -> DiaryTarget | None:
+    """Every entry in the server diary (members' own diaries not configured)."""
+    return None
+
+
 @dataclass(frozen=True)
 class Author:
     """How the author appears in the announcement."""
@@ -92,20 +109,22 @@ class PublishingService:
         self,
         store: Store,
         drafts: DraftService,
-        gateway: IssueGateway,
+        gateways: IssueGateways,
         announcements: AnnouncementService,
         labels: LabelCatalog,
         clock: Clock,
         images: ImagePublisher,
         *,
         settle_seconds: float = SETTLE_SECONDS,
+        diary_of: DiaryOf = server_diary,
     ) -> None:
         self._settle = timedelta(seconds=settle_seconds)
         self._labels = labels
         self._images = images
         self._store = store
         self._drafts = drafts
-        self._gateway = gateway
+        self._gateways = gateways
+        self._diary_of = diary_of
         self._announcements = announcements
         self._clock = clock
         self._wake_worker: Callable[[], None] = lambda: None
@@ -172,13 +191,19 @@ class PublishingService:
         defer_labels: bool = False,
     ) -> PublishJob:
         """The job for a draft as it is now, after the checks that need no request; with
-        `earlier`, that job again (its id, key and creation) with the draft as it is now."""
-        images = await self._images.check_draft(draft)
+        `earlier`, that job again (its id, key and creation, and its diary: an issue it may
+        have made is there) with the draft as it is now. Else the diary is chosen now: the
+        author's own repository if they connected one in this server, else the server's."""
+        if earlier is not None:
+            target = earlier.target
+        else:
+            target = await self._diary_of(draft.guild_id, draft.author_id)
+        images = await self._images.check_draft(draft, target)
         if not draft.body.strip() and not images:
             raise InvalidInput("error.body_empty")
         requested = parse_labels(labels) if labels is not None else list(draft.labels)
         try:
-            chosen = await self._labels.resolve(requested)
+            chosen = await self._labels.resolve(requested, target=target)
         except GitHubError as error:
             if not (defer_labels and error.transient):
                 raise
@@ -210,6 +235,7 @@ class PublishingService:
             created_at=earlier.created_at if earlier else now,
             byline=byline,
             create_started_at=earlier.create_started_at if earlier else None,
+            target=target,
         )
 
     def set_wake_worker(self, wake: Callable[[], None]) -> None:
@@ -268,15 +294,16 @@ class PublishingService:
         # Until a search shows no issue carries the key, an earlier attempt may have made one.
         maybe_created = job.outcome_unknown
         try:
+            gateway = await self._gateways.for_target(job.target)
             # The repository's names (cached): a scheduled job may carry them unchecked.
-            labels = await self._resolve_labels(job.labels)
+            labels = await self._resolve_labels(job.labels, job.target)
             body = body_with_images(job, await self._images.commit(job))
             if len(body) > GITHUB_BODY:
                 # Numbers only: the detail is stored with the job and shown in any language.
                 raise GitHubError("github.body_too_long", detail=f"{len(body)}/{GITHUB_BODY}")
             created = None
             if job.outcome_unknown:
-                created = await self._gateway.find_issue_containing(
+                created = await gateway.find_issue_containing(
                     key_marker(job.idempotency_key), job.created_at
                 )
                 if created:
@@ -284,9 +311,15 @@ class PublishingService:
                 maybe_created = False
             if created is None:
                 await self._store.mark_publish_job_started(job.id, self._clock.now())
-                created = await self._gateway.create_issue(job.title, body, labels)
+                created = await gateway.create_issue(job.title, body, labels)
         except GitHubError as error:
             await self._failed_attempt(job, error, maybe_created)
+            return
+        except UserFacingError as error:
+            # The member's own diary cannot be reached as them (they must sign in again, or
+            # disconnected meanwhile): nothing waits for that, so the job ends with a note; the
+            # draft stays, and publishing again (after /diary connect) works.
+            await self._member_unavailable(job, error, maybe_created)
             return
         except Exception as error:  # a bug or an unexpected library error: retry, log loudly
             log.exception("publish job %d: unexpected error", job.id)
@@ -297,13 +330,24 @@ class PublishingService:
             return
         await self._complete(job, created, body)
 
-    async def _resolve_labels(self, names: Sequence[str]) -> list[str]:
+    async def _resolve_labels(self, names: Sequence[str], target: DiaryTarget | None) -> list[str]:
         """`names` as the repository spells them; an unknown label fails the job for good."""
         try:
-            return await self._labels.resolve(names)
+            return await self._labels.resolve(names, target=target)
         except InvalidInput as error:
             detail = f"labels: {error.values.get('labels') or ', '.join(names)}"
             raise GitHubError("github.invalid", detail=detail) from None
+
+    async def _member_unavailable(
+        self, job: PublishJob, error: UserFacingError, maybe_created: bool
+    ) -> None:
+        key = DISCONNECTED if error.key == "connect.none" else error.key
+        log.warning("publish job %d: the member's own diary is unavailable (%s)", job.id, key)
+        detail = str(error.values.get("detail") or "")
+        await self._store.fail_publish_job(
+            job.id, self._clock.now(), key, detail, outcome_unknown=maybe_created
+        )
+        self._signal(job.id)
 
     async def _failed_attempt(
         self, job: PublishJob, error: GitHubError, maybe_created: bool = False

@@ -134,7 +134,7 @@ class ScheduleService:
         draft = self._drafts.check_writable(await self._drafts.get(owner, draft_id))
         chosen = None
         if labels is not None:
-            chosen = ", ".join(await self._labels.resolve(parse_labels(labels)))
+            chosen = ", ".join(await self._labels.resolve(parse_labels(labels), owner=owner))
         record = Schedule(
             id=0,
             draft_id=draft.id,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
+
+from bot.models import DiaryTarget
 
 # SQL for a post's nonce, made when its job is recorded: a letter and 24 hex digits (Discord
 # takes a string nonce of at most 25 characters).
@@ -28,3 +31,21 @@ def encode_labels(labels: Iterable[str]) -> str:
 
 def decode_labels(value: str) -> tuple[str, ...]:
     return tuple(json.loads(value))
+
+
+def decode_target(row: Any) -> DiaryTarget | None:
+    """A job row's `repository`, `member_guild_id` and `member_user_id`; None: the server
+    diary."""
+    if row["repository"] is None:
+        return None
+    guild_id, user_id = row["member_guild_id"], row["member_user_id"]
+    member = None if guild_id is None or user_id is None else (int(guild_id), int(user_id))
+    return DiaryTarget(row["repository"], member)
+
+
+def encode_target(target: DiaryTarget | None) -> tuple[str | None, int | None, int | None]:
+    """The three columns of a job's target (all NULL for the server diary)."""
+    if target is None:
+        return None, None, None
+    guild_id, user_id = target.member if target.member is not None else (None, None)
+    return target.repository, guild_id, user_id

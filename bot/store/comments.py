@@ -6,8 +6,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import CommentJob, JobState
-from bot.store._codec import decode_time, encode_time
+from bot.models import CommentJob, DiaryTarget, JobState
+from bot.store._codec import decode_target, decode_time, encode_target, encode_time
 from bot.store._database import Database
 
 
@@ -29,6 +29,7 @@ def _comment_job(row: aiosqlite.Row) -> CommentJob:
         comment_url=row["comment_url"],
         error_key=row["error_key"],
         error_detail=row["error_detail"],
+        target=decode_target(row),
     )
 
 
@@ -36,15 +37,34 @@ class CommentStore:
     _db: Database
 
     async def add_comment_job(
-        self, issue_number: int, guild_id: int, author_id: int, key: str, body: str, at: datetime
+        self,
+        issue_number: int,
+        guild_id: int,
+        author_id: int,
+        key: str,
+        body: str,
+        at: datetime,
+        target: DiaryTarget | None = None,
     ) -> CommentJob:
-        """Record an addendum to post, due now."""
+        """Record an addendum to post, due now, on the entry in `target` (None: the server
+        diary)."""
         stamp = encode_time(at)
         async with self._db.write() as db:
             cursor = await db.execute(
                 "INSERT INTO comment_jobs (issue_number, guild_id, author_id, idempotency_key,"
-                " body, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (issue_number, guild_id, author_id, key, body, stamp, stamp, stamp),
+                " body, next_attempt_at, created_at, updated_at, repository, member_guild_id,"
+                " member_user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    issue_number,
+                    guild_id,
+                    author_id,
+                    key,
+                    body,
+                    stamp,
+                    stamp,
+                    stamp,
+                    *encode_target(target),
+                ),
             )
             cursor = await db.execute(
                 "SELECT * FROM comment_jobs WHERE id = ?", (cursor.lastrowid,)

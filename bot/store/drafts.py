@@ -67,6 +67,7 @@ def _draft(row: sqlite3.Row, revision: int | None = None) -> Draft:
         job_state=JobState(row["job_state"]) if row["job_state"] else None,
         job_error_key=row["job_error_key"],
         revision=(row["revision"] if revision is None else revision) or 0,
+        issue_repository=row["issue_repository"],
     )
 
 
@@ -108,24 +109,34 @@ class DraftStore:
 
         return await self._db.run_read(work)
 
-    async def get_draft_of_issue(self, issue_number: int) -> Draft | None:
-        """The draft (of any server) this bot published as entry #`issue_number`."""
+    async def get_draft_of_issue(
+        self, issue_number: int, repository: str | None = None
+    ) -> Draft | None:
+        """The draft (of any server) this bot published as entry #`issue_number` of
+        `repository` (a member's own; None: the server diary)."""
         async with self._db.read() as db:
             cursor = await db.execute(
-                f"{_SELECT} WHERE d.issue_number = ? ORDER BY d.id LIMIT 1", (issue_number,)
+                f"{_SELECT} WHERE d.issue_number = ? AND lower(d.issue_repository) IS lower(?)"
+                " ORDER BY d.id LIMIT 1",
+                (issue_number, repository),
             )
             row = await cursor.fetchone()
         return _draft(row) if row else None
 
-    async def list_published_issue_numbers(self, numbers: Collection[int]) -> set[int]:
-        """Which of `numbers` (a page of issues, at most a few hundred) this bot published."""
+    async def list_published_issue_numbers(
+        self, numbers: Collection[int], repository: str | None = None
+    ) -> set[int]:
+        """Which of `numbers` (a page of issues of `repository`, at most a few hundred; None:
+        the server diary) this bot published."""
         wanted = sorted(set(numbers))[:900]  # within SQLite's bound on parameters
         if not wanted:
             return set()
         marks = ", ".join("?" * len(wanted))
         async with self._db.read() as db:
             cursor = await db.execute(
-                f"SELECT issue_number FROM drafts WHERE issue_number IN ({marks})", wanted
+                f"SELECT issue_number FROM drafts WHERE issue_number IN ({marks})"
+                " AND lower(issue_repository) IS lower(?)",
+                (*wanted, repository),
             )
             rows = await cursor.fetchall()
         return {int(row[0]) for row in rows}

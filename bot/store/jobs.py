@@ -9,7 +9,14 @@ import aiosqlite
 
 from bot.errors import ConcurrentChange
 from bot.models import Announcement, Draft, JobState, PublishJob
-from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
+from bot.store._codec import (
+    decode_labels,
+    decode_target,
+    decode_time,
+    encode_labels,
+    encode_target,
+    encode_time,
+)
 from bot.store._database import Database
 from bot.store.announcements import insert_announcements
 
@@ -39,6 +46,7 @@ def _job(row: aiosqlite.Row) -> PublishJob:
         error_detail=row["error_detail"],
         byline=row["byline"],
         create_started_at=decode_time(row["create_started_at"]),
+        target=decode_target(row),
     )
 
 
@@ -79,7 +87,8 @@ class JobStore:
             cursor = await db.execute(
                 "INSERT INTO publish_jobs (draft_id, guild_id, author_id, author_name,"
                 " author_avatar_url, idempotency_key, title, body, labels, next_attempt_at,"
-                " created_at, updated_at, byline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, updated_at, byline, repository, member_guild_id, member_user_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job.draft_id,
                     job.guild_id,
@@ -94,6 +103,7 @@ class JobStore:
                     stamp,
                     stamp,
                     job.byline,
+                    *encode_target(job.target),
                 ),
             )
             cursor = await db.execute(
@@ -274,8 +284,9 @@ class JobStore:
                 (issue_number, issue_url, stamp, job_id),
             )
             await db.execute(
-                "UPDATE drafts SET issue_number = ?, issue_url = ?, published_at = ?"
+                "UPDATE drafts SET issue_number = ?, issue_url = ?, published_at = ?,"
+                " issue_repository = (SELECT repository FROM publish_jobs WHERE id = ?)"
                 " WHERE id = (SELECT draft_id FROM publish_jobs WHERE id = ?)",
-                (issue_number, issue_url, stamp, job_id),
+                (issue_number, issue_url, stamp, job_id, job_id),
             )
             await insert_announcements(db, announcements, stamp)

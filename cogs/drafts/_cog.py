@@ -215,7 +215,9 @@ class DraftCog(
     async def labels(
         self, interaction: Interaction, labels: str, draft: DraftId | None = None
     ) -> None:
-        chosen = await self.services.labels.resolve(parse_labels(labels))
+        chosen = await self.services.labels.resolve(
+            parse_labels(labels), owner=owner_of(interaction)
+        )
         saved = await self.services.drafts.edit(
             owner_of(interaction), draft, labels=chosen, reason="labels"
         )
@@ -268,7 +270,9 @@ class DraftCog(
     async def labels_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        suggestions = await self.services.labels.suggest(current, AUTOCOMPLETE_CHOICES)
+        suggestions = await self.services.labels.suggest(
+            current, AUTOCOMPLETE_CHOICES, owner=owner_of(interaction)
+        )
         return [
             app_commands.Choice(name=cut(s, CHOICE_NAME), value=s[:CHOICE_VALUE])
             for s in suggestions

@@ -16,8 +16,7 @@ BOB = (100000000000000001, 200000000000000002)
 
 def issue_token(fake: FakeGitHub, login: str) -> str:
     """A user access token of the app for `login`, as a finished sign-in gives it."""
-    with fake._lock:
-        return str(fake.oauth.state.issue(login)["access_token"])
+    return str(fake.oauth.grant(login)["access_token"])
 
 
 class Tokens:

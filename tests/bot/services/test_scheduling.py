@@ -354,7 +354,7 @@ async def test_github_refusing_for_now_when_due_still_hands_over_to_the_job(
     fake_github.add_label("diary")
     draft = await services.drafts.create(ALICE, "Labelled", "Text.")
     done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), "diary", Author("A"))
-    services.labels._cached = None  # by the due time the label cache has expired
+    services.labels._cached.clear()  # by the due time the label cache has expired
     fake_github.set_rate_limit(0, reset_in=60)
     clock.advance(3660)
 
@@ -396,7 +396,7 @@ async def test_a_schedule_due_during_ten_minutes_of_503s_publishes_once_github_i
     fake_github.add_label("Diary")
     draft = await services.drafts.create(ALICE, "Later", "Written now.")
     await services.scheduling.schedule(ALICE, draft.id, _in(clock, 1), "diary", Author("A"))
-    services.labels._cached = None  # as after a restart: the labels are not known yet
+    services.labels._cached.clear()  # as after a restart: the labels are not known yet
     fake_github.set_mode(down=True)
     back_at = clock.now() + timedelta(minutes=11)
 

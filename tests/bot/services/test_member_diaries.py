@@ -1,0 +1,261 @@
+"""Publishing as the member: a member who connected their own repository in a server gets their
+entries, images, labels and addenda there, created with their user token; everyone else (and
+they after /diary disconnect) the server diary. Real store, real gateways, local GitHub."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.app import Services
+from bot.github_gateway import GitHubGateway
+from bot.github_gateways import Credentials, GatewayPool
+from bot.github_sign_in import GitHubSignIn
+from bot.models import DiaryTarget, JobState, Owner
+from bot.services.connections import ConnectionService
+from bot.services.images import Upload
+from bot.services.publishing import DISCONNECTED, Author
+from bot.settings import Settings
+from bot.token_cipher import TokenCipher, new_key
+from tests.bot.builders import ALICE
+from tests.bot.conftest import HOME_CHANNEL
+from tests.bot.services.test_images import png
+from tests.bot.services.test_publishing import attempt
+from tests.fakes.github_oauth import OAuthState
+from tests.fakes.github_server import FakeGitHub
+
+BOB = Owner(ALICE.guild_id, 200000000000000009)
+BOBS = DiaryTarget("bob/diary", (BOB.guild_id, BOB.user_id))
+AUTHOR = Author("Bob")
+
+
+class Members:
+    """Connections made as a finished sign-in leaves them (sealed tokens in the store)."""
+
+    def __init__(self, store, fake: FakeGitHub, clock, cipher: TokenCipher) -> None:
+        self.store, self.fake, self.clock, self.cipher = store, fake, clock, cipher
+
+    async def connect(self, owner: Owner, login: str, repository: str | None) -> str:
+        grant = self.fake.oauth.grant(login)
+        now = self.clock.now()
+        await self.store.put_connection_tokens(
+            owner.guild_id,
+            owner.user_id,
+            login,
+            self.cipher.encrypt(grant["access_token"]),
+            now + timedelta(seconds=grant["expires_in"]),
+            self.cipher.encrypt(grant["refresh_token"]),
+            now + timedelta(seconds=grant["refresh_token_expires_in"]),
+            now,
+        )
+        if repository is not None:
+            await self.store.set_connection_repository(
+                owner.guild_id, owner.user_id, repository, now
+            )
+        return str(grant["access_token"])
+
+
+@pytest.fixture
+def cipher() -> TokenCipher:
+    return TokenCipher(new_key())
+
+
+@pytest.fixture
+def members(store, fake_github, clock, cipher) -> Members:
+    fake_github.add_repository("bob/diary")
+    fake_github.oauth.add_installation("bob", ["bob/diary"], {"bob": "admin"})
+    return Members(store, fake_github, clock, cipher)
+
+
+@pytest.fixture
+async def services(store, gateway, fake_github, directory, sender, clock, cipher) -> Services:
+    """Services as the composition root wires them with the GitHub App configured."""
+    settings = Settings(
+        discord_token="discord-token",
+        github_token="ghp_test",
+        github_repository="alice/diary",
+        github_api_url=fake_github.url,
+        announce_channel_id=HOME_CHANNEL,
+    )
+    sign_in = GitHubSignIn(
+        OAuthState.client_id, OAuthState.client_secret, fake_github.web_url, fake_github.url
+    )
+    connections = ConnectionService(store, clock, sign_in, cipher)
+
+    def make(repository: str, credentials: Credentials) -> GitHubGateway:
+        return GitHubGateway(
+            None, repository, fake_github.url, credentials=credentials, seconds_between_writes=0
+        )
+
+    pool = GatewayPool(gateway, "alice/diary", make, connections)
+
+    async def ready() -> None:
+        return None
+
+    return Services.build(
+        settings,
+        store,
+        gateway,
+        directory,
+        sender,
+        clock,
+        ready,
+        connections=connections,
+        gateways=pool,
+    )
+
+
+async def publish(services, owner: Owner, text: str = "Dear diary", labels: str | None = None):
+    draft = await services.drafts.create(owner, "Day 1", text)
+    job, _ = await services.publishing.publish(owner, draft.id, labels, AUTHOR)
+    return draft, await attempt(services, job.id)
+
+
+async def test_a_connected_members_entry_is_created_in_their_repository_as_them(
+    services, members, fake_github
+):
+    """The issue is in the member's repository, created with their token; the job and the
+    draft remember where it lives; a member without a connection still gets the server diary."""
+    token = await members.connect(BOB, "bob", "bob/diary")
+    draft, done = await publish(services, BOB)
+    (issue,) = fake_github.issues("bob/diary")
+    assert (issue["user"], issue["created_with"]) == ("bob", token)
+    assert done.state is JobState.DONE and done.target == BOBS
+    assert done.issue_url == f"https://github.com/bob/diary/issues/{issue['number']}"
+    published = await services.store.get_draft(BOB, draft.id)
+    assert published.issue_target == BOBS
+    assert await services.store.get_draft_of_issue(issue["number"], "bob/diary") == published
+    assert await services.store.get_draft_of_issue(issue["number"]) is None
+
+    _, alices = await publish(services, ALICE)
+    (server_issue,) = fake_github.issues()
+    assert server_issue["created_with"] == "ghp_test" and alices.target is None
+    assert fake_github.violations == []
+
+
+async def test_signed_in_without_a_repository_chosen_is_the_server_diary(
+    services, members, fake_github
+):
+    """Signed in but no repository picked yet: nothing changes, the server diary."""
+    await members.connect(BOB, "bob", None)
+    _, done = await publish(services, BOB)
+    assert done.target is None and len(fake_github.issues()) == 1
+    assert fake_github.issues("bob/diary") == []
+
+
+async def test_labels_are_those_of_the_members_repository(services, members, fake_github):
+    """Labels are checked against, and spelled as, the member's repository, cached apart."""
+    await members.connect(BOB, "bob", "bob/diary")
+    with fake_github._lock:  # made on github.com in Bob's repository only
+        fake_github.repositories["bob/diary"].add_label("Walks")
+    assert "Walks" in await services.labels.suggest("wa", owner=BOB)
+    assert "Walks" not in await services.labels.suggest("wa", owner=ALICE)
+    _, done = await publish(services, BOB, labels="walks")
+    assert fake_github.issues("bob/diary")[0]["labels"] == ["Walks"]
+    assert done.labels == ("Walks",)
+
+
+async def test_images_are_committed_to_the_members_repository(services, members, fake_github):
+    """The entry's images go into the member's repository, committed with their token, and
+    the links name that repository."""
+    token = await members.connect(BOB, "bob", "bob/diary")
+    draft = await services.drafts.create(BOB, "Day 1", "A picture")
+    prepared = await services.images.prepare([Upload("a.png", png(1), "a walk")])
+    await services.images.attach(BOB, draft.id, prepared)
+    job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
+    done = await attempt(services, job.id)
+    assert done.state is JobState.DONE
+    (path,) = fake_github.files("bob/diary")
+    assert fake_github.files() == {}
+    body = fake_github.issues("bob/diary")[0]["body"]
+    assert f"https://raw.githubusercontent.com/bob/diary/main/{path}" in body
+    writes = [r for r in fake_github.requests if r.method != "GET"]
+    assert writes and all(r.headers["Authorization"].endswith(token) for r in writes)
+    assert fake_github.violations == []
+
+
+async def test_an_unknown_outcome_is_looked_for_in_the_members_repository(
+    services, members, fake_github
+):
+    """The answer to the create is lost: the next attempt finds the issue by its key in the
+    member's repository; one issue."""
+    await members.connect(BOB, "bob", "bob/diary")
+    draft = await services.drafts.create(BOB, "Day 1", "Dear diary")
+    job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
+    fake_github.drop_after_create()
+    first = await attempt(services, job.id)
+    done = await attempt(services, job.id)
+    assert first.outcome_unknown and done.state is JobState.DONE
+    assert len(fake_github.issues("bob/diary")) == 1 and fake_github.issues() == []
+    search = [r for r in fake_github.requests if r.method == "GET" and "/issues" in r.path]
+    assert search and all(r.path.startswith("/repos/bob/diary/") for r in search)
+
+
+async def test_an_expired_token_is_refreshed_before_publishing(
+    services, members, fake_github, clock
+):
+    """The token expired between draft and publish: refreshed first, the issue is made with
+    the new one."""
+    old = await members.connect(BOB, "bob", "bob/diary")
+    fake_github.oauth.advance(8 * 3600)
+    clock.advance(8 * 3600)
+    _, done = await publish(services, BOB)
+    assert done.state is JobState.DONE
+    (issue,) = fake_github.issues("bob/diary")
+    assert issue["created_with"] not in (None, old)
+    assert issue["created_with"] == fake_github.oauth.issued_tokens[-1]
+
+
+async def test_a_revoked_sign_in_ends_the_job_with_a_note_and_keeps_the_draft(
+    services, members, fake_github, clock
+):
+    """The member revoked the app: the job ends (connect.again), the draft is unpublished and
+    kept; after signing in again, publishing again makes the entry."""
+    await members.connect(BOB, "bob", "bob/diary")
+    draft = await services.drafts.create(BOB, "Day 1", "Dear diary")
+    fake_github.oauth.revoke("bob")
+    job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
+    ended = await attempt(services, job.id)
+    assert (ended.state, ended.error_key) == (JobState.FAILED, "connect.again")
+    assert services.publishing.error_for(ended).key == "connect.again"
+    kept = await services.store.get_draft(BOB, draft.id)
+    assert (kept.body, kept.issue_number, kept.job_state) == (draft.body, None, JobState.FAILED)
+    assert fake_github.issues("bob/diary") == []
+
+    await members.connect(BOB, "bob", "bob/diary")
+    again, created = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
+    assert created
+    assert (await attempt(services, again.id)).state is JobState.DONE
+    assert len(fake_github.issues("bob/diary")) == 1
+
+
+async def test_after_disconnecting_entries_go_to_the_server_diary(services, members, fake_github):
+    """A job waiting for the member's diary when they disconnect ends with a note; publishing
+    again (and every later publish) goes to the server diary."""
+    await members.connect(BOB, "bob", "bob/diary")
+    draft = await services.drafts.create(BOB, "Day 1", "Dear diary")
+    job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
+    assert job.target == BOBS
+    await services.connections.disconnect(BOB.guild_id, BOB.user_id)
+    ended = await attempt(services, job.id)
+    assert (ended.state, ended.error_key) == (JobState.FAILED, DISCONNECTED)
+
+    again, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
+    done = await attempt(services, again.id)
+    assert again.target is None and done.state is JobState.DONE
+    assert fake_github.issues("bob/diary") == [] and len(fake_github.issues()) == 1
+
+
+async def test_an_addendum_goes_to_the_entry_in_the_members_repository(
+    services, members, fake_github
+):
+    """A comment on an entry of the member's own diary is posted there, with their token."""
+    token = await members.connect(BOB, "bob", "bob/diary")
+    draft, done = await publish(services, BOB)
+    published = await services.store.get_draft(BOB, draft.id)
+    job = await services.comments.add(BOB, done.issue_number, "later", published.issue_target)
+    await services.comments.run(job)
+    (comment,) = fake_github.comments(done.issue_number, "bob/diary")
+    assert comment["created_with"] == token
+    assert (await services.store.get_comment_job(job.id)).target == BOBS
