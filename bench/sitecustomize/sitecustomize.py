@@ -13,6 +13,9 @@ one in turn runs the next `sitecustomize` on `sys.path` after its own directory,
 - `BENCH_STALLS=FILE`: a loop-stall monitor (see `_StallMonitor`): a task on the bot's event
   loop sleeps 10 ms over and over and writes down every wake-up more than 2 ms late; a
   watchdog thread writes the event-loop thread's stack to `FILE.stacks` while a stall lasts.
+- `BENCH_SAFETY_NET_MINIMUM=SECONDS`: `bot.workers.watcher.SAFETY_NET_MINIMUM` (the shortest
+  pause between the safety-net polls while webhooks deliver, 600 s) set to SECONDS, so
+  `bench.diaries` can run the webhook variant's polls in compressed time.
 
 With none set this module patches nothing.
 """
@@ -235,6 +238,15 @@ class _PatchAfterImport(importlib.abc.MetaPathFinder):
             self._resolving.discard(fullname)
 
 
+def _safety_net_minimum(seconds: float) -> Callable[[Any], None]:
+    def patch(module: Any) -> None:
+        if not hasattr(module, "SAFETY_NET_MINIMUM"):
+            raise RuntimeError("BENCH_SAFETY_NET_MINIMUM: the watcher has no SAFETY_NET_MINIMUM")
+        module.SAFETY_NET_MINIMUM = seconds
+
+    return patch
+
+
 def _install() -> None:
     patches: dict[str, Callable[[Any], None]] = {}
     if os.environ.get("BENCH_GITHUB_ON_LOOP") == "1":
@@ -248,6 +260,9 @@ def _install() -> None:
         patches["discord.webhook.async_"] = tracer.webhook
     if os.environ.get("BENCH_STALLS"):
         patches["discord.client"] = _StallMonitor(os.environ["BENCH_STALLS"]).client
+    if os.environ.get("BENCH_SAFETY_NET_MINIMUM"):
+        minimum = float(os.environ["BENCH_SAFETY_NET_MINIMUM"])
+        patches["bot.workers.watcher"] = _safety_net_minimum(minimum)
     for name in [name for name in patches if name in sys.modules]:
         patches.pop(name)(sys.modules[name])  # already imported: patch it now
     if patches:

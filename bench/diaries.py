@@ -1,0 +1,399 @@
+"""`python -m bench.diaries`: issue 18's 1,000 connected diaries, watched by the real bot.
+
+The local GitHub serves 1,000 members' repositories (`diarist0000/diary` ...), each with the
+app installed and a user token of its own; the database (a real SQLite file, made by
+`bot.store.Store`) holds 1,000 member connections with those tokens sealed by `TokenCipher`,
+as `/diary connect` leaves them. The real bot process (`python -m bot`, the fake Discord)
+then watches, and the bench counts what GitHub saw (per user: requests, rate-limit points,
+304s) and what the bot process used (CPU seconds from /proc, peak RSS).
+
+Two variants: polling alone at the default POLL_INTERVAL, and the webhook carrying the events
+(signed `issues` deliveries to the bot's endpoint) with polling as the safety net at its longer
+interval. Each is measured idle (nothing changes) and with new entries written on GitHub.
+
+Time is compressed, and the output says so: the watcher's timers run `compression` times
+faster than the product's defaults (POLL_INTERVAL=6 for the default 60; in the webhook variant
+POLL_INTERVAL=1 and the bench-only switch BENCH_SAFETY_NET_MINIMUM, so the safety net polls
+every 10 s for the default 600), and entries arrive that much faster too. Per-hour figures are
+unit costs measured in the window (per poll, per entry, per delivery) times how many of each an
+hour at the defaults brings. The rest of the bot (heartbeats, job loops) runs in real time: its
+CPU is measured in a run with the watcher off and counted once, not compressed.
+
+While the bot's watcher follows only the server diary (GITHUB_REPOSITORY, before issue 18's
+watcher), the bench sees that no member repository is polled and extrapolates from the one
+repository to 1,000, saying so in every line it prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.diaries_report import Measured, Unit, Window, report
+from bench.rig import MeasuredBotProcess, bench_rig, new_process, stop
+from bot.settings import Settings
+from bot.store import Store
+from bot.token_cipher import TokenCipher, new_key
+from bot.webhooks import signature
+from bot.workers.watcher import polling_interval
+from tests.e2e.harness import Rig
+from tests.fakes.github_oauth import repository_json
+
+DIARIES = 1000
+ENTRIES_PER_HOUR = 200  # in the whole bot: 1,000 diarists, most writing in the same evening hours
+DEFAULT_POLL = Settings.poll_interval  # 60 s
+DEFAULT_SAFETY_NET = polling_interval(DEFAULT_POLL, webhooks=True)  # 600 s
+POLL_COMPRESSION = 10.0  # POLL_INTERVAL=6
+SAFETY_NET_COMPRESSION = 60.0  # safety net every 10 s
+WINDOW = 60.0  # seconds of wall time per measured window
+IDLE_WINDOW = 10.0
+BASELINE_TIMEOUT = 240.0
+ISSUES_EACH = 2  # entries each repository already has (the watcher's baseline)
+SECRET = "bench-webhook-secret-0123456789"
+CLIENT_SECRET = "fake-client-secret"
+
+
+def _login(number: int) -> str:
+    return f"diarist{number:04d}"
+
+
+class Diaries:
+    """The fakes, the database and the bot process for one run of the bench."""
+
+    def __init__(self, rig: Rig, members: list[str], diaries: int, seed: int = 18) -> None:
+        self.rig = rig
+        self.members = members  # fake Discord member keys, one per diary
+        self.logins = [_login(n) for n in range(diaries)]
+        self.key = new_key()
+        self.random = random.Random(seed)
+        self.entries = 0
+        self.deliveries = 0
+
+    # ---- setting up --------------------------------------------------------------------------
+    def populate(self) -> None:
+        """Repositories with a couple of entries each, the app installed, a token per member,
+        and the connections in the database."""
+        github = self.rig.github
+        grants = []
+        for login in self.logins:
+            repository = f"{login}/diary"
+            github.add_repository(repository)
+            github.oauth.add_installation(login, [repository], {login: "admin"})
+            for day in range(ISSUES_EACH):
+                github.add_issue_from_web(
+                    f"Day {day}", "Written earlier.", user=login, repository=repository
+                )
+            grants.append(github.oauth.grant(login))
+        for day in range(ISSUES_EACH):
+            github.add_issue_from_web(f"Server day {day}", "Written earlier.")
+        asyncio.run(self._connect(grants))
+
+    async def _connect(self, grants: list[dict[str, Any]]) -> None:
+        cipher = TokenCipher(self.key)
+        guild = int(self.rig.discord.world.guild_id)
+        now = datetime.now(UTC)
+        store = await Store.open(self.rig.database_path)
+        try:
+            for member, login, grant in zip(self.members, self.logins, grants, strict=True):
+                user = int(self.rig.discord.user_id(member))
+                await store.put_connection_tokens(
+                    guild,
+                    user,
+                    login,
+                    cipher.encrypt(grant["access_token"]),
+                    now + timedelta(seconds=grant["expires_in"]),
+                    cipher.encrypt(grant["refresh_token"]),
+                    now + timedelta(seconds=grant["refresh_token_expires_in"]),
+                    now,
+                )
+                await store.set_connection_repository(guild, user, f"{login}/diary", now)
+        finally:
+            await store.close()
+
+    def env(self, poll_interval: float, **extra: str) -> dict[str, str]:
+        github = self.rig.github
+        return {
+            "POLL_INTERVAL": f"{poll_interval:g}",
+            "GITHUB_APP_CLIENT_ID": github.oauth.state.client_id,
+            "GITHUB_APP_CLIENT_SECRET": CLIENT_SECRET,
+            "TOKEN_ENCRYPTION_KEY": self.key,
+            "GITHUB_APP_PUBLIC_LINK": "https://github.com/apps/diary-bot-app",
+            "GITHUB_WEB_URL": github.web_url,
+            "LOG_LEVEL": "WARNING",
+            **extra,
+        }
+
+    def start(self, name: str, env: dict[str, str]) -> MeasuredBotProcess:
+        stop(self.rig)
+        process = new_process(self.rig, name, env)
+        self.rig.start_bot(timeout=60)
+        return process
+
+    # ---- watching ----------------------------------------------------------------------------
+    def polled(self) -> set[str]:
+        """The users whose repositories the watcher has polled since the usage was reset."""
+        return {login for login, used in self.rig.github.usage().items() if used.requests}
+
+    def wait_for_baseline(self, interval: float) -> bool:
+        """Wait until every repository has been polled twice (its baseline, then a conditional
+        poll) and return True; False if only the server diary is polled (today's watcher)."""
+        github = self.rig.github
+        deadline = time.monotonic() + BASELINE_TIMEOUT
+        server_only_after = time.monotonic() + 3 * interval + 20
+        while time.monotonic() < deadline:
+            usage = github.usage()
+            members = [usage[login].requests for login in self.logins if login in usage]
+            if len(members) == len(self.logins) and min(members) >= 2:
+                return True
+            if not members and time.monotonic() > server_only_after:
+                owner = usage.get(github.state.token_user)
+                if owner is not None and owner.requests >= 2:
+                    return False
+            time.sleep(0.5)
+        raise TimeoutError(f"the watcher polled {len(self.polled())} of {len(self.logins)} diaries")
+
+    def window(
+        self,
+        seconds: float,
+        compression: float,
+        *,
+        entries: int = 0,
+        deliver_to: str | None = None,
+        each_diary: bool = True,
+    ) -> Window:
+        """Measure `seconds` of the running bot while `entries` new entries are written on
+        GitHub, evenly spread (each one also delivered as a webhook event to `deliver_to`)."""
+        rig, process = self.rig, self.rig.bot
+        assert isinstance(process, MeasuredBotProcess)
+        github = rig.github
+        github.reset_usage()
+        github.reset_requests()
+        announced_before = len(rig.discord.channel_messages("announcements"))
+        cpu_before, began = process.cpu_seconds(), time.monotonic()
+        titles = []
+        for number in range(entries):
+            _sleep_until(began + (number + 0.5) * seconds / entries)
+            titles.append(self._write_entry(deliver_to, each_diary))
+        _sleep_until(began + seconds)
+        cpu, wall = process.cpu_seconds() - cpu_before, time.monotonic() - began
+        recorded = github.requests
+        usage = github.usage()
+        polls = [r for r in recorded if r.method == "GET" and r.path.endswith("/issues")]
+        announced = self._wait_announced(announced_before, titles)
+        return Window(
+            wall=wall,
+            simulated=wall * compression,
+            bot_cpu=cpu,
+            requests=len(recorded),
+            polls=len(polls),
+            statuses=dict(Counter(r.status for r in recorded)),
+            points={login: u.points for login, u in usage.items()},
+            not_modified=sum(u.not_modified for u in usage.values()),
+            users=len(usage),
+            entries=entries,
+            announced=announced,
+            delivered=entries if deliver_to else 0,
+            peak_rss_kib=process.status_kib("VmHWM"),
+            violations=len(github.violations) + len(github.unhandled),
+        )
+
+    def _write_entry(self, deliver_to: str | None, each_diary: bool) -> str:
+        github = self.rig.github
+        self.entries += 1
+        title = f"New entry {self.entries}"
+        if each_diary:
+            login = self.random.choice(self.logins)
+            repository: str | None = f"{login}/diary"
+        else:
+            login, repository = "alice", None
+        number = github.add_issue_from_web(
+            title, "Written on github.com.", user=login, repository=repository
+        )
+        if deliver_to is not None:
+            self._deliver(deliver_to, repository or "alice/diary", number)
+        return title
+
+    def _deliver(self, url: str, repository: str, number: int) -> None:
+        """An `issues` `opened` event as GitHub delivers it, signed with the secret."""
+        github = self.rig.github
+        owner = repository.split("/", 1)[0]
+        issue = github.issue_json(number, None if repository == "alice/diary" else repository)
+        payload = {
+            "action": "opened",
+            "issue": issue,
+            "repository": repository_json(github.state, repository, "admin"),
+            "sender": issue["user"],
+            "installation": {"id": 1, "node_id": f"MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u{owner}"},
+        }
+        body = json.dumps(payload).encode()
+        self.deliveries += 1
+        answer = requests.post(
+            url,
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "GitHub-Hookshot/bench",
+                "X-GitHub-Event": "issues",
+                "X-GitHub-Delivery": f"00000000-0000-0000-0000-{self.deliveries:012d}",
+                "X-Hub-Signature-256": signature(SECRET, body),
+            },
+            timeout=10,
+        )
+        if answer.status_code != 202:
+            raise RuntimeError(f"delivery refused: {answer.status_code} {answer.text[:200]}")
+
+    def _wait_announced(self, before: int, titles: list[str], timeout: float = 30.0) -> int:
+        """How many of `titles` were announced (waiting until all are, or `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            posted = self.rig.discord.channel_messages("announcements")[before:]
+            text = json.dumps(posted, ensure_ascii=False, default=str)
+            found = sum(f'"{title}' in text or f"[{title}]" in text for title in titles)
+            if found == len(titles) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
+
+
+def _sleep_until(moment: float) -> None:
+    left = moment - time.monotonic()
+    if left > 0:
+        time.sleep(left)
+
+
+def measure(workdir: Path, diaries: int = DIARIES, window: float = WINDOW) -> Measured:
+    """Every phase of the bench, in one set of fakes and one database."""
+    say = _Say()
+    with bench_rig(workdir, members=diaries) as (rig, members):
+        bench = Diaries(rig, members, diaries)
+        say(f"{diaries} repositories, installations, user tokens and connections")
+        bench.populate()
+
+        say(f"the bot with its watcher off, {IDLE_WINDOW:.0f} s (CPU of the rest of the bot)")
+        bench.start("idle", bench.env(0))
+        idle = bench.window(IDLE_WINDOW, 1.0)
+
+        poll = DEFAULT_POLL / POLL_COMPRESSION
+        say(
+            f"polling: POLL_INTERVAL={poll:g} (the default {DEFAULT_POLL:g} s compressed "
+            f"{POLL_COMPRESSION:g}×); waiting for every diary's baseline"
+        )
+        bench.start("polling", bench.env(poll))
+        rig.github.reset_usage()
+        every_diary = bench.wait_for_baseline(poll)
+        if not every_diary:
+            say("only the server diary is polled (today's watcher): measuring it, extrapolating")
+            poll = 1.0
+            bench.start("polling-one", bench.env(poll))
+            time.sleep(3 * poll)
+        compression = DEFAULT_POLL / poll
+        say(f"polling, nothing changes: {window:.0f} s")
+        polling_idle = bench.window(window, compression)
+        count = _entries(window * compression, every_diary, window)
+        say(f"polling, {count} new entries written on GitHub: {window:.0f} s")
+        polling_entries = bench.window(window, compression, entries=count, each_diary=every_diary)
+
+        port = _free_port()
+        safety = DEFAULT_SAFETY_NET / SAFETY_NET_COMPRESSION
+        say(
+            f"webhook: safety net every {safety:g} s (the default {DEFAULT_SAFETY_NET:g} s "
+            f"compressed {SAFETY_NET_COMPRESSION:g}×)"
+        )
+        bench.start(
+            "webhook",
+            bench.env(
+                1,
+                WEBHOOK_PORT=str(port),
+                WEBHOOK_SECRET=SECRET,
+                WEBHOOK_HOST="127.0.0.1",
+                BENCH_SAFETY_NET_MINIMUM=f"{safety:g}",
+            ),
+        )
+        _wait_listening(port)
+        time.sleep(safety + 2)  # past the first safety-net round after the start
+        say(f"webhook, nothing changes: {window:.0f} s")
+        webhook_idle = bench.window(window, SAFETY_NET_COMPRESSION)
+        count = _entries(window * SAFETY_NET_COMPRESSION, every_diary, window)
+        say(f"webhook, {count} new entries, each delivered: {window:.0f} s")
+        webhook_entries = bench.window(
+            window,
+            SAFETY_NET_COMPRESSION,
+            entries=count,
+            deliver_to=f"http://127.0.0.1:{port}/github",
+            each_diary=every_diary,
+        )
+    return Measured(
+        diaries=diaries,
+        every_diary=every_diary,
+        entries_per_hour=ENTRIES_PER_HOUR,
+        default_poll=DEFAULT_POLL,
+        default_safety_net=DEFAULT_SAFETY_NET,
+        idle=idle,
+        polling=Unit(polling_idle, polling_entries, DEFAULT_POLL),
+        webhook=Unit(webhook_idle, webhook_entries, DEFAULT_SAFETY_NET),
+    )
+
+
+def _entries(simulated_seconds: float, every_diary: bool, wall: float) -> int:
+    """Entries written in a window: ENTRIES_PER_HOUR over the simulated time. While only the
+    server diary is watched, one every 2 s of wall time into it (polled every second), so each
+    is found by a poll of its own, as one entry in one of 1,000 diaries would be."""
+    if not every_diary:
+        return max(1, int(wall / 2))
+    return max(1, round(ENTRIES_PER_HOUR * simulated_seconds / 3600))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_listening(port: int, timeout: float = 20.0) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+class _Say:
+    def __init__(self) -> None:
+        self.began = time.monotonic()
+
+    def __call__(self, what: str) -> None:
+        print(f"[{time.monotonic() - self.began:5.0f} s] {what}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.diaries", description=__doc__)
+    parser.add_argument("--diaries", type=int, default=DIARIES)
+    parser.add_argument("--window", type=float, default=WINDOW, help="seconds per window")
+    args = parser.parse_args(argv)
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="diary-diaries-") as tmp:
+        measured = measure(Path(tmp), args.diaries, args.window)
+    print(report(measured, time.monotonic() - began))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
