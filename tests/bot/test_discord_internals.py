@@ -1,7 +1,8 @@
 """Guards for where we rely on discord.py internals: the names of the tasks that run
-interaction handlers, which `bot.client._finish_interactions` waits for at shutdown, and that a
-modal sent already stopped is not stored (editors). An upgrade that changes either fails here
-instead of silently cutting replies off at shutdown or keeping every editor in memory."""
+interaction handlers, which `bot.client.diary_bot._finish_interactions` waits for at
+shutdown, and that a modal sent already stopped is not stored (editors). An upgrade that
+changes either fails here instead of silently cutting replies off at shutdown or keeping
+every editor in memory."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import discord
 
-from bot.client import _INTERACTION_TASKS
+from bot.client import INTERACTION_TASKS as _INTERACTION_TASKS
 
 
 def test_discord_py_still_names_its_interaction_tasks_as_we_expect():

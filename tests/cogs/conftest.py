@@ -18,8 +18,7 @@ from discord import app_commands
 
 from bot import i18n
 from bot.app import Services
-from bot.client import _INTERACTION_TASKS as INTERACTION_TASKS
-from bot.client import DiaryBot
+from bot.client import INTERACTION_TASKS, DiaryBot
 from bot.github_gateway import GitHubGateway
 from bot.services.clock import SystemClock
 from bot.services.connections import ConnectionService
