@@ -65,6 +65,7 @@ async def drain(path: Path, queued: int) -> Drain:
             [
                 Announcement(
                     channel_id=CHANNEL,
+                    repository="alice/diary",
                     issue_number=number,
                     title=f"Day {number}",
                     url=f"https://github.com/alice/diary/issues/{number}",

@@ -23,6 +23,7 @@ from bot.store import Store
 ENTRIES = 2_000
 PENDING = 1_000
 CHANNEL = 300000000000000001
+REPOSITORY = "o/r"
 
 
 def _job(draft_id: int, owner: Owner, at: datetime, body: str) -> PublishJob:
@@ -48,6 +49,7 @@ def _job(draft_id: int, owner: Owner, at: datetime, body: str) -> PublishJob:
 def _announcement(number: int, at: datetime) -> Announcement:
     return Announcement(
         channel_id=CHANNEL,
+        repository=REPOSITORY,
         issue_number=number,
         title="Day",
         url=f"https://github.com/o/r/issues/{number}",
@@ -74,7 +76,9 @@ async def _entry(store: Store, owner: Owner, number: int) -> None:
         issue_url=f"https://github.com/o/r/issues/{number}",
         announcements=[_announcement(number, at)],
     )
-    await store.update_announcement(CHANNEL, number, at, state=JobState.DONE, message_id=number)
+    await store.update_announcement(
+        CHANNEL, REPOSITORY, number, at, state=JobState.DONE, message_id=number
+    )
 
 
 async def measure(folder: Path) -> None:

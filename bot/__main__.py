@@ -62,6 +62,8 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     from bot.store import Store
 
     store = await Store.open(settings.database_path)
+    # Announcements from before migration 0021 were all of the server diary.
+    await store.claim_server_diary(settings.github_repository)
     bot = DiaryBot(
         guild_ids=settings.discord_guild_ids,
         heartbeat_file=heartbeat_file(os.environ),

@@ -109,6 +109,7 @@ class Services:
             store,
             discord,
             clock,
+            server_repository=settings.github_repository,
             default_channel_id=settings.announce_channel_id,
             blog_url_template=settings.blog_url_template,
             wake_worker=announce_worker.wake,

@@ -147,8 +147,29 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class WatchedRepository:
+    """What the watcher remembers of one repository it follows: the last ETag of its issue
+    list, the highest issue number seen (nothing up to it is announced as new), the newest
+    `updated_at` seen (ISO 8601), and how its last check went."""
+
+    repository: str  # `owner/name` in lower case
+    etag: str | None
+    newest: int
+    seen_until: str | None
+    baseline_at: datetime | None = None  # None: no baseline taken yet
+    checked_at: datetime | None = None
+    result: str | None = None  # a PollResult value, or `failed:<error key>`
+    failures: int = 0  # failed checks in a row
+    next_check_at: datetime | None = None  # after failures: not before this
+
+
+@dataclass(frozen=True)
 class Announcement:
+    """An entry's post in one channel, keyed by (channel, repository, issue number):
+    repositories number their issues alike. `repository` is `owner/name` in lower case."""
+
     channel_id: int
+    repository: str
     issue_number: int
     title: str
     url: str

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
 from bot.limits import ANNOUNCE_EXCERPT, cut
 from bot.markdown_scan import NextFinder, escaped
 from bot.models import Announcement, Entry, EntryState, JobState, TrackedAnnouncement
+from bot.repositories import repository_key
 from bot.services.clock import Clock
 from bot.services.posting import RecentPosts
 from bot.store import Store
@@ -84,7 +85,8 @@ def readable(body: str) -> tuple[str, str | None]:
 
 
 class AnnouncementService:
-    """Turns entries into durable announcement jobs, one per announcement channel."""
+    """Turns entries into durable announcement jobs, one per announcement channel. An entry is
+    named by its repository (`owner/name`) and number: every diary numbers its issues from 1."""
 
     def __init__(
         self,
@@ -92,6 +94,7 @@ class AnnouncementService:
         directory: ChannelDirectory,
         clock: Clock,
         *,
+        server_repository: str,
         default_channel_id: int | None,
         blog_url_template: str | None,
         wake_worker: Callable[[], None] = lambda: None,
@@ -99,13 +102,16 @@ class AnnouncementService:
         self._store = store
         self._directory = directory
         self._clock = clock
+        self.server_repository = repository_key(server_repository)
         self._default_channel_id = default_channel_id
         self._blog_url_template = blog_url_template
         self._wake_worker = wake_worker
 
-    def entry_url(self, number: int, issue_url: str) -> str:
-        """The blog page of an entry when BLOG_URL_TEMPLATE is set, else the issue."""
-        if self._blog_url_template:
+    def entry_url(self, number: int, issue_url: str, repository: str | None = None) -> str:
+        """The blog page of an entry of the server diary when BLOG_URL_TEMPLATE is set, else
+        the issue (a member's own diary has no template here)."""
+        server = repository is None or repository_key(repository) == self.server_repository
+        if self._blog_url_template and server:
             return self._blog_url_template.replace("{number}", str(number))
         return issue_url
 
@@ -119,24 +125,31 @@ class AnnouncementService:
             return default
         return None
 
-    async def target_channels(self) -> list[int]:
-        """One announcement channel per server that has one."""
+    async def target_channels(self, guild_ids: Iterable[int] | None = None) -> list[int]:
+        """One announcement channel per server that has one (of `guild_ids`, else of every
+        server the bot is in)."""
+        present = self._directory.guild_ids()
+        wanted = present if guild_ids is None else [g for g in present if g in set(guild_ids)]
         channels = []
-        for guild_id in self._directory.guild_ids():
+        for guild_id in wanted:
             channel = await self.channel_for_guild(guild_id)
             if channel is not None and channel not in channels:
                 channels.append(channel)
         return channels
 
-    async def plan(self, entry: Entry) -> list[Announcement]:
-        """The announcements an entry needs, not yet stored."""
+    async def plan(
+        self, entry: Entry, repository: str, guild_ids: Iterable[int] | None = None
+    ) -> list[Announcement]:
+        """The announcements an entry of `repository` needs, not yet stored: in the servers
+        `guild_ids` (default: every server)."""
         now = self._clock.now()
         return [
             Announcement(
                 channel_id=channel,
+                repository=repository_key(repository),
                 issue_number=entry.number,
                 title=entry.title,
-                url=self.entry_url(entry.number, entry.url),
+                url=self.entry_url(entry.number, entry.url, repository),
                 excerpt=excerpt(entry.body),
                 image_url=first_image(entry.body),
                 labels=entry.labels,
@@ -147,19 +160,25 @@ class AnnouncementService:
                 attempts=0,
                 next_attempt_at=now,
             )
-            for channel in await self.target_channels()
+            for channel in await self.target_channels(guild_ids)
         ]
 
-    async def announce(self, entry: Entry) -> None:
+    async def announce(
+        self, entry: Entry, repository: str, guild_ids: Iterable[int] | None = None
+    ) -> None:
         """Queue an entry's announcements; ones already queued or sent are kept as they are."""
-        await self._store.add_announcements(await self.plan(entry))
-        await self._store.set_announcement_issue_url(entry.number, entry.url)
+        planned = await self.plan(entry, repository, guild_ids)
+        await self._store.add_announcements(planned, issue_url=entry.url)
+        await self._store.set_announcement_issue_url(repository, entry.number, entry.url)
         self._wake_worker()
 
-    async def update_entry(self, entry: Entry, *, closed: bool, updated_at: datetime) -> None:
+    async def update_entry(
+        self, entry: Entry, repository: str, *, closed: bool, updated_at: datetime
+    ) -> None:
         """Bring the entry's announcements in line with what GitHub shows as of `updated_at`;
         posted ones that change are edited (a durable job), never posted again."""
         changed = await self._store.update_announced_entry(
+            repository,
             entry.number,
             self._clock.now(),
             title=entry.title,
@@ -171,16 +190,22 @@ class AnnouncementService:
         )
         if changed:
             log.info(
-                "entry #%d changed on GitHub; updating %d announcement(s)", entry.number, changed
+                "entry %s#%d changed on GitHub; updating %d announcement(s)",
+                repository,
+                entry.number,
+                changed,
             )
             self._wake_worker()
 
-    async def entry_deleted(self, number: int) -> None:
+    async def entry_deleted(self, repository: str, number: int) -> None:
         """The entry was deleted on GitHub: its announcements say so."""
-        changed = await self._store.mark_entry_deleted(number, self._clock.now())
+        changed = await self._store.mark_entry_deleted(repository, number, self._clock.now())
         if changed:
             log.info(
-                "entry #%d was deleted on GitHub; updating %d announcement(s)", number, changed
+                "entry %s#%d was deleted on GitHub; updating %d announcement(s)",
+                repository,
+                number,
+                changed,
             )
             self._wake_worker()
 

@@ -103,7 +103,10 @@ class EntryService:
         _, marker = split_marker(current.body)
         snapshot = await self._gateway.update_issue(number, title=title, body=body + marker)
         await self._announcements.update_entry(
-            snapshot.entry, closed=snapshot.closed, updated_at=snapshot.updated_at
+            snapshot.entry,
+            self._announcements.server_repository,
+            closed=snapshot.closed,
+            updated_at=snapshot.updated_at,
         )
         log.info("entry #%d edited", number)
         self._recent = None

@@ -406,7 +406,9 @@ class PublishingService:
             self._clock.now(),
             issue_number=created.number,
             issue_url=created.url,
-            announcements=await self._announcements.plan(entry),
+            announcements=await self._announcements.plan(
+                entry, self._announcements.server_repository
+            ),
         )
         log.info("publish job %d done: issue #%d %s", job.id, created.number, created.url)
         self._announcements.wake()

@@ -1,24 +1,24 @@
 """Entries written on GitHub directly: found by cheap conditional polls (or webhooks),
 announced once, and their announcements kept in step with the entries.
 
-What the watcher remembers between runs is one JSON value in the store's `state` table: the
-repository it watched, the last ETag, the highest issue number seen (the baseline) and the
-newest `updated_at` seen. A first run only records that baseline: entries already in the
-repository are never announced.
+What the watcher remembers between runs is a row per repository (`watched_repositories`):
+the last ETag, the highest issue number seen (the baseline) and the newest `updated_at` seen.
+A first look only records that baseline: entries already in the repository are never
+announced.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from bot.errors import GitHubError
 from bot.markdown_scan import first_marker_key
-from bot.models import JobState
+from bot.models import JobState, WatchedRepository
+from bot.repositories import repository_key
 from bot.services.announcing import AnnouncementService
 from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock, SystemClock
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATE_KEY = "watcher"
 PER_PAGE = 100
 MAX_PAGES = 10  # when more than a page changed between two polls; bounds the cost
 
@@ -62,22 +61,6 @@ class WatchState:
             or _iso(snapshot.updated_at) >= self.seen_until
         )
 
-    def dump(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-    @classmethod
-    def load(cls, text: str | None) -> WatchState | None:
-        if not text:
-            return None
-        try:
-            data = json.loads(text)
-            return cls(
-                str(data["repository"]), data["etag"], int(data["newest"]), data["seen_until"]
-            )
-        except (ValueError, KeyError, TypeError):
-            log.warning("watcher: stored state unreadable; taking a new baseline")
-            return None
-
 
 class WatchService:
     """Finds new and changed issues and hands them to the announcements."""
@@ -95,7 +78,7 @@ class WatchService:
         self._store = store
         self._gateway = gateway
         self._announcements = announcements
-        self._repository = repository
+        self._repository = repository_key(repository)
         self._clock = clock or SystemClock()
         self._authors = authors or AuthorPolicy()
 
@@ -134,7 +117,7 @@ class WatchService:
         if snapshot.pull_request:
             return
         if action == "deleted":
-            await self._announcements.entry_deleted(snapshot.entry.number)
+            await self._announcements.entry_deleted(self._repository, snapshot.entry.number)
             return
         state = await self._state()
         await self._apply(snapshot, state.newest if state else None, opened=action == "opened")
@@ -158,9 +141,9 @@ class WatchService:
                 )
                 return
             log.info("new entry #%d written on GitHub; announcing it", entry.number)
-            await self._announcements.announce(entry)
+            await self._announcements.announce(entry, self._repository)
         await self._announcements.update_entry(
-            entry, closed=snapshot.closed, updated_at=snapshot.updated_at
+            entry, self._repository, closed=snapshot.closed, updated_at=snapshot.updated_at
         )
 
     async def _publish_job_announces(self, body: str) -> bool:
@@ -209,11 +192,10 @@ class WatchService:
         return snapshots
 
     async def _state(self) -> WatchState | None:
-        state = WatchState.load(await self._store.get_value(STATE_KEY))
-        if state is not None and state.repository != self._repository:
-            log.info("watcher: GITHUB_REPOSITORY changed; taking a new baseline")
+        watched = await self._store.get_watched_repository(self._repository)
+        if watched is None or watched.baseline_at is None:
             return None
-        return state
+        return WatchState(watched.repository, watched.etag, watched.newest, watched.seen_until)
 
     async def _save(
         self, etag: str | None, snapshots: list[IssueSnapshot], before: WatchState
@@ -227,7 +209,10 @@ class WatchService:
             max([before.newest, *(s.entry.number for s in snapshots)]),
             max(seen, default=None),
         )
-        await self._store.set_value(STATE_KEY, state.dump())
+        await self._store.put_watched_repository(
+            WatchedRepository(state.repository, state.etag, state.newest, state.seen_until),
+            self._clock.now(),
+        )
         return state
 
 

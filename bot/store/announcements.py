@@ -15,16 +15,16 @@ from datetime import datetime
 import aiosqlite
 
 from bot.models import Announcement, EntryState, JobState, TrackedAnnouncement
+from bot.repositories import repository_key
 from bot.store._codec import NEW_NONCE, decode_labels, decode_time, encode_labels, encode_time
 from bot.store._database import Database
 
-# The issue URL of an announcement queued by a publish job is on the job.
-_ANNOUNCEMENT_ROWS = """
-SELECT a.*, COALESCE(a.issue_url, (SELECT j.issue_url FROM publish_jobs j
-        WHERE j.issue_number = a.issue_number AND j.state = 'done'
-        ORDER BY j.id DESC LIMIT 1)) AS known_issue_url
-FROM announcements a
-"""
+_ANNOUNCEMENT_ROWS = "SELECT a.* FROM announcements a"
+_ONE = "channel_id = ? AND repository = ? AND issue_number = ?"  # one announcement
+
+
+def _key(channel_id: int, repository: str, issue_number: int) -> tuple[int, str, int]:
+    return channel_id, repository_key(repository), issue_number
 
 
 def announcement_from_row(row: aiosqlite.Row) -> Announcement:
@@ -33,6 +33,7 @@ def announcement_from_row(row: aiosqlite.Row) -> Announcement:
     assert entry_at and next_at
     return Announcement(
         channel_id=row["channel_id"],
+        repository=row["repository"],
         issue_number=row["issue_number"],
         title=row["title"],
         url=row["url"],
@@ -55,7 +56,7 @@ def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
         entry_state=EntryState(row["entry_state"]),
         revision=row["revision"],
         shown_revision=row["shown_revision"],
-        issue_url=row["known_issue_url"],
+        issue_url=row["issue_url"],
         page_deadline=decode_time(row["page_deadline"]),
         edit_attempts=row["edit_attempts"],
         edit_next_attempt_at=decode_time(row["edit_next_attempt_at"]),
@@ -66,18 +67,23 @@ def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
 
 
 async def insert_announcements(
-    db: aiosqlite.Connection, announcements: Sequence[Announcement], stamp: str | None
+    db: aiosqlite.Connection,
+    announcements: Sequence[Announcement],
+    stamp: str | None,
+    issue_url: str | None,
 ) -> None:
-    """Queue announcements in the caller's transaction; one already known for (channel, issue)
-    is left as it is. `stamp`: their `updated_at` (default: when each is due)."""
+    """Queue announcements in the caller's transaction; one already known for (channel,
+    repository, issue) is left as it is. `stamp`: their `updated_at` (default: when each is
+    due); `issue_url`: the issue's own page (the fallback link)."""
     await db.executemany(
-        "INSERT OR IGNORE INTO announcements (channel_id, issue_number, title, url, excerpt,"
-        " labels, author_name, author_avatar_url, entry_created_at, next_attempt_at,"
-        f" updated_at, image_url, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        f" {NEW_NONCE % 'a'})",
+        "INSERT OR IGNORE INTO announcements (channel_id, repository, issue_number, title,"
+        " url, excerpt, labels, author_name, author_avatar_url, entry_created_at,"
+        " next_attempt_at, updated_at, image_url, issue_url, nonce)"
+        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NEW_NONCE % 'a'})",
         [
             (
                 a.channel_id,
+                repository_key(a.repository),
                 a.issue_number,
                 a.title,
                 a.url,
@@ -89,6 +95,7 @@ async def insert_announcements(
                 encode_time(a.next_attempt_at),
                 stamp or encode_time(a.next_attempt_at),
                 a.image_url,
+                issue_url,
             )
             for a in announcements
         ],
@@ -98,14 +105,18 @@ async def insert_announcements(
 class AnnouncementStore:
     _db: Database
 
-    async def add_announcements(self, announcements: Sequence[Announcement]) -> None:
-        """Queue announcements; one already known for (channel, issue) is left as it is."""
+    async def add_announcements(
+        self, announcements: Sequence[Announcement], *, issue_url: str | None = None
+    ) -> None:
+        """Queue announcements; one already known for (channel, repository, issue) is left as
+        it is. `issue_url`: the issue's own page (the fallback link)."""
         async with self._db.write() as db:
-            await insert_announcements(db, announcements, None)
+            await insert_announcements(db, announcements, None, issue_url)
 
     async def update_announcement(
         self,
         channel_id: int,
+        repository: str,
         issue_number: int,
         at: datetime,
         *,
@@ -123,7 +134,7 @@ class AnnouncementStore:
                 " message_id = COALESCE(?, message_id), updated_at = ?,"
                 " outcome_unknown = COALESCE(?, outcome_unknown),"
                 " post_started_at = CASE WHEN ? = 0 THEN NULL ELSE post_started_at END"
-                " WHERE channel_id = ? AND issue_number = ?",
+                " WHERE channel_id = ? AND repository = ? AND issue_number = ?",
                 (
                     state.value,
                     encode_time(next_attempt_at) if next_attempt_at else None,
@@ -132,6 +143,7 @@ class AnnouncementStore:
                     None if outcome_unknown is None else int(outcome_unknown),
                     None if outcome_unknown is None else int(outcome_unknown),
                     channel_id,
+                    repository_key(repository),
                     issue_number,
                 ),
             )
@@ -156,9 +168,13 @@ class AnnouncementStore:
             (-1 if limit is None else limit,),
         )
 
-    async def list_tracked_announcements(self, issue_number: int) -> list[TrackedAnnouncement]:
+    async def list_tracked_announcements(
+        self, repository: str, issue_number: int
+    ) -> list[TrackedAnnouncement]:
+        """The entry's announcements, one per channel."""
         return await self._tracked_rows(
-            "WHERE a.issue_number = ? ORDER BY a.channel_id", (issue_number,)
+            "WHERE a.repository = ? AND a.issue_number = ? ORDER BY a.channel_id",
+            (repository_key(repository), issue_number),
         )
 
     async def _tracked_rows(
@@ -169,17 +185,20 @@ class AnnouncementStore:
             rows = await cursor.fetchall()
         return [_tracked(row) for row in rows]
 
-    async def set_announcement_issue_url(self, issue_number: int, issue_url: str) -> None:
+    async def set_announcement_issue_url(
+        self, repository: str, issue_number: int, issue_url: str
+    ) -> None:
         """Remember the issue's own page for announcements that do not know it yet."""
         async with self._db.write() as db:
             await db.execute(
                 "UPDATE announcements SET issue_url = ?"
-                " WHERE issue_number = ? AND issue_url IS NULL",
-                (issue_url, issue_number),
+                " WHERE repository = ? AND issue_number = ? AND issue_url IS NULL",
+                (issue_url, repository_key(repository), issue_number),
             )
 
     async def update_announced_entry(
         self,
+        repository: str,
         issue_number: int,
         at: datetime,
         *,
@@ -195,13 +214,14 @@ class AnnouncementStore:
         alone. Returns how many announcements changed."""
         stamp, seen = encode_time(at), encode_time(entry_updated_at)
         encoded = encode_labels(labels)
+        repository = repository_key(repository)
         async with self._db.write() as db:
             cursor = await db.execute(
                 "UPDATE announcements SET title = ?, excerpt = ?, labels = ?, entry_state = ?,"
                 " image_url = ?,"
                 " revision = revision + 1, edit_attempts = 0, edit_next_attempt_at = ?,"
                 " updated_at = ?"
-                " WHERE issue_number = ? AND entry_state != 'deleted'"
+                " WHERE repository = ? AND issue_number = ? AND entry_state != 'deleted'"
                 " AND (entry_updated_at IS NULL OR entry_updated_at <= ?)"
                 " AND (title != ? OR excerpt != ? OR labels != ? OR entry_state != ?"
                 " OR image_url IS NOT ?)",
@@ -213,6 +233,7 @@ class AnnouncementStore:
                     image_url,
                     stamp,
                     stamp,
+                    repository,
                     issue_number,
                     seen,
                     title,
@@ -224,13 +245,13 @@ class AnnouncementStore:
             )
             changed = cursor.rowcount
             await db.execute(
-                "UPDATE announcements SET entry_updated_at = ?"
-                " WHERE issue_number = ? AND (entry_updated_at IS NULL OR entry_updated_at < ?)",
-                (seen, issue_number, seen),
+                "UPDATE announcements SET entry_updated_at = ? WHERE repository = ?"
+                " AND issue_number = ? AND (entry_updated_at IS NULL OR entry_updated_at < ?)",
+                (seen, repository, issue_number, seen),
             )
         return changed
 
-    async def mark_entry_deleted(self, issue_number: int, at: datetime) -> int:
+    async def mark_entry_deleted(self, repository: str, issue_number: int, at: datetime) -> int:
         """The entry is gone: posted announcements get an edit due now, unposted ones are
         dropped (state failed). Returns how many announcements changed."""
         stamp = encode_time(at)
@@ -239,14 +260,15 @@ class AnnouncementStore:
                 "UPDATE announcements SET entry_state = 'deleted', revision = revision + 1,"
                 " edit_attempts = 0, edit_next_attempt_at = ?, updated_at = ?,"
                 " state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END"
-                " WHERE issue_number = ? AND entry_state != 'deleted'",
-                (stamp, stamp, issue_number),
+                " WHERE repository = ? AND issue_number = ? AND entry_state != 'deleted'",
+                (stamp, stamp, repository_key(repository), issue_number),
             )
             return cursor.rowcount
 
     async def postpone_announcement(
         self,
         channel_id: int,
+        repository: str,
         issue_number: int,
         next_attempt_at: datetime,
         *,
@@ -257,17 +279,18 @@ class AnnouncementStore:
             await db.execute(
                 "UPDATE announcements SET next_attempt_at = ?,"
                 " page_deadline = COALESCE(page_deadline, ?)"
-                " WHERE channel_id = ? AND issue_number = ? AND state = 'pending'",
+                f" WHERE {_ONE} AND state = 'pending'",
                 (
                     encode_time(next_attempt_at),
                     encode_time(page_deadline) if page_deadline else None,
                     channel_id,
+                    repository_key(repository),
                     issue_number,
                 ),
             )
 
     async def mark_announcement_started(
-        self, channel_id: int, issue_number: int, at: datetime
+        self, channel_id: int, repository: str, issue_number: int, at: datetime
     ) -> str:
         """Note, before the post is sent, that it may be posted from now on; its nonce (made
         now if a row from an import has none)."""
@@ -276,12 +299,12 @@ class AnnouncementStore:
                 "UPDATE announcements SET outcome_unknown = 1,"
                 " post_started_at = COALESCE(post_started_at, ?),"
                 f" nonce = COALESCE(nonce, {NEW_NONCE % 'a'})"
-                " WHERE channel_id = ? AND issue_number = ?",
-                (encode_time(at), channel_id, issue_number),
+                " WHERE channel_id = ? AND repository = ? AND issue_number = ?",
+                (encode_time(at), channel_id, repository_key(repository), issue_number),
             )
             cursor = await db.execute(
-                "SELECT nonce FROM announcements WHERE channel_id = ? AND issue_number = ?",
-                (channel_id, issue_number),
+                f"SELECT nonce FROM announcements WHERE {_ONE}",
+                (channel_id, repository_key(repository), issue_number),
             )
             row = await cursor.fetchone()
         assert row is not None
@@ -290,6 +313,7 @@ class AnnouncementStore:
     async def record_announcement_sent(
         self,
         channel_id: int,
+        repository: str,
         issue_number: int,
         at: datetime,
         *,
@@ -303,13 +327,22 @@ class AnnouncementStore:
                 "UPDATE announcements SET state = 'done', attempts = attempts + 1,"
                 " message_id = ?, shown_revision = ?, url = ?, updated_at = ?,"
                 " outcome_unknown = 0"
-                " WHERE channel_id = ? AND issue_number = ?",
-                (message_id, shown_revision, url, encode_time(at), channel_id, issue_number),
+                " WHERE channel_id = ? AND repository = ? AND issue_number = ?",
+                (
+                    message_id,
+                    shown_revision,
+                    url,
+                    encode_time(at),
+                    channel_id,
+                    repository_key(repository),
+                    issue_number,
+                ),
             )
 
     async def record_announcement_edit(
         self,
         channel_id: int,
+        repository: str,
         issue_number: int,
         at: datetime,
         *,
@@ -326,19 +359,27 @@ class AnnouncementStore:
                     "UPDATE announcements SET shown_revision = MAX(shown_revision, ?),"
                     " edit_attempts = 0, updated_at = ?,"
                     " edit_next_attempt_at = CASE WHEN revision > ? THEN edit_next_attempt_at"
-                    " ELSE NULL END WHERE channel_id = ? AND issue_number = ?",
-                    (revision, stamp, revision, channel_id, issue_number),
+                    " ELSE NULL END WHERE channel_id = ? AND repository = ? AND issue_number = ?",
+                    (
+                        revision,
+                        stamp,
+                        revision,
+                        channel_id,
+                        repository_key(repository),
+                        issue_number,
+                    ),
                 )
                 return
             await db.execute(
                 "UPDATE announcements SET edit_attempts = edit_attempts + 1, updated_at = ?,"
                 " edit_next_attempt_at = CASE WHEN revision > ? THEN edit_next_attempt_at"
-                " ELSE ? END WHERE channel_id = ? AND issue_number = ?",
+                " ELSE ? END WHERE channel_id = ? AND repository = ? AND issue_number = ?",
                 (
                     stamp,
                     revision,
                     encode_time(retry_at) if retry_at else None,
                     channel_id,
+                    repository_key(repository),
                     issue_number,
                 ),
             )

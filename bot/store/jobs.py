@@ -289,4 +289,4 @@ class JobStore:
                 " WHERE id = (SELECT draft_id FROM publish_jobs WHERE id = ?)",
                 (issue_number, issue_url, stamp, job_id, job_id),
             )
-            await insert_announcements(db, announcements, stamp)
+            await insert_announcements(db, announcements, stamp, issue_url)

@@ -1,12 +1,16 @@
-"""What the watcher and the webhook endpoint keep: deliveries seen (so a redelivery is handled
-once), and whether an issue is one this bot published."""
+"""What the watcher and the webhook endpoint keep: what is known of each repository followed
+(ETag, baseline, last check), deliveries seen (so a redelivery is handled once), and whether
+an issue is one this bot published."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.models import JobState
-from bot.store._codec import encode_time
+import aiosqlite
+
+from bot.models import JobState, WatchedRepository
+from bot.repositories import repository_key
+from bot.store._codec import decode_time, encode_time
 from bot.store._database import Database
 
 KEPT_DELIVERIES = 1000
@@ -44,3 +48,57 @@ class WatchStore:
         """Forget a delivery whose handling failed, so a redelivery is handled again."""
         async with self._db.write() as db:
             await db.execute("DELETE FROM webhook_deliveries WHERE delivery_id = ?", (delivery_id,))
+
+    # -- what the watcher remembers of each repository --
+
+    async def get_watched_repository(self, repository: str) -> WatchedRepository | None:
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT * FROM watched_repositories WHERE repository = ?",
+                (repository_key(repository),),
+            )
+            row = await cursor.fetchone()
+        return _watched(row) if row else None
+
+    async def put_watched_repository(self, watch: WatchedRepository, at: datetime) -> None:
+        """Remember the repository's ETag, baseline and newest update seen (the baseline
+        taken `at`, unless it was taken before)."""
+        async with self._db.write() as db:
+            await db.execute(
+                "INSERT INTO watched_repositories (repository, baseline_at, etag, newest,"
+                " seen_until) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repository) DO UPDATE SET"
+                " baseline_at = COALESCE(baseline_at, excluded.baseline_at),"
+                " etag = excluded.etag, newest = excluded.newest,"
+                " seen_until = excluded.seen_until",
+                (
+                    repository_key(watch.repository),
+                    encode_time(at),
+                    watch.etag,
+                    watch.newest,
+                    watch.seen_until,
+                ),
+            )
+
+    async def claim_server_diary(self, repository: str) -> int:
+        """Name the server diary in rows from before repositories were recorded ('', see
+        migration 0021); how many announcements it named."""
+        async with self._db.write() as db:
+            cursor = await db.execute(
+                "UPDATE OR IGNORE announcements SET repository = ? WHERE repository = ''",
+                (repository_key(repository),),
+            )
+            return cursor.rowcount
+
+
+def _watched(row: aiosqlite.Row) -> WatchedRepository:
+    return WatchedRepository(
+        repository=row["repository"],
+        etag=row["etag"],
+        newest=row["newest"],
+        seen_until=row["seen_until"],
+        baseline_at=decode_time(row["baseline_at"]),
+        checked_at=decode_time(row["checked_at"]),
+        result=row["result"],
+        failures=row["failures"],
+        next_check_at=decode_time(row["next_check_at"]),
+    )

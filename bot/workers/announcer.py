@@ -94,7 +94,9 @@ class AnnounceWorker(JobLoop[Announcement | _Edit]):
         if not isinstance(job, TrackedAnnouncement):  # an Announcement, not yet tracked
             tracked = {
                 a.channel_id: a
-                for a in await self._store.list_tracked_announcements(job.issue_number)
+                for a in await self._store.list_tracked_announcements(
+                    job.repository, job.issue_number
+                )
             }
             if job.channel_id not in tracked:
                 return
@@ -120,6 +122,7 @@ class AnnounceWorker(JobLoop[Announcement | _Edit]):
             )
             await self._store.update_announcement(
                 job.channel_id,
+                job.repository,
                 job.issue_number,
                 now,
                 state=JobState.FAILED if final else JobState.PENDING,
@@ -131,6 +134,7 @@ class AnnounceWorker(JobLoop[Announcement | _Edit]):
         shown = job.revision if job.entry_state is EntryState.OPEN else job.revision - 1
         await self._store.record_announcement_sent(
             job.channel_id,
+            job.repository,
             job.issue_number,
             now,
             message_id=message_id,
@@ -165,7 +169,9 @@ class AnnounceWorker(JobLoop[Announcement | _Edit]):
                     found,
                 )
                 return found
-        nonce = await self._store.mark_announcement_started(job.channel_id, job.issue_number, now)
+        nonce = await self._store.mark_announcement_started(
+            job.channel_id, job.repository, job.issue_number, now
+        )
         return await self._sender.send_announcement(announcement, nonce)
 
     async def _with_live_link(
@@ -189,6 +195,7 @@ class AnnounceWorker(JobLoop[Announcement | _Edit]):
         pause = min(max((self._page_wait - left) / 4, 1.0), PAGE_RECHECK_MAX_SECONDS, left)
         await self._store.postpone_announcement(
             job.channel_id,
+            job.repository,
             job.issue_number,
             now + timedelta(seconds=pause),
             page_deadline=deadline,
@@ -213,6 +220,7 @@ class AnnounceWorker(JobLoop[Announcement | _Edit]):
             )
             await self._store.record_announcement_edit(
                 job.channel_id,
+                job.repository,
                 job.issue_number,
                 now,
                 revision=job.revision,
@@ -221,7 +229,12 @@ class AnnounceWorker(JobLoop[Announcement | _Edit]):
             )
             return
         await self._store.record_announcement_edit(
-            job.channel_id, job.issue_number, now, revision=job.revision, succeeded=True
+            job.channel_id,
+            job.repository,
+            job.issue_number,
+            now,
+            revision=job.revision,
+            succeeded=True,
         )
         log.info(
             "updated the announcement of #%d in channel %d (message %d)",

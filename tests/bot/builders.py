@@ -34,12 +34,20 @@ def job_for(draft: Draft, at: datetime = T0, key: str = "key-1") -> PublishJob:
     )
 
 
+REPOSITORY = "alice/diary"  # the server diary of the tests
+
+
 def announcement(
-    channel_id: int, issue_number: int, at: datetime = T0, title: str = "Day 1"
+    channel_id: int,
+    issue_number: int,
+    at: datetime = T0,
+    title: str = "Day 1",
+    repository: str = REPOSITORY,
 ) -> Announcement:
     """A pending announcement due at `at`."""
     return Announcement(
         channel_id=channel_id,
+        repository=repository,
         issue_number=issue_number,
         title=title,
         url=f"https://github.com/alice/diary/issues/{issue_number}",

@@ -32,6 +32,7 @@ async def fill(store: Store) -> None:
     await store.set_value("watcher.example", "kept")
     announcement = Announcement(
         channel_id=444,
+        repository="alice/diary",
         issue_number=7,
         title="Second",
         url="https://github.com/alice/diary/issues/7",

@@ -64,6 +64,7 @@ def job(draft_id: int, key: str) -> PublishJob:
 def announcement(issue: int) -> Announcement:
     return Announcement(
         channel_id=9,
+        repository="alice/diary",
         issue_number=issue,
         title="t",
         url=f"https://github.com/alice/diary/issues/{issue}",
@@ -89,7 +90,7 @@ async def test_counts_pending_retrying_and_failed_jobs(store):
     )
     await store.fail_publish_job(third.id, T0, "github.forbidden", "403")
     await store.add_announcements([announcement(1), announcement(2)])
-    await store.update_announcement(9, 2, T0, state=JobState.FAILED)
+    await store.update_announcement(9, "alice/diary", 2, T0, state=JobState.FAILED)
     service = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
 
     jobs = (await service.report(latency=0.05)).jobs
@@ -150,6 +151,7 @@ async def test_the_status_reads_what_the_watchers_polls_wrote(store, fake_github
         store,
         None,  # type: ignore[arg-type]  # a baseline and a failure announce nothing
         clock,
+        server_repository="alice/diary",
         default_channel_id=None,
         blog_url_template=None,
     )

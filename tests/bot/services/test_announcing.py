@@ -19,6 +19,7 @@ from tests.bot.conftest import (
 )
 
 LONELY_GUILD = 100000000000000003
+REPO = "alice/diary"
 ENTRY = Entry(
     number=7,
     title="Day 1",
@@ -44,7 +45,12 @@ def directory() -> FakeDirectory:
 
 def service(store, directory, clock, default=HOME_CHANNEL, template=None) -> AnnouncementService:
     return AnnouncementService(
-        store, directory, clock, default_channel_id=default, blog_url_template=template
+        store,
+        directory,
+        clock,
+        server_repository=REPO,
+        default_channel_id=default,
+        blog_url_template=template,
     )
 
 
@@ -94,8 +100,8 @@ async def test_announce_queues_one_pending_announcement_per_channel(store, direc
     await store.update_guild_settings(OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL)
     announcements = service(store, directory, clock)
 
-    await announcements.announce(ENTRY)
-    await announcements.announce(ENTRY)
+    await announcements.announce(ENTRY, REPO)
+    await announcements.announce(ENTRY, REPO)
 
     queued = peek.announcements(ENTRY.number)
     assert [a.channel_id for a in queued] == sorted([HOME_CHANNEL, OTHER_CHANNEL])
@@ -106,14 +112,14 @@ async def test_announcement_links_the_blog_when_a_template_is_set(store, directo
     """With BLOG_URL_TEMPLATE, the announcement links the blog page of the entry."""
     template = "https://alice.github.io/diary/articles/{number}"
 
-    (planned,) = await service(store, directory, clock, template=template).plan(ENTRY)
+    (planned,) = await service(store, directory, clock, template=template).plan(ENTRY, REPO)
 
     assert planned.url == "https://alice.github.io/diary/articles/7"
 
 
 async def test_announcement_links_the_issue_without_a_template(store, directory, clock):
     """Without a template, the announcement links the issue."""
-    (planned,) = await service(store, directory, clock).plan(ENTRY)
+    (planned,) = await service(store, directory, clock).plan(ENTRY, REPO)
 
     assert planned.url == ENTRY.url
 

@@ -12,13 +12,21 @@ import pytest
 from bot.errors import GitHubError
 from bot.github_gateway import GitHubGateway
 from bot.github_records import IssueSnapshot
-from bot.models import Announcement, Entry, EntryState, JobState, Owner, TrackedAnnouncement
+from bot.models import (
+    Announcement,
+    Entry,
+    EntryState,
+    JobState,
+    Owner,
+    TrackedAnnouncement,
+    WatchedRepository,
+)
 from bot.page_probe import PageProbe
 from bot.services.announcing import AnnouncementFailed, AnnouncementService
 from bot.services.authors import AuthorPolicy
 from bot.services.posting import RecentPost
 from bot.services.publishing import key_marker
-from bot.services.watching import STATE_KEY, PollResult, WatchService
+from bot.services.watching import PollResult, WatchService
 from bot.workers.announcer import AnnounceWorker
 from bot.workers.watcher import Watcher, polling_interval
 from tests.bot.builders import job_for
@@ -87,7 +95,12 @@ def gateway(fake_github) -> GitHubGateway:
 
 def announcements_for(store, clock, template: str | None = None) -> AnnouncementService:
     return AnnouncementService(
-        store, Channels(), clock, default_channel_id=CHANNEL, blog_url_template=template
+        store,
+        Channels(),
+        clock,
+        server_repository=REPOSITORY,
+        default_channel_id=CHANNEL,
+        blog_url_template=template,
     )
 
 
@@ -149,7 +162,7 @@ def snapshot(
 
 
 async def announced(store, number: int) -> list[TrackedAnnouncement]:
-    return await store.list_tracked_announcements(number)
+    return await store.list_tracked_announcements(REPOSITORY, number)
 
 
 async def test_first_poll_records_a_baseline_and_announces_nothing(
@@ -162,7 +175,8 @@ async def test_first_poll_records_a_baseline_and_announces_nothing(
     assert await watching.poll() is PollResult.BASELINE
 
     assert peek.pending_announcements() == []
-    assert '"newest": 30' in (await store.get_value(STATE_KEY) or "")
+    watched = await store.get_watched_repository(REPOSITORY)
+    assert watched is not None and watched.newest == 30
 
 
 async def test_the_baseline_covers_the_newest_issue_beyond_the_first_page(
@@ -324,12 +338,10 @@ async def test_more_changes_than_one_page_are_all_found(watching, store, fake_gi
 
 
 async def test_a_new_repository_gets_a_new_baseline(
-    store, gateway, announcements, fake_github, peek
+    store, gateway, announcements, fake_github, peek, clock
 ):
     """State recorded for another repository is not reused: the first poll is a baseline."""
-    await store.set_value(
-        STATE_KEY, '{"repository": "bob/blog", "etag": null, "newest": 0, "seen_until": null}'
-    )
+    await store.put_watched_repository(WatchedRepository("bob/blog", None, 0, None), clock.now())
     fake_github.add_issue_from_web("Old", body="Before the bot")
     watching = WatchService(store, gateway, announcements, repository=REPOSITORY)
 
@@ -393,7 +405,7 @@ async def test_a_change_the_announcement_does_not_show_edits_nothing(
 async def test_an_older_snapshot_does_not_undo_a_newer_one(watching, announcements, store, clock):
     """A webhook delivered late (older updated_at) leaves the newer title in place."""
     now = clock.now()
-    await announcements.announce(snapshot(5, "First", now).entry)
+    await announcements.announce(snapshot(5, "First", now).entry, REPOSITORY)
 
     await watching.issue_event("edited", snapshot(5, "Newest", now + timedelta(seconds=20)))
     await watching.issue_event("edited", snapshot(5, "Older", now + timedelta(seconds=10)))
@@ -425,7 +437,7 @@ async def test_deleting_a_posted_entry_edits_its_announcement(
     watching, announcements, worker, sender, store, clock
 ):
     """A `deleted` event edits the posted announcement to say the entry is gone."""
-    await announcements.announce(snapshot(6, "Gone soon", clock.now()).entry)
+    await announcements.announce(snapshot(6, "Gone soon", clock.now()).entry, REPOSITORY)
     await drain(worker)
 
     await watching.issue_event("deleted", snapshot(6, "Gone soon", clock.now()))
@@ -439,7 +451,7 @@ async def test_deleting_an_unposted_entry_drops_its_announcement(
     watching, announcements, worker, sender, store, clock
 ):
     """An entry deleted before its announcement went out is never posted."""
-    await announcements.announce(snapshot(6, "Gone soon", clock.now()).entry)
+    await announcements.announce(snapshot(6, "Gone soon", clock.now()).entry, REPOSITORY)
 
     await watching.issue_event("deleted", snapshot(6, "Gone soon", clock.now()))
     await drain(worker)
@@ -453,7 +465,7 @@ async def test_a_permanent_edit_failure_is_given_up(
     watching, announcements, worker, sender, store, clock
 ):
     """An edit Discord refuses for good (message deleted) is not retried."""
-    await announcements.announce(snapshot(4, "Day", clock.now()).entry)
+    await announcements.announce(snapshot(4, "Day", clock.now()).entry, REPOSITORY)
     await drain(worker)
     sender.edit_error = AnnouncementFailed("404 Unknown Message", permanent=True)
     await watching.issue_event("edited", snapshot(4, "Day, renamed", clock.now()))
@@ -475,7 +487,7 @@ async def test_page_wait_falls_back_to_the_issue_link(store, sender, clock):
         return None
 
     worker = AnnounceWorker(store, sender, clock, ready, pages=probe, page_wait=30)
-    await service.announce(snapshot(3, "Day 3", clock.now()).entry)
+    await service.announce(snapshot(3, "Day 3", clock.now()).entry, REPOSITORY)
     try:
         await worker._run_due()
         assert sender.sent == [] and await worker._run_due() > 0  # postponed, not posted

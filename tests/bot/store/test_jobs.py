@@ -10,7 +10,7 @@ import aiosqlite
 import pytest
 
 from bot.models import JobState
-from tests.bot.builders import ALICE, T0, announcement, job_for
+from tests.bot.builders import ALICE, REPOSITORY, T0, announcement, job_for
 
 ISSUE_URL = "https://github.com/alice/diary/issues/7"
 
@@ -152,7 +152,7 @@ async def test_completing_a_job_is_all_or_nothing(store, draft, peek):
 async def test_announcement_is_queued_once_per_channel_and_issue(store, peek):
     """Adding an announcement already known for (channel, issue) keeps the stored one."""
     await store.add_announcements([announcement(11, 7, title="Original")])
-    await store.update_announcement(11, 7, T0, state=JobState.DONE, message_id=555)
+    await store.update_announcement(11, REPOSITORY, 7, T0, state=JobState.DONE, message_id=555)
 
     await store.add_announcements([announcement(11, 7, title="Again"), announcement(22, 7)])
 
@@ -171,7 +171,7 @@ async def test_pending_announcements_come_soonest_first(store, peek):
             announcement(33, 1, at=T0 + timedelta(minutes=1)),
         ]
     )
-    await store.update_announcement(33, 1, T0, state=JobState.DONE, message_id=1)
+    await store.update_announcement(33, REPOSITORY, 1, T0, state=JobState.DONE, message_id=1)
 
     pending = peek.pending_announcements()
 
@@ -183,7 +183,9 @@ async def test_announcement_retry_keeps_message_id_and_counts(store, peek):
     await store.add_announcements([announcement(11, 7)])
     retry_at = T0 + timedelta(seconds=10)
 
-    await store.update_announcement(11, 7, T0, state=JobState.PENDING, next_attempt_at=retry_at)
+    await store.update_announcement(
+        11, REPOSITORY, 7, T0, state=JobState.PENDING, next_attempt_at=retry_at
+    )
 
     (stored,) = peek.announcements(7)
     assert (stored.state, stored.attempts, stored.next_attempt_at, stored.message_id) == (

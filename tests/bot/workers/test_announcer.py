@@ -9,7 +9,7 @@ from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import DEFAULT_NONCE_WINDOW
 from bot.workers._loop import IDLE_SECONDS
 from bot.workers.announcer import MAX_ATTEMPTS, AnnounceWorker
-from tests.bot.builders import FakeSender, announcement, permanent, transient
+from tests.bot.builders import REPOSITORY, FakeSender, announcement, permanent, transient
 
 CHANNEL = 300000000000000001
 OTHER_CHANNEL = 300000000000000002
@@ -184,5 +184,5 @@ async def test_every_announcement_has_its_own_nonce(store, clock):
     await store.add_announcements(
         [announcement(CHANNEL, 7, at=clock.now()), announcement(OTHER_CHANNEL, 7, at=clock.now())]
     )
-    nonces = [a.nonce for a in await store.list_tracked_announcements(7)]
+    nonces = [a.nonce for a in await store.list_tracked_announcements(REPOSITORY, 7)]
     assert len(set(nonces)) == 2 and all(n and len(n) <= 25 for n in nonces)
