@@ -1,0 +1,152 @@
+"""Publishing as the member, through the real bot: a member who connected their own repository
+with /diary connect has their entries created there with their own user token and announced
+once in the server; tokens that expire are refreshed, a revoked sign-in keeps the draft,
+/diary disconnect sends later entries to the server diary, and a lost answer still makes one
+issue. No token is ever in the database file in plaintext."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import Rig, settled_announcements, wait_until
+from tests.e2e.test_connect import database_bytes, enable_connections, secrets_issued, sign_in
+
+
+def connect(rig: Rig, user: str, login: str, repository: str) -> None:
+    """The member signs in as `login` and picks `repository` (the app installed there)."""
+    sign_in(rig, user, login)
+    chosen = rig.slash(user, "connect", {"repository": repository}, command="diary")
+    assert f"**{repository}**" in chosen.wait_final(timeout=10)["content"]
+
+
+def publish(rig: Rig, user: str, title: str, body: str = "Morning by the river.") -> str:
+    """/draft new, then /draft publish; the publish reply's text."""
+    rig.slash(user, "new", {"title": title, "body": body}).wait_final()
+    return rig.slash(user, "publish").wait_final(timeout=20, quiet=0.5)["content"]
+
+
+def own_diary(rig: Rig, login: str) -> str:
+    """`login`/diary served by the local GitHub, with the app installed for `login`."""
+    repository = f"{login}/diary"
+    rig.github.add_repository(repository)
+    rig.github.oauth.add_installation(login, [repository], {login: "admin"})
+    return repository
+
+
+def assert_no_plaintext_token(rig: Rig) -> None:
+    data = database_bytes(rig)
+    for secret in secrets_issued(rig):
+        assert secret not in data
+
+
+def test_a_members_entry_is_created_in_their_repository_as_them(rig: Rig) -> None:
+    """connect → pick a repository → publish: the issue is in the member's repository,
+    created with the member's token, and announced once in the server with its link."""
+    enable_connections(rig)
+    mine = own_diary(rig, "owner")
+    rig.start_bot()
+    connect(rig, "owner", "owner", mine)
+
+    reply = publish(rig, "owner", "A walk")
+    (issue,) = rig.github.issues(mine)
+    token = rig.github.oauth.issued_tokens[-1]
+    assert (issue["title"], issue["user"], issue["created_with"]) == ("A walk", "owner", token)
+    assert rig.github.issues() == []  # nothing in the server diary
+    assert f"https://github.com/{mine}/issues/1" in reply
+    (announced,) = settled_announcements(rig)
+    embed = announced["embeds"][0]
+    assert embed["title"] == "A walk" and embed["url"] == f"https://github.com/{mine}/issues/1"
+    assert_no_plaintext_token(rig)
+
+
+def test_a_token_that_expired_since_the_draft_is_refreshed_transparently(rig: Rig) -> None:
+    """Hours pass between draft and publish and GitHub no longer takes the token: the bot
+    refreshes it and publishes; the member notices nothing."""
+    enable_connections(rig)
+    mine = own_diary(rig, "owner")
+    rig.start_bot()
+    connect(rig, "owner", "owner", mine)
+    first = rig.github.oauth.issued_tokens[-1]
+    rig.slash("owner", "new", {"title": "Late", "body": "Written this morning."}).wait_final()
+    rig.github.oauth.advance(8 * 3600 + 60)  # the token's 8 hours are over on GitHub's side
+
+    reply = rig.slash("owner", "publish").wait_final(timeout=20, quiet=0.5)["content"]
+    assert f"https://github.com/{mine}/issues/1" in reply
+    (issue,) = rig.github.issues(mine)
+    fresh = rig.github.oauth.issued_tokens[-1]
+    assert fresh != first and issue["created_with"] == fresh
+    assert len(settled_announcements(rig)) == 1
+    assert_no_plaintext_token(rig)
+
+
+def test_a_revoked_sign_in_says_so_and_keeps_the_draft(rig: Rig) -> None:
+    """The member revoked the app on GitHub: the publish reply asks them to connect again,
+    the draft stays; after connecting again, publishing it makes the entry."""
+    enable_connections(rig)
+    mine = own_diary(rig, "owner")
+    rig.start_bot()
+    connect(rig, "owner", "owner", mine)
+    rig.github.oauth.revoke("owner")
+
+    reply = publish(rig, "owner", "Kept")
+    assert "Run /diary connect again" in reply
+    assert rig.github.issues(mine) == [] and rig.github.issues() == []
+    listing = rig.slash("owner", "list").wait_final()["embeds"][0]["description"]
+    assert "Kept" in listing and "failed" in listing
+
+    sign_in(rig, "owner", "owner")  # the repository choice is kept for the same account
+    again = rig.slash("owner", "publish").wait_final(timeout=20, quiet=0.5)["content"]
+    assert f"https://github.com/{mine}/issues/1" in again
+    assert [i["title"] for i in rig.github.issues(mine)] == ["Kept"]
+    assert len(settled_announcements(rig)) == 1
+    assert_no_plaintext_token(rig)
+
+
+def one_issue_searched_in(rig: Rig, repository: str, title: str) -> None:
+    """One issue, created once, in `repository`; every search for its key went there."""
+    assert [i["title"] for i in rig.github.issues(repository)] == [title]
+    assert rig.github.issues() == []
+    creates = [r for r in rig.github.requests if r.method == "POST" and r.path.endswith("/issues")]
+    assert {r.path for r in creates} == {f"/repos/{repository}/issues"}
+    searches = [r for r in rig.github.requests if r.method == "GET" and "/issues" in r.path]
+    assert searches and all(r.path.startswith(f"/repos/{repository}/") for r in searches)
+
+
+def test_a_5xx_after_the_create_in_a_members_repository_makes_one_issue(rig: Rig) -> None:
+    """GitHub creates the member's issue but answers 502: the retry looks for the key in the
+    member's repository and adopts the issue; one issue, one announcement."""
+    rig.extra_env["GITHUB_SETTLE_SECONDS"] = "0"
+    enable_connections(rig)
+    mine = own_diary(rig, "owner")
+    rig.start_bot()
+    connect(rig, "owner", "owner", mine)
+    rig.github.fail_next(1, 502, commit=True)
+
+    reply = publish(rig, "owner", "Once")
+    assert f"https://github.com/{mine}/issues/1" in reply
+    assert len(settled_announcements(rig)) == 1
+    one_issue_searched_in(rig, mine, "Once")
+
+
+def test_a_kill_during_the_create_in_a_members_repository_makes_one_issue(rig: Rig) -> None:
+    """The bot is killed right after GitHub received the member's create: after a restart the
+    job (which holds no token) acts as the member again, finds the issue in their repository
+    and adopts it; one issue, one announcement, the draft published."""
+    rig.extra_env["GITHUB_SETTLE_SECONDS"] = "0"
+    enable_connections(rig)
+    mine = own_diary(rig, "owner")
+    rig.start_bot()
+    connect(rig, "owner", "owner", mine)
+    rig.github.hold_creates()
+    rig.slash("owner", "new", {"title": "Once", "body": "Only once."}).wait_final()
+    rig.slash("owner", "publish")
+    rig.github.wait_for_request("POST", f"/repos/{mine}/issues", timeout=10)
+    assert rig.bot is not None
+    rig.bot.kill()
+    rig.github.release_creates()  # GitHub finishes creating it, but nobody hears the answer
+    wait_until(lambda: len(rig.github.issues(mine)) == 1)
+    assert_no_plaintext_token(rig)
+    rig.start_bot()
+
+    assert len(settled_announcements(rig)) == 1
+    one_issue_searched_in(rig, mine, "Once")
+    listing = rig.slash("owner", "list").wait_final()
+    assert "published as #1" in listing["embeds"][0]["description"]
