@@ -10,7 +10,6 @@ target, never the token).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Callable
@@ -18,8 +17,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.errors import GitHubError, InvalidInput, UserFacingError
+from bot.job_waits import JobWaits
 from bot.limits import GITHUB_BODY, clean_text
-from bot.models import CommentJob, DiaryTarget, JobState, Owner
+from bot.models import CommentJob, DiaryTarget, Owner
 from bot.retry import retry_delay
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
@@ -56,7 +56,7 @@ class CommentService:
         self._gateways = gateways
         self._clock = clock
         self._wake_worker: Callable[[], None] = lambda: None
-        self._finished: dict[int, asyncio.Event] = {}
+        self._waits: JobWaits[CommentJob] = JobWaits(self._store.get_comment_job)
 
     def set_wake_worker(self, wake: Callable[[], None]) -> None:
         self._wake_worker = wake
@@ -84,17 +84,7 @@ class CommentService:
 
     async def wait(self, job_id: int, seconds: float) -> CommentJob:
         """The job once it is done or failed, or as it stands after `seconds`."""
-        event = self._finished.setdefault(job_id, asyncio.Event())
-        job = await self._store.get_comment_job(job_id)
-        assert job is not None
-        if job.state is JobState.PENDING:
-            try:
-                await asyncio.wait_for(event.wait(), seconds)
-            except TimeoutError:
-                pass
-            job = await self._store.get_comment_job(job_id)
-            assert job is not None
-        return job
+        return await self._waits.wait(job_id, seconds)
 
     async def run(self, job: CommentJob) -> None:
         """One attempt: adopt the comment an earlier attempt may have made, else post it."""
@@ -170,9 +160,7 @@ class CommentService:
         self._signal(job.id)
 
     def _signal(self, job_id: int) -> None:
-        event = self._finished.pop(job_id, None)
-        if event is not None:
-            event.set()
+        self._waits.finished(job_id)
 
     @staticmethod
     def error_for(job: CommentJob) -> UserFacingError:

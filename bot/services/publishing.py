@@ -7,7 +7,6 @@ unknown the worker looks for the issue first and adopts it instead of creating a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingError
+from bot.job_waits import JobWaits
 from bot.limits import GITHUB_BODY
 from bot.markdown_scan import MARKER_PREFIX, MARKER_SUFFIX
 from bot.models import CreatedIssue, DiaryTarget, Draft, Entry, JobState, Owner, PublishJob
@@ -128,7 +128,7 @@ class PublishingService:
         self._announcements = announcements
         self._clock = clock
         self._wake_worker: Callable[[], None] = lambda: None
-        self._finished: dict[int, asyncio.Event] = {}
+        self._waits: JobWaits[PublishJob] = JobWaits(self._store.get_publish_job)
         self._running: int | None = None  # the job whose attempt is under way
 
     async def publish(
@@ -244,17 +244,7 @@ class PublishingService:
 
     async def wait(self, job_id: int, seconds: float) -> PublishJob:
         """The job once it is done or failed, or as it stands after `seconds`."""
-        event = self._finished.setdefault(job_id, asyncio.Event())
-        job = await self._store.get_publish_job(job_id)
-        assert job is not None
-        if job.state is JobState.PENDING:
-            try:
-                await asyncio.wait_for(event.wait(), seconds)
-            except TimeoutError:
-                pass
-            job = await self._store.get_publish_job(job_id)
-            assert job is not None
-        return job
+        return await self._waits.wait(job_id, seconds)
 
     async def cancel(self, owner: Owner, draft_id: int | None) -> tuple[PublishJob, Draft]:
         """Stop the draft's publish job (it keeps its key: publishing the draft again adopts
@@ -415,9 +405,7 @@ class PublishingService:
         self._signal(job.id)
 
     def _signal(self, job_id: int) -> None:
-        event = self._finished.pop(job_id, None)
-        if event is not None:
-            event.set()
+        self._waits.finished(job_id)
 
     def error_for(self, job: PublishJob) -> UserFacingError:
         """The user-facing error a failed job ended with."""
