@@ -62,7 +62,7 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     from bot.store import Store
 
     store = await Store.open(settings.database_path)
-    # Announcements from before migration 0021 were all of the server diary.
+    # Announcements from before migration 0022 were all of the server diary.
     await store.claim_server_diary(settings.github_repository)
     bot = DiaryBot(
         guild_ids=settings.discord_guild_ids,

@@ -81,7 +81,7 @@ class WatchStore:
 
     async def claim_server_diary(self, repository: str) -> int:
         """Name the server diary in rows from before repositories were recorded ('', see
-        migration 0021); how many announcements it named."""
+        migration 0022); how many announcements it named."""
         async with self._db.write() as db:
             cursor = await db.execute(
                 "UPDATE OR IGNORE announcements SET repository = ? WHERE repository = ''",

@@ -1,4 +1,4 @@
-"""Announcements keyed by (channel, repository, issue number), and migration 0021 that brought
+"""Announcements keyed by (channel, repository, issue number), and migration 0022 that brought
 the repository in: rows of a database at 0020 survive with their state."""
 
 from __future__ import annotations
