@@ -179,6 +179,7 @@ class Diaries:
         github = rig.github
         github.reset_usage()
         github.reset_requests()
+        refreshes_before = len(github.oauth.requests)
         announced_before = len(rig.discord.channel_messages("announcements"))
         cpu_before, began = process.cpu_seconds(), time.monotonic()
         titles = []
@@ -190,7 +191,8 @@ class Diaries:
         recorded = github.requests
         usage = github.usage()
         polls = [r for r in recorded if r.method == "GET" and r.path.endswith("/issues")]
-        announced = self._wait_announced(announced_before, titles)
+        refreshes = len(github.oauth.requests) - refreshes_before
+        announced, duplicates = self._wait_announced(announced_before, titles)
         return Window(
             wall=wall,
             simulated=wall * compression,
@@ -203,6 +205,8 @@ class Diaries:
             users=len(usage),
             entries=entries,
             announced=announced,
+            duplicates=duplicates,
+            refreshes=refreshes,
             delivered=entries if deliver_to else 0,
             peak_rss_kib=process.status_kib("VmHWM"),
             violations=len(github.violations) + len(github.unhandled),
@@ -253,15 +257,23 @@ class Diaries:
         if answer.status_code != 202:
             raise RuntimeError(f"delivery refused: {answer.status_code} {answer.text[:200]}")
 
-    def _wait_announced(self, before: int, titles: list[str], timeout: float = 30.0) -> int:
-        """How many of `titles` were announced (waiting until all are, or `timeout`)."""
+    def _wait_announced(
+        self, before: int, titles: list[str], timeout: float = 30.0
+    ) -> tuple[int, int]:
+        """How many of `titles` were announced (waiting until all are, or `timeout`), and how
+        many announcements were more than one per title."""
         deadline = time.monotonic() + timeout
         while True:
             posted = self.rig.discord.channel_messages("announcements")[before:]
-            text = json.dumps(posted, ensure_ascii=False, default=str)
-            found = sum(f'"{title}' in text or f"[{title}]" in text for title in titles)
-            if found == len(titles) or time.monotonic() > deadline:
-                return found
+            texts = [json.dumps(message, ensure_ascii=False, default=str) for message in posted]
+            seen = Counter(
+                title
+                for title in titles
+                for text in texts
+                if f"{title}]" in text or f'"{title}"' in text
+            )
+            if len(seen) == len(titles) or time.monotonic() > deadline:
+                return len(seen), sum(n - 1 for n in seen.values())
             time.sleep(0.5)
 
 

@@ -23,6 +23,8 @@ class Window:
     users: int  # GitHub users (tokens) that made requests
     entries: int  # new entries written on GitHub during it
     announced: int  # of them, announced in the server's channel
+    duplicates: int  # announcements beyond the first of an entry
+    refreshes: int  # requests to the web host's /login endpoints (token refreshes)
     delivered: int  # of them, delivered as webhook events too
     peak_rss_kib: int  # the bot's VmHWM at its end
     violations: int  # requests against the GitHub API description, or to no route
@@ -212,9 +214,11 @@ def _unit_lines(name: str, unit: Unit, c: Costs, interval: float, watched: int) 
         + ".",
         f"- {name}, entries: {busy.entries} written on GitHub in {busy.wall:.0f} s"
         + (", each delivered as a signed `issues` event" if busy.delivered else "")
-        + f"; {busy.announced} of them announced; {busy.requests:,} requests "
+        + f"; {busy.announced} of them announced ({busy.duplicates} twice or more); "
+        f"{busy.requests:,} requests "
         f"({busy_statuses}), {busy.all_points} points, bot {busy.bot_cpu:.2f} CPU s: per "
         f"entry {c.requests_per_entry:.2f} requests, {c.points_per_entry:.2f} points, "
-        f"{c.cpu_per_entry * 1000:.1f} ms of bot CPU beyond the polls. Contract violations: "
+        f"{c.cpu_per_entry * 1000:.1f} ms of bot CPU beyond the polls. Token refreshes: "
+        f"{idle.refreshes + busy.refreshes}; requests to no route of the local GitHub: "
         f"{idle.violations + busy.violations}.",
     ]
