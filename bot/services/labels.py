@@ -105,6 +105,13 @@ class LabelCatalog:
             )
         return list(dict.fromkeys(known[name.casefold()] for name in labels))
 
+    async def choose(
+        self, text: str | None, *, owner: Owner | None = None, target: DiaryTarget | None = None
+    ) -> list[str]:
+        """The labels typed as a comma-separated list, as the diary names them (see
+        `resolve`)."""
+        return await self.resolve(parse_labels(text), owner=owner, target=target)
+
     async def suggest(
         self, typed: str, limit: int = 25, *, owner: Owner | None = None
     ) -> list[str]:

@@ -175,6 +175,12 @@ class PublishingService:
             self._wake_worker()
         return job, created
 
+    async def set_labels(self, owner: Owner, draft_id: int | None, text: str) -> Draft:
+        """The labels the draft will be published with (comma-separated, as the diary its
+        entries go to names them; unknown ones are refused)."""
+        chosen = await self._labels.choose(text, owner=owner)
+        return await self._drafts.edit(owner, draft_id, labels=chosen, reason="labels")
+
     async def _pending_job(self, draft: Draft) -> PublishJob | None:
         """The job publishing this draft right now, if any; refuses published drafts."""
         refuse_published(draft)

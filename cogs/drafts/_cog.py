@@ -22,7 +22,6 @@ from bot.limits import (
 )
 from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
 from bot.services.images import ALT_MAX, EXTENSIONS
-from bot.services.labels import parse_labels
 from cogs._common import Interaction, owner_of, tr
 from cogs._editors import refused, submission
 from cogs._text import cmd
@@ -215,12 +214,7 @@ class DraftCog(
     async def labels(
         self, interaction: Interaction, labels: str, draft: DraftId | None = None
     ) -> None:
-        chosen = await self.services.labels.resolve(
-            parse_labels(labels), owner=owner_of(interaction)
-        )
-        saved = await self.services.drafts.edit(
-            owner_of(interaction), draft, labels=chosen, reason="labels"
-        )
+        saved = await self.services.publishing.set_labels(owner_of(interaction), draft, labels)
         await _actions.show(interaction, saved, "draft.labels_set")
 
     @app_commands.command(name=cmd("cmd.draft.history"), description=cmd("cmd.draft.history.desc"))

@@ -142,6 +142,19 @@ async def test_chosen_labels_are_on_the_issue(services, draft, fake_github):
     assert fake_github.violations == []
 
 
+async def test_set_labels_spells_them_as_the_repository_and_refuses_unknown_ones(
+    services, draft, fake_github
+):
+    """set_labels: a comma-separated list (any case, Japanese commas, repeats) is saved as
+    the repository spells it; an unknown label is refused and changes nothing."""
+    saved = await services.publishing.set_labels(ALICE, draft.id, "BUG、question,bug")
+
+    assert saved.labels == ("bug", "question")
+    with pytest.raises(InvalidInput):
+        await services.publishing.set_labels(ALICE, draft.id, "bug, no-such-label")
+    assert (await services.drafts.get(ALICE, draft.id)).labels == ("bug", "question")
+
+
 async def test_server_error_reschedules_the_job(services, draft, fake_github, clock):
     """A 502 leaves the job pending, counts the attempt and schedules a later one."""
     job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
