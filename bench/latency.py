@@ -41,6 +41,7 @@ class DraftingRun:
     breakdown: Breakdown | None  # where the draft commands' latency went
     stalls: Stalls  # the bot's longest event-loop stall while the commands ran
     rig_stall: float  # ... and the fake Discord's (in the bench process), in seconds
+    loop_cpu: float = float("nan")  # of bot_cpu, what the event loop's thread used
 
 
 def drafting(
@@ -53,12 +54,13 @@ def drafting(
     limit: float = LIMIT,
     seed: int = 20_240_601,
     program: Program = DIARY_BOT,
+    extra_env: dict[str, str] | None = None,
 ) -> DraftingRun:
     """50 members each run 20 draft commands (new, append, list, show), all at once; with
     `slow_github`, 3 more members keep publishing meanwhile while GitHub holds each creation
     6 s; with `on_loop`, the bot runs PyGithub on its event loop (bench-only switch)."""
     trace = workdir / "trace.txt"
-    env = {"BENCH_TRACE": str(trace)}
+    env = {"BENCH_TRACE": str(trace), **(extra_env or {})}
     if on_loop:
         env["BENCH_GITHUB_ON_LOOP"] = "1"
     extra = PUBLISHERS if slow_github else 0
@@ -72,6 +74,7 @@ def drafting(
             sessions += publisher_sessions(members[MEMBERS:], seed + 1_000)
         rig.discord.take_violations()
         bot_before, before = process.cpu_seconds(), CpuTimes.now()
+        loop_before = process.loop_cpu_seconds()
         waited_before, slices_before = process.runqueue_wait()
         watching = rig.discord.watch_own_loop() if isinstance(rig.discord, BenchDiscord) else None
         began = time.monotonic()
@@ -79,6 +82,7 @@ def drafting(
         window = stalls.read(stalls.path_in(workdir), began, time.monotonic())
         rig_stall = watching() if watching is not None else float("nan")
         bot_cpu, after = process.cpu_seconds() - bot_before, CpuTimes.now()
+        loop_cpu = process.loop_cpu_seconds() - loop_before
         waited, slices = process.runqueue_wait()
         late = sum("Discord allows" in v for v in rig.discord.take_violations())
         created = sum(
@@ -106,4 +110,5 @@ def drafting(
         split,
         window,
         rig_stall,
+        loop_cpu,
     )

@@ -120,8 +120,18 @@ class MeasuredBotProcess(BotProcess):
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the process has used so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _cpu_of(Path(f"/proc/{self.pid}/stat"))
+
+    def loop_cpu_seconds(self) -> float:
+        """... of that, by the main thread (the event loop); the rest is the database's and
+        other worker threads'."""
+        return _cpu_of(Path(f"/proc/{self.pid}/task/{self.pid}/stat"))
+
+
+def _cpu_of(stat: Path) -> float:
+    """User plus system CPU seconds from a /proc stat file (a process's or a thread's)."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -237,8 +247,21 @@ def start(rig: Rig, *, configure: bool = True) -> MeasuredBotProcess:
     rig.start_bot()
     assert isinstance(rig.bot, MeasuredBotProcess)
     if configure and rig.starts == 1 and rig.bot.program.configurable:
-        rig.configure_author_role()
+        _configure_author_role(rig)
     time.sleep(0.2)
     process = rig.bot
     assert isinstance(process, MeasuredBotProcess)
     return process
+
+
+def _configure_author_role(rig: Rig) -> None:
+    """Let members with the Author role write: `/diary-admin config` today, `/diary config`
+    in older trees (the baseline commit of row 9)."""
+    try:
+        rig.configure_author_role()
+    except ValueError as error:  # the fake knows no /diary-admin: the older command
+        if "diary-admin" not in str(error):
+            raise
+        author = rig.discord.role_id("Author")
+        reply = rig.slash("admin", "config", {"author_role": author}, command="diary")
+        assert author in str(reply.wait_final()) or "Author" in str(reply.wait_final())

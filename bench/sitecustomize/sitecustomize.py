@@ -16,6 +16,9 @@ one in turn runs the next `sitecustomize` on `sys.path` after its own directory,
 - `BENCH_SAFETY_NET_MINIMUM=SECONDS`: `bot.workers.watcher.SAFETY_NET_MINIMUM` (the shortest
   pause between the safety-net polls while webhooks deliver, 600 s) set to SECONDS, so
   `bench.diaries` can run the webhook variant's polls in compressed time.
+- `BENCH_PROFILE=FILE`: cProfile (in thread CPU time) on the main thread, where the event loop
+  runs, from start-up to exit; written to FILE (`pstats` format) when the process exits
+  (`python -m bench.cpu --profile`).
 
 With none set this module patches nothing.
 """
@@ -27,6 +30,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -247,7 +251,32 @@ def _safety_net_minimum(seconds: float) -> Callable[[Any], None]:
     return patch
 
 
+def _profile(path: str) -> None:
+    """Profile the main thread (where the event loop runs) until the process exits."""
+    import cProfile
+
+    # CPU time of the thread, not the wall clock: on a shared machine the wall clock would
+    # charge whatever runs when the thread is preempted (or waits for the GIL) to it.
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+
+    def dump() -> None:
+        profiler.disable()
+        profiler.dump_stats(path)
+
+    atexit.register(dump)
+
+    def exit_on_sigterm(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    # A process without its own SIGTERM handler (the bare bot) would die without running
+    # atexit; diary-bot's own handler (on its event loop) replaces this one.
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+
+
 def _install() -> None:
+    if os.environ.get("BENCH_PROFILE"):
+        _profile(os.environ["BENCH_PROFILE"])
     patches: dict[str, Callable[[Any], None]] = {}
     if os.environ.get("BENCH_GITHUB_ON_LOOP") == "1":
         patches["bot.threads"] = _github_on_loop
