@@ -19,9 +19,19 @@ def encode_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_ENCODED_LENGTH = len("2026-01-01T00:00:00.000000Z")
+
+
 def decode_time(value: str | None) -> datetime | None:
+    """What `encode_time` wrote, as an aware UTC datetime (anything else: ValueError)."""
     if value is None:
         return None
+    if len(value) == _ENCODED_LENGTH and value[-1] == "Z" and value[10] == "T":
+        # fromisoformat reads this exact shape ~40 times faster than strptime (every draft
+        # read decodes three of them, in the database thread while it holds the GIL).
+        decoded = datetime.fromisoformat(value)
+        if decoded.tzinfo is UTC:
+            return decoded
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
