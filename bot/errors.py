@@ -81,6 +81,14 @@ class ConfigError(DiaryError):
         self.problems = problems
 
 
+class TooManyDrafts(Exception):
+    """The member already has `limit` unpublished drafts: no new one was stored."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"already {limit} unpublished drafts")
+        self.limit = limit
+
+
 class ImagesTooLarge(Exception):
     """Adding the images would take a draft over its total size; `total` is what it would be."""
 

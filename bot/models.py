@@ -48,6 +48,9 @@ class Draft:
     revision: int = 0  # id of the latest revision in effect: changes with every change
     job_error_key: str | None = None  # why its latest publish job last failed, if it did
     issue_repository: str | None = None  # where its issue lives if not the server diary
+    # False: no images and no schedule to show (its preview needs no more reading); True
+    # also when it is not known (a draft not read from the store).
+    has_extras: bool = True
 
     @property
     def owner(self) -> Owner:

@@ -10,6 +10,7 @@ from bot.errors import (
     DraftChanged,
     DraftNotFound,
     InvalidInput,
+    TooManyDrafts,
     UserFacingError,
 )
 from bot.limits import DRAFT_BODY as MAX_BODY
@@ -86,9 +87,14 @@ class DraftService:
             title = self.default_title(timezone, title_format)
         title = clean_title(title)
         body = clean_body(body)
-        if await self._store.count_drafts(owner) >= MAX_DRAFTS_PER_MEMBER:
-            raise InvalidInput("error.too_many_drafts", limit=MAX_DRAFTS_PER_MEMBER)
-        return await self._store.add_draft(owner, title, body, (), self._clock.now())
+        try:
+            # The limit is counted in the insert's own transaction: two drafts started at
+            # once cannot both slip under it.
+            return await self._store.add_draft(
+                owner, title, body, (), self._clock.now(), limit=MAX_DRAFTS_PER_MEMBER
+            )
+        except TooManyDrafts:
+            raise InvalidInput("error.too_many_drafts", limit=MAX_DRAFTS_PER_MEMBER) from None
 
     async def get(self, owner: Owner, draft_id: int | None) -> Draft:
         """The draft with that id, or the most recently changed unpublished one."""
@@ -109,8 +115,11 @@ class DraftService:
         return await self.preview_of(await self.get(owner, draft_id))
 
     async def preview_of(self, draft: Draft) -> DraftPreview:
-        """The preview of a draft just read or written: its images, schedule and warnings."""
-        images, schedule = await self._store.get_preview_extras(draft.owner, draft.id)
+        """The preview of a draft just read or written: its images, schedule and warnings
+        (images and schedule are read only when the draft, as read, has any)."""
+        images, schedule = [], None
+        if draft.has_extras:
+            images, schedule = await self._store.get_preview_extras(draft.owner, draft.id)
         warnings = [] if draft.is_published else warnings_for(draft)
         return DraftPreview(draft, images, schedule, warnings)
 
@@ -119,16 +128,27 @@ class DraftService:
         return await self._store.list_drafts(owner, limit=limit, query=encodable(query))
 
     async def append(self, owner: Owner, draft_id: int | None, text: str) -> Draft:
-        """Add a paragraph to the end of an unpublished draft."""
-        draft = self.check_writable(await self.get(owner, draft_id))
+        """Add a paragraph to the end of an unpublished draft (found, checked and changed in
+        one transaction)."""
         text = clean_text(text).strip("\n")
         if not text.strip():
+            self.check_writable(await self.get(owner, draft_id))
             raise InvalidInput("error.text_empty")
-        new_length = len(draft.body) + (2 if draft.body else 0) + len(text)
-        if new_length > MAX_BODY:
+
+        def acceptable(draft: Draft) -> bool:
+            return _may_change(draft) and _appended_length(draft, text) <= MAX_BODY
+
+        found, updated = await self._store.append_to_draft(
+            owner, draft_id, text, self._clock.now(), acceptable
+        )
+        if found is None:
+            raise DraftNotFound(draft_id)
+        self.check_writable(found)
+        if (new_length := _appended_length(found, text)) > MAX_BODY:
             raise InvalidInput("error.body_too_long", limit=MAX_BODY, length=new_length)
-        updated = await self._store.append_to_draft(owner, draft.id, text, self._clock.now())
-        return updated or await self._refused(owner, draft.id)
+        if updated is None:  # not expected: the store refused what was found acceptable
+            raise DraftChanged(found.id)
+        return updated
 
     async def add_text(
         self,
@@ -263,3 +283,13 @@ class DraftService:
         if draft.job_state is JobState.PENDING:
             raise UserFacingError("error.publish_in_progress", id=draft.id)
         return draft
+
+
+def _may_change(draft: Draft) -> bool:
+    """What `DraftService.check_writable` lets through."""
+    return not draft.is_published and draft.job_state is not JobState.PENDING
+
+
+def _appended_length(draft: Draft, text: str) -> int:
+    """The body's length once `text` is appended as a paragraph."""
+    return len(draft.body) + (2 if draft.body else 0) + len(text)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 import aiosqlite
 
+from bot.errors import TooManyDrafts
 from bot.limits import REVISIONS_PER_DRAFT
 from bot.models import Draft, JobState, Owner, Revision
 from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
@@ -27,13 +28,25 @@ _AT_REVISION = (
     " WHERE r.draft_id = drafts.id AND r.undone = 0), 0) = ?"
 )
 
-_SELECT = """
+
+def _has_extras(table: str) -> str:
+    """Whether the draft in `table` has images or a schedule its preview shows (pending or
+    failed; a later schedule may hide a failed one, so True only means "look")."""
+    return (
+        f"(EXISTS (SELECT 1 FROM draft_images i WHERE i.draft_id = {table}.id)"
+        f" OR EXISTS (SELECT 1 FROM draft_schedules s WHERE s.draft_id = {table}.id"
+        " AND s.state IN ('pending', 'failed'))) AS has_extras"
+    )
+
+
+_SELECT = f"""
 SELECT d.*, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = d.id
              ORDER BY j.id DESC LIMIT 1) AS job_state,
        (SELECT j.error_key FROM publish_jobs j WHERE j.draft_id = d.id
              ORDER BY j.id DESC LIMIT 1) AS job_error_key,
        (SELECT MAX(r.id) FROM draft_revisions r WHERE r.draft_id = d.id AND r.undone = 0)
-           AS revision
+           AS revision,
+       {_has_extras("d")}
 FROM drafts d
 """
 
@@ -42,7 +55,7 @@ _RETURNING = (
     " RETURNING *, (SELECT j.state FROM publish_jobs j WHERE j.draft_id = drafts.id"
     " ORDER BY j.id DESC LIMIT 1) AS job_state,"
     " (SELECT j.error_key FROM publish_jobs j WHERE j.draft_id = drafts.id"
-    " ORDER BY j.id DESC LIMIT 1) AS job_error_key"
+    f" ORDER BY j.id DESC LIMIT 1) AS job_error_key, {_has_extras('drafts')}"
 )
 
 
@@ -68,6 +81,7 @@ def _draft(row: sqlite3.Row, revision: int | None = None) -> Draft:
         job_error_key=row["job_error_key"],
         revision=(row["revision"] if revision is None else revision) or 0,
         issue_repository=row["issue_repository"],
+        has_extras=bool(row["has_extras"]),
     )
 
 
@@ -75,12 +89,23 @@ class DraftStore:
     _db: Database
 
     async def add_draft(
-        self, owner: Owner, title: str, body: str, labels: Sequence[str], at: datetime
+        self,
+        owner: Owner,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        at: datetime,
+        *,
+        limit: int | None = None,
     ) -> Draft:
-        """Insert a draft and return it as stored."""
+        """Insert a draft and return it as stored. With `limit`, only while the owner has
+        fewer unpublished drafts than that (counted in the same transaction), else
+        TooManyDrafts."""
         stamp = encode_time(at)
 
         def work(db: sqlite3.Connection) -> Draft:
+            if limit is not None and _count_now(db, owner, published=False) >= limit:
+                raise TooManyDrafts(limit)
             row = db.execute(
                 "INSERT INTO drafts (guild_id, author_id, title, body, labels, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)" + _RETURNING,
@@ -97,17 +122,7 @@ class DraftStore:
 
     async def get_latest_draft(self, owner: Owner, *, unpublished: bool = True) -> Draft | None:
         """The owner's most recently changed draft (by default, among unpublished ones)."""
-        where = " AND d.issue_number IS NULL" if unpublished else ""
-
-        def work(db: sqlite3.Connection) -> Draft | None:
-            row = db.execute(
-                f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ?{where}"
-                " ORDER BY d.updated_at DESC, d.id DESC LIMIT 1",
-                (owner.guild_id, owner.user_id),
-            ).fetchone()
-            return _draft(row) if row else None
-
-        return await self._db.run_read(work)
+        return await self._db.run_read(lambda db: _latest_draft_now(db, owner, unpublished))
 
     async def get_draft_of_issue(
         self, issue_number: int, repository: str | None = None
@@ -165,16 +180,7 @@ class DraftStore:
     async def count_drafts(self, owner: Owner, *, published: bool = False) -> int:
         """How many unpublished drafts the owner has (what the draft limit counts); with
         `published`, all of them."""
-        where = "" if published else " AND issue_number IS NULL"
-
-        def work(db: sqlite3.Connection) -> int:
-            row = db.execute(
-                f"SELECT COUNT(*) FROM drafts WHERE guild_id = ? AND author_id = ?{where}",
-                (owner.guild_id, owner.user_id),
-            ).fetchone()
-            return int(row[0]) if row else 0
-
-        return await self._db.run_read(work)
+        return await self._db.run_read(lambda db: _count_now(db, owner, published=published))
 
     async def update_draft(
         self,
@@ -222,24 +228,29 @@ class DraftStore:
         return await self._db.run_write(work)
 
     async def append_to_draft(
-        self, owner: Owner, draft_id: int, text: str, at: datetime
-    ) -> Draft | None:
-        """Add a paragraph to the end of the body in one statement, so concurrent appends
-        both land; None if the draft is not the owner's, or is published or being published."""
+        self,
+        owner: Owner,
+        draft_id: int | None,
+        text: str,
+        at: datetime,
+        accept: Callable[[Draft], bool] | None = None,
+    ) -> tuple[Draft | None, Draft | None]:
+        """In one transaction: find the owner's draft (`draft_id`, or the most recently
+        changed unpublished one) and, if `accept` says yes to it (called in the database
+        thread) and it is neither published nor being published, add a paragraph to the end
+        of its body in one statement, so concurrent appends all land. Returns (the draft as
+        found, or None if the owner has no such draft; the draft after the append, or None
+        if nothing was appended)."""
         stamp = encode_time(at)
 
-        def work(db: sqlite3.Connection) -> Draft | None:
-            row = db.execute(
-                "UPDATE drafts SET body = CASE WHEN body = '' THEN ? ELSE body || ? || ? END,"
-                " updated_at = ? WHERE id = ? AND guild_id = ? AND author_id = ?"
-                + _WRITABLE
-                + _RETURNING,
-                (text, PARAGRAPH, text, stamp, draft_id, owner.guild_id, owner.user_id),
-            ).fetchone()
-            if row is None:
-                return None
-            revision = _record_revision_now(db, owner, draft_id, "append", stamp)
-            return _draft(row, revision)
+        def work(db: sqlite3.Connection) -> tuple[Draft | None, Draft | None]:
+            if draft_id is None:
+                found = _latest_draft_now(db, owner, unpublished=True)
+            else:
+                found = _fetch_draft_now(db, owner, draft_id)
+            if found is None or (accept is not None and not accept(found)):
+                return found, None
+            return found, _append_now(db, owner, found.id, text, stamp)
 
         return await self._db.run_write(work)
 
@@ -326,6 +337,43 @@ def _record_revision_now(
     revision = db.execute(_REVISION, (reason, stamp, draft_id, owner.guild_id, owner.user_id))
     db.execute(_TRIM_REVISIONS, (draft_id, draft_id, REVISIONS_PER_DRAFT))
     return revision.lastrowid
+
+
+def _append_now(
+    db: sqlite3.Connection, owner: Owner, draft_id: int, text: str, stamp: str
+) -> Draft | None:
+    """Append a paragraph inside the caller's write unit, with its revision; None if the
+    draft is not the owner's, or is published or being published."""
+    row = db.execute(
+        "UPDATE drafts SET body = CASE WHEN body = '' THEN ? ELSE body || ? || ? END,"
+        " updated_at = ? WHERE id = ? AND guild_id = ? AND author_id = ?" + _WRITABLE + _RETURNING,
+        (text, PARAGRAPH, text, stamp, draft_id, owner.guild_id, owner.user_id),
+    ).fetchone()
+    if row is None:
+        return None
+    revision = _record_revision_now(db, owner, draft_id, "append", stamp)
+    return _draft(row, revision)
+
+
+def _count_now(db: sqlite3.Connection, owner: Owner, *, published: bool) -> int:
+    """The owner's unpublished drafts (with `published`, all), inside a unit."""
+    where = "" if published else " AND issue_number IS NULL"
+    row = db.execute(
+        f"SELECT COUNT(*) FROM drafts WHERE guild_id = ? AND author_id = ?{where}",
+        (owner.guild_id, owner.user_id),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _latest_draft_now(db: sqlite3.Connection, owner: Owner, unpublished: bool) -> Draft | None:
+    """The owner's most recently changed draft (or unpublished draft), inside a unit."""
+    where = " AND d.issue_number IS NULL" if unpublished else ""
+    row = db.execute(
+        f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ?{where}"
+        " ORDER BY d.updated_at DESC, d.id DESC LIMIT 1",
+        (owner.guild_id, owner.user_id),
+    ).fetchone()
+    return _draft(row) if row else None
 
 
 def _fetch_draft_now(db: sqlite3.Connection, owner: Owner, draft_id: int | None) -> Draft | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.errors import DraftChanged, DraftNotFound, InvalidInput, UserFacingError
@@ -304,3 +306,44 @@ def test_the_delete_confirmation_lasts_as_configured(store, clock):
     """DELETE_CONFIRM_SECONDS reaches the cogs through DraftService, not through settings."""
     assert DraftService(store, clock, delete_confirm_seconds=30).delete_confirm_seconds == 30
     assert DraftService(store, clock).delete_confirm_seconds == 120
+
+
+async def test_appends_at_once_cannot_together_pass_the_length_limit(drafts, store):
+    """Two appends that each fit but not both: the check and the append are one
+    transaction, so exactly one lands and the other is refused with the length."""
+    draft = await drafts.create(ALICE, "Day 1", "x" * (MAX_BODY - 1_000))
+    text = "y" * 600
+
+    results = await asyncio.gather(
+        drafts.append(ALICE, draft.id, text),
+        drafts.append(ALICE, draft.id, text),
+        return_exceptions=True,
+    )
+
+    refused = [r for r in results if isinstance(r, InvalidInput)]
+    assert len(refused) == 1 and refused[0].key == "error.body_too_long"
+    body = (await store.get_draft(ALICE, draft.id)).body
+    assert len(body) == MAX_BODY - 1_000 + 2 + 600 <= MAX_BODY
+
+
+async def test_drafts_started_at_once_cannot_together_pass_the_draft_limit(drafts, store):
+    """One short of the limit, two drafts started at once: the count is taken in the
+    insert's transaction, so one is stored and the other refused."""
+    for number in range(MAX_DRAFTS_PER_MEMBER - 1):
+        await store.add_draft(ALICE, f"Day {number}", "x", (), T0)
+
+    results = await asyncio.gather(
+        drafts.create(ALICE, "One", "x"), drafts.create(ALICE, "Two", "x"), return_exceptions=True
+    )
+
+    refused = [r for r in results if isinstance(r, InvalidInput)]
+    assert len(refused) == 1 and refused[0].key == "error.too_many_drafts"
+    assert await store.count_drafts(ALICE) == MAX_DRAFTS_PER_MEMBER
+
+
+async def test_append_to_a_missing_draft_is_not_found(drafts):
+    """Appending to a draft id that is not the member's says it was not found."""
+    await drafts.create(ALICE, "Day 1", "Morning.")
+
+    with pytest.raises(DraftNotFound):
+        await drafts.append(ALICE, 9_999, "Evening.")

@@ -60,7 +60,7 @@ async def test_other_owner_cannot_update_a_draft(store, other):
     draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
 
     assert await store.update_draft(other, draft.id, T0, title="Hacked", body="x") is None
-    assert await store.append_to_draft(other, draft.id, "more", T0) is None
+    assert await store.append_to_draft(other, draft.id, "more", T0) == (None, None)
 
     assert await store.get_draft(ALICE, draft.id) == draft
 
@@ -156,7 +156,7 @@ async def test_update_at_an_expected_revision_is_refused_once_the_draft_moved_on
     """With expected_revision, the update writes only while the draft is at that revision:
     after another change it writes nothing and returns None."""
     draft = await store.add_draft(ALICE, "Day 1", "One.", (), T0)
-    moved = await store.append_to_draft(ALICE, draft.id, "Two.", T0)
+    _, moved = await store.append_to_draft(ALICE, draft.id, "Two.", T0)
     assert moved is not None
 
     stale = await store.update_draft(
@@ -174,7 +174,7 @@ async def test_append_to_empty_body_adds_no_separator(store):
     """The first paragraph of an empty draft becomes the body as it is."""
     draft = await store.add_draft(ALICE, "Day 1", "", (), T0)
 
-    updated = await store.append_to_draft(ALICE, draft.id, "First", T0)
+    _, updated = await store.append_to_draft(ALICE, draft.id, "First", T0)
 
     assert updated is not None and updated.body == "First"
 

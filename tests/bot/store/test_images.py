@@ -246,3 +246,29 @@ async def test_preview_extras_are_the_images_and_the_schedule_still_to_come(stor
     assert await store.get_preview_extras(Owner(ALICE.guild_id, 999), draft.id) == ([], None)
     await store.cancel_schedule(ALICE, draft.id, T0)
     assert (await store.get_preview_extras(ALICE, draft.id))[1] is None
+
+
+async def test_a_draft_says_whether_its_preview_has_more_to_read(store):
+    """has_extras is False for a draft with neither images nor a schedule to show, and True,
+    as every read of the draft says, once it has an image or a pending schedule (so the
+    preview reads them); a cancelled schedule alone shows nothing."""
+    plain = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    pictured = await store.add_draft(ALICE, "Day 2", "Dear diary", (), T0)
+    scheduled = await store.add_draft(ALICE, "Day 3", "Dear diary", (), T0)
+    await store.add_draft_images(ALICE, pictured.id, [image(1)], T0, **LIMITS)
+    due = T0 + timedelta(days=1)
+    planned = Schedule(
+        0, scheduled.id, ALICE.guild_id, ALICE.user_id, due, None, "Alice", None,
+        ScheduleState.PENDING, 0, due, T0,
+    )  # fmt: skip
+    await store.add_schedule(planned)
+
+    assert not plain.has_extras
+    assert not (await store.get_draft(ALICE, plain.id)).has_extras
+    assert (await store.get_draft(ALICE, pictured.id)).has_extras
+    assert (await store.append_to_draft(ALICE, pictured.id, "more", T0))[1].has_extras
+    assert (await store.get_latest_draft(ALICE)).has_extras
+    listed = {d.id: d.has_extras for d in await store.list_drafts(ALICE)}
+    assert listed == {plain.id: False, pictured.id: True, scheduled.id: True}
+    await store.cancel_schedule(ALICE, scheduled.id, T0)
+    assert not (await store.get_draft(ALICE, scheduled.id)).has_extras

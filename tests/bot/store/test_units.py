@@ -46,7 +46,7 @@ async def test_a_read_right_after_a_save_shows_it(store):
     assert await store.get_draft(ALICE, draft.id) == draft
 
     for number in range(20):
-        saved = await store.append_to_draft(ALICE, draft.id, f"line {number}", T1)
+        _, saved = await store.append_to_draft(ALICE, draft.id, f"line {number}", T1)
         assert saved is not None
         shown = await store.get_latest_draft(ALICE)
         assert shown == saved
@@ -111,3 +111,26 @@ async def test_the_reader_refuses_writes(store):
     with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only"):
         await store._db.run_read(write)
     assert await store.count_drafts(ALICE) == 1
+
+
+async def test_an_append_found_checked_and_saved_in_one_unit_is_read_at_once(store):
+    """append_to_draft finds the latest draft, asks `accept` (in the database thread)
+    and appends: the very next read, on the reader, shows it. Refused by `accept`, nothing
+    changes and the draft as found comes back."""
+    draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    asked: list[int] = []
+
+    def accept(found) -> bool:
+        asked.append(threading.get_ident())
+        return found.id == draft.id
+
+    found, saved = await store.append_to_draft(ALICE, None, "More.", T1, accept)
+
+    assert found == draft and saved is not None
+    assert saved.body == "Dear diary\n\nMore."
+    assert await store.get_latest_draft(ALICE) == saved
+    assert asked and asked[0] != threading.get_ident()
+
+    found, refused = await store.append_to_draft(ALICE, draft.id, "No.", T1, lambda d: False)
+    assert found == saved and refused is None
+    assert await store.get_draft(ALICE, draft.id) == saved
