@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -11,6 +11,7 @@ LANGUAGES = ("en", "ja")
 DEFAULT_LANGUAGE = "en"
 
 
+@lru_cache(maxsize=64)  # Discord has about 30 locales; every reply asks
 def language_of(locale: str | None) -> str:
     """Map a Discord locale (`ja`, `en-US`, ...) to a catalogue: `ja` → Japanese, else English."""
     if locale and locale.split("-")[0].lower() == "ja":

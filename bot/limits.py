@@ -116,6 +116,32 @@ def embed_length(data: dict[str, Any]) -> int:
     return total + len((data.get("author") or {}).get("name") or "")
 
 
+def embed_fits(data: dict[str, Any]) -> bool:
+    """Whether the embed is already within every limit `fit_embed_data` keeps (then it
+    would come back unchanged): a few length checks, so the common reply skips the fitting."""
+    footer, author = data.get("footer"), data.get("author")
+    if footer is not None and not footer.get("text"):
+        return False
+    if author is not None and not author.get("name"):
+        return False
+    fields = data.get("fields")
+    if fields is not None and not 0 < len(fields) <= EMBED_FIELDS:
+        return False
+    for field in fields or ():
+        name, value = field.get("name"), field.get("value")
+        if not name or not value or len(name) > EMBED_FIELD_NAME:
+            return False
+        if len(value) > EMBED_FIELD_VALUE:
+            return False
+    return (
+        len(data.get("title") or "") <= EMBED_TITLE
+        and len(data.get("description") or "") <= EMBED_DESCRIPTION
+        and len((footer or {}).get("text") or "") <= EMBED_FOOTER
+        and len((author or {}).get("name") or "") <= EMBED_AUTHOR
+        and embed_length(data) <= EMBED_TOTAL
+    )
+
+
 def fit_embed_data(data: dict[str, Any]) -> dict[str, Any]:
     """An embed (Discord's JSON shape) within Discord's limits however it was assembled:
     each part within its own limit, at most 25 fields, 6,000 characters in all. The

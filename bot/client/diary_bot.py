@@ -8,6 +8,7 @@ import logging
 import math
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import discord
@@ -69,6 +70,15 @@ class DiaryBot(ServedGuilds, Posting, commands.Bot):
         self._heartbeat = Heartbeat(self.healthy, heartbeat_file, env=service_env or {})
         # Decides whether an application command (or its autocomplete) runs; see DiaryTree.
         self.gate: InteractionGate = self._served_only
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's event dispatch, minus the `interaction` event of everything but modal
+        submissions: those are all the cogs' `on_interaction` listeners handle (editors,
+        cogs/_editors.py), and dispatching it would start a task per listener for every
+        command and button press (commands and buttons reach their handlers without it)."""
+        if event_name == "interaction" and not _is_modal_submission(args):
+            return
+        super().dispatch(event_name, *args, **kwargs)
 
     @property
     def services(self) -> Services:
@@ -145,3 +155,8 @@ async def _finish_interactions(seconds: float) -> None:
     ]
     if running:
         await asyncio.wait(running, timeout=seconds)
+
+
+def _is_modal_submission(args: tuple[Any, ...]) -> bool:
+    interaction = args[0] if args else None
+    return getattr(interaction, "type", None) is discord.InteractionType.modal_submit

@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from bot.limits import DISCORD_CONTENT, cut, encodable, fit_embed_data
+from bot.limits import DISCORD_CONTENT, cut, embed_fits, encodable, fit_embed_data
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -14,6 +14,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 def fit_embed(embed: discord.Embed) -> discord.Embed:
     """The embed within Discord's limits however it was assembled (see `fit_embed_data`)."""
     data = embed.to_dict()
+    if embed_fits(data):  # type: ignore[arg-type]
+        return embed
     fitted = fit_embed_data(data)  # type: ignore[arg-type]
     return embed if fitted == data else discord.Embed.from_dict(fitted)
 

@@ -22,6 +22,7 @@ from bot.limits import (
     EMBED_FOOTER,
     EMBED_TITLE,
     EMBED_TOTAL,
+    embed_fits,
     embed_length,
     fit_embed_data,
 )
@@ -159,3 +160,25 @@ def test_fitted_embeds_keep_every_limit_discord_checks(data):
     """Whatever an embed holds, the fitted one passes the local Discord's own checks (each
     part's limit, 25 fields, the 6,000 total, no empty field names or values)."""
     assert check_message({"embeds": [fit_embed_data(data)]}, creating=False) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(embeds)
+def test_an_embed_said_to_fit_is_one_fitting_leaves_as_it_is(data):
+    """embed_fits (the shortcut taken before fitting) says yes only to embeds that
+    fit_embed_data returns unchanged, and yes to every embed fitting produced."""
+    if embed_fits(data):
+        assert fit_embed_data(data) == data
+    assert embed_fits(fit_embed_data(data))
+
+
+def test_a_reply_within_the_limits_is_sent_as_it_was_built():
+    """fit_embed returns the very embed it was given when nothing needs cutting, and a new
+    one when something does."""
+    embed = discord.Embed(title="Day 1", description="Dear diary", timestamp=NOW)
+    embed.add_field(name="Labels", value="diary")
+    embed.set_footer(text="#1 · 10 characters")
+
+    assert fit_embed(embed) is embed
+    embed.description = "d" * (EMBED_DESCRIPTION + 1)
+    assert fit_embed(embed) is not embed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import zlib
 
@@ -406,3 +407,53 @@ async def test_an_editor_submitted_by_another_member_is_refused_and_handed_back(
     kept = forged.wait_followup()
     assert kept["content"] == en("editor.text_kept") and len(kept["attachments"]) == 1
     assert (await bot.services.drafts.get(owner(drive), 1)).body == "Text."
+
+
+def components(reply: dict) -> list[dict]:
+    return [item for row in reply.get("components") or [] for item in row["components"]]
+
+
+async def test_previews_of_one_draft_carry_the_buttons_its_state_asks_for_each_time(drive, bot):
+    """Preview after preview of one draft (its buttons built once and sent again): the same
+    buttons for the same member and language, Escape links once the body has a link, the
+    Japanese labels for a Japanese client."""
+    first = await new_draft(drive)
+    again = (await drive.slash("owner", "draft", "show")).wait_final()
+    linked = (await drive.slash("owner", "draft", "append", {"text": "cc @octocat"})).wait_final()
+    japanese = (await drive.slash("owner", "draft", "show", locale="ja")).wait_final()
+
+    assert components(again) == components(first)
+    assert set(buttons(first)) == {"Publish", "Edit", "Delete"}
+    assert set(buttons(linked)) == {"Publish", "Edit", "Delete", en("button.escape")}
+    assert set(buttons(japanese)) == {
+        i18n.t("ja", f"button.{action}") for action in ("publish", "edit", "delete", "escape")
+    }
+    draft_id, member = 1, int(drive.fake.world.member("owner").id)
+    assert {c["custom_id"] for c in components(japanese)} == {
+        f"diary:draft:{action}:{draft_id}:{member}"
+        for action in ("publish", "edit", "delete", "escape")
+    }
+
+
+async def test_only_editor_submissions_wake_the_interaction_listeners(drive, bot):
+    """A command or a button press starts no `on_interaction` listener task (one per cog
+    would do nothing for them); an editor's submission still reaches the listeners."""
+    await new_draft(drive, "Day 1", "One.")
+    opened = (await drive.slash("owner", "draft", "edit")).modal
+    command = drive.fake.slash("owner", "draft", "show", {}, force=True)
+    submitted = drive.fake.modal_submit(
+        "owner", opened["custom_id"], editor_fields(opened, "Day 1", "Two.")
+    )
+
+    async def listener_tasks(recorded) -> list[str]:
+        before = asyncio.all_tasks()
+        bot._connection.parse_interaction_create(recorded.payload)
+        started = asyncio.all_tasks() - before
+        await asyncio.wait(started, timeout=10)
+        names = [task.get_name() for task in started]
+        return [name for name in names if name.startswith("discord.py: on_interaction")]
+
+    assert await listener_tasks(command) == []
+    assert await listener_tasks(submitted) != []
+    assert command.wait_final()["embeds"]
+    assert submitted.wait_final()["content"] == en("draft.edited", id=1)
