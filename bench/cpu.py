@@ -74,13 +74,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--against", action="append", default=[], help="a commit to compare")
     parser.add_argument("--bare", action="store_true", help="the bare discord.py bot too")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--no-tree", action="store_true", help="only the --against commits, not this tree"
+    )
     parser.add_argument("--profile", type=Path, help="profile one more diary-bot run")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="diary-cpu-") as tmp:
         work = Path(tmp)
         programs: list[Program] = [BARE_BOT] if args.bare else []
         programs += [baseline.extract(commit, work / f"tree-{commit}") for commit in args.against]
-        programs.append(DIARY_BOT)
+        if not args.no_tree:
+            programs.append(DIARY_BOT)
         costs: dict[str, list[float]] = {p.name: [] for p in programs}
         for number in range(1, args.rounds + 1):
             for index, program in enumerate(programs):

@@ -22,7 +22,7 @@ from cogs._editors import Submission
 from cogs.drafts import _modals, _render
 from cogs.drafts._confirm import ConfirmDelete
 from cogs.drafts._previews import Previews
-from cogs.drafts._views import long_edit_view, preview_view
+from cogs.drafts._views import PreviewViews, long_edit_view, preview_view
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ async def present(
     draft = shown.draft
     text = tr(interaction, heading_key, id=draft.id)
     embed = _render.preview(interaction, shown)
-    view = preview_view(interaction, draft)
+    view = preview_view(interaction, draft, _preview_views(interaction))
     if update and not interaction.response.is_done():
         await interaction.response.edit_message(
             content=cut(text, DISCORD_CONTENT), embed=embed, view=view, allowed_mentions=NO_MENTIONS
@@ -76,6 +76,12 @@ def _previews(interaction: Interaction) -> Previews | None:
     """The drafts feature's record of recent previews (the cog holds it)."""
     previews = getattr(interaction.client.get_cog("DraftCog"), "previews", None)
     return previews if isinstance(previews, Previews) else None
+
+
+def _preview_views(interaction: Interaction) -> PreviewViews | None:
+    """The drafts feature's previews' views, built once each (the cog holds them)."""
+    views = getattr(interaction.client.get_cog("DraftCog"), "preview_views", None)
+    return views if isinstance(views, PreviewViews) else None
 
 
 def _remember(interaction: Interaction, draft_id: int, message_id: int | None) -> None:
@@ -119,7 +125,7 @@ async def _refresh_buttons(interaction: Interaction, draft_id: int | None) -> No
         return
     try:
         draft = await interaction.client.services.drafts.get(owner_of(interaction), draft_id)
-        view = preview_view(interaction, draft)
+        view = preview_view(interaction, draft, _preview_views(interaction))
         if view is not None:
             await interaction.edit_original_response(view=view)
     except (UserFacingError, discord.HTTPException) as error:

@@ -28,6 +28,7 @@ from cogs._text import cmd
 from cogs.drafts import _actions, _modals, _render
 from cogs.drafts._options import DraftId
 from cogs.drafts._previews import Previews
+from cogs.drafts._views import PreviewViews
 
 DRAFT = {"draft": cmd("opt.draft.desc")}
 IMAGE_SUFFIXES = {f".{ext}" for ext in EXTENSIONS.values()} | {".jpeg"}
@@ -48,6 +49,8 @@ class DraftCog(
         self.services = bot.services
         # Recent previews with buttons, so publishing takes those buttons away.
         self.previews = Previews()
+        # The previews' buttons, built once for each draft, member and language.
+        self.preview_views = PreviewViews()
         # Context menus cannot be declared in a cog class; register one by hand.
         self.menu = app_commands.guild_only(
             app_commands.ContextMenu(name=cmd("menu.add_to_draft"), callback=self.add_message)
