@@ -18,7 +18,16 @@ from bot.errors import ConcurrentChange, GitHubError, InvalidInput, UserFacingEr
 from bot.job_waits import JobWaits
 from bot.limits import GITHUB_BODY
 from bot.markdown_scan import MARKER_PREFIX, MARKER_SUFFIX
-from bot.models import CreatedIssue, DiaryTarget, Draft, Entry, JobState, Owner, PublishJob
+from bot.models import (
+    Announcement,
+    CreatedIssue,
+    DiaryTarget,
+    Draft,
+    Entry,
+    JobState,
+    Owner,
+    PublishJob,
+)
 from bot.retry import retry_delay
 from bot.services.announcing import AnnouncementService
 from bot.services.bylines import render_byline
@@ -402,13 +411,18 @@ class PublishingService:
             self._clock.now(),
             issue_number=created.number,
             issue_url=created.url,
-            announcements=await self._announcements.plan(
-                entry, self._announcements.server_repository
-            ),
+            announcements=await self._plan_announcements(job, entry),
         )
         log.info("publish job %d done: issue #%d %s", job.id, created.number, created.url)
         self._announcements.wake()
         self._signal(job.id)
+
+    async def _plan_announcements(self, job: PublishJob, entry: Entry) -> list[Announcement]:
+        """The server diary's entry is announced in every server; an entry of a member's own
+        diary (connected in one server) in that member's server, keyed by its repository."""
+        if job.target is None or job.target.member is None:
+            return await self._announcements.plan(entry, self._announcements.server_repository)
+        return await self._announcements.plan(entry, job.target.repository, [job.guild_id])
 
     def _signal(self, job_id: int) -> None:
         self._waits.finished(job_id)

@@ -215,7 +215,9 @@ async def unschedule(interaction: Interaction, draft_id: int | None) -> None:
 def _outcome(interaction: Interaction, job: PublishJob) -> str:
     if job.state is JobState.DONE:
         number, issue_url = job.issue_number, job.issue_url or ""
-        blog_url = interaction.client.services.announcements.entry_url(number or 0, issue_url)
+        repository = job.target.repository if job.target is not None else None
+        announcements = interaction.client.services.announcements
+        blog_url = announcements.entry_url(number or 0, issue_url, repository)
         if blog_url != issue_url:  # BLOG_URL_TEMPLATE: the page readers will see
             return tr(
                 interaction, "publish.done_blog", number=number, url=blog_url, issue=issue_url

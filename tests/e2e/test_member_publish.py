@@ -6,7 +6,7 @@ issue. No token is ever in the database file in plaintext."""
 
 from __future__ import annotations
 
-from tests.e2e.harness import Rig, settled_announcements, wait_until
+from tests.e2e.harness import REPOSITORY, Rig, settled_announcements, wait_until
 from tests.e2e.test_connect import database_bytes, enable_connections, secrets_issued, sign_in
 
 
@@ -39,7 +39,9 @@ def assert_no_plaintext_token(rig: Rig) -> None:
 
 def test_a_members_entry_is_created_in_their_repository_as_them(rig: Rig) -> None:
     """connect → pick a repository → publish: the issue is in the member's repository,
-    created with the member's token, and announced once in the server with its link."""
+    created with the member's token, and announced once in the server with its link (not the
+    server blog's page: BLOG_URL_TEMPLATE is the server diary's)."""
+    rig.extra_env["BLOG_URL_TEMPLATE"] = "https://blog.example/articles/{number}"
     enable_connections(rig)
     mine = own_diary(rig, "owner")
     rig.start_bot()
@@ -50,10 +52,61 @@ def test_a_members_entry_is_created_in_their_repository_as_them(rig: Rig) -> Non
     token = rig.github.oauth.issued_tokens[-1]
     assert (issue["title"], issue["user"], issue["created_with"]) == ("A walk", "owner", token)
     assert rig.github.issues() == []  # nothing in the server diary
-    assert f"https://github.com/{mine}/issues/1" in reply
+    assert f"https://github.com/{mine}/issues/1" in reply and "blog.example" not in reply
     (announced,) = settled_announcements(rig)
     embed = announced["embeds"][0]
     assert embed["title"] == "A walk" and embed["url"] == f"https://github.com/{mine}/issues/1"
+    assert_no_plaintext_token(rig)
+
+
+def test_two_own_diaries_and_the_server_diary_each_get_their_entries(rig: Rig) -> None:
+    """Two members with their own diaries and one without: each entry lands in its author's
+    diary (three repositories, all numbering from #1) and each is announced once."""
+    enable_connections(rig)
+    rig.start_bot()
+    rig.configure_author_role()
+    for user in ("owner", "admin"):
+        rig.discord.add_role(user, "Author")
+    for user in ("owner", "admin"):
+        connect(rig, user, user, own_diary(rig, user))
+
+    for user in ("owner", "admin", "author"):
+        publish(rig, user, f"{user}'s day")
+
+    assert [i["title"] for i in rig.github.issues("owner/diary")] == ["owner's day"]
+    assert [i["title"] for i in rig.github.issues("admin/diary")] == ["admin's day"]
+    assert [i["title"] for i in rig.github.issues(REPOSITORY)] == ["author's day"]
+    assert rig.github.issues("owner/diary")[0]["user"] == "owner"
+    assert rig.github.issues("admin/diary")[0]["user"] == "admin"
+    assert rig.github.issues(REPOSITORY)[0]["created_with"] == rig.env()["GITHUB_TOKEN"]
+    posted = settled_announcements(rig, 3)
+    assert sorted(m["embeds"][0]["url"] for m in posted) == sorted(
+        f"https://github.com/{name}/issues/1" for name in ("owner/diary", "admin/diary", REPOSITORY)
+    )
+    assert_no_plaintext_token(rig)
+
+
+def test_after_disconnect_entries_go_to_the_server_diary(rig: Rig) -> None:
+    """/diary disconnect: the next entry goes to the server diary; the database file (with its
+    WAL) never holds a token in plaintext, before, during or after."""
+    enable_connections(rig)
+    mine = own_diary(rig, "owner")
+    rig.start_bot()
+    connect(rig, "owner", "owner", mine)
+    assert_no_plaintext_token(rig)
+    publish(rig, "owner", "Mine")
+    assert_no_plaintext_token(rig)
+
+    assert (
+        "Disconnected" in rig.slash("owner", "disconnect", command="diary").wait_final()["content"]
+    )
+    assert_no_plaintext_token(rig)
+    reply = publish(rig, "owner", "The server's")
+    assert f"https://github.com/{REPOSITORY}/issues/1" in reply
+    assert [i["title"] for i in rig.github.issues(mine)] == ["Mine"]
+    assert [i["title"] for i in rig.github.issues()] == ["The server's"]
+    assert len(settled_announcements(rig, 2)) == 2
+    rig.stop_bot()
     assert_no_plaintext_token(rig)
 
 

@@ -19,7 +19,7 @@ from bot.services.publishing import DISCONNECTED, Author
 from bot.settings import Settings
 from bot.token_cipher import TokenCipher, new_key
 from tests.bot.builders import ALICE
-from tests.bot.conftest import HOME_CHANNEL
+from tests.bot.conftest import HOME_CHANNEL, OTHER_CHANNEL, OTHER_GUILD
 from tests.bot.services.test_images import png
 from tests.bot.services.test_publishing import attempt
 from tests.fakes.github_oauth import OAuthState
@@ -82,6 +82,7 @@ async def services(store, gateway, fake_github, directory, sender, clock, cipher
         OAuthState.client_id, OAuthState.client_secret, fake_github.web_url, fake_github.url
     )
     connections = ConnectionService(store, clock, sign_in, cipher)
+    await store.update_guild_settings(OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL)
 
     def make(repository: str, credentials: Credentials) -> GitHubGateway:
         return GitHubGateway(
@@ -259,3 +260,20 @@ async def test_an_addendum_goes_to_the_entry_in_the_members_repository(
     (comment,) = fake_github.comments(done.issue_number, "bob/diary")
     assert comment["created_with"] == token
     assert (await services.store.get_comment_job(job.id)).target == BOBS
+
+
+async def test_a_members_entry_is_announced_in_their_server_keyed_by_their_repository(
+    services, members, fake_github
+):
+    """The member's #1 and the server diary's #1 are two announcements (the repository is
+    part of the key); the member's only in their own server, linking their issue."""
+    await members.connect(BOB, "bob", "bob/diary")
+    _, bobs = await publish(services, BOB)
+    _, alices = await publish(services, ALICE)
+    assert bobs.issue_number == alices.issue_number == 1
+    mine = await services.store.list_tracked_announcements("bob/diary", 1)
+    assert [(a.channel_id, a.url, a.author_name) for a in mine] == [
+        (HOME_CHANNEL, "https://github.com/bob/diary/issues/1", "Bob")
+    ]
+    server = await services.store.list_tracked_announcements("alice/diary", 1)
+    assert sorted(a.channel_id for a in server) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
