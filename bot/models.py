@@ -69,6 +69,16 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class DraftListing:
+    """What `/draft list` shows: the newest drafts, how many the member has in all, and the
+    pending or failed schedule of each listed draft that has one (by draft id)."""
+
+    drafts: list[Draft]
+    total: int
+    schedules: dict[int, Schedule]
+
+
+@dataclass(frozen=True)
 class Revision:
     """A draft's state right after one change."""
 

@@ -15,7 +15,7 @@ from bot.errors import (
 )
 from bot.limits import DRAFT_BODY as MAX_BODY
 from bot.limits import GITHUB_TITLE, clean_text, encodable
-from bot.models import Draft, JobState, Owner, Revision
+from bot.models import Draft, DraftListing, JobState, Owner, Revision
 from bot.services.clock import Clock
 from bot.services.preview import DraftPreview, escape_links, warnings_for
 from bot.store import Store
@@ -122,6 +122,10 @@ class DraftService:
             images, schedule = await self._store.get_preview_extras(draft.owner, draft.id)
         warnings = [] if draft.is_published else warnings_for(draft)
         return DraftPreview(draft, images, schedule, warnings)
+
+    async def listing(self, owner: Owner, limit: int = 25) -> DraftListing:
+        """What `/draft list` shows: the newest drafts, their total, their schedules."""
+        return await self._store.get_draft_listing(owner, limit)
 
     async def list(self, owner: Owner, query: str = "", limit: int = 25) -> list[Draft]:
         """The member's drafts, most recently changed first."""

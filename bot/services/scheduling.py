@@ -187,10 +187,6 @@ class ScheduleService:
         """The latest pending or failed schedule of each of the owner's drafts, soonest first."""
         return await self._store.list_schedules(owner)
 
-    async def for_drafts(self, owner: Owner) -> dict[int, Schedule]:
-        """Draft id → its pending or failed schedule, for showing drafts' status."""
-        return {schedule.draft_id: schedule for schedule in await self.list(owner)}
-
     @staticmethod
     def error_for(schedule: Schedule) -> UserFacingError:
         """Why a failed schedule did not publish."""

@@ -10,9 +10,10 @@ import aiosqlite
 
 from bot.errors import TooManyDrafts
 from bot.limits import REVISIONS_PER_DRAFT
-from bot.models import Draft, JobState, Owner, Revision
+from bot.models import Draft, DraftListing, JobState, Owner, Revision
 from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
 from bot.store._database import Database
+from bot.store.schedules import shown_schedules_now
 
 PARAGRAPH = "\n\n"
 
@@ -159,21 +160,25 @@ class DraftStore:
     async def list_drafts(self, owner: Owner, limit: int = 25, query: str = "") -> list[Draft]:
         """The owner's drafts, unpublished ones first, each part most recently changed first,
         optionally filtered by title."""
-        pattern = f"%{_escape_like(query)}%"
+        return await self._db.run_read(lambda db: _list_now(db, owner, limit, query))
 
-        def work(db: sqlite3.Connection) -> list[Draft]:
-            rows: list[sqlite3.Row] = []
-            for part in ("IS NULL", "IS NOT NULL"):
-                if len(rows) >= limit:
-                    break
-                cursor = db.execute(
-                    f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ?"
-                    f" AND d.issue_number {part} AND d.title LIKE ? ESCAPE '\\'"
-                    " ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
-                    (owner.guild_id, owner.user_id, pattern, limit - len(rows)),
-                )
-                rows.extend(cursor.fetchall())
-            return [_draft(row) for row in rows]
+    async def get_draft_listing(self, owner: Owner, limit: int = 25) -> DraftListing:
+        """What `/draft list` shows, read in one unit: the owner's newest `limit` drafts (as
+        `list_drafts`), how many they have in all, and the schedules those drafts show
+        (read only if one of them has any)."""
+
+        def work(db: sqlite3.Connection) -> DraftListing:
+            drafts = _list_now(db, owner, limit, "")
+            if not drafts:
+                return DraftListing([], 0, {})
+            total = _count_now(db, owner, published=True)
+            shown = {d.id for d in drafts}
+            schedules = {}
+            if any(d.has_extras for d in drafts):
+                schedules = {
+                    s.draft_id: s for s in shown_schedules_now(db, owner) if s.draft_id in shown
+                }
+            return DraftListing(drafts, total, schedules)
 
         return await self._db.run_read(work)
 
@@ -337,6 +342,23 @@ def _record_revision_now(
     revision = db.execute(_REVISION, (reason, stamp, draft_id, owner.guild_id, owner.user_id))
     db.execute(_TRIM_REVISIONS, (draft_id, draft_id, REVISIONS_PER_DRAFT))
     return revision.lastrowid
+
+
+def _list_now(db: sqlite3.Connection, owner: Owner, limit: int, query: str) -> list[Draft]:
+    """See `DraftStore.list_drafts`; inside a unit."""
+    pattern = f"%{_escape_like(query)}%"
+    rows: list[sqlite3.Row] = []
+    for part in ("IS NULL", "IS NOT NULL"):
+        if len(rows) >= limit:
+            break
+        cursor = db.execute(
+            f"{_SELECT} WHERE d.guild_id = ? AND d.author_id = ?"
+            f" AND d.issue_number {part} AND d.title LIKE ? ESCAPE '\\'"
+            " ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
+            (owner.guild_id, owner.user_id, pattern, limit - len(rows)),
+        )
+        rows.extend(cursor.fetchall())
+    return [_draft(row) for row in rows]
 
 
 def _append_now(

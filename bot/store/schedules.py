@@ -47,6 +47,18 @@ def _schedule(row: aiosqlite.Row) -> Schedule:
     )
 
 
+def shown_schedules_now(db: sqlite3.Connection, owner: Owner) -> list[Schedule]:
+    """The latest schedule of each of the owner's drafts if it is pending or failed, the one
+    due soonest first; inside a unit running in the database thread."""
+    rows = db.execute(
+        "SELECT * FROM draft_schedules s WHERE s.guild_id = ? AND s.author_id = ?"
+        " AND s.state IN ('pending', 'failed') AND s.id = (SELECT MAX(id)"
+        " FROM draft_schedules WHERE draft_id = s.draft_id) ORDER BY s.due_at, s.id",
+        (owner.guild_id, owner.user_id),
+    ).fetchall()
+    return [_schedule(row) for row in rows]
+
+
 class ScheduleStore:
     _db: Database
 
@@ -97,16 +109,7 @@ class ScheduleStore:
         """The latest schedule of each of the owner's drafts, if it is pending or failed (what
         the draft's status shows), the one due soonest first."""
 
-        def work(db: sqlite3.Connection) -> list[Schedule]:
-            rows = db.execute(
-                "SELECT * FROM draft_schedules s WHERE s.guild_id = ? AND s.author_id = ?"
-                " AND s.state IN ('pending', 'failed') AND s.id = (SELECT MAX(id)"
-                " FROM draft_schedules WHERE draft_id = s.draft_id) ORDER BY s.due_at, s.id",
-                (owner.guild_id, owner.user_id),
-            ).fetchall()
-            return [_schedule(row) for row in rows]
-
-        return await self._db.run_read(work)
+        return await self._db.run_read(lambda db: shown_schedules_now(db, owner))
 
     async def list_pending_schedules(self, limit: int | None = None) -> list[Schedule]:
         """Pending schedules (at most `limit`), the one to attempt soonest first."""

@@ -153,14 +153,12 @@ class DraftCog(
 
     @app_commands.command(name=cmd("cmd.draft.list"), description=cmd("cmd.draft.list.desc"))
     async def list_(self, interaction: Interaction) -> None:
-        owner = owner_of(interaction)
-        drafts = await self.services.drafts.list(owner)
-        if not drafts:
+        listed = await self.services.drafts.listing(owner_of(interaction))
+        if not listed.drafts:
             await reply(interaction, tr(interaction, "draft.list_empty"))
             return
-        total = await self.services.drafts.count(owner, published=True)
-        schedules = await self.services.scheduling.for_drafts(owner)
-        await reply(interaction, embed=_render.listing(interaction, drafts, total, schedules))
+        embed = _render.listing(interaction, listed.drafts, listed.total, listed.schedules)
+        await reply(interaction, embed=embed)
 
     @app_commands.command(name=cmd("cmd.draft.show"), description=cmd("cmd.draft.show.desc"))
     @app_commands.rename(draft=cmd("opt.draft"))

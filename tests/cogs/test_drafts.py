@@ -185,6 +185,19 @@ async def test_publish_when_schedules_and_unschedule_cancels(drive, fake_github)
     assert fake_github.issues() == []
 
 
+async def test_list_says_which_draft_is_scheduled(drive):
+    """/draft list shows a scheduled draft's schedule and the other drafts' plain status."""
+    await new_draft(drive, "Later")
+    await drive.slash("owner", "draft", "publish", {"when": "tomorrow 9:00"})
+    await new_draft(drive, "Now")
+
+    (embed,) = (await drive.slash("owner", "draft", "list")).wait_final()["embeds"]
+
+    now_line, later_line = embed["description"].splitlines()
+    assert "**#1** Later" in later_line and "scheduled for <t:" in later_line
+    assert "**#2** Now" in now_line and now_line.endswith(en("draft.status_draft"))
+
+
 async def test_unschedule_without_a_schedule_is_refused(drive):
     """/draft unschedule with nothing scheduled says so."""
     await new_draft(drive)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.models import Owner
+from bot.models import DraftListing, Owner, Schedule, ScheduleState
 from bot.store.drafts import PARAGRAPH
 from tests.bot.builders import ALICE, T0, job_for
 
@@ -242,3 +242,33 @@ async def test_list_puts_unpublished_drafts_first(store):
         "Entry 1",
     ]
     assert [d.id for d in limited[:2]] == [old.id, older.id] and limited[2].title == "Entry 3"
+
+
+def _schedule_for(draft, due):
+    return Schedule(
+        0, draft.id, draft.guild_id, draft.author_id, due, None, "Alice", None,
+        ScheduleState.PENDING, 0, due, T0,
+    )  # fmt: skip
+
+
+async def test_the_listing_is_the_drafts_their_total_and_their_schedules_in_one_read(store):
+    """get_draft_listing: the newest drafts (unpublished first, as list_drafts), the
+    member's total (published ones too), and the schedule of each listed draft that has
+    one; nothing for a member without drafts."""
+    assert await store.get_draft_listing(ALICE) == DraftListing([], 0, {})
+    old = await store.add_draft(ALICE, "Old", "x", (), T0)
+    scheduled = await store.add_draft(ALICE, "Later", "x", (), T0 + timedelta(minutes=1))
+    newest = await store.add_draft(ALICE, "New", "x", (), T0 + timedelta(minutes=2))
+    planned, _ = await store.add_schedule(_schedule_for(scheduled, T0 + timedelta(days=1)))
+    published, _ = await store.add_publish_job(job_for(old))
+    await store.complete_publish_job(
+        published.id, T0, issue_number=7, issue_url="https://example.org/7", announcements=()
+    )
+
+    listing = await store.get_draft_listing(ALICE, limit=2)
+
+    assert [d.id for d in listing.drafts] == [newest.id, scheduled.id]
+    assert listing.drafts == await store.list_drafts(ALICE, limit=2)
+    assert listing.total == 3
+    assert listing.schedules == {scheduled.id: planned}
+    assert (await store.get_draft_listing(ALICE, limit=1)).schedules == {}
