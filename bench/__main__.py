@@ -26,7 +26,7 @@ from bench import (
     store_scale,
     throughput,
 )
-from bench.report import FAIL, Machine, Row, document, load_average
+from bench.report import FAIL, Machine, Row, document, load_average, merged
 from bench.rig import BenchDiscord, add_members
 
 T = TypeVar("T")
@@ -249,8 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     loads = (load_before, load_average())
     text = document(table_rows, machine, seconds, loads, COMMAND, bench.warnings)
     print(text)
-    args.output.write_text(text + "\n", encoding="utf-8")
-    print(f"written to {args.output}", file=sys.stderr)
+    existing = args.output.read_text("utf-8") if args.output.exists() else None
+    args.output.write_text(merged(existing, text), encoding="utf-8")
+    print(f"written to {args.output} (notes outside its generated part kept)", file=sys.stderr)
     return 1 if any(row.verdict == FAIL for row in table_rows) else 0
 
 

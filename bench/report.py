@@ -136,9 +136,10 @@ def document(
         [
             "# diary-bot benchmarks",
             "",
-            f"Written by `{command}` (see `bench/__init__.py`); this file is the output of a "
-            "real run. The real bot process (`python -m bot`) ran against the local Discord "
-            "and GitHub fakes of `tests/fakes/` on loopback.",
+            f"Written by `{command}` (see `bench/__init__.py`) from a real run, up to the end "
+            "marker; what follows the marker is written by hand after that run and kept by "
+            "the next one. The real bot process (`python -m bot`) ran against the local "
+            "Discord and GitHub fakes of `tests/fakes/` on loopback.",
             "",
             *machine.lines(),
             f"- Load average (1/5/15 min) at the start: {loads[0]}; at the end: {loads[1]}. "
@@ -154,3 +155,21 @@ def document(
             notes(rows),
         ]
     )
+
+
+BEGIN_GENERATED = "<!-- python -m bench writes from here to the end marker; keep notes below it -->"
+END_GENERATED = "<!-- end of what python -m bench writes -->"
+
+
+def merged(existing: str | None, generated: str) -> str:
+    """RESULTS.md with `generated` as its generated part: what the file holds outside the
+    markers (the analysis written by hand after a run) is kept as it was; a file without
+    markers is kept whole after the new generated part."""
+    block = f"{BEGIN_GENERATED}\n{generated.strip()}\n{END_GENERATED}\n"
+    if not existing or not existing.strip():
+        return block
+    start, end = existing.find(BEGIN_GENERATED), existing.find(END_GENERATED)
+    if start == -1 or end < start:
+        return f"{block}\n{existing.lstrip()}"
+    before, after = existing[:start], existing[end + len(END_GENERATED) :].lstrip("\n")
+    return before + block + (f"\n{after}" if after else "")
