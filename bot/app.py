@@ -173,6 +173,7 @@ class Services:
             channel_for_guild=announcements.channel_for_guild,
             nonce_window=settings.discord_nonce_window,
         )
+        entries = EntryService(store, gateways, announcements, clock, authors, diaries=connections)
         comments = CommentService(store, gateways, clock)
         comment_worker = CommentWorker(store, comments, clock, ready)
         comments.set_wake_worker(comment_worker.wake)
@@ -195,7 +196,7 @@ class Services:
                 channel_for_guild=announcements.channel_for_guild,
                 diaries=connections.overview,
             ),
-            entries=EntryService(store, gateway, announcements, clock, authors),
+            entries=entries,
             comments=comments,
             comment_worker=comment_worker,
             publishing=publishing,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import discord
 from discord import app_commands
@@ -14,14 +15,15 @@ from bot.limits import (
     AUTOCOMPLETE_CHOICES,
     CHOICE_NAME,
     EMBED_DESCRIPTION,
+    EMBED_TITLE,
     LIST_TITLE,
     MODAL_TEXT_INPUT,
     OPTION_TEXT,
     REPLY_TITLE,
     cut,
 )
-from bot.models import Entry, JobState
-from bot.services.entries import split_marker
+from bot.models import DiaryTarget, Entry, JobState
+from bot.services.entries import MayChange, split_marker
 from bot.services.publishing import TOKEN_REJECTED
 from cogs._common import Interaction, check_owner, check_writer, owner_of, tr
 from cogs._editors import custom_id, editor, refused, submission
@@ -44,22 +46,30 @@ class EntryCog(
         self.services = bot.services
 
     async def _check_may_change(
-        self, interaction: Interaction, number: int, *, fetch: bool = False
-    ) -> Entry | None:
-        """Refuse unless the member may change the entry; with `fetch`, the entry as GitHub has
-        it now. Quick enough to answer with a modal."""
-        guild_id = interaction.guild_id
-        assert guild_id is not None
+        self,
+        interaction: Interaction,
+        number: int,
+        *,
+        fetch: bool = False,
+        stamp: int | None = None,
+    ) -> MayChange:
+        """Refuse unless the member may change the entry of their diary; with `fetch`, the
+        entry as GitHub has it now. Quick enough to answer with a modal. `stamp`: the diary
+        an editor was opened on."""
+        owner = owner_of(interaction)
         entries = self.services.entries
 
-        async def check() -> Entry | None:
+        async def check() -> MayChange:
             found = await entries.check_may_change(
-                guild_id,
-                interaction.user.id,
+                owner.guild_id,
+                owner.user_id,
                 number,
                 manage_guild=interaction.permissions.manage_guild,
+                stamp=stamp,
             )
-            return await entries.get(number) if found is None and fetch else found
+            if found.entry is None and fetch:
+                return replace(found, entry=await entries.get(number, owner))
+            return found
 
         try:
             return await asyncio.wait_for(check(), FETCH_FOR_MODAL_SECONDS)
@@ -69,24 +79,30 @@ class EntryCog(
     @app_commands.command(name=cmd("cmd.entry.list"), description=cmd("cmd.entry.list.desc"))
     async def list_(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        entries = await self.services.entries.recent()
-        if not entries:
-            await reply(interaction, tr(interaction, "entry.list_empty"))
+        listing = await self.services.entries.recent(owner_of(interaction))
+        if not listing.entries:
+            key = "entry.list_empty_diary" if listing.repository else "entry.list_empty"
+            await reply(interaction, tr(interaction, key, repository=listing.repository))
             return
+        announcements = self.services.announcements
         lines = [
             tr(
                 interaction,
                 "entry.list_line",
                 number=entry.number,
                 title=discord.utils.escape_markdown(cut(entry.title, LIST_TITLE)),
-                url=self.services.announcements.entry_url(entry.number, entry.url),
+                url=announcements.entry_url(entry.number, entry.url, listing.repository),
                 when=discord.utils.format_dt(entry.created_at, "d"),
             )
-            for entry in entries
+            for entry in listing.entries
         ]
+        title = (
+            tr(interaction, "entry.list_title_diary", repository=listing.repository)
+            if listing.repository
+            else tr(interaction, "entry.list_title")
+        )
         embed = discord.Embed(
-            title=tr(interaction, "entry.list_title"),
-            description=cut("\n".join(lines), EMBED_DESCRIPTION),
+            title=cut(title, EMBED_TITLE), description=cut("\n".join(lines), EMBED_DESCRIPTION)
         )
         await reply(interaction, embed=embed)
 
@@ -94,7 +110,8 @@ class EntryCog(
     @app_commands.rename(number=cmd("opt.number"))
     @app_commands.describe(number=cmd("opt.number.desc"))
     async def edit(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
-        entry = await self._check_may_change(interaction, number, fetch=True)
+        checked = await self._check_may_change(interaction, number, fetch=True)
+        entry = checked.entry
         assert entry is not None
         text, _ = split_marker(entry.body)
         if len(text) > MODAL_TEXT_INPUT:
@@ -102,7 +119,7 @@ class EntryCog(
                 "error.entry_too_long_for_editor", limit=MODAL_TEXT_INPUT, url=entry.url
             )
 
-        route = custom_id("entry_edit", number, interaction.user.id)
+        route = custom_id("entry_edit", number, interaction.user.id, checked.stamp)
         heading = tr(interaction, "modal.entry_heading")
         modal = editor(interaction, heading, route, title=entry.title, body=text)
         await interaction.response.send_modal(modal)
@@ -116,26 +133,30 @@ class EntryCog(
         number: app_commands.Range[int, 1],
         text: app_commands.Range[str, 1, OPTION_TEXT] | None = None,
     ) -> None:
-        await self._check_may_change(interaction, number)
+        checked = await self._check_may_change(interaction, number)
         if text is None:  # a multi-line editor: slash command options hold one line
-            route = custom_id("entry_add", number, interaction.user.id)
+            route = custom_id("entry_add", number, interaction.user.id, checked.stamp)
             heading = tr(interaction, "modal.entry_add_heading", number=number)
             modal = editor(interaction, heading, route, body_key="modal.append_label")
             await interaction.response.send_modal(modal)
             return
-        await self._add(interaction, number, text)
+        await self._add(interaction, number, text, checked.target)
 
-    async def _add(self, interaction: Interaction, number: int, text: str) -> None:
+    async def _add(
+        self, interaction: Interaction, number: int, text: str, target: DiaryTarget | None
+    ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         comments = self.services.comments
-        job = await comments.add(owner_of(interaction), number, text)
+        job = await comments.add(owner_of(interaction), number, text, target)
         job = await comments.wait(job.id, ADD_REPLY_WAIT)
         if job.state is JobState.FAILED:
             raise comments.error_for(job)
         if job.state is JobState.PENDING:
-            key = (
-                "entry.add_token_rejected" if job.error_key == TOKEN_REJECTED else "entry.add_saved"
-            )
+            key = "entry.add_saved"
+            if job.error_key == TOKEN_REJECTED:
+                # Whose token: the member's own (connect again) or the server's (the operator).
+                own = job.target is not None
+                key = "entry.add_connect_again" if own else "entry.add_token_rejected"
             await reply(interaction, tr(interaction, key, number=number))
             return
         await reply(interaction, tr(interaction, "entry.added", number=number, url=job.comment_url))
@@ -144,9 +165,10 @@ class EntryCog(
         self, interaction: Interaction, number: int, title: str, body: str
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        owner = owner_of(interaction)
         if not title.strip():
-            title = (await self.services.entries.get(number)).title
-        saved = await self.services.entries.edit(number, title, body)
+            title = (await self.services.entries.get(number, owner)).title
+        saved = await self.services.entries.edit(number, title, body, owner)
         await reply(interaction, tr(interaction, "entry.edited", **_values(saved)))
 
     @commands.Cog.listener()
@@ -158,9 +180,9 @@ class EntryCog(
         try:
             check_owner(interaction, found.owner_id)
             await check_writer(interaction)
-            await self._check_may_change(interaction, found.target)
+            checked = await self._check_may_change(interaction, found.target, stamp=found.revision)
             if found.kind == "entry_add":
-                await self._add(interaction, found.target, found.body)
+                await self._add(interaction, found.target, found.body, checked.target)
             else:
                 await self._save_edit(interaction, found.target, found.title, found.body)
         except Exception as error:  # a listener's errors would only be logged
@@ -172,13 +194,15 @@ class EntryCog(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
         try:
-            entries = await asyncio.wait_for(self.services.entries.recent(), 2.0)
+            listing = await asyncio.wait_for(
+                self.services.entries.recent(owner_of(interaction)), 2.0
+            )
         except (TimeoutError, UserFacingError):
             return []
         needle = current.strip().lstrip("#").lower()
         return [
             app_commands.Choice(name=cut(f"#{e.number} {e.title}", CHOICE_NAME), value=e.number)
-            for e in entries
+            for e in listing.entries
             if needle in f"{e.number} {e.title.lower()}"
         ][:AUTOCOMPLETE_CHOICES]
 

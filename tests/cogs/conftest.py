@@ -20,6 +20,7 @@ from bot import i18n
 from bot.app import Services
 from bot.client import INTERACTION_TASKS, DiaryBot
 from bot.github_gateway import GitHubGateway
+from bot.github_gateways import Credentials, GatewayPool
 from bot.services.clock import SystemClock
 from bot.services.connections import ConnectionService
 from bot.settings import Settings
@@ -59,6 +60,24 @@ async def bot(store, fake_discord, fake_github, connections) -> AsyncIterator[Di
     )
     client = DiaryBot(guild_ids=settings.discord_guild_ids)
     gateway = GitHubGateway("ghp_test", "alice/diary", fake_github.url, seconds_between_writes=0)
+
+    def member_gateway(repository: str, credentials: Credentials) -> GitHubGateway:
+        return GitHubGateway(
+            None,
+            repository,
+            fake_github.url,
+            credentials=credentials,
+            seconds_between_writes=0,
+            threads=gateway.threads,
+        )
+
+    enabled = connections is not None and connections.enabled
+    gateways = GatewayPool(
+        gateway,
+        "alice/diary",
+        member_gateway if enabled else None,
+        connections if enabled else None,
+    )
     services = Services.build(
         settings,
         store,
@@ -68,6 +87,7 @@ async def bot(store, fake_discord, fake_github, connections) -> AsyncIterator[Di
         SystemClock(),
         ready=client.wait_until_ready,
         connections=connections,
+        gateways=gateways,
     )
     client.attach(services)
     await client.login(fake_discord.token)

@@ -127,7 +127,7 @@ async def test_recent_lists_only_diary_entries(services, store, fake_github):
     fake_github.add_issue_from_web("Spam", "Buy now.", user="mallory")
     fake_github.add_issue_from_web("Fix", "Diff.", pull_request=True)
 
-    entries = await services.entries.recent()
+    entries = (await services.entries.recent()).entries
 
     assert sorted(entry.number for entry in entries) == wanted
 
@@ -138,15 +138,15 @@ async def test_listed_authors_replace_the_default_but_the_bots_entries_stay(
     """ANNOUNCE_AUTHORS=carol: Carol's issues are entries, the owner's are not; issues this bot
     published are entries whoever its token's user is."""
     entries = EntryService(
-        store, gateway, services.announcements, clock, AuthorPolicy.of(["Carol"])
+        store, services.gateways, services.announcements, clock, AuthorPolicy.of(["Carol"])
     )
     owner = fake_github.add_issue_from_web("Owner's", "Text.")
     carol = fake_github.add_issue_from_web("Carol's", "Text.", user="carol")
     bot = fake_github.add_issue_from_web("Bot's", "Text.", user="someone-else")
     await published(store, ALICE, bot)
 
-    assert sorted(entry.number for entry in await entries.recent()) == [carol, bot]
-    assert owner not in [entry.number for entry in await entries.recent()]
+    assert sorted(entry.number for entry in (await entries.recent()).entries) == [carol, bot]
+    assert owner not in [entry.number for entry in (await entries.recent()).entries]
 
 
 async def test_a_failing_addendum_keeps_its_job_until_github_answers(services, fake_github, store):

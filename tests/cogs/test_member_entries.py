@@ -1,0 +1,153 @@
+"""/entry for a member who connected their own diary repository, run in process: the list,
+the editor and additions work on that repository with the member's token; an issue someone
+else wrote there is refused, and an editor opened on another diary saves nothing (en, ja)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import i18n
+from bot.github_sign_in import GitHubSignIn
+from bot.services.clock import SystemClock
+from bot.services.connections import ConnectionService
+from bot.token_cipher import TokenCipher, new_key
+from cogs._editors import custom_id
+from tests.cogs.conftest import en
+
+REPOSITORY = "owner/diary"
+MODAL = 9
+
+
+@pytest.fixture
+def cipher() -> TokenCipher:
+    return TokenCipher(new_key())
+
+
+@pytest.fixture
+def connections(store, fake_github, cipher) -> ConnectionService:
+    """The operator's GitHub App on the local GitHub."""
+    state = fake_github.oauth.state
+    sign_in = GitHubSignIn(
+        state.client_id, state.client_secret, fake_github.web_url, fake_github.url
+    )
+    return ConnectionService(store, SystemClock(), sign_in, cipher)
+
+
+@pytest.fixture
+async def token(drive, store, fake_github, cipher) -> str:
+    """The server's owner connected owner/diary as GitHub user `owner`; their access token."""
+    fake_github.add_repository(REPOSITORY)
+    fake_github.oauth.add_installation("owner", [REPOSITORY], {"owner": "admin"})
+    grant = fake_github.oauth.grant("owner")
+    guild, user = int(drive.fake.world.guild_id), int(drive.fake.world.member("owner").id)
+    now = datetime.now(UTC)
+    await store.put_connection_tokens(
+        guild,
+        user,
+        "owner",
+        cipher.encrypt(grant["access_token"]),
+        now + timedelta(hours=8),
+        cipher.encrypt(grant["refresh_token"]),
+        None,
+        now,
+    )
+    await store.set_connection_repository(guild, user, REPOSITORY, now)
+    return grant["access_token"]
+
+
+def authorizations(fake_github, method: str, path: str) -> list[str]:
+    return [
+        r.headers.get("Authorization", "").split(" ")[-1]
+        for r in fake_github.requests
+        if r.method == method and r.path.startswith(path)
+    ]
+
+
+async def test_list_shows_the_entries_of_the_members_diary(drive, fake_github, token):
+    """/entry list: "Recent entries in owner/diary", the member's issues there only, linked on
+    GitHub; asked with the member's token."""
+    mine = fake_github.add_issue_from_web("Heron", "Saw one.", user="owner", repository=REPOSITORY)
+    fake_github.add_issue_from_web("Spam", "Buy!", user="mallory", repository=REPOSITORY)
+    fake_github.add_issue_from_web("Server diary", "Text.")
+
+    reply = (await drive.slash("owner", "entry", "list")).wait_final()
+
+    (embed,) = reply["embeds"]
+    assert embed["title"] == en("entry.list_title_diary", repository=REPOSITORY)
+    assert (
+        f"**#{mine}** [Heron](https://github.com/{REPOSITORY}/issues/{mine})"
+        in (embed["description"])
+    )
+    assert "Spam" not in embed["description"] and "Server diary" not in embed["description"]
+    assert set(authorizations(fake_github, "GET", f"/repos/{REPOSITORY}/issues")) == {token}
+
+
+async def test_list_in_japanese_names_the_diary(drive, fake_github, token):
+    """A Japanese client: the list's title and the empty note are Japanese."""
+    reply = (await drive.slash("owner", "entry", "list", locale="ja")).wait_final()
+
+    assert reply["content"] == i18n.t("ja", "entry.list_empty_diary", repository=REPOSITORY)
+
+
+async def test_a_strangers_issue_in_the_diary_is_refused(drive, fake_github, token):
+    """/entry edit on an issue someone else wrote in the member's repository: refused, even
+    for a member with Manage Server (en and ja)."""
+    theirs = fake_github.add_issue_from_web("Hi", "x", user="mallory", repository=REPOSITORY)
+
+    english = (await drive.slash("owner", "entry", "edit", {"number": theirs})).wait_final()
+    japanese = (
+        await drive.slash("owner", "entry", "add", {"number": theirs, "text": "x"}, locale="ja")
+    ).wait_final()
+
+    values = {"number": theirs, "repository": REPOSITORY}
+    assert english["content"] == en("error.not_your_diary_entry", **values)
+    assert japanese["content"] == i18n.t("ja", "error.not_your_diary_entry", **values)
+    assert fake_github.comments(theirs, REPOSITORY) == []
+
+
+async def test_the_editor_saves_to_the_members_issue(drive, fake_github, token):
+    """/entry edit on the member's own entry: the editor shows it; submitted, the issue in
+    their repository changes, with their token; the server diary's #1 does not."""
+    number = fake_github.add_issue_from_web("Old", "Old text.", user="owner", repository=REPOSITORY)
+    fake_github.add_issue_from_web("Server's", "Text.")
+
+    opened = await drive.slash("owner", "entry", "edit", {"number": number})
+    assert opened.response_type == MODAL
+    route = opened.modal["custom_id"]
+    saved = await drive.submit("owner", route, {"title": "New", "body": "New text."})
+
+    url = f"https://github.com/{REPOSITORY}/issues/{number}"
+    assert saved.wait_final()["content"] == en("entry.edited", number=number, title="New", url=url)
+    (issue,) = fake_github.issues(REPOSITORY)
+    assert (issue["title"], issue["body"]) == ("New", "New text.")
+    assert authorizations(fake_github, "PATCH", f"/repos/{REPOSITORY}/issues/") == [token]
+    assert fake_github.issues()[0]["title"] == "Server's"
+
+
+async def test_an_editor_opened_on_the_server_diary_saves_nothing_here(drive, fake_github, token):
+    """An editor opened before the member connected (on the server diary's #1) is refused
+    once #1 would mean their own repository's issue; nothing changes there."""
+    number = fake_github.add_issue_from_web("Mine", "Text.", user="owner", repository=REPOSITORY)
+    owner_id = int(drive.fake.world.member("owner").id)
+    route = custom_id("entry_edit", number, owner_id)  # stamp 0: the server diary
+
+    refused = await drive.submit("owner", route, {"title": "X", "body": "Y"})
+
+    texts = [m.get("content") for m in refused.messages]
+    assert i18n.t("en-US", "error.entry_diary_changed", number=number) in texts
+    assert fake_github.issues(REPOSITORY)[0]["title"] == "Mine"
+
+
+async def test_add_comments_on_the_members_issue_with_their_token(drive, fake_github, token):
+    """/entry add number text: the comment is on the member's issue, made with their token."""
+    number = fake_github.add_issue_from_web("Mine", "Text.", user="owner", repository=REPOSITORY)
+
+    reply = (
+        await drive.slash("owner", "entry", "add", {"number": number, "text": "Later: rain."})
+    ).wait_final()
+
+    (comment,) = fake_github.comments(number, REPOSITORY)
+    assert comment["body"].startswith("Later: rain.") and comment["created_with"] == token
+    assert reply["content"].startswith(f"Added to entry #{number}: ")
