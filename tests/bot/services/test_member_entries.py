@@ -182,3 +182,24 @@ async def test_a_revoked_sign_in_reads_as_connect_again(member_services, fake_gi
     with pytest.raises(UserFacingError) as again:
         await member_services.entries.recent(BOB)
     assert again.value.key == "connect.again"
+
+
+async def test_an_edit_updates_the_announcement_of_the_members_entry_only(
+    member_services, fake_github, peek
+):
+    """Bob's #1 and the server diary's #1 were both announced: editing Bob's changes the
+    announcement of bob/diary #1, never the server diary's #1."""
+    mine = fake_github.add_issue_from_web("Mine", "Text.", user="bob", repository=REPOSITORY)
+    server = fake_github.add_issue_from_web("Server's", "Text.")
+    announcements = member_services.announcements
+    await announcements.announce(
+        (await member_services.entries.get(mine, BOB)), REPOSITORY, [BOB.guild_id]
+    )
+    await announcements.announce(
+        (await member_services.entries.get(server)), "alice/diary", [BOB.guild_id]
+    )
+
+    await member_services.entries.edit(mine, "Renamed", "New text.", BOB)
+
+    titles = {(a.repository, a.title) for a in peek.announcements(1)}
+    assert titles == {(REPOSITORY, "Renamed"), ("alice/diary", "Server's")}
