@@ -318,6 +318,7 @@ class PublishedEntry:
     published_at: datetime
     length: int  # characters of the text as written (no hidden marker, no image links)
     author_id: int | None = None  # None: written on GitHub directly
+    repository: str | None = None  # its author's own diary; None: the server diary's
 
 
 @dataclass(frozen=True)

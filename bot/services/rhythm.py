@@ -128,7 +128,7 @@ class RhythmService:
         store: Store,
         clock: Clock,
         *,
-        entry_url: Callable[[int, str], str] = lambda number, url: url,
+        entry_url: Callable[[int, str, str | None], str] = lambda number, url, repository: url,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -171,16 +171,22 @@ class RhythmService:
     ) -> list[PublishedEntry]:
         """Every entry of the server: published from its drafts, and with `channel_id` (its
         announcement channel) entries written on GitHub directly that were announced there.
-        Links go to the blog when BLOG_URL_TEMPLATE is set."""
+        Links go to the blog when BLOG_URL_TEMPLATE is set (for the server diary's entries;
+        those of a member's own diary link their issue)."""
         entries = await self._store.list_published_entries(guild_id, channel_id=channel_id)
         return [
             PublishedEntry(
                 number=e.number,
                 title=e.title,
-                url=self._entry_url(e.number, e.url) if e.author_id is not None else e.url,
+                url=(
+                    self._entry_url(e.number, e.url, e.repository)
+                    if e.author_id is not None
+                    else e.url
+                ),
                 published_at=e.published_at,
                 length=e.length,
                 author_id=e.author_id,
+                repository=e.repository,
             )
             for e in entries
         ]

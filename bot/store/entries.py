@@ -20,14 +20,14 @@ class EntryStore:
         author_filter = " AND author_id = ?" if author_id is not None else ""
         sql = (
             "SELECT issue_number AS number, title, issue_url AS url, published_at AS at,"
-            " LENGTH(body) AS length, author_id FROM drafts"
+            " LENGTH(body) AS length, author_id, issue_repository AS repository FROM drafts"
             f" WHERE guild_id = ? AND published_at IS NOT NULL{author_filter}"
         )
         params: list[object] = [guild_id] + ([author_id] if author_id is not None else [])
         if channel_id is not None and author_id is None:
             sql += (
                 " UNION ALL SELECT a.issue_number, a.title, a.url, a.entry_created_at,"
-                " 0, NULL FROM announcements a WHERE a.channel_id = ?"
+                " 0, NULL, NULL FROM announcements a WHERE a.channel_id = ?"
                 " AND a.entry_state != 'deleted' AND NOT EXISTS (SELECT 1 FROM drafts d"
                 " WHERE d.issue_number = a.issue_number)"
             )
@@ -47,6 +47,7 @@ class EntryStore:
                     published_at=at,
                     length=row["length"],
                     author_id=row["author_id"],
+                    repository=row["repository"],
                 )
             )
         return entries

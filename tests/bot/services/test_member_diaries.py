@@ -12,13 +12,14 @@ from bot.app import Services
 from bot.github_gateway import GitHubGateway
 from bot.github_gateways import Credentials, GatewayPool
 from bot.github_sign_in import GitHubSignIn
+from bot.local_time import format_local, zone_of
 from bot.models import DiaryTarget, JobState, Owner
 from bot.services.connections import ConnectionService
 from bot.services.images import Upload
 from bot.services.publishing import DISCONNECTED, Author
 from bot.settings import Settings
 from bot.token_cipher import TokenCipher, new_key
-from tests.bot.builders import ALICE
+from tests.bot.builders import ALICE, FakeMembers
 from tests.bot.conftest import HOME_CHANNEL, OTHER_CHANNEL, OTHER_GUILD
 from tests.bot.services.test_images import png
 from tests.bot.services.test_publishing import attempt
@@ -28,6 +29,7 @@ from tests.fakes.github_server import FakeGitHub
 BOB = Owner(ALICE.guild_id, 200000000000000009)
 BOBS = DiaryTarget("bob/diary", (BOB.guild_id, BOB.user_id))
 AUTHOR = Author("Bob")
+BLOG = "https://blog.example/articles/{number}"  # the server diary's blog
 
 
 class Members:
@@ -77,6 +79,7 @@ async def services(store, gateway, fake_github, directory, sender, clock, cipher
         github_repository="alice/diary",
         github_api_url=fake_github.url,
         announce_channel_id=HOME_CHANNEL,
+        blog_url_template=BLOG,
     )
     sign_in = GitHubSignIn(
         OAuthState.client_id, OAuthState.client_secret, fake_github.web_url, fake_github.url
@@ -94,7 +97,7 @@ async def services(store, gateway, fake_github, directory, sender, clock, cipher
     async def ready() -> None:
         return None
 
-    return Services.build(
+    built = Services.build(
         settings,
         store,
         gateway,
@@ -105,6 +108,8 @@ async def services(store, gateway, fake_github, directory, sender, clock, cipher
         connections=connections,
         gateways=pool,
     )
+    built.access.set_member_lookup(FakeMembers())
+    return built
 
 
 async def publish(services, owner: Owner, text: str = "Dear diary", labels: str | None = None):
@@ -277,3 +282,33 @@ async def test_a_members_entry_is_announced_in_their_server_keyed_by_their_repos
     ]
     server = await services.store.list_tracked_announcements("alice/diary", 1)
     assert sorted(a.channel_id for a in server) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
+
+
+async def test_stats_and_reminders_link_a_members_entry_to_its_issue(services, members):
+    """The server's list of entries (stats, on-this-day) links the server diary's entries to
+    its blog and a member's own entry to its issue, never to the server blog's page."""
+    await members.connect(BOB, "bob", "bob/diary")
+    await publish(services, BOB)
+    await publish(services, ALICE)
+    entries = await services.rhythm.server_entries(ALICE.guild_id)
+    assert sorted((e.author_id, e.url) for e in entries) == sorted(
+        [
+            (BOB.user_id, "https://github.com/bob/diary/issues/1"),
+            (ALICE.user_id, "https://blog.example/articles/1"),
+        ]
+    )
+
+
+async def test_a_schedule_goes_to_the_diary_of_when_it_fires(services, members, fake_github, clock):
+    """Scheduled before connecting, due after: the entry goes to the member's own diary (the
+    diary is chosen when the schedule fires, not when it was made)."""
+    draft = await services.drafts.create(BOB, "Later", "Text.")
+    when = format_local(clock.now() + timedelta(minutes=60), zone_of("UTC"))
+    await services.scheduling.schedule(BOB, draft.id, when, None, AUTHOR)
+    token = await members.connect(BOB, "bob", "bob/diary")
+    clock.advance(3660)
+    await services.schedule_worker._run_due()
+    (job,) = await services.store.list_pending_publish_jobs()
+    assert job.target == BOBS
+    assert (await attempt(services, job.id)).state is JobState.DONE
+    assert [i["created_with"] for i in fake_github.issues("bob/diary")] == [token]
