@@ -6,8 +6,6 @@ import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from bot.errors import TooManyDrafts
 from bot.limits import REVISIONS_PER_DRAFT
 from bot.models import Draft, DraftListing, JobState, Owner, Revision
@@ -130,14 +128,16 @@ class DraftStore:
     ) -> Draft | None:
         """The draft (of any server) this bot published as entry #`issue_number` of
         `repository` (a member's own; None: the server diary)."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> Draft | None:
+            row = db.execute(
                 f"{_SELECT} WHERE d.issue_number = ? AND lower(d.issue_repository) IS lower(?)"
                 " ORDER BY d.id LIMIT 1",
                 (issue_number, repository),
-            )
-            row = await cursor.fetchone()
-        return _draft(row) if row else None
+            ).fetchone()
+            return _draft(row) if row else None
+
+        return await self._db.run_read(work)
 
     async def list_published_issue_numbers(
         self, numbers: Collection[int], repository: str | None = None
@@ -148,14 +148,16 @@ class DraftStore:
         if not wanted:
             return set()
         marks = ", ".join("?" * len(wanted))
-        async with self._db.read() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> set[int]:
+            rows = db.execute(
                 f"SELECT issue_number FROM drafts WHERE issue_number IN ({marks})"
                 " AND lower(issue_repository) IS lower(?)",
                 (*wanted, repository),
-            )
-            rows = await cursor.fetchall()
-        return {int(row[0]) for row in rows}
+            ).fetchall()
+            return {int(row[0]) for row in rows}
+
+        return await self._db.run_read(work)
 
     async def list_drafts(self, owner: Owner, limit: int = 25, query: str = "") -> list[Draft]:
         """The owner's drafts, unpublished ones first, each part most recently changed first,
@@ -261,64 +263,54 @@ class DraftStore:
 
     async def list_revisions(self, owner: Owner, draft_id: int, limit: int = 10) -> list[Revision]:
         """The draft's most recent revisions, newest first (empty if not the owner's)."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> list[Revision]:
+            rows = db.execute(
                 "SELECT r.* FROM draft_revisions r JOIN drafts d ON d.id = r.draft_id"
                 " WHERE r.draft_id = ? AND d.guild_id = ? AND d.author_id = ?"
                 " ORDER BY r.id DESC LIMIT ?",
                 (draft_id, owner.guild_id, owner.user_id, limit),
-            )
-            rows = await cursor.fetchall()
-        return [_revision(row) for row in rows]
+            ).fetchall()
+            return [_revision(row) for row in rows]
+
+        return await self._db.run_read(work)
 
     async def get_revision(self, owner: Owner, draft_id: int, revision_id: int) -> Revision | None:
         """One revision of the owner's draft, or None."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> Revision | None:
+            row = db.execute(
                 "SELECT r.* FROM draft_revisions r JOIN drafts d ON d.id = r.draft_id"
                 " WHERE r.id = ? AND r.draft_id = ? AND d.guild_id = ? AND d.author_id = ?",
                 (revision_id, draft_id, owner.guild_id, owner.user_id),
-            )
-            row = await cursor.fetchone()
-        return _revision(row) if row else None
+            ).fetchone()
+            return _revision(row) if row else None
+
+        return await self._db.run_read(work)
 
     async def undo_draft(self, owner: Owner, draft_id: int, at: datetime) -> Draft | None:
         """Go back to the state before the latest change still in effect; the undone
         revision stays in the history, marked. None when there is nothing to undo."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
+        stamp = encode_time(at)
+
+        def work(db: sqlite3.Connection) -> Draft | None:
+            rows = db.execute(
                 "SELECT r.* FROM draft_revisions r JOIN drafts d ON d.id = r.draft_id"
                 " WHERE r.draft_id = ? AND d.guild_id = ? AND d.author_id = ? AND r.undone = 0"
                 " ORDER BY r.id DESC LIMIT 2",
                 (draft_id, owner.guild_id, owner.user_id),
-            )
-            rows = await cursor.fetchall()
+            ).fetchall()
             if len(rows) < 2:
                 return None
             latest, previous = rows
-            await db.execute("UPDATE draft_revisions SET undone = 1 WHERE id = ?", (latest["id"],))
-            await db.execute(
+            db.execute("UPDATE draft_revisions SET undone = 1 WHERE id = ?", (latest["id"],))
+            db.execute(
                 "UPDATE drafts SET title = ?, body = ?, labels = ?, updated_at = ? WHERE id = ?",
-                (
-                    previous["title"],
-                    previous["body"],
-                    previous["labels"],
-                    encode_time(at),
-                    draft_id,
-                ),
+                (previous["title"], previous["body"], previous["labels"], stamp, draft_id),
             )
-            return await self._fetch_draft(db, owner, draft_id)
+            return _fetch_draft_now(db, owner, draft_id)
 
-    @staticmethod
-    async def _fetch_draft(
-        db: aiosqlite.Connection, owner: Owner, draft_id: int | None
-    ) -> Draft | None:
-        cursor = await db.execute(
-            f"{_SELECT} WHERE d.id = ? AND d.guild_id = ? AND d.author_id = ?",
-            (draft_id, owner.guild_id, owner.user_id),
-        )
-        row = await cursor.fetchone()
-        return _draft(row) if row else None
+        return await self._db.run_write(work)
 
 
 _REVISION = (
@@ -407,7 +399,7 @@ def _fetch_draft_now(db: sqlite3.Connection, owner: Owner, draft_id: int | None)
     return _draft(row) if row else None
 
 
-def _revision(row: aiosqlite.Row) -> Revision:
+def _revision(row: sqlite3.Row) -> Revision:
     created = decode_time(row["created_at"])
     assert created
     return Revision(
