@@ -154,7 +154,7 @@ async def measure(path: Path, built_seconds: float, seed: int = 7) -> StoreScale
     owners = sorted(by_owner, key=lambda o: o.user_id)
     rng = random.Random(seed)
     store = await Store.open(path)
-    service = DraftService(store, SystemClock())
+    service = DraftService(store, store, SystemClock())
     appends: list[float] = []
     listings: list[float] = []
     writer_listings: list[float] = []

@@ -28,6 +28,7 @@ from bot.services.status import RateLimitSource, StatusService
 from bot.services.watching import IssueLister, WatchService
 from bot.settings import Settings
 from bot.store import Store
+from bot.wake import Wake
 from bot.webhooks import WebhookServer
 from bot.workers.announcer import AnnounceWorker
 from bot.workers.commenter import CommentWorker
@@ -100,7 +101,9 @@ class Services:
         if gateways is None:
             gateways = GatewayPool(gateway, settings.github_repository)
         connections = connections or ConnectionService(store, clock)
-        drafts = DraftService(store, clock, delete_confirm_seconds=settings.delete_confirm_seconds)
+        drafts = DraftService(
+            store, store, clock, delete_confirm_seconds=settings.delete_confirm_seconds
+        )
         pages = PageProbe() if settings.wait_for_page else None
         announce_worker = AnnounceWorker(
             store, sender, clock, ready, pages=pages, nonce_window=settings.discord_nonce_window
@@ -161,30 +164,34 @@ class Services:
                 poll_interval=settings.poll_interval,
             )
         access = AccessService(store, settings.discord_guild_ids)
-        scheduling = ScheduleService(store, drafts, publishing, labels, clock, access)
-        schedule_worker = ScheduleWorker(scheduling, clock, ready)
-        scheduling.set_wake_worker(schedule_worker.wake)
-        rhythm = RhythmService(store, clock, entry_url=announcements.entry_url)
+        schedules_due = Wake()
+        scheduling = ScheduleService(
+            store, store, drafts, publishing, labels, clock, access, wake_worker=schedules_due
+        )
+        schedule_worker = ScheduleWorker(scheduling, clock, ready, schedules_due)
+        rhythm = RhythmService(store, store, clock, entry_url=announcements.entry_url)
+        reminders_due = Wake()
         reminders = ReminderService(
+            store,
             store,
             rhythm,
             discord,
             clock,
             channel_for_guild=announcements.channel_for_guild,
             nonce_window=settings.discord_nonce_window,
+            wake_worker=reminders_due,
         )
         entries = EntryService(store, gateways, announcements, clock, authors, diaries=connections)
         comments = CommentService(store, gateways, clock)
         comment_worker = CommentWorker(store, comments, clock, ready)
         comments.set_wake_worker(comment_worker.wake)
-        reminder_worker = ReminderWorker(reminders, clock, ready)
-        reminders.set_wake_worker(reminder_worker.wake)
+        reminder_worker = ReminderWorker(reminders, clock, ready, reminders_due)
         return cls(
             settings=settings,
             store=store,
             access=access,
             drafts=drafts,
-            images=ImageService(store, drafts, image_publisher, clock),
+            images=ImageService(store, store, drafts, image_publisher, clock),
             labels=labels,
             server_settings=ServerSettingsService(store, clock),
             status=StatusService(

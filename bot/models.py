@@ -366,3 +366,40 @@ class JobCounts:
     announce_pending: int = 0
     announce_retrying: int = 0
     announce_failed: int = 0
+
+
+@dataclass(frozen=True)
+class StoredConnection:
+    """A row of member_connections; the token fields are ciphertext, never plaintext."""
+
+    guild_id: int
+    user_id: int
+    github_login: str
+    repository: str | None
+    access_token: bytes
+    access_expires_at: datetime | None
+    refresh_token: bytes | None
+    refresh_expires_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ConnectionSummary:
+    """A member's connection as admins see it: no token, not even sealed."""
+
+    user_id: int
+    github_login: str
+    repository: str | None
+    access_expires_at: datetime | None
+    refresh_expires_at: datetime | None
+    failure: str | None  # a message key, e.g. connect.again
+    failed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConnectionCounts:
+    """A server's connections: all, those whose last use failed, those with no repository."""
+
+    connected: int
+    failing: int
+    without_repository: int

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from bot.errors import NotAllowed, UserFacingError
 from bot.models import Owner
-from bot.store import Store
+from bot.services.store_ports import GuildSettingsRecords
 
 
 class Need(StrEnum):
@@ -53,11 +53,11 @@ class AccessService:
 
     def __init__(
         self,
-        store: Store,
+        settings: GuildSettingsRecords,
         allowed_guilds: Collection[int] = (),
         members: MemberLookup = _nobody,
     ) -> None:
-        self._store = store
+        self._settings = settings
         self._allowed = frozenset(allowed_guilds)
         self._members = members
 
@@ -88,7 +88,7 @@ class AccessService:
             if not member.manage_guild:
                 raise NotAllowed("error.manage_guild_required")
             return
-        settings = await self._store.get_guild_settings(member.guild_id)
+        settings = await self._settings.get_guild_settings(member.guild_id)
         if settings.author_role_id is not None:
             if settings.author_role_id not in member.role_ids:
                 raise NotAllowed(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.store.connections import ConnectionCounts, ConnectionSummary
+from bot.models import ConnectionCounts, ConnectionSummary
 
 LISTED_DIARIES = 25  # connections an admin's status lists; the rest are counted
 

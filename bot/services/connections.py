@@ -21,6 +21,7 @@ from bot.errors import GitHubError, UserFacingError
 from bot.models import DiaryTarget
 from bot.services.clock import Clock
 from bot.services.connection_overview import ConnectionsOverview, connections_overview
+from bot.services.store_ports import ConnectionRecords
 from bot.sign_in_records import (
     DeviceCode,
     DeviceWait,
@@ -29,7 +30,6 @@ from bot.sign_in_records import (
     TokenGrant,
     TokenRejected,
 )
-from bot.store.connections import ConnectionCounts, ConnectionSummary, StoredConnection
 from bot.token_cipher import TokenCipher, TokenUnreadable
 
 log = logging.getLogger(__name__)
@@ -51,32 +51,6 @@ class SignInGateway(Protocol):
     async def refresh(self, refresh_token: str) -> TokenGrant: ...
     async def login(self, access_token: str) -> str: ...
     async def pushable_repositories(self, access_token: str) -> list[str]: ...
-
-
-class ConnectionStorePort(Protocol):
-    async def get_connection(self, guild_id: int, user_id: int) -> StoredConnection | None: ...
-    async def put_connection_tokens(
-        self,
-        guild_id: int,
-        user_id: int,
-        login: str,
-        access_token: bytes,
-        access_expires_at: datetime | None,
-        refresh_token: bytes | None,
-        refresh_expires_at: datetime | None,
-        at: datetime,
-    ) -> None: ...
-    async def set_connection_repository(
-        self, guild_id: int, user_id: int, repository: str, at: datetime
-    ) -> bool: ...
-    async def delete_connection(self, guild_id: int, user_id: int) -> bool: ...
-    async def set_connection_failure(
-        self, guild_id: int, user_id: int, failure: str, at: datetime
-    ) -> bool: ...
-    async def count_connections(self, guild_id: int) -> ConnectionCounts: ...
-    async def list_connection_summaries(
-        self, guild_id: int, limit: int, offset: int = 0
-    ) -> list[ConnectionSummary]: ...
 
 
 @dataclass(frozen=True)
@@ -114,7 +88,7 @@ class ConnectionService:
 
     def __init__(
         self,
-        store: ConnectionStorePort,
+        store: ConnectionRecords,
         clock: Clock,
         gateway: SignInGateway | None = None,
         cipher: TokenCipher | None = None,

@@ -18,7 +18,7 @@ from bot.limits import GITHUB_TITLE, clean_text, encodable
 from bot.models import Draft, DraftListing, JobState, Owner, Revision
 from bot.services.clock import Clock
 from bot.services.preview import DraftPreview, escape_links, warnings_for
-from bot.store import Store
+from bot.services.store_ports import DraftRecords, ImageRecords
 
 MAX_DRAFTS_PER_MEMBER = 500
 DEFAULT_TITLE_FORMAT = "%Y-%m-%d"
@@ -58,8 +58,16 @@ def refuse_published(draft: Draft) -> None:
 class DraftService:
     """A member's drafts in one server."""
 
-    def __init__(self, store: Store, clock: Clock, *, delete_confirm_seconds: int = 120) -> None:
-        self._store = store
+    def __init__(
+        self,
+        drafts: DraftRecords,
+        images: ImageRecords,
+        clock: Clock,
+        *,
+        delete_confirm_seconds: int = 120,
+    ) -> None:
+        self._drafts = drafts
+        self._images = images
         self._clock = clock
         self._delete_confirm_seconds = delete_confirm_seconds
 
@@ -90,7 +98,7 @@ class DraftService:
         try:
             # The limit is counted in the insert's own transaction: two drafts started at
             # once cannot both slip under it.
-            return await self._store.add_draft(
+            return await self._drafts.add_draft(
                 owner, title, body, (), self._clock.now(), limit=MAX_DRAFTS_PER_MEMBER
             )
         except TooManyDrafts:
@@ -99,16 +107,16 @@ class DraftService:
     async def get(self, owner: Owner, draft_id: int | None) -> Draft:
         """The draft with that id, or the most recently changed unpublished one."""
         if draft_id is None:
-            draft = await self._store.get_latest_draft(owner)
+            draft = await self._drafts.get_latest_draft(owner)
         else:
-            draft = await self._store.get_draft(owner, draft_id)
+            draft = await self._drafts.get_draft(owner, draft_id)
         if draft is None:
             raise DraftNotFound(draft_id)
         return draft
 
     async def count(self, owner: Owner, *, published: bool = False) -> int:
         """How many unpublished drafts the member has; with `published`, all of them."""
-        return await self._store.count_drafts(owner, published=published)
+        return await self._drafts.count_drafts(owner, published=published)
 
     async def preview(self, owner: Owner, draft_id: int | None) -> DraftPreview:
         """The draft (as `get` finds it) with all its preview shows."""
@@ -119,7 +127,7 @@ class DraftService:
         (images and schedule are read only when the draft, as read, has any)."""
         images, schedule = [], None
         if draft.has_extras:
-            images, schedule = await self._store.get_preview_extras(draft.owner, draft.id)
+            images, schedule = await self._images.get_preview_extras(draft.owner, draft.id)
         warnings = [] if draft.is_published else warnings_for(draft)
         return DraftPreview(draft, images, schedule, warnings)
 
@@ -129,7 +137,7 @@ class DraftService:
 
     async def list(self, owner: Owner, query: str = "", limit: int = 25) -> list[Draft]:
         """The member's drafts, most recently changed first."""
-        return await self._store.list_drafts(owner, limit=limit, query=encodable(query))
+        return await self._drafts.list_drafts(owner, limit=limit, query=encodable(query))
 
     async def append(self, owner: Owner, draft_id: int | None, text: str) -> Draft:
         """Add a paragraph to the end of an unpublished draft (found, checked and changed in
@@ -142,7 +150,7 @@ class DraftService:
         def acceptable(draft: Draft) -> bool:
             return _may_change(draft) and _appended_length(draft, text) <= MAX_BODY
 
-        found, updated = await self._store.append_to_draft(
+        found, updated = await self._drafts.append_to_draft(
             owner, draft_id, text, self._clock.now(), acceptable
         )
         if found is None:
@@ -168,7 +176,7 @@ class DraftService:
         has_text = bool(clean_text(text).strip())
         if not has_text and not allow_empty:
             raise InvalidInput("error.message_has_no_text")
-        current = await self._store.get_latest_draft(owner)
+        current = await self._drafts.get_latest_draft(owner)
         if current is None or current.job_state is JobState.PENDING:
             return await self.create(
                 owner, None, text if has_text else "", timezone=timezone, title_format=title_format
@@ -192,7 +200,7 @@ class DraftService:
         `expected_revision`, only while the draft is at that revision (DraftChanged if not:
         the store checks it in the statement that writes, so two edits cannot both win)."""
         draft = self.check_writable(await self.get(owner, draft_id))
-        updated = await self._store.update_draft(
+        updated = await self._drafts.update_draft(
             owner,
             draft.id,
             self._clock.now(),
@@ -220,7 +228,7 @@ class DraftService:
         editor held the body from that position on, as it was when it opened."""
         draft = self.check_writable(await self.get(owner, draft_id))
         if tail_from is not None:
-            opened = await self._store.get_revision(owner, draft.id, opened_at)
+            opened = await self._drafts.get_revision(owner, draft.id, opened_at)
             base = opened.body if opened is not None else draft.body
             body = base[:tail_from] + body
         kept_title = title.strip() or None  # empty: the title stays as it is
@@ -255,12 +263,12 @@ class DraftService:
     ) -> tuple[Draft, list[Revision]]:
         """The draft and its most recent revisions, newest first."""
         draft = await self.get(owner, draft_id)
-        return draft, await self._store.list_revisions(owner, draft.id, limit)
+        return draft, await self._drafts.list_revisions(owner, draft.id, limit)
 
     async def undo(self, owner: Owner, draft_id: int | None) -> Draft:
         """Go back one change; the undone state stays in the history."""
         draft = self.check_writable(await self.get(owner, draft_id))
-        restored = await self._store.undo_draft(owner, draft.id, self._clock.now())
+        restored = await self._drafts.undo_draft(owner, draft.id, self._clock.now())
         if restored is None:
             raise UserFacingError("error.nothing_to_undo", id=draft.id)
         return restored
@@ -269,7 +277,7 @@ class DraftService:
         """Delete a draft that is not being published right now, with the images only it had."""
         draft = await self.get(owner, draft_id)
         try:
-            await self._store.delete_draft_with_images(owner, draft.id)
+            await self._images.delete_draft_with_images(owner, draft.id)
         except ConcurrentChange:
             # Its publish job would go on without the draft's images: wait, or /draft cancel.
             raise UserFacingError("error.delete_while_publishing", id=draft.id) from None

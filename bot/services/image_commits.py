@@ -24,7 +24,7 @@ from bot.models import DiaryTarget, Draft, ImageCommit, JobImage, PublishJob
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
 from bot.services.images import HASH_LENGTHS, ImageLinks, git_blob_sha, markdown_image
-from bot.store import Store
+from bot.services.store_ports import ImageRecords
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +78,9 @@ class ImagePublisher:
     """The publish job's image step: the entry's new images in one commit, then linked."""
 
     def __init__(
-        self, store: Store, gateways: ImageGateways, links: ImageLinks, clock: Clock
+        self, images: ImageRecords, gateways: ImageGateways, links: ImageLinks, clock: Clock
     ) -> None:
-        self._store = store
+        self._images = images
         self._gateways = gateways
         self._links = links  # the server diary's
         self._clock = clock
@@ -108,7 +108,7 @@ class ImagePublisher:
     async def check_draft(self, draft: Draft, target: DiaryTarget | None = None) -> int:
         """Check the draft's text and image links fit an issue in `target`; the number of
         images."""
-        images = await self._store.list_draft_images(draft.owner, draft.id)
+        images = await self._images.list_draft_images(draft.owner, draft.id)
         every = [(i.alt, i.media_type) for i in images]
         self.check_fits(draft.body, every, self._clock.now(), target)
         return len(images)
@@ -116,7 +116,7 @@ class ImagePublisher:
     async def commit(self, job: PublishJob) -> list[str]:
         """Put the job's images that are not in the repository yet there in one commit
         (recording each step), and return the Markdown links of all of them, in order."""
-        images = await self._store.plan_publish_job_images(job.id)
+        images = await self._images.plan_publish_job_images(job.id)
         if any(image.url is None for image in images):
             try:
                 await self._commit_all(job)
@@ -124,7 +124,7 @@ class ImagePublisher:
                 # Not the issue's unknown outcome: the next attempt asks GitHub first.
                 error.outcome_unknown = False
                 raise
-            images = await self._store.list_publish_job_images(job.id)
+            images = await self._images.list_publish_job_images(job.id)
         return [markdown_image(image.alt, image.url or "") for image in images]
 
     async def _repo(self, job: PublishJob) -> _Repo:
@@ -137,7 +137,7 @@ class ImagePublisher:
     async def _commit_all(self, job: PublishJob) -> None:
         repo = await self._repo(job)
         gateway, branch = repo.gateway, repo.branch
-        recorded = await self._store.get_publish_job_commit(job.id)
+        recorded = await self._images.get_publish_job_commit(job.id)
         if recorded is not None and await self._resume(repo, recorded):
             return
         for _ in range(REBUILDS):
@@ -151,14 +151,14 @@ class ImagePublisher:
             sha = await gateway.create_commit(message, new_tree, head)
             commit = ImageCommit(job.id, branch, head, sha)
             positions = [(p.image.position, p.path) for p in placed]
-            await self._store.record_publish_job_commit(commit, positions, self._clock.now())
+            await self._images.record_publish_job_commit(commit, positions, self._clock.now())
             if await gateway.move_branch(branch, sha):
                 log.info("publish job %d: %d image(s) in commit %s", job.id, len(placed), sha)
                 await self._finish(repo, commit)
                 return
             # Someone pushed meanwhile: build again on the new head.
             log.info("publish job %d: %s moved; committing the images again", job.id, branch)
-            await self._store.forget_publish_job_commit(job.id)
+            await self._images.forget_publish_job_commit(job.id)
         raise GitHubError("github.unavailable", transient=True, detail=f"{branch} kept moving")
 
     async def _resume(self, repo: _Repo, recorded: ImageCommit) -> bool:
@@ -181,28 +181,28 @@ class ImagePublisher:
             )
             await self._finish(repo, recorded)
             return True
-        await self._store.forget_publish_job_commit(recorded.job_id)
+        await self._images.forget_publish_job_commit(recorded.job_id)
         return False
 
     async def _finish(self, repo: _Repo, commit: ImageCommit) -> None:
-        images = await self._store.list_publish_job_images(commit.job_id)
+        images = await self._images.list_publish_job_images(commit.job_id)
         links = [
             (i.position, repo.links.url(i.planned_path, commit.branch))
             for i in images
             if i.planned_path is not None
         ]
-        await self._store.finish_publish_job_commit(commit.job_id, links, self._clock.now())
+        await self._images.finish_publish_job_commit(commit.job_id, links, self._clock.now())
 
     async def _place(self, repo: _Repo, job: PublishJob, head: str) -> list[_Placed]:
         """The images the commit on `head` must add, with their blobs (made now unless made
         before); images already at a path of theirs are recorded as committed instead."""
-        images = await self._store.list_publish_job_images(job.id)
+        images = await self._images.list_publish_job_images(job.id)
         placed: list[_Placed] = []
         taken: set[str] = set()
         for image in images:
             if image.url is not None:
                 continue
-            data = await self._store.get_image_data(image.sha256)
+            data = await self._images.get_image_data(image.sha256)
             if data is None:
                 raise GitHubError("github.image_lost", detail=image.sha256[:12])
             blob = await asyncio.to_thread(git_blob_sha, data)
@@ -210,13 +210,13 @@ class ImagePublisher:
             if present:
                 log.info("publish job %d: image %s is already in the repository", job.id, path)
                 url = repo.links.url(path, repo.branch)
-                await self._store.mark_publish_job_image_committed(
+                await self._images.mark_publish_job_image_committed(
                     job.id, image.position, path, url, self._clock.now()
                 )
                 continue
             if image.blob_sha != blob:
                 blob = await repo.gateway.create_blob(data)
-                await self._store.record_publish_job_blob(job.id, image.position, blob)
+                await self._images.record_publish_job_blob(job.id, image.position, blob)
             taken.add(path)
             placed.append(_Placed(image, path, blob))
         return placed
@@ -226,7 +226,7 @@ class ImagePublisher:
     ) -> tuple[str, bool]:
         """The image's path at `head`, and whether it is already there with this content.
         A different file at a path is never replaced: the name gets longer instead."""
-        earlier = await self._store.get_committed_image_path(image.sha256)
+        earlier = await self._images.get_committed_image_path(image.sha256)
         candidates = [earlier] if earlier else []
         for length in HASH_LENGTHS:
             path = repo.links.path(image.sha256, image.media_type, job.created_at, length)

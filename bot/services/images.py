@@ -25,7 +25,7 @@ from bot.limits import clean_text, cut
 from bot.models import Draft, DraftImage, JobState, NewImage, Owner
 from bot.services.clock import Clock
 from bot.services.drafts import DraftService
-from bot.store import Store
+from bot.services.store_ports import DraftRecords, ImageRecords
 
 log = logging.getLogger(__name__)
 
@@ -134,32 +134,38 @@ class ImageService:
     """Images attached to a member's drafts."""
 
     def __init__(
-        self, store: Store, drafts: DraftService, publisher: BodyFit, clock: Clock
+        self,
+        images: ImageRecords,
+        draft_records: DraftRecords,
+        drafts: DraftService,
+        publisher: BodyFit,
+        clock: Clock,
     ) -> None:
-        self._store = store
+        self._images = images
+        self._draft_records = draft_records
         self._drafts = drafts
         self._publisher = publisher
         self._clock = clock
 
     async def list(self, owner: Owner, draft_id: int) -> list[DraftImage]:
         """The draft's images, in the order they will appear."""
-        return await self._store.list_draft_images(owner, draft_id)
+        return await self._images.list_draft_images(owner, draft_id)
 
     async def check_attach(
         self, owner: Owner, draft_id: int | None, files: Sequence[tuple[str, int]]
     ) -> Draft:
         """Before downloading: the draft may change and the declared sizes fit; the draft."""
         draft = self._drafts.check_writable(await self._drafts.get(owner, draft_id))
-        check_sizes(files, await self._store.list_draft_images(owner, draft.id))
+        check_sizes(files, await self._images.list_draft_images(owner, draft.id))
         return draft
 
     async def check_message(self, owner: Owner, files: Sequence[tuple[str, int]]) -> None:
         """Before downloading a message's images: their declared sizes fit the draft they
         will go to (the current one, unless it is being published: then a new one)."""
-        current = await self._store.get_latest_draft(owner)
+        current = await self._draft_records.get_latest_draft(owner)
         images: list[DraftImage] = []
         if current is not None and current.job_state is not JobState.PENDING:
-            images = await self._store.list_draft_images(owner, current.id)
+            images = await self._images.list_draft_images(owner, current.id)
         check_sizes(files, images)
 
     async def prepare(self, uploads: Sequence[Upload]) -> list[NewImage]:
@@ -185,13 +191,13 @@ class ImageService:
     async def attach(self, owner: Owner, draft_id: int, images: Sequence[NewImage]) -> Draft:
         """Store checked images with the draft (durably, before anyone is told); the draft."""
         draft = self._drafts.check_writable(await self._drafts.get(owner, draft_id))
-        current = await self._store.list_draft_images(owner, draft.id)
+        current = await self._images.list_draft_images(owner, draft.id)
         known = {image.sha256 for image in current}
         every = [(i.alt, i.media_type) for i in current]
         every += [(i.alt, i.media_type) for i in images if i.sha256 not in known]
         self._publisher.check_fits(draft.body, every, self._clock.now())
         try:
-            saved = await self._store.add_draft_images(
+            saved = await self._images.add_draft_images(
                 owner,
                 draft.id,
                 images,

@@ -30,7 +30,7 @@ from bot.services.clock import Clock
 from bot.services.posting import DEFAULT_NONCE_WINDOW, RecentPosts, find_post, nonce_expired
 from bot.services.rhythm import RhythmService, entries_on, local_date, on_this_day
 from bot.services.scheduling import parse_time_of_day
-from bot.store import Store
+from bot.services.store_ports import GuildSettingsRecords, ReminderRecords
 
 log = logging.getLogger(__name__)
 
@@ -74,29 +74,29 @@ class ReminderView:
 class ReminderService:
     def __init__(
         self,
-        store: Store,
+        reminders: ReminderRecords,
+        settings: GuildSettingsRecords,
         rhythm: RhythmService,
         poster: ReminderPoster,
         clock: Clock,
         *,
         channel_for_guild: Callable[[int], Awaitable[int | None]],
         nonce_window: float = DEFAULT_NONCE_WINDOW,
+        wake_worker: Callable[[], None] = lambda: None,
     ) -> None:
-        self._store = store
+        self._reminders = reminders
+        self._settings = settings
         self._rhythm = rhythm
         self._poster = poster
         self._clock = clock
         self._channel_for_guild = channel_for_guild
         self._nonce_window = nonce_window
         self._running = asyncio.Lock()  # one day's post at a time: a claim is never taken twice
-        self._wake_worker: Callable[[], None] = lambda: None
-
-    def set_wake_worker(self, wake: Callable[[], None]) -> None:
-        self._wake_worker = wake
+        self._wake_worker = wake_worker
 
     async def get(self, guild_id: int) -> ReminderView | None:
         """The server's reminder and when it is next due, if it has one."""
-        reminder = await self._store.get_reminder(guild_id)
+        reminder = await self._reminders.get_reminder(guild_id)
         return await self._view(reminder) if reminder else None
 
     async def configure(
@@ -110,8 +110,8 @@ class ReminderService:
     ) -> ReminderView:
         """Create or change the reminder; options left out keep their value (a new reminder
         posts in `default_channel_id`, the channel the command was used in)."""
-        existing = await self._store.get_reminder(guild_id)
-        settings = await self._store.get_guild_settings(guild_id)
+        existing = await self._reminders.get_reminder(guild_id)
+        settings = await self._settings.get_guild_settings(guild_id)
         if time_text is not None:
             text = time_text
         elif existing is not None:
@@ -127,7 +127,7 @@ class ReminderService:
         today = local_date(now, zone)
         # A time already past today starts tomorrow: setting it never posts at once.
         passed = local_moment(today, clock, zone) <= now
-        reminder = await self._store.set_reminder(
+        reminder = await self._reminders.set_reminder(
             guild_id,
             now,
             channel_id=channel_id or (existing.channel_id if existing else default_channel_id),
@@ -143,7 +143,7 @@ class ReminderService:
 
     async def turn_off(self, guild_id: int) -> bool:
         """Remove the server's reminder; False if it had none."""
-        removed = await self._store.delete_reminder(guild_id)
+        removed = await self._reminders.delete_reminder(guild_id)
         self._wake_worker()
         return removed
 
@@ -151,8 +151,8 @@ class ReminderService:
         """Every reminder with the moment its next post is due, soonest first."""
         now = self._clock.now()
         found = []
-        for reminder in await self._store.list_reminders():
-            settings = await self._store.get_guild_settings(reminder.guild_id)
+        for reminder in await self._reminders.list_reminders():
+            settings = await self._settings.get_guild_settings(reminder.guild_id)
             _, at = self._next(reminder, zone_of(settings.timezone), now)
             found.append((reminder, at))
         return sorted(found, key=lambda pair: pair[1])
@@ -163,16 +163,16 @@ class ReminderService:
             await self._run(guild_id)
 
     async def _run(self, guild_id: int) -> None:
-        reminder = await self._store.get_reminder(guild_id)
+        reminder = await self._reminders.get_reminder(guild_id)
         if reminder is None:
             return
-        settings = await self._store.get_guild_settings(guild_id)
+        settings = await self._settings.get_guild_settings(guild_id)
         zone, now = zone_of(settings.timezone), self._clock.now()
         day, at = self._next(reminder, zone, now)
         if at > now:
             return
         key = day.isoformat()
-        claimed = await self._store.claim_reminder_day(guild_id, key, now)
+        claimed = await self._reminders.claim_reminder_day(guild_id, key, now)
         if claimed is None:
             return
         try:
@@ -182,13 +182,13 @@ class ReminderService:
             return
         if earlier is not None:
             log.info("reminder of server %d for %s was posted before; adopted", guild_id, key)
-            await self._store.record_reminder(guild_id, key, now, "sent", message_id=earlier)
+            await self._reminders.record_reminder(guild_id, key, now, "sent", message_id=earlier)
             return
         clock = parse_time_of_day(reminder.time_of_day)
         assert clock is not None
         if now - local_moment(day, clock, zone) > LATE_LIMIT:
             log.info("reminder of server %d for %s missed (the bot was away)", guild_id, key)
-            await self._store.record_reminder(guild_id, key, now, "skipped")
+            await self._reminders.record_reminder(guild_id, key, now, "skipped")
             return
         entries = await self._rhythm.server_entries(
             guild_id, await self._channel_for_guild(guild_id)
@@ -197,10 +197,10 @@ class ReminderService:
         memories = on_this_day(entries, day, zone) if reminder.on_this_day else []
         if written and not memories:
             log.info("reminder of server %d for %s skipped: an entry exists", guild_id, key)
-            await self._store.record_reminder(guild_id, key, now, "skipped")
+            await self._reminders.record_reminder(guild_id, key, now, "skipped")
             return
         text_for = reminder_text(day, nudge=not written, memories=memories, zone=zone)
-        await self._store.mark_reminder_started(guild_id, key, now)
+        await self._reminders.mark_reminder_started(guild_id, key, now)
         assert claimed.nonce is not None, "a claimed day has a nonce"
         try:
             message_id = await self._poster.post_reminder(
@@ -215,7 +215,7 @@ class ReminderService:
             await self._failed(claimed, key, error)
             return
         log.info("reminder of server %d for %s posted", guild_id, key)
-        await self._store.record_reminder(guild_id, key, now, "sent", message_id=message_id)
+        await self._reminders.record_reminder(guild_id, key, now, "sent", message_id=message_id)
 
     async def _earlier_post(self, claimed: Reminder, day: str, now: datetime) -> int | None:
         """The day's post made by an earlier attempt, when Discord may have forgotten that
@@ -232,11 +232,11 @@ class ReminderService:
         now = self._clock.now()
         if error.permanent or reminder.attempts + 1 >= MAX_ATTEMPTS:
             log.warning("reminder of server %d for %s failed: %s", reminder.guild_id, day, error)
-            await self._store.record_reminder(reminder.guild_id, day, now, "failed")
+            await self._reminders.record_reminder(reminder.guild_id, day, now, "failed")
             return
         delay = retry_delay(reminder.attempts)
         log.warning("reminder of server %d: %s; retrying in %.0fs", reminder.guild_id, error, delay)
-        await self._store.record_reminder(
+        await self._reminders.record_reminder(
             reminder.guild_id, day, now, "retrying", next_attempt_at=now + timedelta(seconds=delay)
         )
 
@@ -257,7 +257,7 @@ class ReminderService:
         return day, local_moment(day, clock, zone)
 
     async def _view(self, reminder: Reminder) -> ReminderView:
-        settings = await self._store.get_guild_settings(reminder.guild_id)
+        settings = await self._settings.get_guild_settings(reminder.guild_id)
         _, at = self._next(reminder, zone_of(settings.timezone), self._clock.now())
         return ReminderView(reminder, settings.timezone, at)
 

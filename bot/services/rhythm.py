@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from bot.local_time import zone_of
 from bot.models import PublishedEntry
 from bot.services.clock import Clock
-from bot.store import Store
+from bot.services.store_ports import GuildSettingsRecords, PublishedEntryRecords
 from bot.year_calendar import DayTotal, YearPicture, render_year
 
 PICTURE_CACHE_SIZE = 256  # rendered calendars kept (a few KB each)
@@ -125,12 +125,14 @@ class RhythmService:
 
     def __init__(
         self,
-        store: Store,
+        entries: PublishedEntryRecords,
+        settings: GuildSettingsRecords,
         clock: Clock,
         *,
         entry_url: Callable[[int, str, str | None], str] = lambda number, url, repository: url,
     ) -> None:
-        self._store = store
+        self._entries = entries
+        self._settings = settings
         self._clock = clock
         self._entry_url = entry_url
         # (guild, member, zone, local date) -> (the day totals drawn, the picture)
@@ -140,15 +142,15 @@ class RhythmService:
 
     async def stats(self, guild_id: int, member_id: int) -> Stats:
         """The member's published entries, streaks and characters this month in this server."""
-        settings = await self._store.get_guild_settings(guild_id)
-        entries = await self._store.list_published_entries(guild_id, author_id=member_id)
+        settings = await self._settings.get_guild_settings(guild_id)
+        entries = await self._entries.list_published_entries(guild_id, author_id=member_id)
         return stats_of(entries, zone_of(settings.timezone), settings.timezone, self._clock.now())
 
     async def overview(self, guild_id: int, member_id: int) -> Overview:
         """Stats and the calendar picture of the last 12 months, rendered in a worker thread
         and kept per member and local day until an entry changes the totals."""
-        settings = await self._store.get_guild_settings(guild_id)
-        entries = await self._store.list_published_entries(guild_id, author_id=member_id)
+        settings = await self._settings.get_guild_settings(guild_id)
+        entries = await self._entries.list_published_entries(guild_id, author_id=member_id)
         zone, now = zone_of(settings.timezone), self._clock.now()
         stats = stats_of(entries, zone, settings.timezone, now)
         today = local_date(now, zone)
@@ -173,7 +175,7 @@ class RhythmService:
         announcement channel) entries written on GitHub directly that were announced there.
         Links go to the blog when BLOG_URL_TEMPLATE is set (for the server diary's entries;
         those of a member's own diary link their issue)."""
-        entries = await self._store.list_published_entries(guild_id, channel_id=channel_id)
+        entries = await self._entries.list_published_entries(guild_id, channel_id=channel_id)
         return [
             PublishedEntry(
                 number=e.number,

@@ -23,8 +23,8 @@ from bot.services.clock import Clock
 from bot.services.drafts import DraftService
 from bot.services.labels import LabelCatalog, parse_labels
 from bot.services.publishing import Author, PublishingService
+from bot.services.store_ports import GuildSettingsRecords, ScheduleRecords
 from bot.services.time_text import parse
-from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -105,30 +105,31 @@ class ScheduleService:
 
     def __init__(
         self,
-        store: Store,
+        schedules: ScheduleRecords,
+        settings: GuildSettingsRecords,
         drafts: DraftService,
         publishing: PublishingService,
         labels: LabelCatalog,
         clock: Clock,
         access: AccessService | None = None,
+        *,
+        wake_worker: Callable[[], None] = lambda: None,
     ) -> None:
-        self._store = store
+        self._schedules = schedules
+        self._settings = settings
         self._drafts = drafts
         self._publishing = publishing
         self._labels = labels
         self._clock = clock
         self._access = access  # None: nobody is looked up again (tests of other behaviour)
-        self._wake_worker: Callable[[], None] = lambda: None
-
-    def set_wake_worker(self, wake: Callable[[], None]) -> None:
-        """Called when schedules change, so the worker sleeps until the right moment."""
-        self._wake_worker = wake
+        # Called when schedules change, so the worker sleeps until the right moment.
+        self._wake_worker = wake_worker
 
     async def schedule(
         self, owner: Owner, draft_id: int | None, when: str, labels: str | None, author: Author
     ) -> Scheduled:
         """Store a schedule for the draft (replacing its earlier one); nothing is sent yet."""
-        settings = await self._store.get_guild_settings(owner.guild_id)
+        settings = await self._settings.get_guild_settings(owner.guild_id)
         now = self._clock.now()
         due = parse_when(when, settings.timezone, now)
         draft = self._drafts.check_writable(await self._drafts.get(owner, draft_id))
@@ -150,7 +151,7 @@ class ScheduleService:
             created_at=now,
         )
         try:
-            stored, replaced = await self._store.add_schedule(record)
+            stored, replaced = await self._schedules.add_schedule(record)
         except ConcurrentChange:
             # Published, publishing or deleted meanwhile: say which.
             self._drafts.check_writable(await self._drafts.get(owner, draft.id))
@@ -174,7 +175,7 @@ class ScheduleService:
             draft_id = pending[0].draft_id
         draft = await self._drafts.get(owner, draft_id)
         try:
-            cancelled = await self._store.cancel_schedule(owner, draft.id, self._clock.now())
+            cancelled = await self._schedules.cancel_schedule(owner, draft.id, self._clock.now())
         except ConcurrentChange:
             raise UserFacingError("error.publish_in_progress", id=draft.id) from None
         if cancelled is None:
@@ -185,7 +186,7 @@ class ScheduleService:
 
     async def list(self, owner: Owner) -> list[Schedule]:
         """The latest pending or failed schedule of each of the owner's drafts, soonest first."""
-        return await self._store.list_schedules(owner)
+        return await self._schedules.list_schedules(owner)
 
     @staticmethod
     def error_for(schedule: Schedule) -> UserFacingError:
@@ -200,14 +201,14 @@ class ScheduleService:
 
     async def pending(self, limit: int | None = None) -> list[Schedule]:
         """Pending schedules (at most `limit`), the one to attempt soonest first."""
-        return await self._store.list_pending_schedules(limit)
+        return await self._schedules.list_pending_schedules(limit)
 
     async def hand_over(self, schedule: Schedule) -> None:
         """Give a due schedule to the publish job, once, even across crashes and restarts."""
-        claimed = await self._store.claim_schedule(schedule.id, self._clock.now())
+        claimed = await self._schedules.claim_schedule(schedule.id, self._clock.now())
         if claimed is None or claimed.claimed_at is None:
             return  # cancelled (or handed over) meanwhile
-        earlier = await self._store.find_publish_job_since(claimed.draft_id, claimed.claimed_at)
+        earlier = await self._schedules.find_publish_job_since(claimed.draft_id, claimed.claimed_at)
         if earlier is not None:
             log.info("schedule %d was handed to publish job %d before", claimed.id, earlier)
             await self._finish(claimed, ScheduleState.DONE, job_id=earlier)
@@ -246,7 +247,7 @@ class ScheduleService:
         error_key: str | None = None,
         error_detail: str | None = None,
     ) -> None:
-        await self._store.finish_schedule(
+        await self._schedules.finish_schedule(
             schedule.id,
             self._clock.now(),
             state,
@@ -269,7 +270,7 @@ class ScheduleService:
             "scheduled publish of draft %d: %s; retrying in %.0fs", schedule.draft_id, error, delay
         )
         detail = json.dumps(error.values, ensure_ascii=False, default=str)
-        await self._store.retry_schedule(
+        await self._schedules.retry_schedule(
             schedule.id, now, now + timedelta(seconds=delay), error.key, detail
         )
 

@@ -10,7 +10,7 @@ from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, clean_text, encodable
 from bot.models import GuildSettings
 from bot.services.bylines import BYLINE_NAME, BYLINE_TEMPLATE
 from bot.services.clock import Clock
-from bot.store import Store
+from bot.services.store_ports import GuildSettingsRecords
 
 CLEAR = "-"  # typed as a value, removes the setting
 TITLE_FORMAT_MAX = 100  # characters of the strftime pattern /diary-admin config takes
@@ -62,13 +62,13 @@ def _id_or_clear(value: int | str) -> int | None:
 
 
 class ServerSettingsService:
-    def __init__(self, store: Store, clock: Clock) -> None:
-        self._store = store
+    def __init__(self, settings: GuildSettingsRecords, clock: Clock) -> None:
+        self._settings = settings
         self._clock = clock
 
     async def get(self, guild_id: int) -> GuildSettings:
         """The server's settings (defaults when none were stored)."""
-        return await self._store.get_guild_settings(guild_id)
+        return await self._settings.get_guild_settings(guild_id)
 
     async def update(
         self,
@@ -110,9 +110,9 @@ class ServerSettingsService:
         if byline is not None:
             changes["byline"] = None if byline == CLEAR else check_byline(byline)
         if not changes:
-            return await self._store.get_guild_settings(guild_id)
+            return await self._settings.get_guild_settings(guild_id)
         if set(changes) == {"first_language"}:
-            current = await self._store.get_guild_settings(guild_id)
+            current = await self._settings.get_guild_settings(guild_id)
             if current.language is not None:  # nothing to write: the common case
                 return current
-        return await self._store.update_guild_settings(guild_id, self._clock.now(), **changes)
+        return await self._settings.update_guild_settings(guild_id, self._clock.now(), **changes)

@@ -3,50 +3,13 @@ App user tokens, sealed (encrypted) by the caller before they arrive here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from bot.models import ConnectionCounts, ConnectionSummary, StoredConnection
 from bot.store._codec import decode_time, encode_time
 from bot.store._database import Database
-
-
-@dataclass(frozen=True)
-class StoredConnection:
-    """A row of member_connections; the token fields are ciphertext, never plaintext."""
-
-    guild_id: int
-    user_id: int
-    github_login: str
-    repository: str | None
-    access_token: bytes
-    access_expires_at: datetime | None
-    refresh_token: bytes | None
-    refresh_expires_at: datetime | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class ConnectionSummary:
-    """A member's connection as admins see it: no token, not even sealed."""
-
-    user_id: int
-    github_login: str
-    repository: str | None
-    access_expires_at: datetime | None
-    refresh_expires_at: datetime | None
-    failure: str | None  # a message key, e.g. connect.again
-    failed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ConnectionCounts:
-    """A server's connections: all, those whose last use failed, those with no repository."""
-
-    connected: int
-    failing: int
-    without_repository: int
 
 
 def _connection(row: aiosqlite.Row) -> StoredConnection:

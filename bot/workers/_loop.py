@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from bot.services.clock import Clock
+from bot.wake import Wake
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +25,15 @@ class BackgroundLoop(ABC):
 
     name = "loop"
 
-    def __init__(self, ready: Callable[[], Awaitable[object]]) -> None:
+    def __init__(self, ready: Callable[[], Awaitable[object]], wake: Wake | None = None) -> None:
+        """`wake`: the call that wakes this loop, when a service rings it too."""
         self._ready = ready
-        self._wake = asyncio.Event()
+        self._wake = wake or Wake()
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Stop waiting and go round the loop now."""
-        self._wake.set()
+        self._wake()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"diary-{self.name}")
@@ -49,10 +51,7 @@ class BackgroundLoop(ABC):
 
     async def _pause(self, seconds: float) -> None:
         """Sleep `seconds`, or less if woken."""
-        try:
-            await asyncio.wait_for(self._wake.wait(), seconds)
-        except TimeoutError:
-            pass
+        await self._wake.wait(seconds)
 
     @abstractmethod
     async def _run(self) -> None:
@@ -64,8 +63,10 @@ class JobLoop(BackgroundLoop, Generic[JobT]):
 
     name = "jobs"
 
-    def __init__(self, clock: Clock, ready: Callable[[], Awaitable[object]]) -> None:
-        super().__init__(ready)
+    def __init__(
+        self, clock: Clock, ready: Callable[[], Awaitable[object]], wake: Wake | None = None
+    ) -> None:
+        super().__init__(ready, wake)
         self._clock = clock
 
     async def _run(self) -> None:

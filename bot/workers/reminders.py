@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.models import Reminder
 from bot.services.clock import Clock
 from bot.services.reminders import ReminderService
+from bot.wake import Wake
 from bot.workers._loop import JobLoop
 
 
@@ -19,8 +20,9 @@ class ReminderWorker(JobLoop[Reminder]):
         reminders: ReminderService,
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
+        wake: Wake | None = None,
     ) -> None:
-        super().__init__(clock, ready)
+        super().__init__(clock, ready, wake)
         self._reminders = reminders
 
     async def next_due(self) -> tuple[Reminder, datetime] | None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.models import Schedule
 from bot.services.clock import Clock
 from bot.services.scheduling import ScheduleService
+from bot.wake import Wake
 from bot.workers._loop import JobLoop
 
 
@@ -19,8 +20,9 @@ class ScheduleWorker(JobLoop[Schedule]):
         scheduling: ScheduleService,
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
+        wake: Wake | None = None,
     ) -> None:
-        super().__init__(clock, ready)
+        super().__init__(clock, ready, wake)
         self._scheduling = scheduling
 
     async def next_due(self) -> tuple[Schedule, datetime] | None:

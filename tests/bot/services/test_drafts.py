@@ -19,7 +19,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def drafts(store, clock) -> DraftService:
-    return DraftService(store, clock)
+    return DraftService(store, store, clock)
 
 
 async def published(store, draft) -> None:
@@ -304,8 +304,8 @@ async def test_preview_holds_the_draft_its_images_schedule_and_warnings(drafts, 
 
 def test_the_delete_confirmation_lasts_as_configured(store, clock):
     """DELETE_CONFIRM_SECONDS reaches the cogs through DraftService, not through settings."""
-    assert DraftService(store, clock, delete_confirm_seconds=30).delete_confirm_seconds == 30
-    assert DraftService(store, clock).delete_confirm_seconds == 120
+    assert DraftService(store, store, clock, delete_confirm_seconds=30).delete_confirm_seconds == 30
+    assert DraftService(store, store, clock).delete_confirm_seconds == 120
 
 
 async def test_appends_at_once_cannot_together_pass_the_length_limit(drafts, store):

@@ -84,7 +84,7 @@ async def tokyo(store, at) -> Store:
 
 @pytest.fixture
 def rhythm(store, at) -> RhythmService:
-    return RhythmService(store, at)
+    return RhythmService(store, store, at)
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def reminders(store, rhythm, poster, at) -> ReminderService:
     async def channel_for_guild(guild_id: int) -> int | None:
         return CHANNEL
 
-    return ReminderService(store, rhythm, poster, at, channel_for_guild=channel_for_guild)
+    return ReminderService(store, store, rhythm, poster, at, channel_for_guild=channel_for_guild)
 
 
 async def _run_due(reminders: ReminderService, at: FakeClock) -> float:
@@ -251,7 +251,9 @@ async def test_reminder_is_posted_in_the_servers_language(tokyo, store, rhythm, 
     async def channel_for_guild(guild_id: int) -> int | None:
         return None
 
-    service = ReminderService(store, rhythm, japanese, at, channel_for_guild=channel_for_guild)
+    service = ReminderService(
+        store, store, rhythm, japanese, at, channel_for_guild=channel_for_guild
+    )
     await service.configure(
         ALICE.guild_id, channel_id=9, time_text="21:00", on_this_day=None, default_channel_id=7
     )

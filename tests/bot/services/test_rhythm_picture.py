@@ -20,7 +20,7 @@ NOW = utc(2026, 11, 26, 3, 0)  # 12:00 in Tokyo
 async def rhythm(store) -> RhythmService:
     """Stats of a server on Tokyo time."""
     await store.update_guild_settings(ALICE.guild_id, NOW, timezone=TOKYO)
-    return RhythmService(store, FakeClock(NOW))
+    return RhythmService(store, store, FakeClock(NOW))
 
 
 def test_current_streak_lists_its_days_newest_first():
