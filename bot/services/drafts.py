@@ -14,9 +14,10 @@ from bot.errors import (
     UserFacingError,
 )
 from bot.limits import DRAFT_BODY as MAX_BODY
-from bot.limits import GITHUB_TITLE, clean_text, encodable
+from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, clean_text, encodable
 from bot.models import Draft, DraftListing, JobState, Owner, Revision
 from bot.services.clock import Clock
+from bot.services.draft_files import decode_upload, from_markdown
 from bot.services.preview import DraftPreview, escape_links, warnings_for
 from bot.services.store_ports import DraftRecords, ImageRecords
 
@@ -42,6 +43,19 @@ def clean_body(body: str) -> str:
     if len(cleaned) > MAX_BODY:
         raise InvalidInput("error.body_too_long", limit=MAX_BODY, length=len(cleaned))
     return cleaned
+
+
+def tail_start(body: str, limit: int = MODAL_TEXT_INPUT) -> int:
+    """Where the last part of `body` that fits an editor starts: at a paragraph or a line if
+    there is one in it."""
+    start = len(body) - limit
+    if start <= 0:
+        return 0
+    for separator in ("\n\n", "\n"):
+        cut_at = body.find(separator, start)
+        if cut_at >= 0:
+            return cut_at + len(separator)
+    return start
 
 
 def refuse_published(draft: Draft) -> None:
@@ -117,6 +131,26 @@ class DraftService:
     async def count(self, owner: Owner, *, published: bool = False) -> int:
         """How many unpublished drafts the member has; with `published`, all of them."""
         return await self._drafts.count_drafts(owner, published=published)
+
+    async def writable(self, owner: Owner, draft_id: int | None) -> Draft:
+        """The draft as `get` finds it, if it may still change (for an editor to open on)."""
+        return self.check_writable(await self.get(owner, draft_id))
+
+    async def tail(self, owner: Owner, draft_id: int | None) -> tuple[Draft, int, str]:
+        """For editing the end of a draft too long for one editor: (draft, where the end
+        starts, the end), the end fitting an editor and starting at a paragraph or line if
+        it can."""
+        draft = await self.writable(owner, draft_id)
+        start = tail_start(draft.body)
+        return draft, start, draft.body[start:]
+
+    async def import_file(
+        self, owner: Owner, draft_id: int | None, filename: str, data: bytes
+    ) -> Draft:
+        """Replace the draft's title (if the file names one) and text with a Markdown or text
+        file's (see `bot.services.draft_files`)."""
+        title, body = from_markdown(decode_upload(filename, data))
+        return await self.edit(owner, draft_id, title=title, body=body, reason="import")
 
     async def preview(self, owner: Owner, draft_id: int | None) -> DraftPreview:
         """The draft (as `get` finds it) with all its preview shows."""

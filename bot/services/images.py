@@ -188,6 +188,10 @@ class ImageService:
             )
         return prepared
 
+    async def attach_uploads(self, owner: Owner, draft_id: int, uploads: Sequence[Upload]) -> Draft:
+        """Downloaded files checked by content (`prepare`) and stored with the draft."""
+        return await self.attach(owner, draft_id, await self.prepare(uploads))
+
     async def attach(self, owner: Owner, draft_id: int, images: Sequence[NewImage]) -> Draft:
         """Store checked images with the draft (durably, before anyone is told); the draft."""
         draft = self._drafts.check_writable(await self._drafts.get(owner, draft_id))

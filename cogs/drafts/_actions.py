@@ -229,8 +229,7 @@ def _outcome(interaction: Interaction, job: PublishJob) -> str:
 
 async def edit(interaction: Interaction, draft_id: int | None) -> None:
     """A modal with the title and body; a body too long for it gets other ways to edit."""
-    drafts = interaction.client.services.drafts
-    found = drafts.check_writable(await drafts.get(owner_of(interaction), draft_id))
+    found = await interaction.client.services.drafts.writable(owner_of(interaction), draft_id)
     if len(found.body) > MODAL_TEXT_INPUT:
         await reply(
             interaction,
@@ -243,10 +242,10 @@ async def edit(interaction: Interaction, draft_id: int | None) -> None:
 
 async def edit_tail(interaction: Interaction, draft_id: int) -> None:
     """Edit only the last part of a long draft; the rest stays as it is."""
-    drafts = interaction.client.services.drafts
-    found = drafts.check_writable(await drafts.get(owner_of(interaction), draft_id))
-    head, tail = _modals.split_tail(found.body)
-    await interaction.response.send_modal(_modals.tail_editor(interaction, found, head, tail))
+    found, start, tail = await interaction.client.services.drafts.tail(
+        owner_of(interaction), draft_id
+    )
+    await interaction.response.send_modal(_modals.tail_editor(interaction, found, start, tail))
 
 
 async def submitted(interaction: Interaction, editor: Submission) -> None:

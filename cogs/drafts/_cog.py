@@ -20,7 +20,7 @@ from bot.limits import (
     REPLY_TITLE,
     cut,
 )
-from bot.services.draft_files import check_upload, decode_upload, from_markdown, to_markdown
+from bot.services.draft_files import check_upload, to_markdown
 from bot.services.images import ALT_MAX, EXTENSIONS
 from cogs._common import Interaction, owner_of, tr
 from cogs._editors import refused, submission
@@ -113,8 +113,7 @@ class DraftCog(
     ) -> None:
         owner = owner_of(interaction)
         if text is None:  # a multi-line editor: slash command options hold one line
-            drafts = self.services.drafts
-            found = drafts.check_writable(await drafts.get(owner, draft))
+            found = await self.services.drafts.writable(owner, draft)
             await interaction.response.send_modal(_modals.append_editor(interaction, found))
             return
         updated = await self.services.drafts.append(owner, draft, text)
@@ -147,8 +146,9 @@ class DraftCog(
         target = await images.check_attach(owner, draft, [(image.filename, image.size)])
         await interaction.response.defer(ephemeral=True, thinking=True)
         (upload,) = await _actions.download([image])
-        prepared = await images.prepare([replace(upload, alt=alt or upload.alt)])
-        saved = await images.attach(owner, target.id, prepared)
+        saved = await images.attach_uploads(
+            owner, target.id, [replace(upload, alt=alt or upload.alt)]
+        )
         await _actions.show(interaction, saved, "draft.image_attached")
 
     @app_commands.command(name=cmd("cmd.draft.list"), description=cmd("cmd.draft.list.desc"))
@@ -253,10 +253,8 @@ class DraftCog(
         check_upload(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
         (upload,) = await _actions.download([file])
-        text = decode_upload(upload.filename, upload.data)
-        title, body = from_markdown(text)
-        saved = await self.services.drafts.edit(
-            owner_of(interaction), draft, title=title, body=body, reason="import"
+        saved = await self.services.drafts.import_file(
+            owner_of(interaction), draft, upload.filename, upload.data
         )
         await _actions.show(interaction, saved, "draft.imported")
 

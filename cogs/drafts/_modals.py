@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import discord
 
-from bot.limits import MODAL_TEXT_INPUT
 from bot.models import Draft
 from cogs._common import Interaction, tr
 from cogs._editors import custom_id, editor
@@ -34,18 +33,8 @@ def edit_editor(interaction: Interaction, draft: Draft) -> discord.ui.Modal:
     return editor(interaction, heading, route, title=draft.title, body=draft.body)
 
 
-def tail_editor(interaction: Interaction, draft: Draft, head: str, tail: str) -> discord.ui.Modal:
-    """Title and the last part of a long draft; the head stays as it is."""
-    route = custom_id("tail", draft.id, interaction.user.id, draft.revision, len(head))
+def tail_editor(interaction: Interaction, draft: Draft, start: int, tail: str) -> discord.ui.Modal:
+    """Title and the last part of a long draft (from `start`); the head stays as it is."""
+    route = custom_id("tail", draft.id, interaction.user.id, draft.revision, start)
     heading = tr(interaction, "modal.edit_tail_heading")
     return editor(interaction, heading, route, title=draft.title, body=tail)
-
-
-def split_tail(body: str, limit: int = MODAL_TEXT_INPUT) -> tuple[str, str]:
-    """(head, tail): the tail fits the modal and starts at a paragraph or line if it can."""
-    start = len(body) - limit
-    for separator in ("\n\n", "\n"):
-        cut_at = body.find(separator, start)
-        if cut_at >= 0:
-            return body[: cut_at + len(separator)], body[cut_at + len(separator) :]
-    return body[:start], body[start:]

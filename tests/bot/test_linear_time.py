@@ -19,7 +19,7 @@ from bot.models import Draft
 from bot.ops.export import markdown, markdown_path
 from bot.services.announcing import excerpt, first_image, readable
 from bot.services.draft_files import from_markdown, to_markdown
-from bot.services.drafts import clean_body, clean_title
+from bot.services.drafts import clean_body, clean_title, tail_start
 from bot.services.entries import split_marker
 from bot.services.images import clean_alt, markdown_image
 from bot.services.labels import parse_labels
@@ -27,7 +27,6 @@ from bot.services.preview import escape_links, has_links, warnings_for
 from bot.services.reminders import link_text
 from bot.services.scheduling import parse_time_of_day, parse_when
 from bot.services.time_text import parse as parse_typed_time
-from cogs.drafts._modals import split_tail
 
 SIZE = GITHUB_BODY
 LIMIT_SECONDS = 0.050
@@ -102,7 +101,7 @@ DRAFT_FUNCTIONS: dict[str, Callable[[str], object]] = {
     "to_markdown": lambda text: to_markdown(replace(DRAFT, body=text, title=text[:256])),
     "export_markdown": lambda text: markdown(replace(DRAFT, body=text, title=text[:256])),
     "markdown_path": lambda text: markdown_path(replace(DRAFT, title=text)),
-    "split_tail": split_tail,
+    "tail_start": tail_start,
     "parse_labels": parse_labels,
     "link_text": link_text,
     "clean_alt": lambda text: clean_alt(text, text),

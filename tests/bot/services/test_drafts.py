@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.errors import DraftChanged, DraftNotFound, InvalidInput, UserFacingError
+from bot.limits import MODAL_TEXT_INPUT
 from bot.models import Owner
 from bot.services.drafts import MAX_BODY, MAX_DRAFTS_PER_MEMBER, DraftService
 from tests.bot.builders import ALICE, T0, FakeClock, job_for
@@ -347,3 +348,26 @@ async def test_append_to_a_missing_draft_is_not_found(drafts):
 
     with pytest.raises(DraftNotFound):
         await drafts.append(ALICE, 9_999, "Evening.")
+
+
+async def test_tail_of_a_long_draft_starts_at_a_paragraph_and_fits_an_editor(drafts):
+    """tail: the end of a draft longer than an editor, from the first paragraph break that
+    leaves it within MODAL_TEXT_INPUT; the head is left as it is."""
+    head, end = "a" * 3_000 + "\n\n", "b" * 2_000 + "\n\n" + "c" * 1_000
+    draft = await drafts.create(ALICE, "Long", head + end)
+
+    found, start, tail = await drafts.tail(ALICE, draft.id)
+
+    assert found == draft and tail == end and draft.body[:start] == head
+    assert len(tail) <= MODAL_TEXT_INPUT
+
+
+async def test_import_file_replaces_title_and_text(drafts):
+    """import_file: a Markdown file's front matter title and its text replace the draft's."""
+    draft = await drafts.create(ALICE, "Old", "Old text.")
+
+    saved = await drafts.import_file(
+        ALICE, draft.id, "draft.md", b'---\ntitle: "New"\n---\n\nNew text.\n'
+    )
+
+    assert (saved.title, saved.body) == ("New", "New text.")
