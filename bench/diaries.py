@@ -40,7 +40,7 @@ from typing import Any
 
 import requests
 
-from bench.diaries_report import Measured, Unit, Window, report
+from bench.diaries_report import RESULTS, Measured, Unit, Window, report, write_section
 from bench.rig import MeasuredBotProcess, bench_rig, new_process, stop
 from bot.settings import Settings
 from bot.store import Store
@@ -399,11 +399,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.diaries", description=__doc__)
     parser.add_argument("--diaries", type=int, default=DIARIES)
     parser.add_argument("--window", type=float, default=WINDOW, help="seconds per window")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS,
+        help="the Markdown file whose section this bench writes ('-': print only)",
+    )
     args = parser.parse_args(argv)
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="diary-diaries-") as tmp:
         measured = measure(Path(tmp), args.diaries, args.window)
-    print(report(measured, time.monotonic() - began))
+    text = report(measured, time.monotonic() - began)
+    print(text)
+    if str(args.output) != "-":
+        write_section(args.output, text)
+        print(f"written to {args.output}", file=sys.stderr)
     return 0
 
 

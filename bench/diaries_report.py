@@ -4,6 +4,7 @@ per hour at the product's defaults."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.report import Machine, load_average
 
@@ -222,3 +223,21 @@ def _unit_lines(name: str, unit: Unit, c: Costs, interval: float, watched: int) 
         f"{idle.refreshes + busy.refreshes}; requests to no route of the local GitHub: "
         f"{idle.violations + busy.violations}.",
     ]
+
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+BEGIN = "<!-- python -m bench.diaries writes from here to its end marker -->"
+END = "<!-- end of what python -m bench.diaries writes -->"
+
+
+def write_section(path: Path, text: str) -> None:
+    """Put `text` between this bench's markers in `path` (appended, with the markers, the
+    first time); the rest of the file is left as it is."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    section = f"{BEGIN}\n{text}\n{END}"
+    if BEGIN in old and END in old:
+        before, rest = old.split(BEGIN, 1)
+        new = before + section + rest.split(END, 1)[1]
+    else:
+        new = f"{old.rstrip()}\n\n{section}\n" if old.strip() else f"{section}\n"
+    path.write_text(new, encoding="utf-8")
