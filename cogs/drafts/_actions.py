@@ -164,8 +164,11 @@ async def _publish(
     job, _ = await publishing.publish(owner_of(interaction), draft_id, labels, author)
     job = await publishing.wait(job.id, PUBLISH_REPLY_WAIT)
     if job.state is JobState.PENDING and job.error_key == TOKEN_REJECTED:
-        # Kept, waiting for a new token: waiting here would not help.
-        await reply(interaction, tr(interaction, "publish.token_rejected", id=job.draft_id))
+        # Kept, waiting for a new token: waiting here would not help. Whose token: the
+        # member's own (rejected even once refreshed: sign in again) or the server's.
+        own = job.target is not None and job.target.member is not None
+        key = "publish.member_token_rejected" if own else "publish.token_rejected"
+        await reply(interaction, tr(interaction, key, id=job.draft_id))
         return
     if job.state is JobState.PENDING:
         await reply(interaction, tr(interaction, "publish.delayed", id=job.draft_id))
