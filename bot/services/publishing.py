@@ -54,6 +54,7 @@ SETTLE_SECONDS = 10.0
 TOKEN_REJECTED = "github.unauthorized"
 # The member disconnected while their entry waited to be published to their own diary.
 DISCONNECTED = "publish.disconnected"
+DISCONNECTED_IN_DOUBT = "publish.disconnected_in_doubt"  # ... after it may have been created
 
 
 def key_marker(key: str) -> str:
@@ -347,8 +348,12 @@ class PublishingService:
         self, job: PublishJob, error: UserFacingError, maybe_created: bool
     ) -> None:
         key = DISCONNECTED if error.key == "connect.none" else error.key
-        log.warning("publish job %d: the member's own diary is unavailable (%s)", job.id, key)
         detail = str(error.values.get("detail") or "")
+        if key == DISCONNECTED and maybe_created and job.target is not None:
+            # An earlier attempt may have made the issue there: publishing again keeps this
+            # job's key and diary (to find it), so only connecting that diary again helps.
+            key, detail = DISCONNECTED_IN_DOUBT, job.target.repository
+        log.warning("publish job %d: the member's own diary is unavailable (%s)", job.id, key)
         await self._store.fail_publish_job(
             job.id, self._clock.now(), key, detail, outcome_unknown=maybe_created
         )

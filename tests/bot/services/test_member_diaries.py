@@ -16,7 +16,7 @@ from bot.local_time import format_local, zone_of
 from bot.models import DiaryTarget, JobState, Owner
 from bot.services.connections import ConnectionService
 from bot.services.images import Upload
-from bot.services.publishing import DISCONNECTED, Author
+from bot.services.publishing import DISCONNECTED, DISCONNECTED_IN_DOUBT, Author
 from bot.settings import Settings
 from bot.token_cipher import TokenCipher, new_key
 from tests.bot.builders import ALICE, FakeMembers
@@ -312,3 +312,25 @@ async def test_a_schedule_goes_to_the_diary_of_when_it_fires(services, members, 
     assert job.target == BOBS
     assert (await attempt(services, job.id)).state is JobState.DONE
     assert [i["created_with"] for i in fake_github.issues("bob/diary")] == [token]
+
+
+async def test_disconnecting_while_an_entry_may_exist_there_asks_to_connect_that_diary(
+    services, members, fake_github
+):
+    """The create's answer was lost and the member disconnected before the bot could look:
+    the note names their repository and asks them to connect it again (publishing again keeps
+    the job's key and diary); reconnected, publishing again adopts the issue: one entry."""
+    await members.connect(BOB, "bob", "bob/diary")
+    draft = await services.drafts.create(BOB, "Day 1", "Dear diary")
+    job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
+    fake_github.fail_next(1, 502, commit=True)  # created, but the answer is an error
+    assert (await attempt(services, job.id)).outcome_unknown
+    await services.connections.disconnect(BOB.guild_id, BOB.user_id)
+    ended = await attempt(services, job.id)
+    assert (ended.error_key, ended.error_detail) == (DISCONNECTED_IN_DOUBT, "bob/diary")
+
+    await members.connect(BOB, "bob", "bob/diary")
+    again, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
+    assert again.id == job.id and again.target == BOBS
+    assert (await attempt(services, again.id)).state is JobState.DONE
+    assert len(fake_github.issues("bob/diary")) == 1 and fake_github.issues() == []
