@@ -102,7 +102,11 @@ class Services:
             gateways = GatewayPool(gateway, settings.github_repository)
         connections = connections or ConnectionService(store, clock)
         drafts = DraftService(
-            store, store, clock, delete_confirm_seconds=settings.delete_confirm_seconds
+            store,
+            store,
+            clock,
+            settings=store,
+            delete_confirm_seconds=settings.delete_confirm_seconds,
         )
         pages = PageProbe() if settings.wait_for_page else None
         announce_worker = AnnounceWorker(

@@ -19,7 +19,7 @@ from bot.models import Draft, DraftListing, JobState, Owner, Revision
 from bot.services.clock import Clock
 from bot.services.draft_files import decode_upload, from_markdown
 from bot.services.preview import DraftPreview, escape_links, warnings_for
-from bot.services.store_ports import DraftRecords, ImageRecords
+from bot.services.store_ports import DraftRecords, GuildSettingsRecords, ImageRecords
 
 MAX_DRAFTS_PER_MEMBER = 500
 DEFAULT_TITLE_FORMAT = "%Y-%m-%d"
@@ -78,11 +78,15 @@ class DraftService:
         images: ImageRecords,
         clock: Clock,
         *,
+        settings: GuildSettingsRecords | None = None,
         delete_confirm_seconds: int = 120,
     ) -> None:
+        """`settings`: where a server's time zone and title format are (without: UTC and
+        the date)."""
         self._drafts = drafts
         self._images = images
         self._clock = clock
+        self._settings = settings
         self._delete_confirm_seconds = delete_confirm_seconds
 
     @property
@@ -101,11 +105,14 @@ class DraftService:
         title: str | None,
         body: str,
         *,
-        timezone: str = "UTC",
+        timezone: str | None = None,
         title_format: str | None = None,
     ) -> Draft:
-        """Start a draft; without a title, the server's title format (or today's date)."""
+        """Start a draft; without a title, today in the server's title format and time zone
+        (`timezone`, `title_format`: those instead of the server's)."""
         if not (title and title.strip()):
+            if timezone is None:
+                timezone, title_format = await self._title_defaults(owner, title_format)
             title = self.default_title(timezone, title_format)
         title = clean_title(title)
         body = clean_body(body)
@@ -117,6 +124,15 @@ class DraftService:
             )
         except TooManyDrafts:
             raise InvalidInput("error.too_many_drafts", limit=MAX_DRAFTS_PER_MEMBER) from None
+
+    async def _title_defaults(
+        self, owner: Owner, title_format: str | None
+    ) -> tuple[str, str | None]:
+        """The server's time zone, and its title format unless one is given."""
+        if self._settings is None:
+            return "UTC", title_format
+        settings = await self._settings.get_guild_settings(owner.guild_id)
+        return settings.timezone, title_format or settings.title_format
 
     async def get(self, owner: Owner, draft_id: int | None) -> Draft:
         """The draft with that id, or the most recently changed unpublished one."""
@@ -167,7 +183,7 @@ class DraftService:
 
     async def listing(self, owner: Owner, limit: int = 25) -> DraftListing:
         """What `/draft list` shows: the newest drafts, their total, their schedules."""
-        return await self._store.get_draft_listing(owner, limit)
+        return await self._drafts.get_draft_listing(owner, limit)
 
     async def list(self, owner: Owner, query: str = "", limit: int = 25) -> list[Draft]:
         """The member's drafts, most recently changed first."""
@@ -201,7 +217,7 @@ class DraftService:
         owner: Owner,
         text: str,
         *,
-        timezone: str = "UTC",
+        timezone: str | None = None,
         title_format: str | None = None,
         allow_empty: bool = False,
     ) -> tuple[Draft, bool]:

@@ -230,7 +230,7 @@ class ImageService:
         text: str,
         uploads: Sequence[Upload],
         *,
-        timezone: str = "UTC",
+        timezone: str | None = None,
         title_format: str | None = None,
     ) -> tuple[Draft, bool]:
         """A message's text and images go to the current draft, or start one; (draft, new).

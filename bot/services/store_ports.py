@@ -17,6 +17,7 @@ from bot.models import (
     DiaryTarget,
     Draft,
     DraftImage,
+    DraftListing,
     EntryState,
     GuildSettings,
     ImageCommit,
@@ -58,6 +59,7 @@ class DraftRecords(Protocol):
         accept: Callable[[Draft], bool] | None = None,
     ) -> tuple[Draft | None, Draft | None]: ...
     async def count_drafts(self, owner: Owner, *, published: bool = False) -> int: ...
+    async def get_draft_listing(self, owner: Owner, limit: int = 25) -> DraftListing: ...
     async def get_draft(self, owner: Owner, draft_id: int) -> Draft | None: ...
     async def get_draft_of_issue(
         self, issue_number: int, repository: str | None = None

@@ -258,14 +258,7 @@ async def submitted(interaction: Interaction, editor: Submission) -> None:
     services = interaction.client.services
     owner = owner_of(interaction)
     if editor.kind == "new":
-        settings = await services.server_settings.get(owner.guild_id)
-        draft = await services.drafts.create(
-            owner,
-            editor.title,
-            editor.body,
-            timezone=settings.timezone,
-            title_format=settings.title_format,
-        )
+        draft = await services.drafts.create(owner, editor.title, editor.body)
         await show(interaction, draft, "draft.created")
     elif editor.kind == "append":
         await show(

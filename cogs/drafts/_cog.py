@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DiaryBot, reply
-from bot.errors import UserFacingError
+from bot.errors import NotAllowed
 from bot.limits import (
     AUTOCOMPLETE_CHOICES,
     CHOICE_NAME,
@@ -66,19 +66,14 @@ class DraftCog(
         interaction, so no message-content intent is needed. Only the member's own messages:
         another's words do not go into someone else's public diary."""
         if message.author.id != interaction.user.id:
-            raise UserFacingError("error.not_your_message")
+            raise NotAllowed("error.not_your_message")
         owner = owner_of(interaction)
-        settings = await self.services.server_settings.get(owner.guild_id)
         images = [a for a in message.attachments if _looks_like_image(a)]
         await self.services.images.check_message(owner, [(a.filename, a.size) for a in images])
         if images:  # downloading can outlast Discord's 3 seconds
             await interaction.response.defer(ephemeral=True, thinking=True)
         draft, created = await self.services.images.add_message(
-            owner,
-            message.content,
-            await _actions.download(images),
-            timezone=settings.timezone,
-            title_format=settings.title_format,
+            owner, message.content, await _actions.download(images)
         )
         await _actions.show(interaction, draft, "draft.created" if created else "draft.appended")
 
@@ -92,14 +87,12 @@ class DraftCog(
         body: app_commands.Range[str, 1, OPTION_TEXT] | None = None,
     ) -> None:
         owner = owner_of(interaction)
-        settings = await self.services.server_settings.get(owner.guild_id)
         if body is None:
+            settings = await self.services.server_settings.get(owner.guild_id)
             editor = _modals.new_editor(interaction, title or "", settings.body_template or "")
             await interaction.response.send_modal(editor)
             return
-        draft = await self.services.drafts.create(
-            owner, title, body, timezone=settings.timezone, title_format=settings.title_format
-        )
+        draft = await self.services.drafts.create(owner, title, body)
         await _actions.show(interaction, draft, "draft.created")
 
     @app_commands.command(name=cmd("cmd.draft.append"), description=cmd("cmd.draft.append.desc"))

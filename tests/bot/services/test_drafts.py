@@ -48,6 +48,19 @@ async def test_default_title_in_utc(drafts):
     assert draft.title == "2026-11-26"
 
 
+async def test_default_title_follows_the_servers_settings(store, clock):
+    """Given the settings, a draft without a title is named in the server's title format
+    and time zone, with no argument from the caller."""
+    await store.update_guild_settings(
+        ALICE.guild_id, T0, timezone="Asia/Tokyo", title_format="%m/%d の日記"
+    )
+    drafts = DraftService(store, store, clock, settings=store)
+
+    draft = await drafts.create(ALICE, None, "Dear diary")
+
+    assert draft.title == "11/27 の日記"
+
+
 async def test_blank_title_gets_the_default(drafts):
     """A title of only whitespace counts as no title."""
     draft = await drafts.create(ALICE, "  \n ", "Dear diary", timezone="Asia/Tokyo")
