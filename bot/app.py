@@ -142,7 +142,7 @@ class Services:
         authors = AuthorPolicy.of(settings.announce_authors)
         watching = WatchService(
             store,
-            gateway,
+            gateways,
             announcements,
             repository=settings.github_repository,
             clock=clock,
@@ -157,11 +157,8 @@ class Services:
         if settings.webhook_port is not None and settings.webhook_secret is not None:
             webhooks = WebhookServer(
                 watching,
-                store,
-                clock,
                 ready,
                 secret=settings.webhook_secret,
-                repository=settings.github_repository,
                 host=settings.webhook_host,
                 port=settings.webhook_port,
                 watcher=watcher,

@@ -177,6 +177,18 @@ class WatchedRepository:
 
 
 @dataclass(frozen=True)
+class ConnectedRepository:
+    """A repository a member connected in a server (/diary connect): the watcher follows it,
+    reading it with that member's token, and announces its entries in that server."""
+
+    repository: str  # `owner/name` as the member chose it
+    guild_id: int
+    user_id: int
+    login: str  # the member's GitHub login: their issues there are entries
+    failing: bool = False  # their sign-in last failed (connect.again)
+
+
+@dataclass(frozen=True)
 class Announcement:
     """An entry's post in one channel, keyed by (channel, repository, issue number):
     repositories number their issues alike. `repository` is `owner/name` in lower case."""

@@ -5,10 +5,13 @@ Nothing is read before the declared size is known to be small: a request without
 `Content-Length` gets 411, one over `MAX_BODY_BYTES` 413 (and the connection is closed without
 reading the body), a body that does not arrive within `READ_SECONDS` 408. Every delivery must
 carry a valid `X-Hub-Signature-256` (HMAC-SHA256 of the body with WEBHOOK_SECRET): 401
-otherwise. A signed `issues` event that is not the shape GitHub sends gets 400. A valid one is
-answered 202 at once and handled in the background by the watcher's service; deliveries are
-remembered by `X-GitHub-Delivery`, so a redelivery changes nothing. Events and actions the bot
-does not use are answered 204.
+otherwise. A signed `issues` event that is not the shape GitHub sends gets 400. One endpoint
+takes the events of every installation: an event is routed by `repository.full_name` to the
+servers following that repository (the server diary, members' own diaries); a repository
+nobody follows is answered 204 and nothing is stored. A valid one is answered 202 at once and
+handled in the background by the watcher's service, which also remembers deliveries by
+`X-GitHub-Delivery`, so a redelivery changes nothing. Events and actions the bot does not use
+are answered 204. This module touches no store: the service does.
 """
 
 from __future__ import annotations
@@ -25,9 +28,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.github_records import IssueSnapshot, issue_snapshot
-from bot.services.clock import Clock
-from bot.services.watching import WatchService
-from bot.store import Store
+from bot.services.watching import Delivery, WatchService
 from bot.workers.watcher import Watcher
 
 log = logging.getLogger(__name__)
@@ -81,23 +82,17 @@ class WebhookServer:
     def __init__(
         self,
         service: WatchService,
-        store: Store,
-        clock: Clock,
         ready: Callable[[], Awaitable[object]],
         *,
         secret: str,
-        repository: str,
         host: str,
         port: int,
         watcher: Watcher | None = None,
         poll_interval: float = 0.0,
     ) -> None:
         self._service = service
-        self._store = store
-        self._clock = clock
         self._ready = ready
         self._secret = secret
-        self._repository = repository.lower()
         self._host = host
         self._port = port
         self._watcher = watcher  # the safety net: catches up when a delivery is lost
@@ -166,28 +161,25 @@ class WebhookServer:
         except MalformedEvent as error:
             log.warning("refused a signed delivery that is not an issues event: %s", error)
             return web.Response(status=400, text="not an issues event payload\n")
-        if action not in HANDLED_ACTIONS or repository != self._repository:
+        if action not in HANDLED_ACTIONS:
             return web.Response(status=204)
         delivery = request.headers.get("X-GitHub-Delivery", "")[:100]
-        if delivery and not await self._store.add_webhook_delivery(delivery, self._clock.now()):
-            log.info("delivery %s was handled before; ignoring it", delivery)
-            return web.Response(status=202)
-        task = asyncio.create_task(self._handle(delivery, action, snapshot))
-        self._handling.add(task)
-        task.add_done_callback(self._handling.discard)
+        received = await self._service.receive_delivery(delivery, repository)
+        if received is Delivery.NOT_FOLLOWED:
+            return web.Response(status=204)
+        if received is Delivery.ACCEPTED:
+            task = asyncio.create_task(self._handle(delivery, action, repository, snapshot))
+            self._handling.add(task)
+            task.add_done_callback(self._handling.discard)
         return web.Response(status=202)
 
-    async def _handle(self, delivery: str, action: str, snapshot: IssueSnapshot) -> None:
+    async def _handle(
+        self, delivery: str, action: str, repository: str, snapshot: IssueSnapshot
+    ) -> None:
         await self._ready()  # announcements need the servers and channels Discord reports
-        log.info("issue #%d %s", snapshot.entry.number, action)
-        try:
-            await self._service.issue_event(action, snapshot)
-        except Exception:
-            log.exception("handling delivery %s failed; the next poll catches up", delivery)
-            if delivery:
-                await self._store.delete_webhook_delivery(delivery)
-            if self._watcher is not None:
-                self._watcher.wake()
+        handled = await self._service.handle_delivery(delivery, action, repository, snapshot)
+        if not handled and self._watcher is not None:
+            self._watcher.wake()
 
 
 class _HttpErrors(logging.LoggerAdapter):  # type: ignore[type-arg]

@@ -137,11 +137,21 @@ class AnnouncementService:
                 channels.append(channel)
         return channels
 
+    async def servers_following(self, repository: str) -> list[int] | None:
+        """The servers that hear about `repository`'s entries: None (every server) for the
+        server diary, else those where a member connected it."""
+        if repository_key(repository) == self.server_repository:
+            return None
+        connected = await self._store.list_connected_repositories(repository)
+        return sorted({c.guild_id for c in connected})
+
     async def plan(
         self, entry: Entry, repository: str, guild_ids: Iterable[int] | None = None
     ) -> list[Announcement]:
         """The announcements an entry of `repository` needs, not yet stored: in the servers
-        `guild_ids` (default: every server)."""
+        `guild_ids` (default: those following the repository)."""
+        if guild_ids is None:
+            guild_ids = await self.servers_following(repository)
         now = self._clock.now()
         return [
             Announcement(

@@ -31,6 +31,10 @@ class AuthorPolicy:
             return association.upper() in TRUSTED_ASSOCIATIONS
         return EVERYONE in self.logins or login.lower() in self.logins
 
+    def names(self, login: str) -> bool:
+        """Whether ANNOUNCE_AUTHORS lists `login` by name (`*` names nobody)."""
+        return login.lower() in self.logins and login != EVERYONE
+
     def is_entry(self, snapshot: IssueSnapshot, *, published_by_bot: bool = False) -> bool:
         """An issue (never a pull request) this bot published, or one an allowed author wrote."""
         if snapshot.pull_request:

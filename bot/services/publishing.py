@@ -424,10 +424,13 @@ class PublishingService:
 
     async def _plan_announcements(self, job: PublishJob, entry: Entry) -> list[Announcement]:
         """The server diary's entry is announced in every server; an entry of a member's own
-        diary (connected in one server) in that member's server, keyed by its repository."""
+        diary in every server where a member connected that repository (the watcher leaves it
+        to this job), and always in the member's own, keyed by its repository."""
         if job.target is None or job.target.member is None:
             return await self._announcements.plan(entry, self._announcements.server_repository)
-        return await self._announcements.plan(entry, job.target.repository, [job.guild_id])
+        repository = job.target.repository
+        servers = await self._announcements.servers_following(repository) or []
+        return await self._announcements.plan(entry, repository, sorted({*servers, job.guild_id}))
 
     def _signal(self, job_id: int) -> None:
         self._waits.finished(job_id)

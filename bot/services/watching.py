@@ -1,27 +1,32 @@
 """Entries written on GitHub directly: found by cheap conditional polls (or webhooks),
-announced once, and their announcements kept in step with the entries.
+announced once in every server following their diary, and their announcements kept in step
+with the entries.
 
-What the watcher remembers between runs is a row per repository (`watched_repositories`):
-the last ETag, the highest issue number seen (the baseline) and the newest `updated_at` seen.
-A first look only records that baseline: entries already in the repository are never
-announced.
+The watcher follows the server diary and every repository members connected (`followed.py`).
+What it remembers of each is a row of `watched_repositories`: the last ETag, the highest issue
+number seen (the baseline) and the newest `updated_at` seen. A first look only records that
+baseline: entries already in a repository are never announced. Each poll looks at the server
+diary and at most `max_per_poll` members' diaries, the least recently checked first; a diary
+that cannot be read (its member must connect again, the repository is gone) is recorded as
+failed and looked at again after a growing pause, without holding up the others.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from bot.errors import GitHubError
+from bot.errors import GitHubError, UserFacingError
 from bot.markdown_scan import first_marker_key
-from bot.models import JobState, WatchedRepository
+from bot.models import DiaryTarget, JobState, WatchedRepository
 from bot.repositories import repository_key
 from bot.services.announcing import AnnouncementService
 from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock, SystemClock
+from bot.services.followed import ConnectedRepositories, FollowedDiary, followed_diaries
 from bot.services.status import FAILED_PREFIX, WATCHER_LAST_POLL_KEY, WATCHER_LAST_RESULT_KEY
 from bot.store import Store
 
@@ -32,6 +37,9 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 100
 MAX_PAGES = 10  # when more than a page changed between two polls; bounds the cost
+MAX_DIARIES_PER_POLL = 100  # members' diaries looked at per poll, least recently checked first
+RETRY_FIRST_SECONDS = 60.0  # a member's diary that failed waits this, doubling per failure
+RETRY_MAX_SECONDS = 3600.0
 
 
 class IssueLister(Protocol):
@@ -40,10 +48,24 @@ class IssueLister(Protocol):
     ) -> tuple[str | None, list[IssueSnapshot] | None]: ...
 
 
+class DiaryReaders(Protocol):
+    """The gateway pool: the server diary's gateway for None, a member's for their target."""
+
+    async def for_target(self, target: DiaryTarget | None) -> IssueLister: ...
+
+
 class PollResult(StrEnum):
     BASELINE = "baseline"  # first look: recorded what exists, announced nothing
     UNCHANGED = "unchanged"  # 304: nothing changed, no rate limit spent
     CHANGED = "changed"
+
+
+class Delivery(StrEnum):
+    """What became of a webhook delivery when it arrived."""
+
+    ACCEPTED = "accepted"  # to be handled (`handle_delivery`)
+    REPEATED = "repeated"  # handled before (GitHub redelivers)
+    NOT_FOLLOWED = "not followed"  # an issue event of a repository no server follows
 
 
 @dataclass(frozen=True)
@@ -63,34 +85,54 @@ class WatchState:
 
 
 class WatchService:
-    """Finds new and changed issues and hands them to the announcements."""
+    """Finds new and changed issues in every followed diary and hands them to the
+    announcements."""
 
     def __init__(
         self,
         store: Store,
-        gateway: IssueLister,
+        readers: DiaryReaders,
         announcements: AnnouncementService,
         *,
         repository: str,
         clock: Clock | None = None,
         authors: AuthorPolicy | None = None,
+        connections: ConnectedRepositories | None = None,
+        max_per_poll: int = MAX_DIARIES_PER_POLL,
     ) -> None:
         self._store = store
-        self._gateway = gateway
+        self._readers = readers
         self._announcements = announcements
         self._repository = repository_key(repository)
         self._clock = clock or SystemClock()
         self._authors = authors or AuthorPolicy()
+        self._connections: ConnectedRepositories = connections or store
+        self._max_per_poll = max_per_poll
+
+    async def followed(self) -> list[FollowedDiary]:
+        """The server diary, then every repository members connected, each once."""
+        return await followed_diaries(self._connections, self._repository)
 
     async def poll(self) -> PollResult:
-        """One look at the repository's recently updated issues (a conditional request); its
-        time and result (or the GitHub error's key) are kept for `/diary-admin status`."""
+        """One look at the server diary's recently updated issues (a conditional request) and
+        at the members' diaries due; the server diary's time and result (or the GitHub error's
+        key) are kept for `/diary-admin status`, and its error is raised once the members'
+        diaries had their turn."""
+        server, *members = await self.followed()
+        watched = {w.repository: w for w in await self._store.list_watched_repositories()}
+        failure: GitHubError | None = None
+        result = PollResult.UNCHANGED
         try:
-            result = await self._poll()
+            result = await self._poll(server, watched.get(server.repository))
         except GitHubError as error:
             await self._record(f"{FAILED_PREFIX}{error.key}")
-            raise
-        await self._record(result.value)
+            failure = error
+        else:
+            await self._record(result.value)
+        for diary in self._due(members, watched):
+            await self._poll_member(diary, watched.get(diary.repository))
+        if failure is not None:
+            raise failure
         return result
 
     async def _record(self, result: str) -> None:
@@ -98,32 +140,123 @@ class WatchService:
             {WATCHER_LAST_POLL_KEY: self._clock.now().isoformat(), WATCHER_LAST_RESULT_KEY: result}
         )
 
-    async def _poll(self) -> PollResult:
-        state = await self._state()
+    def _due(
+        self, members: list[FollowedDiary], watched: dict[str, WatchedRepository]
+    ) -> list[FollowedDiary]:
+        """Members' diaries not resting after a failure, least recently checked first (never
+        checked before all), at most `max_per_poll`."""
+        now = self._clock.now()
+        due = []
+        for diary in members:
+            known = watched.get(diary.repository)
+            if known is None or known.next_check_at is None or known.next_check_at <= now:
+                due.append((known.checked_at if known else None, diary))
+        due.sort(key=lambda pair: (pair[0] is not None, pair[0] or now))
+        return [diary for _, diary in due[: self._max_per_poll]]
+
+    async def _poll_member(self, diary: FollowedDiary, known: WatchedRepository | None) -> None:
+        """Look at one member's diary; a failure is recorded for it alone, with a pause."""
+        now = self._clock.now()
+        try:
+            result = await self._poll(diary, known)
+        except Exception as error:
+            key = error.key if isinstance(error, UserFacingError) else "unexpected"
+            failures = (known.failures if known else 0) + 1
+            pause = min(RETRY_FIRST_SECONDS * 2 ** (failures - 1), RETRY_MAX_SECONDS)
+            if isinstance(error, GitHubError) and error.retry_after:
+                pause = max(pause, error.retry_after)
+            if failures == 1:
+                log.warning(
+                    "watcher: cannot read %s (%s); trying again later, silently until it works",
+                    diary.repository,
+                    key,
+                    exc_info=None if isinstance(error, UserFacingError) else error,
+                )
+            await self._store.record_watch_check(
+                diary.repository,
+                now,
+                f"{FAILED_PREFIX}{key}",
+                failures=failures,
+                next_check_at=now + timedelta(seconds=pause),
+            )
+            return
+        if known is not None and known.failures:
+            log.info(
+                "watcher: %s answers again after %d failures", diary.repository, known.failures
+            )
+        await self._store.record_watch_check(diary.repository, now, result.value)
+
+    async def _poll(self, diary: FollowedDiary, known: WatchedRepository | None) -> PollResult:
+        reader = await self._readers.for_target(diary.target)
+        state = _state_of(known)
         if state is None:
-            return await self._take_baseline()
-        etag, page = await self._gateway.list_issues_page(etag=state.etag, per_page=PER_PAGE)
+            return await self._take_baseline(diary, reader)
+        etag, page = await reader.list_issues_page(etag=state.etag, per_page=PER_PAGE)
         if page is None:
             return PollResult.UNCHANGED
-        snapshots = await self._with_older_pages(page, state)
+        snapshots = await self._with_older_pages(reader, page, state)
         changed = [s for s in snapshots if state.changed(s)]
         for snapshot in sorted(changed, key=lambda s: s.entry.number):
-            await self._apply(snapshot, state.newest)
-        await self._save(etag, snapshots, state)
+            await self._apply(diary, snapshot, state.newest)
+        await self._save(diary.repository, etag, snapshots, state)
         return PollResult.CHANGED
 
-    async def issue_event(self, action: str, snapshot: IssueSnapshot) -> None:
-        """One `issues` webhook event: opened, edited, closed, reopened, (un)labeled, deleted."""
-        if snapshot.pull_request:
+    # ---- webhook deliveries ----------------------------------------------------------------
+    async def receive_delivery(self, delivery: str, repository: str) -> Delivery:
+        """A signed `issues` delivery arrived: an event of a repository nobody follows is
+        left alone (nothing stored); one seen before (by `X-GitHub-Delivery`) is not handled
+        again; otherwise it is remembered and to be handled."""
+        if await self._diary_named(repository) is None:
+            log.info("ignoring an issues event of %.100s: no server follows it", repository)
+            return Delivery.NOT_FOLLOWED
+        if delivery and not await self._store.add_webhook_delivery(delivery, self._clock.now()):
+            log.info("delivery %s was handled before; ignoring it", delivery)
+            return Delivery.REPEATED
+        return Delivery.ACCEPTED
+
+    async def handle_delivery(
+        self, delivery: str, action: str, repository: str, snapshot: IssueSnapshot
+    ) -> bool:
+        """Handle an accepted delivery; False if that failed (it is forgotten, so GitHub's
+        redelivery or the next poll catches up)."""
+        name = "" if repository_key(repository) == self._repository else repository
+        log.info("issue %s#%d %s", name, snapshot.entry.number, action)
+        try:
+            await self.issue_event(action, snapshot, repository)
+        except Exception:
+            log.exception("handling delivery %s failed; the next poll catches up", delivery)
+            if delivery:
+                await self._store.delete_webhook_delivery(delivery)
+            return False
+        return True
+
+    async def issue_event(
+        self, action: str, snapshot: IssueSnapshot, repository: str | None = None
+    ) -> None:
+        """One `issues` event (opened, edited, closed, reopened, (un)labeled, deleted) of
+        `repository` (default: the server diary)."""
+        diary = await self._diary_named(repository or self._repository)
+        if diary is None or snapshot.pull_request:
             return
         if action == "deleted":
-            await self._announcements.entry_deleted(self._repository, snapshot.entry.number)
+            await self._announcements.entry_deleted(diary.repository, snapshot.entry.number)
             return
-        state = await self._state()
-        await self._apply(snapshot, state.newest if state else None, opened=action == "opened")
+        state = _state_of(await self._store.get_watched_repository(diary.repository))
+        newest = state.newest if state else None
+        await self._apply(diary, snapshot, newest, opened=action == "opened")
 
+    async def _diary_named(self, repository: str) -> FollowedDiary | None:
+        key = repository_key(repository)
+        return next((d for d in await self.followed() if d.repository == key), None)
+
+    # ---- what an issue means ---------------------------------------------------------------
     async def _apply(
-        self, snapshot: IssueSnapshot, newest: int | None, *, opened: bool = False
+        self,
+        diary: FollowedDiary,
+        snapshot: IssueSnapshot,
+        newest: int | None,
+        *,
+        opened: bool = False,
     ) -> None:
         if snapshot.pull_request:
             return
@@ -131,19 +264,20 @@ class WatchService:
         if (opened or (newest is not None and entry.number > newest)) and not (
             await self._publish_job_announces(entry.body)
         ):
-            if not self._authors.is_entry(snapshot):
+            if not diary.is_entry(snapshot, self._authors):
                 # Not the diary's: neither announced nor, therefore, counted as a day's entry.
                 log.info(
-                    "issue #%d by %r (%s) is not a diary entry (ANNOUNCE_AUTHORS); not announced",
+                    "issue %s#%d by %r (%s) is not a diary entry (ANNOUNCE_AUTHORS); not announced",
+                    diary.name,
                     entry.number,
                     entry.author_name,
                     snapshot.author_association,
                 )
                 return
-            log.info("new entry #%d written on GitHub; announcing it", entry.number)
-            await self._announcements.announce(entry, self._repository)
+            log.info("new entry %s#%d written on GitHub; announcing it", diary.name, entry.number)
+            await self._announcements.announce(entry, diary.repository, diary.guild_ids)
         await self._announcements.update_entry(
-            entry, self._repository, closed=snapshot.closed, updated_at=snapshot.updated_at
+            entry, diary.repository, closed=snapshot.closed, updated_at=snapshot.updated_at
         )
 
     async def _publish_job_announces(self, body: str) -> bool:
@@ -157,54 +291,50 @@ class WatchService:
             JobState.DONE,
         )
 
-    async def _take_baseline(self) -> PollResult:
-        etag, page = await self._gateway.list_issues_page(per_page=PER_PAGE)
+    # ---- what is remembered of a repository ------------------------------------------------
+    async def _take_baseline(self, diary: FollowedDiary, reader: IssueLister) -> PollResult:
+        etag, page = await reader.list_issues_page(per_page=PER_PAGE)
         snapshots = list(page or [])
         if len(snapshots) == PER_PAGE:  # a fuller repository: its newest may be on no page 1
-            _, newest = await self._gateway.list_issues_page(sort="created", per_page=1)
+            _, newest = await reader.list_issues_page(sort="created", per_page=1)
             snapshots.extend(newest or [])
-        empty = WatchState(self._repository, None, 0, None)
-        state = await self._save(etag, snapshots, empty)
+        empty = WatchState(diary.repository, None, 0, None)
+        state = await self._save(diary.repository, etag, snapshots, empty)
         log.info(
             "watcher: first look at %s; entries up to #%d are left unannounced, newer ones "
             "will be announced",
-            self._repository,
+            diary.repository,
             state.newest,
         )
         return PollResult.BASELINE
 
     async def _with_older_pages(
-        self, page: list[IssueSnapshot], state: WatchState
+        self, reader: IssueLister, page: list[IssueSnapshot], state: WatchState
     ) -> list[IssueSnapshot]:
         """Page 1 and, only if all of it changed since the last poll, the pages after it."""
         snapshots = list(page)
         number = 1
         while len(page) == PER_PAGE and number < MAX_PAGES and state.changed(page[-1]):
             number += 1
-            _, older = await self._gateway.list_issues_page(per_page=PER_PAGE, page=number)
+            _, older = await reader.list_issues_page(per_page=PER_PAGE, page=number)
             page = older or []
             snapshots.extend(page)
         if number == MAX_PAGES and page and state.changed(page[-1]):
             log.warning(
-                "watcher: more than %d issues changed at once; older ones are skipped",
+                "watcher: more than %d issues of %s changed at once; older ones are skipped",
                 PER_PAGE * MAX_PAGES,
+                state.repository,
             )
         return snapshots
 
-    async def _state(self) -> WatchState | None:
-        watched = await self._store.get_watched_repository(self._repository)
-        if watched is None or watched.baseline_at is None:
-            return None
-        return WatchState(watched.repository, watched.etag, watched.newest, watched.seen_until)
-
     async def _save(
-        self, etag: str | None, snapshots: list[IssueSnapshot], before: WatchState
+        self, repository: str, etag: str | None, snapshots: list[IssueSnapshot], before: WatchState
     ) -> WatchState:
         seen = [_iso(s.updated_at) for s in snapshots]
         if before.seen_until:
             seen.append(before.seen_until)
         state = WatchState(
-            self._repository,
+            repository,
             etag,
             max([before.newest, *(s.entry.number for s in snapshots)]),
             max(seen, default=None),
@@ -214,6 +344,13 @@ class WatchService:
             self._clock.now(),
         )
         return state
+
+
+def _state_of(known: WatchedRepository | None) -> WatchState | None:
+    """The repository's state, or None before its baseline was taken."""
+    if known is None or known.baseline_at is None:
+        return None
+    return WatchState(known.repository, known.etag, known.newest, known.seen_until)
 
 
 def _iso(moment: datetime) -> str:

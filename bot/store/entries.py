@@ -29,7 +29,10 @@ class EntryStore:
                 " UNION ALL SELECT a.issue_number, a.title, a.url, a.entry_created_at,"
                 " 0, NULL, NULL FROM announcements a WHERE a.channel_id = ?"
                 " AND a.entry_state != 'deleted' AND NOT EXISTS (SELECT 1 FROM drafts d"
-                " WHERE d.issue_number = a.issue_number)"
+                # The same number in another repository is another entry: the issue's page
+                # tells them apart (rows that lack it fall back to the number alone).
+                " WHERE d.issue_number = a.issue_number"
+                " AND d.issue_url = COALESCE(a.issue_url, d.issue_url))"
             )
             params.append(channel_id)
         async with self._db.read() as db:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import JobState, WatchedRepository
+from bot.models import ConnectedRepository, JobState, WatchedRepository
 from bot.repositories import repository_key
 from bot.store._codec import decode_time, encode_time
 from bot.store._database import Database
@@ -76,6 +76,68 @@ class WatchStore:
                     watch.etag,
                     watch.newest,
                     watch.seen_until,
+                ),
+            )
+
+    async def list_connected_repositories(
+        self, repository: str | None = None
+    ) -> list[ConnectedRepository]:
+        """Members' connections that name a repository (only `repository`, if given): for
+        each repository, working sign-ins first, the most recently renewed first."""
+        where = "repository IS NOT NULL"
+        values: tuple[object, ...] = ()
+        if repository is not None:
+            where, values = "lower(repository) = ?", (repository_key(repository),)
+        async with self._db.read() as db:
+            cursor = await db.execute(
+                "SELECT repository, guild_id, user_id, github_login, failure IS NOT NULL"
+                f" AS failing FROM member_connections WHERE {where}"
+                " ORDER BY lower(repository), failing, updated_at DESC, guild_id, user_id",
+                values,
+            )
+            rows = await cursor.fetchall()
+        return [
+            ConnectedRepository(
+                repository=row["repository"],
+                guild_id=row["guild_id"],
+                user_id=row["user_id"],
+                login=row["github_login"],
+                failing=bool(row["failing"]),
+            )
+            for row in rows
+        ]
+
+    async def list_watched_repositories(self) -> list[WatchedRepository]:
+        """What is known of every repository the watcher has looked at."""
+        async with self._db.read() as db:
+            cursor = await db.execute("SELECT * FROM watched_repositories ORDER BY repository")
+            rows = await cursor.fetchall()
+        return [_watched(row) for row in rows]
+
+    async def record_watch_check(
+        self,
+        repository: str,
+        at: datetime,
+        result: str,
+        *,
+        failures: int = 0,
+        next_check_at: datetime | None = None,
+    ) -> None:
+        """How the repository's latest check went: a PollResult value or `failed:<key>`,
+        failures in a row, and (after failures) when to look again. A repository never looked
+        at gets a row without a baseline."""
+        async with self._db.write() as db:
+            await db.execute(
+                "INSERT INTO watched_repositories (repository, checked_at, result, failures,"
+                " next_check_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repository) DO UPDATE SET"
+                " checked_at = excluded.checked_at, result = excluded.result,"
+                " failures = excluded.failures, next_check_at = excluded.next_check_at",
+                (
+                    repository_key(repository),
+                    encode_time(at),
+                    result,
+                    failures,
+                    encode_time(next_check_at) if next_check_at else None,
                 ),
             )
 

@@ -271,6 +271,12 @@ def test_cogs_do_not_touch_the_store_or_settings():
     assert offenders == {}
 
 
+def test_the_webhook_endpoint_does_not_touch_the_store():
+    """bot/webhooks.py hands deliveries to the watcher's service (WatchService.receive_delivery
+    remembers them): no `.store`, no bot.store import."""
+    assert store_or_settings_use(sources()["bot/webhooks.py"]) == []
+
+
 def store_methods() -> dict[str, str]:
     """Public methods of the store's parts (bot/store/ less its private modules such as the
     connection layer `_database.py`), each with its module."""

@@ -142,6 +142,7 @@ async def test_the_status_reads_what_the_watchers_polls_wrote(store, fake_github
     and result, the failure by its error's key."""
     from bot.errors import GitHubError
     from bot.github_gateway import GitHubGateway
+    from bot.github_gateways import GatewayPool
     from bot.services.announcing import AnnouncementService
     from bot.services.watching import WatchService
 
@@ -155,7 +156,13 @@ async def test_the_status_reads_what_the_watchers_polls_wrote(store, fake_github
         default_channel_id=None,
         blog_url_template=None,
     )
-    watching = WatchService(store, gateway, announcements, repository="alice/diary", clock=clock)
+    watching = WatchService(
+        store,
+        GatewayPool(gateway, "alice/diary"),
+        announcements,
+        repository="alice/diary",
+        clock=clock,
+    )
     status = StatusService(store, RateLimits(None), clock, watcher_enabled=True)
 
     await watching.poll()

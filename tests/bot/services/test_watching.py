@@ -11,6 +11,7 @@ import pytest
 
 from bot.errors import GitHubError
 from bot.github_gateway import GitHubGateway
+from bot.github_gateways import GatewayPool
 from bot.github_records import IssueSnapshot
 from bot.models import (
     Announcement,
@@ -111,7 +112,9 @@ def announcements(store, clock) -> AnnouncementService:
 
 @pytest.fixture
 def watching(store, gateway, announcements) -> WatchService:
-    return WatchService(store, gateway, announcements, repository=REPOSITORY)
+    return WatchService(
+        store, GatewayPool(gateway, REPOSITORY), announcements, repository=REPOSITORY
+    )
 
 
 @pytest.fixture
@@ -228,8 +231,12 @@ async def test_an_unchanged_repository_costs_no_rate_limit(watching, fake_github
 
 async def test_the_etag_survives_a_restart(store, gateway, announcements, fake_github):
     """A new service on the same database polls conditionally at once: no new baseline."""
-    await WatchService(store, gateway, announcements, repository=REPOSITORY).poll()
-    restarted = WatchService(store, gateway, announcements, repository=REPOSITORY)
+    await WatchService(
+        store, GatewayPool(gateway, REPOSITORY), announcements, repository=REPOSITORY
+    ).poll()
+    restarted = WatchService(
+        store, GatewayPool(gateway, REPOSITORY), announcements, repository=REPOSITORY
+    )
 
     assert await restarted.poll() is PollResult.UNCHANGED
 
@@ -304,7 +311,11 @@ async def test_announce_authors_replaces_the_default(
     """ANNOUNCE_AUTHORS=* announces everyone's issues; a list announces only those logins
     (compared case-insensitively), not even the owner's."""
     watching = WatchService(
-        store, gateway, announcements, repository=REPOSITORY, authors=AuthorPolicy.of(listed)
+        store,
+        GatewayPool(gateway, REPOSITORY),
+        announcements,
+        repository=REPOSITORY,
+        authors=AuthorPolicy.of(listed),
     )
     stranger = snapshot(8, "Spam", clock.now(), author="mallory", association="NONE")
     owner = snapshot(9, "Mine", clock.now())
@@ -343,7 +354,9 @@ async def test_a_new_repository_gets_a_new_baseline(
     """State recorded for another repository is not reused: the first poll is a baseline."""
     await store.put_watched_repository(WatchedRepository("bob/blog", None, 0, None), clock.now())
     fake_github.add_issue_from_web("Old", body="Before the bot")
-    watching = WatchService(store, gateway, announcements, repository=REPOSITORY)
+    watching = WatchService(
+        store, GatewayPool(gateway, REPOSITORY), announcements, repository=REPOSITORY
+    )
 
     assert await watching.poll() is PollResult.BASELINE
     assert peek.pending_announcements() == []

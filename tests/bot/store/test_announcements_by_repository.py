@@ -1,16 +1,17 @@
 """Announcements keyed by (channel, repository, issue number), and migration 0022 that brought
-the repository in: rows of a database at 0020 survive with their state."""
+the repository in: rows of a database at 0021 survive with their state."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from bot.models import EntryState, JobState, WatchedRepository
 from bot.store import Store
 from bot.store._database import _statements, migrations
-from tests.bot.builders import REPOSITORY, T0, announcement
+from tests.bot.builders import ALICE, REPOSITORY, T0, announcement, job_for
 
 MEMBER_REPOSITORY = "bob/notes"
 STAMP = "2026-11-26T15:30:00.000000Z"
@@ -47,12 +48,12 @@ def old_announcement(db: sqlite3.Connection, channel: int, number: int, **fields
     db.execute(f"INSERT INTO announcements ({names}) VALUES ({marks})", tuple(row.values()))
 
 
-async def test_rows_at_0020_survive_migration_with_their_state(tmp_path):
+async def test_rows_at_0021_survive_migration_with_their_state(tmp_path):
     """A posted announcement (message, nonce, revisions, edit due, image, entry state) and a
     pending one keep every field; the issue page missing on a row comes from its publish
     job; they name the server diary once the bot claims them at start."""
     path = tmp_path / "diary.sqlite3"
-    db = database_at(path, 20)
+    db = database_at(path, 21)
     old_announcement(
         db,
         11,
@@ -113,17 +114,17 @@ async def test_rows_at_0020_survive_migration_with_their_state(tmp_path):
     assert pending.issue_url == "https://github.com/alice/diary/issues/8"
 
 
-async def test_the_watchers_state_at_0020_becomes_its_repositorys_row(tmp_path):
+async def test_the_watchers_state_at_0021_becomes_its_repositorys_row(tmp_path):
     """The server diary's ETag, baseline and newest update seen move to their own row, so
     the first poll after the upgrade is conditional and announces nothing old; an unreadable
     old value is dropped (the next poll takes a baseline, as it did before)."""
     path = tmp_path / "diary.sqlite3"
-    db = database_at(path, 20)
+    db = database_at(path, 21)
     state = {"repository": "Alice/Diary", "etag": 'W/"abc"', "newest": 41, "seen_until": "x"}
     db.execute("INSERT INTO state (key, value) VALUES ('watcher', ?)", (json.dumps(state),))
     db.close()
     broken = tmp_path / "broken.sqlite3"
-    db = database_at(broken, 20)
+    db = database_at(broken, 21)
     db.execute("INSERT INTO state (key, value) VALUES ('watcher', '{not json')")
     db.close()
 
@@ -196,3 +197,20 @@ async def test_watch_state_is_kept_per_repository(store):
 
     assert (first.repository, first.etag, first.newest) == (REPOSITORY, "e1", 3)
     assert (second.etag, second.newest, second.baseline_at) == ("e2", 9, T0)
+
+
+async def test_a_members_entry_with_a_published_drafts_number_counts_as_a_days_entry(store):
+    """Stats and reminders take entries written on GitHub from the channel's announcements,
+    leaving out those of drafts published here: bob's #1 is not the server diary's #1."""
+    draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    job, _ = await store.add_publish_job(job_for(draft))
+    server_url = "https://github.com/alice/diary/issues/1"
+    await store.complete_publish_job(
+        job.id, T0, issue_number=1, issue_url=server_url, announcements=[announcement(11, 1)]
+    )
+    bobs = replace(announcement(11, 1, title="Bob's"), repository="bob/notes")
+    await store.add_announcements([bobs], issue_url="https://github.com/bob/notes/issues/1")
+
+    entries = await store.list_published_entries(ALICE.guild_id, channel_id=11)
+
+    assert sorted(e.title for e in entries) == ["Bob's", "Day 1"]
