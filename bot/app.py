@@ -194,7 +194,9 @@ class Services:
             drafts=drafts,
             images=ImageService(store, store, drafts, image_publisher, clock),
             labels=labels,
-            server_settings=ServerSettingsService(store, clock),
+            server_settings=ServerSettingsService(
+                store, clock, channel_for_guild=announcements.channel_for_guild
+            ),
             status=StatusService(
                 store,
                 gateway,

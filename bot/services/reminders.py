@@ -94,10 +94,14 @@ class ReminderService:
         self._running = asyncio.Lock()  # one day's post at a time: a claim is never taken twice
         self._wake_worker = wake_worker
 
-    async def get(self, guild_id: int) -> ReminderView | None:
-        """The server's reminder and when it is next due, if it has one."""
+    async def show(self, guild_id: int) -> tuple[ReminderView | None, str]:
+        """The server's reminder and when it is next due, if it has one; and the server's
+        time zone (a reply without a reminder names it: times are written in it)."""
         reminder = await self._reminders.get_reminder(guild_id)
-        return await self._view(reminder) if reminder else None
+        if reminder is not None:
+            view = await self._view(reminder)
+            return view, view.timezone
+        return None, (await self._settings.get_guild_settings(guild_id)).timezone
 
     async def configure(
         self,
@@ -107,11 +111,18 @@ class ReminderService:
         time_text: str | None,
         on_this_day: bool | None,
         default_channel_id: int,
+        first_language: str | None = None,
     ) -> ReminderView:
         """Create or change the reminder; options left out keep their value (a new reminder
-        posts in `default_channel_id`, the channel the command was used in)."""
+        posts in `default_channel_id`, the channel the command was used in). Setting up a
+        reminder configures the server too: `first_language`, the admin's, becomes the
+        server's language if it has none yet (its posts need one)."""
         existing = await self._reminders.get_reminder(guild_id)
         settings = await self._settings.get_guild_settings(guild_id)
+        if first_language is not None and settings.language is None:
+            settings = await self._settings.update_guild_settings(
+                guild_id, self._clock.now(), first_language=first_language
+            )
         if time_text is not None:
             text = time_text
         elif existing is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,10 +62,29 @@ def _id_or_clear(value: int | str) -> int | None:
     return int(value)
 
 
+async def _no_channel(guild_id: int) -> int | None:
+    return None
+
+
 class ServerSettingsService:
-    def __init__(self, settings: GuildSettingsRecords, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: GuildSettingsRecords,
+        clock: Clock,
+        *,
+        channel_for_guild: Callable[[int], Awaitable[int | None]] = _no_channel,
+    ) -> None:
+        """`channel_for_guild`: where a server's announcements go (its own channel, else the
+        default one when it is in that server)."""
         self._settings = settings
         self._clock = clock
+        self._channel_for_guild = channel_for_guild
+
+    async def configure(self, guild_id: int, **options: Any) -> tuple[GuildSettings, int | None]:
+        """`update` (same options), then the settings with the announcement channel in effect
+        (what /diary-admin config shows)."""
+        settings = await self.update(guild_id, **options)
+        return settings, await self._channel_for_guild(guild_id)
 
     async def get(self, guild_id: int) -> GuildSettings:
         """The server's settings (defaults when none were stored)."""

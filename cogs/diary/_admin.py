@@ -90,7 +90,7 @@ class DiaryAdminCog(
             byline,
             language,
         )
-        settings = await self.services.server_settings.update(
+        settings, channel = await self.services.server_settings.configure(
             interaction.guild_id,
             announce_channel_id=resolve_channel(interaction, announce_channel)
             if announce_channel is not None
@@ -107,7 +107,6 @@ class DiaryAdminCog(
         )
         changed = any(option is not None for option in options)
         heading = tr(interaction, "config.saved" if changed else "config.current")
-        channel = await self.services.announcements.channel_for_guild(interaction.guild_id)
         await interaction.response.send_message(
             f"{heading}\n{describe(interaction, settings, channel)}",
             ephemeral=True,
@@ -175,25 +174,21 @@ class DiaryAdminCog(
                 else "reminder.was_off",
             )
         elif channel is None and time is None and on_this_day is None:
-            view = await reminders.get(interaction.guild_id)
+            view, timezone = await reminders.show(interaction.guild_id)
             if view is None:
-                settings = await self.services.server_settings.get(interaction.guild_id)
-                text = tr(interaction, "reminder.none", timezone=settings.timezone)
+                text = tr(interaction, "reminder.none", timezone=timezone)
             else:
                 text = (
                     f"{tr(interaction, 'reminder.current')}\n{reminder_summary(interaction, view)}"
                 )
         else:
-            # Setting up a reminder is configuring the server too: its posts need a language.
-            await self.services.server_settings.update(
-                interaction.guild_id, first_language=i18n.language_of(str(interaction.locale))
-            )
             view = await reminders.configure(
                 interaction.guild_id,
                 channel_id=channel.id if channel else None,
                 time_text=time,
                 on_this_day=on_this_day,
                 default_channel_id=interaction.channel_id,
+                first_language=i18n.language_of(str(interaction.locale)),
             )
             text = f"{tr(interaction, 'reminder.saved')}\n{reminder_summary(interaction, view)}"
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)

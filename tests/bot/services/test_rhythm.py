@@ -235,6 +235,27 @@ async def test_a_time_already_past_today_starts_tomorrow(tokyo, reminders, at):
     assert view.next_at == utc(2026, 11, 27, 0, 0)  # 2026-11-27 09:00 JST
 
 
+async def test_setting_up_a_reminder_gives_the_server_the_admins_language(store, reminders):
+    """configure(first_language=): a server without a language takes the admin's (its
+    reminders need one); a later admin's language does not replace it."""
+    for language in ("ja", "en"):
+        await reminders.configure(
+            ALICE.guild_id,
+            channel_id=9,
+            time_text="09:00",
+            on_this_day=None,
+            default_channel_id=7,
+            first_language=language,
+        )
+
+    assert (await store.get_guild_settings(ALICE.guild_id)).language == "ja"
+
+
+async def test_show_without_a_reminder_names_the_servers_time_zone(tokyo, reminders):
+    """show: no reminder yet, and the time zone its time would be written in."""
+    assert await reminders.show(ALICE.guild_id) == (None, "Asia/Tokyo")
+
+
 async def test_the_worker_sleeps_until_the_reminder_is_due(tokyo, reminders, at):
     """With the reminder at 12:00:30 Tokyo time and now 12:00, the worker waits 30 s."""
     await reminders.configure(
@@ -315,7 +336,7 @@ async def test_off_and_on_the_same_day_posts_no_second_time(tokyo, reminders, po
     await reminders.run(ALICE.guild_id)
 
     assert len(poster.posts) == 1
-    assert (await reminders.get(ALICE.guild_id)).next_at == utc(2026, 11, 27, 13, 0)
+    assert (await reminders.show(ALICE.guild_id))[0].next_at == utc(2026, 11, 27, 13, 0)
 
 
 async def test_a_retrying_day_is_not_taken_before_its_retry_is_due(tokyo, reminders, at):
@@ -344,7 +365,7 @@ async def test_a_reminder_missed_for_hours_is_skipped_not_posted_late(tokyo, rem
     await reminders.run(ALICE.guild_id)
 
     assert poster.posts == []
-    assert (await reminders.get(ALICE.guild_id)).next_at == utc(2026, 11, 27, 12, 0)
+    assert (await reminders.show(ALICE.guild_id))[0].next_at == utc(2026, 11, 27, 12, 0)
 
 
 async def test_a_failed_post_is_retried_and_posted_once(tokyo, reminders, poster, at):
@@ -373,7 +394,7 @@ async def test_a_channel_the_bot_cannot_post_in_gives_up_for_the_day(tokyo, remi
 
     await reminders.run(ALICE.guild_id)
 
-    assert (await reminders.get(ALICE.guild_id)).next_at == utc(2026, 11, 27, 12, 0)
+    assert (await reminders.show(ALICE.guild_id))[0].next_at == utc(2026, 11, 27, 12, 0)
 
 
 async def test_on_this_day_links_entries_of_the_same_date_in_earlier_years(

@@ -105,6 +105,20 @@ async def test_a_chosen_language_replaces_the_default(server_settings):
     assert chosen.language == "en"
 
 
+async def test_configure_returns_the_settings_and_the_channel_in_effect(store):
+    """configure: the stored settings and where announcements go (the default channel when
+    the server has none of its own)."""
+
+    async def default_channel(guild_id: int) -> int | None:
+        return 77
+
+    service = ServerSettingsService(store, FakeClock(T0), channel_for_guild=default_channel)
+
+    settings, channel = await service.configure(ALICE.guild_id, timezone="Asia/Tokyo")
+
+    assert (settings.timezone, channel) == ("Asia/Tokyo", 77)
+
+
 async def test_an_unknown_language_is_refused(server_settings):
     """Only ja and en have catalogues: anything else is refused and nothing is stored."""
     with pytest.raises(InvalidInput) as refused:
