@@ -21,26 +21,25 @@ _MENTION = re.compile(r"<(?:#|@&)(\d{1,20})>")
 
 def resolve_channel(interaction: Interaction, text: str) -> int | str:
     """The id of the text channel `text` names, or CLEAR; InvalidInput if there is none."""
-    text = text.strip()
-    if text == CLEAR:
-        return CLEAR
     guild = interaction.guild
-    channels = guild.text_channels if guild else []
-    found = _find(channels, text.removeprefix("#"))
-    if found is None:
-        raise InvalidInput("error.unknown_channel", name=text[:60])
-    return found
+    return _resolve(guild.text_channels if guild else [], text, "#", "error.unknown_channel")
 
 
 def resolve_role(interaction: Interaction, text: str) -> int | str:
     """The id of the role `text` names, or CLEAR; InvalidInput if there is none."""
+    guild = interaction.guild
+    return _resolve(guild.roles if guild else [], text, "@", "error.unknown_role")
+
+
+def _resolve(
+    items: Iterable[discord.abc.Snowflake], text: str, sigil: str, unknown: str
+) -> int | str:
     text = text.strip()
     if text == CLEAR:
         return CLEAR
-    guild = interaction.guild
-    found = _find(guild.roles if guild else [], text.removeprefix("@"))
+    found = _find(items, text.removeprefix(sigil))
     if found is None:
-        raise InvalidInput("error.unknown_role", name=text[:60])
+        raise InvalidInput(unknown, name=text[:60])
     return found
 
 

@@ -106,3 +106,20 @@ async def test_stats_after_an_entry_come_with_the_year_picture(drive):
 
     assert reply["embeds"][0]["title"] == en("stats.title", name="Owner")
     assert [a["filename"].endswith(".png") for a in reply["attachments"]] == [True]
+
+
+async def test_config_finds_the_channel_and_role_by_name_and_refuses_unknown_ones(drive, bot):
+    """announce_channel and author_role typed by hand: "#name" and "@name" are found; a role
+    the server does not have is refused by name and nothing is stored."""
+    world = drive.fake.world
+    options = {"announce_channel": "#writing", "author_role": "@Author"}
+    saved = (await drive.slash("owner", "diary-admin", "config", options)).wait_final()
+    refused = (
+        await drive.slash("owner", "diary-admin", "config", {"author_role": "@Nobody"})
+    ).wait_final()
+
+    assert saved["content"].startswith(en("config.saved"))
+    settings = await bot.services.server_settings.get(int(world.guild_id))
+    assert settings.announce_channel_id == int(world.channel_ids["writing"])
+    assert settings.author_role_id == int(world.role_ids["Author"])
+    assert refused["content"] == en("error.unknown_role", name="@Nobody")
