@@ -470,3 +470,47 @@ async def test_only_editor_submissions_wake_the_interaction_listeners(drive, bot
     assert await listener_tasks(submitted) != []
     assert command.wait_final()["embeds"]
     assert submitted.wait_final()["content"] == en("draft.edited", id=1)
+
+
+async def test_the_escape_button_makes_links_plain_in_place(drive, bot):
+    """A preview of text with @name and #123 has the escape button; pressing it saves the
+    escaped text and replaces the preview, which then has no escape button."""
+    created = await drive.slash("owner", "draft", "new", {"title": "T", "body": "Hi @octocat #1"})
+    ids = buttons(created.wait_final())
+
+    pressed = await drive.press("owner", ids[en("button.escape")], created.original_id)
+
+    updated = pressed.wait_final()
+    assert updated["content"] == en("draft.escaped", id=1)
+    assert en("button.escape") not in buttons(updated)
+    assert (await bot.services.drafts.get(owner(drive), 1)).body == "Hi \\@octocat \\#1"
+
+
+async def test_a_draft_too_long_for_the_editor_offers_its_end(drive, bot):
+    """Edit on a draft longer than an editor holds offers to edit its last part; that button
+    opens an editor holding only the end, whose text replaces only the end."""
+    body = "a" * 3_000 + "\n\n" + "b" * 2_000
+    await bot.services.drafts.create(owner(drive), "Long", body)
+    offered = (await drive.slash("owner", "draft", "edit")).wait_final()
+    assert offered["content"] == en("edit.too_long", limit=4_000, length=len(body))
+
+    opened = await drive.press("owner", buttons(offered)[en("button.tail")], offered["id"])
+    assert modal_values(opened.modal) == ["Long", "b" * 2_000]
+    saved = await drive.submit(
+        "owner", opened.modal["custom_id"], editor_fields(opened.modal, "", "end")
+    )
+
+    assert saved.wait_final()["content"] == en("draft.edited", id=1)
+    assert (await bot.services.drafts.get(owner(drive), 1)).body == "a" * 3_000 + "\n\nend"
+
+
+async def test_delete_confirmed_deletes_the_draft(drive, bot):
+    """/draft delete, then Delete: the draft is gone and the confirmation says so."""
+    await new_draft(drive, "Gone")
+    asked = await drive.slash("owner", "draft", "delete", {"draft": 1})
+    ids = buttons(asked.wait_final())
+
+    confirmed = await drive.press("owner", ids[en("button.delete")], asked.original_id)
+
+    assert confirmed.wait_final()["content"] == en("draft.deleted", id=1, title="Gone")
+    assert await bot.services.drafts.count(owner(drive)) == 0
