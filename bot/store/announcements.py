@@ -9,10 +9,9 @@ while an edit is in flight gets its own edit.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
-
-import aiosqlite
 
 from bot.models import Announcement, EntryState, JobState, TrackedAnnouncement
 from bot.repositories import repository_key
@@ -27,7 +26,7 @@ def _key(channel_id: int, repository: str, issue_number: int) -> tuple[int, str,
     return channel_id, repository_key(repository), issue_number
 
 
-def announcement_from_row(row: aiosqlite.Row) -> Announcement:
+def announcement_from_row(row: sqlite3.Row) -> Announcement:
     """An `announcements` row as the record every announcement query shares."""
     entry_at, next_at = decode_time(row["entry_created_at"]), decode_time(row["next_attempt_at"])
     assert entry_at and next_at
@@ -50,7 +49,7 @@ def announcement_from_row(row: aiosqlite.Row) -> Announcement:
     )
 
 
-def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
+def _tracked(row: sqlite3.Row) -> TrackedAnnouncement:
     return TrackedAnnouncement(
         **vars(announcement_from_row(row)),
         entry_state=EntryState(row["entry_state"]),
@@ -66,16 +65,16 @@ def _tracked(row: aiosqlite.Row) -> TrackedAnnouncement:
     )
 
 
-async def insert_announcements(
-    db: aiosqlite.Connection,
+def insert_announcements(
+    db: sqlite3.Connection,
     announcements: Sequence[Announcement],
     stamp: str | None,
     issue_url: str | None,
 ) -> None:
     """Queue announcements in the caller's transaction; one already known for (channel,
     repository, issue) is left as it is. `stamp`: their `updated_at` (default: when each is
-    due); `issue_url`: the issue's own page (the fallback link)."""
-    await db.executemany(
+    due); `issue_url`: the issue's own page (the fallback link). Inside a write unit."""
+    db.executemany(
         "INSERT OR IGNORE INTO announcements (channel_id, repository, issue_number, title,"
         " url, excerpt, labels, author_name, author_avatar_url, entry_created_at,"
         " next_attempt_at, updated_at, image_url, issue_url, nonce)"
@@ -105,13 +104,18 @@ async def insert_announcements(
 class AnnouncementStore:
     _db: Database
 
+    async def _run(self, sql: str, parameters: Sequence[object]) -> int:
+        """One statement as its own write unit; how many rows it changed."""
+        return await self._db.run_write(lambda db: db.execute(sql, parameters).rowcount)
+
     async def add_announcements(
         self, announcements: Sequence[Announcement], *, issue_url: str | None = None
     ) -> None:
         """Queue announcements; one already known for (channel, repository, issue) is left as
         it is. `issue_url`: the issue's own page (the fallback link)."""
-        async with self._db.write() as db:
-            await insert_announcements(db, announcements, None, issue_url)
+        await self._db.run_write(
+            lambda db: insert_announcements(db, announcements, None, issue_url)
+        )
 
     async def update_announcement(
         self,
@@ -127,26 +131,25 @@ class AnnouncementStore:
     ) -> None:
         """Record an attempt: sent (with the message id), to retry at a time, or failed.
         `outcome_unknown` False: no attempt so far can have posted it."""
-        async with self._db.write() as db:
-            await db.execute(
-                "UPDATE announcements SET state = ?, attempts = attempts + 1,"
-                " next_attempt_at = COALESCE(?, next_attempt_at),"
-                " message_id = COALESCE(?, message_id), updated_at = ?,"
-                " outcome_unknown = COALESCE(?, outcome_unknown),"
-                " post_started_at = CASE WHEN ? = 0 THEN NULL ELSE post_started_at END"
-                " WHERE channel_id = ? AND repository = ? AND issue_number = ?",
-                (
-                    state.value,
-                    encode_time(next_attempt_at) if next_attempt_at else None,
-                    message_id,
-                    encode_time(at),
-                    None if outcome_unknown is None else int(outcome_unknown),
-                    None if outcome_unknown is None else int(outcome_unknown),
-                    channel_id,
-                    repository_key(repository),
-                    issue_number,
-                ),
-            )
+        await self._run(
+            "UPDATE announcements SET state = ?, attempts = attempts + 1,"
+            " next_attempt_at = COALESCE(?, next_attempt_at),"
+            " message_id = COALESCE(?, message_id), updated_at = ?,"
+            " outcome_unknown = COALESCE(?, outcome_unknown),"
+            " post_started_at = CASE WHEN ? = 0 THEN NULL ELSE post_started_at END"
+            " WHERE channel_id = ? AND repository = ? AND issue_number = ?",
+            (
+                state.value,
+                encode_time(next_attempt_at) if next_attempt_at else None,
+                message_id,
+                encode_time(at),
+                None if outcome_unknown is None else int(outcome_unknown),
+                None if outcome_unknown is None else int(outcome_unknown),
+                channel_id,
+                repository_key(repository),
+                issue_number,
+            ),
+        )
 
     async def list_announcements_to_send(
         self, limit: int | None = None
@@ -180,21 +183,22 @@ class AnnouncementStore:
     async def _tracked_rows(
         self, where: str, values: Sequence[object]
     ) -> list[TrackedAnnouncement]:
-        async with self._db.read() as db:
-            cursor = await db.execute(f"{_ANNOUNCEMENT_ROWS} {where}", tuple(values))
-            rows = await cursor.fetchall()
-        return [_tracked(row) for row in rows]
+
+        def work(db: sqlite3.Connection) -> list[TrackedAnnouncement]:
+            rows = db.execute(f"{_ANNOUNCEMENT_ROWS} {where}", tuple(values)).fetchall()
+            return [_tracked(row) for row in rows]
+
+        return await self._db.run_read(work)
 
     async def set_announcement_issue_url(
         self, repository: str, issue_number: int, issue_url: str
     ) -> None:
         """Remember the issue's own page for announcements that do not know it yet."""
-        async with self._db.write() as db:
-            await db.execute(
-                "UPDATE announcements SET issue_url = ?"
-                " WHERE repository = ? AND issue_number = ? AND issue_url IS NULL",
-                (issue_url, repository_key(repository), issue_number),
-            )
+        await self._run(
+            "UPDATE announcements SET issue_url = ?"
+            " WHERE repository = ? AND issue_number = ? AND issue_url IS NULL",
+            (issue_url, repository_key(repository), issue_number),
+        )
 
     async def update_announced_entry(
         self,
@@ -215,8 +219,9 @@ class AnnouncementStore:
         stamp, seen = encode_time(at), encode_time(entry_updated_at)
         encoded = encode_labels(labels)
         repository = repository_key(repository)
-        async with self._db.write() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> int:
+            changed = db.execute(
                 "UPDATE announcements SET title = ?, excerpt = ?, labels = ?, entry_state = ?,"
                 " image_url = ?,"
                 " revision = revision + 1, edit_attempts = 0, edit_next_attempt_at = ?,"
@@ -242,28 +247,27 @@ class AnnouncementStore:
                     entry_state.value,
                     image_url,
                 ),
-            )
-            changed = cursor.rowcount
-            await db.execute(
+            ).rowcount
+            db.execute(
                 "UPDATE announcements SET entry_updated_at = ? WHERE repository = ?"
                 " AND issue_number = ? AND (entry_updated_at IS NULL OR entry_updated_at < ?)",
                 (seen, repository, issue_number, seen),
             )
-        return changed
+            return changed
+
+        return await self._db.run_write(work)
 
     async def mark_entry_deleted(self, repository: str, issue_number: int, at: datetime) -> int:
         """The entry is gone: posted announcements get an edit due now, unposted ones are
         dropped (state failed). Returns how many announcements changed."""
         stamp = encode_time(at)
-        async with self._db.write() as db:
-            cursor = await db.execute(
-                "UPDATE announcements SET entry_state = 'deleted', revision = revision + 1,"
-                " edit_attempts = 0, edit_next_attempt_at = ?, updated_at = ?,"
-                " state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END"
-                " WHERE repository = ? AND issue_number = ? AND entry_state != 'deleted'",
-                (stamp, stamp, repository_key(repository), issue_number),
-            )
-            return cursor.rowcount
+        return await self._run(
+            "UPDATE announcements SET entry_state = 'deleted', revision = revision + 1,"
+            " edit_attempts = 0, edit_next_attempt_at = ?, updated_at = ?,"
+            " state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END"
+            " WHERE repository = ? AND issue_number = ? AND entry_state != 'deleted'",
+            (stamp, stamp, repository_key(repository), issue_number),
+        )
 
     async def postpone_announcement(
         self,
@@ -275,38 +279,33 @@ class AnnouncementStore:
         page_deadline: datetime | None = None,
     ) -> None:
         """Try again later without counting an attempt (waiting for the blog page)."""
-        async with self._db.write() as db:
-            await db.execute(
-                "UPDATE announcements SET next_attempt_at = ?,"
-                " page_deadline = COALESCE(page_deadline, ?)"
-                f" WHERE {_ONE} AND state = 'pending'",
-                (
-                    encode_time(next_attempt_at),
-                    encode_time(page_deadline) if page_deadline else None,
-                    channel_id,
-                    repository_key(repository),
-                    issue_number,
-                ),
-            )
+        await self._run(
+            "UPDATE announcements SET next_attempt_at = ?,"
+            " page_deadline = COALESCE(page_deadline, ?)"
+            f" WHERE {_ONE} AND state = 'pending'",
+            (
+                encode_time(next_attempt_at),
+                encode_time(page_deadline) if page_deadline else None,
+                channel_id,
+                repository_key(repository),
+                issue_number,
+            ),
+        )
 
     async def mark_announcement_started(
         self, channel_id: int, repository: str, issue_number: int, at: datetime
     ) -> str:
         """Note, before the post is sent, that it may be posted from now on; its nonce (made
         now if a row from an import has none)."""
-        async with self._db.write() as db:
-            await db.execute(
+        row = await self._db.run_write(
+            lambda db: db.execute(
                 "UPDATE announcements SET outcome_unknown = 1,"
                 " post_started_at = COALESCE(post_started_at, ?),"
                 f" nonce = COALESCE(nonce, {NEW_NONCE % 'a'})"
-                " WHERE channel_id = ? AND repository = ? AND issue_number = ?",
+                f" WHERE {_ONE} RETURNING nonce",
                 (encode_time(at), channel_id, repository_key(repository), issue_number),
-            )
-            cursor = await db.execute(
-                f"SELECT nonce FROM announcements WHERE {_ONE}",
-                (channel_id, repository_key(repository), issue_number),
-            )
-            row = await cursor.fetchone()
+            ).fetchone()
+        )
         assert row is not None
         return str(row["nonce"])
 
@@ -322,22 +321,21 @@ class AnnouncementStore:
         url: str,
     ) -> None:
         """The message is posted: it shows `shown_revision`, linking to `url`."""
-        async with self._db.write() as db:
-            await db.execute(
-                "UPDATE announcements SET state = 'done', attempts = attempts + 1,"
-                " message_id = ?, shown_revision = ?, url = ?, updated_at = ?,"
-                " outcome_unknown = 0"
-                " WHERE channel_id = ? AND repository = ? AND issue_number = ?",
-                (
-                    message_id,
-                    shown_revision,
-                    url,
-                    encode_time(at),
-                    channel_id,
-                    repository_key(repository),
-                    issue_number,
-                ),
-            )
+        await self._run(
+            "UPDATE announcements SET state = 'done', attempts = attempts + 1,"
+            " message_id = ?, shown_revision = ?, url = ?, updated_at = ?,"
+            " outcome_unknown = 0"
+            " WHERE channel_id = ? AND repository = ? AND issue_number = ?",
+            (
+                message_id,
+                shown_revision,
+                url,
+                encode_time(at),
+                channel_id,
+                repository_key(repository),
+                issue_number,
+            ),
+        )
 
     async def record_announcement_edit(
         self,
@@ -353,33 +351,32 @@ class AnnouncementStore:
         """An edit showing `revision` succeeded, is to be retried at `retry_at`, or (neither)
         was given up. A newer revision that arrived meanwhile keeps its own due time."""
         stamp = encode_time(at)
-        async with self._db.write() as db:
-            if succeeded:
-                await db.execute(
-                    "UPDATE announcements SET shown_revision = MAX(shown_revision, ?),"
-                    " edit_attempts = 0, updated_at = ?,"
-                    " edit_next_attempt_at = CASE WHEN revision > ? THEN edit_next_attempt_at"
-                    " ELSE NULL END WHERE channel_id = ? AND repository = ? AND issue_number = ?",
-                    (
-                        revision,
-                        stamp,
-                        revision,
-                        channel_id,
-                        repository_key(repository),
-                        issue_number,
-                    ),
-                )
-                return
-            await db.execute(
-                "UPDATE announcements SET edit_attempts = edit_attempts + 1, updated_at = ?,"
+        if succeeded:
+            await self._run(
+                "UPDATE announcements SET shown_revision = MAX(shown_revision, ?),"
+                " edit_attempts = 0, updated_at = ?,"
                 " edit_next_attempt_at = CASE WHEN revision > ? THEN edit_next_attempt_at"
-                " ELSE ? END WHERE channel_id = ? AND repository = ? AND issue_number = ?",
+                " ELSE NULL END WHERE channel_id = ? AND repository = ? AND issue_number = ?",
                 (
+                    revision,
                     stamp,
                     revision,
-                    encode_time(retry_at) if retry_at else None,
                     channel_id,
                     repository_key(repository),
                     issue_number,
                 ),
             )
+            return
+        await self._run(
+            "UPDATE announcements SET edit_attempts = edit_attempts + 1, updated_at = ?,"
+            " edit_next_attempt_at = CASE WHEN revision > ? THEN edit_next_attempt_at"
+            " ELSE ? END WHERE channel_id = ? AND repository = ? AND issue_number = ?",
+            (
+                stamp,
+                revision,
+                encode_time(retry_at) if retry_at else None,
+                channel_id,
+                repository_key(repository),
+                issue_number,
+            ),
+        )

@@ -241,20 +241,23 @@ class JobStore:
     ) -> None:
         """In one transaction: the job is done, its draft is published, announcements are due."""
         stamp = encode_time(at)
-        async with self._db.write() as db:
-            await db.execute(
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "UPDATE publish_jobs SET state = 'done', issue_number = ?, issue_url = ?,"
                 " outcome_unknown = 0, error_key = NULL, error_detail = NULL, updated_at = ?"
                 " WHERE id = ?",
                 (issue_number, issue_url, stamp, job_id),
             )
-            await db.execute(
+            db.execute(
                 "UPDATE drafts SET issue_number = ?, issue_url = ?, published_at = ?,"
                 " issue_repository = (SELECT repository FROM publish_jobs WHERE id = ?)"
                 " WHERE id = (SELECT draft_id FROM publish_jobs WHERE id = ?)",
                 (issue_number, issue_url, stamp, job_id, job_id),
             )
-            await insert_announcements(db, announcements, stamp, issue_url)
+            insert_announcements(db, announcements, stamp, issue_url)
+
+        await self._db.run_write(work)
 
 
 def _reopen_publish_job_now(db: sqlite3.Connection, job: PublishJob) -> PublishJob:
