@@ -64,19 +64,10 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     store = await Store.open(settings.database_path)
     # Announcements from before migration 0022 were all of the server diary.
     await store.claim_server_diary(settings.github_repository)
-    bot = DiaryBot(
-        guild_ids=settings.discord_guild_ids,
-        heartbeat_file=heartbeat_file(os.environ),
-        service_env={
-            name: os.environ[name]
-            for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC")
-            if name in os.environ
-        },
-    )
     gateway = GitHubGateway(
         settings.github_token, settings.github_repository, settings.github_api_url
     )
-    members = _connection_service(settings, connections, store, SystemClock())
+    diaries = _connection_service(settings, connections, store, SystemClock())
 
     def member_gateway(repository: str, credentials: Credentials) -> GitHubGateway:
         """A member's own repository, with their user token; PyGithub threads shared."""
@@ -91,22 +82,36 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     gateways = GatewayPool(
         gateway,
         settings.github_repository,
-        member_gateway if members.enabled else None,
-        members if members.enabled else None,
+        member_gateway if diaries.enabled else None,
+        diaries if diaries.enabled else None,
     )
-    services = Services.build(
-        settings,
-        store,
-        gateway,
-        bot,
-        bot,
-        SystemClock(),
-        ready=bot.wait_until_ready,
-        connections=members,
-        gateways=gateways,
+
+    def services(client: DiaryBot) -> Services:
+        """The services and workers, with the client as their Discord ports."""
+        return Services.build(
+            settings,
+            store,
+            gateway,
+            client,
+            client,
+            SystemClock(),
+            ready=client.wait_until_ready,
+            members=client.member_facts,
+            connections=diaries,
+            gateways=gateways,
+        )
+
+    bot = DiaryBot(
+        services,
+        command_hashes=store,
+        guild_ids=settings.discord_guild_ids,
+        heartbeat_file=heartbeat_file(os.environ),
+        service_env={
+            name: os.environ[name]
+            for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC")
+            if name in os.environ
+        },
     )
-    bot.attach(services)
-    services.access.set_member_lookup(bot.member_facts)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from bot.github_gateways import GatewayPool
 from bot.page_probe import PageProbe
-from bot.services.access import AccessService
+from bot.services.access import AccessService, MemberLookup
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
 from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock
@@ -56,8 +56,8 @@ class DiscordPorts(ChannelDirectory, ReminderPoster, Protocol):
 
 @dataclass
 class Services:
-    settings: Settings
-    store: Store
+    """The services (and the loops that carry out their jobs) of one running bot."""
+
     access: AccessService
     drafts: DraftService
     images: ImageService
@@ -93,11 +93,14 @@ class Services:
         sender: AnnouncementSender,
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
+        *,
+        members: MemberLookup | None = None,
         connections: ConnectionService | None = None,
         gateways: GatewayPool[GitHubPorts] | None = None,
     ) -> Services:
-        """Wire services and workers; nothing runs until `start()`. Without `gateways`, only
-        the server diary (`gateway`) is served."""
+        """Wire services and workers, each given all it needs here (nothing is set on them
+        afterwards); nothing runs until `start()`. `members`: Discord's member lookup (without
+        it, nobody is found). Without `gateways`, only the server diary (`gateway`) is served."""
         if gateways is None:
             gateways = GatewayPool(gateway, settings.github_repository)
         connections = connections or ConnectionService(store, clock)
@@ -164,7 +167,7 @@ class Services:
                 watcher=watcher,
                 poll_interval=settings.poll_interval,
             )
-        access = AccessService(store, settings.discord_guild_ids)
+        access = AccessService(store, settings.discord_guild_ids, members)
         schedules_due = Wake()
         scheduling = ScheduleService(
             store, store, drafts, publishing, labels, clock, access, wake_worker=schedules_due
@@ -188,8 +191,6 @@ class Services:
         comments.set_wake_worker(comment_worker.wake)
         reminder_worker = ReminderWorker(reminders, clock, ready, reminders_due)
         return cls(
-            settings=settings,
-            store=store,
             access=access,
             drafts=drafts,
             images=ImageService(store, store, drafts, image_publisher, clock),

@@ -7,7 +7,7 @@ import asyncio
 import importlib
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +21,7 @@ from bot.client.commands_tree import (
     DiaryTranslator,
     DiaryTree,
     InteractionGate,
+    KeyValues,
     sync_commands_if_changed,
 )
 from bot.client.guilds import ServedGuilds
@@ -46,16 +47,20 @@ INTERACTION_TASKS = (
 
 
 class DiaryBot(ServedGuilds, Posting, commands.Bot):
-    """The bot. Services are attached before `start()`; the bot implements their Discord ports."""
+    """The bot: it implements the services' Discord ports, and holds the services built for it."""
 
     def __init__(
         self,
+        services: Callable[[DiaryBot], Services],
         *,
+        command_hashes: KeyValues,
         guild_ids: tuple[int, ...] = (),
         heartbeat_file: Path | None = None,
         service_env: Mapping[str, str] | None = None,
     ) -> None:
-        """`service_env`: the service manager's variables (NOTIFY_SOCKET, WATCHDOG_USEC)."""
+        """`services` wires the services and workers with this bot as their Discord ports
+        (once, here). `command_hashes`: where the synced commands' fingerprint is kept.
+        `service_env`: the service manager's variables (NOTIFY_SOCKET, WATCHDOG_USEC)."""
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles of our servers; nothing privileged
         super().__init__(
@@ -66,11 +71,12 @@ class DiaryBot(ServedGuilds, Posting, commands.Bot):
             allowed_mentions=NO_MENTIONS,
         )
         self._guild_ids = guild_ids  # the servers served (commands synced there); () = all
-        self._services: Services | None = None
+        self._command_hashes = command_hashes
         self._stopping = asyncio.Event()
         self._heartbeat = Heartbeat(self.healthy, heartbeat_file, env=service_env or {})
         # Decides whether an application command (or its autocomplete) runs; see DiaryTree.
         self.gate: InteractionGate = self._served_only
+        self.services = services(self)
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """discord.py's event dispatch, minus the `interaction` event of everything but modal
@@ -80,14 +86,6 @@ class DiaryBot(ServedGuilds, Posting, commands.Bot):
         if event_name == "interaction" and not _is_modal_submission(args):
             return
         super().dispatch(event_name, *args, **kwargs)
-
-    @property
-    def services(self) -> Services:
-        assert self._services is not None, "attach services before starting the bot"
-        return self._services
-
-    def attach(self, services: Services) -> None:
-        self._services = services
 
     async def setup_hook(self) -> None:
         # Runs again when a start-up attempt failed after logging in (network lost while
@@ -99,10 +97,10 @@ class DiaryBot(ServedGuilds, Posting, commands.Bot):
                 await self.load_extension(extension)
         if self._guild_ids:
             for guild_id in self._guild_ids:
-                await sync_commands_if_changed(self, self.services.store, guild_id)
+                await sync_commands_if_changed(self, self._command_hashes, guild_id)
         else:
             self._warn_if_public()
-            await sync_commands_if_changed(self, self.services.store, None)
+            await sync_commands_if_changed(self, self._command_hashes, None)
         self.services.start()
         self._heartbeat.start()
 
@@ -112,8 +110,7 @@ class DiaryBot(ServedGuilds, Posting, commands.Bot):
             self.is_ready()
             and not self.is_closed()
             and math.isfinite(self.latency)
-            and self._services is not None
-            and self._services.alive()
+            and self.services.alive()
         )
 
     async def serve(self, token: str, *, retry_cap: float = startup.MAX_RETRY_SECONDS) -> None:
@@ -146,8 +143,7 @@ class DiaryBot(ServedGuilds, Posting, commands.Bot):
         self._stopping.set()
         await self._heartbeat.stop()
         await _finish_interactions(INTERACTION_GRACE_SECONDS)
-        if self._services is not None:
-            await self._services.stop()
+        await self.services.stop()
         await super().close()
 
 

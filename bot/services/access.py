@@ -55,20 +55,16 @@ class AccessService:
         self,
         settings: GuildSettingsRecords,
         allowed_guilds: Collection[int] = (),
-        members: MemberLookup = _nobody,
+        members: MemberLookup | None = None,
     ) -> None:
         self._settings = settings
         self._allowed = frozenset(allowed_guilds)
-        self._members = members
+        self._members = members or _nobody  # None: nobody is found (tests)
 
     @property
     def allowed_guilds(self) -> frozenset[int]:
         """The servers served; empty: every server."""
         return self._allowed
-
-    def set_member_lookup(self, members: MemberLookup) -> None:
-        """The Discord client's member lookup (it exists only once the client does)."""
-        self._members = members
 
     def serves(self, guild_id: int | None) -> bool:
         """Whether the bot works for this server (outside servers it only refuses)."""

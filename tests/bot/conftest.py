@@ -64,6 +64,6 @@ async def services(store, gateway, fake_github, directory, sender, clock, member
     async def ready() -> None:
         return None
 
-    built = Services.build(settings, store, gateway, directory, sender, clock, ready)
-    built.access.set_member_lookup(members)
-    return built
+    return Services.build(
+        settings, store, gateway, directory, sender, clock, ready, members=members
+    )

@@ -38,8 +38,8 @@ CODE = re.compile(r"`[^`]*`")
 
 async def _registered() -> dict[str, set[str]]:
     """`/グループ サブ` (and `/グループ`) → the ja names of its options, as synced."""
-    bot = DiaryBot()
-    bot.attach(SimpleNamespace())  # type: ignore[arg-type]  # cogs only keep a reference
+    # Cogs only keep a reference to the services; nothing is synced.
+    bot = DiaryBot(lambda client: SimpleNamespace(), command_hashes=SimpleNamespace())  # type: ignore[arg-type]
     for extension in EXTENSIONS:
         await bot.load_extension(extension)
     translator = DiaryTranslator()

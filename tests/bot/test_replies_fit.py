@@ -4,6 +4,7 @@ embed (fit_embed_data), and echoed input in error messages."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import discord
 import pytest
@@ -41,10 +42,10 @@ def interaction_in(locale: str, services: object) -> discord.Interaction:
     """A real discord.py Interaction from the payload the local Discord sends, on a bot that
     has `services` attached (nothing is sent: rendering only reads it)."""
     world = World(Snowflakes())
-    bot = DiaryBot()
+    # Nothing is synced: no place for the commands' fingerprint is needed.
+    bot = DiaryBot(lambda client: services, command_hashes=SimpleNamespace())  # type: ignore[arg-type]
     # What logging in would set: the bot's own user, which Interaction reads for `guild.me`.
     bot._connection.user = ClientUser(state=bot._connection, data=world.bot_user)
-    bot.attach(services)  # type: ignore[arg-type]
     payload = base_payload(
         world, world.ids.next(), 2, world.member("author"), world.channel("writing"), locale
     )

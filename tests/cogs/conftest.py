@@ -58,7 +58,6 @@ async def bot(store, fake_discord, fake_github, connections) -> AsyncIterator[Di
         announce_channel_id=int(world.channel_ids["announcements"]),
         discord_guild_ids=(int(world.guild_id),),
     )
-    client = DiaryBot(guild_ids=settings.discord_guild_ids)
     gateway = GitHubGateway("ghp_test", "alice/diary", fake_github.url, seconds_between_writes=0)
 
     def member_gateway(repository: str, credentials: Credentials) -> GitHubGateway:
@@ -78,18 +77,22 @@ async def bot(store, fake_discord, fake_github, connections) -> AsyncIterator[Di
         member_gateway if enabled else None,
         connections if enabled else None,
     )
-    services = Services.build(
-        settings,
-        store,
-        gateway,
-        client,
-        client,
-        SystemClock(),
-        ready=client.wait_until_ready,
-        connections=connections,
-        gateways=gateways,
-    )
-    client.attach(services)
+
+    def services(client: DiaryBot) -> Services:
+        return Services.build(
+            settings,
+            store,
+            gateway,
+            client,
+            client,
+            SystemClock(),
+            ready=client.wait_until_ready,
+            members=client.member_facts,
+            connections=connections,
+            gateways=gateways,
+        )
+
+    client = DiaryBot(services, command_hashes=store, guild_ids=settings.discord_guild_ids)
     await client.login(fake_discord.token)
     connection = asyncio.create_task(client.connect(reconnect=False))
     try:

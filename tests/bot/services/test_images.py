@@ -59,15 +59,15 @@ async def attach(services, draft, *seeds: int):
     return await services.images.attach(ALICE, draft.id, await services.images.prepare(uploads))
 
 
-async def publish(services, draft) -> PublishJob:
+async def publish(services, store, draft) -> PublishJob:
     """Queue the draft's publish job and run one attempt; the job afterwards."""
     job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
-    return await attempt(services, job.id)
+    return await attempt(services, store, job.id)
 
 
-async def attempt(services, job_id: int) -> PublishJob:
-    await services.publishing.run(await services.store.get_publish_job(job_id))
-    return await services.store.get_publish_job(job_id)
+async def attempt(services, store, job_id: int) -> PublishJob:
+    await services.publishing.run(await store.get_publish_job(job_id))
+    return await store.get_publish_job(job_id)
 
 
 def image_commits(fake_github) -> list[dict]:
@@ -162,11 +162,11 @@ async def test_attached_images_are_listed_with_the_draft(services, draft):
     assert saved.updated_at >= draft.updated_at
 
 
-async def test_published_issue_links_each_committed_image(services, draft, fake_github):
+async def test_published_issue_links_each_committed_image(services, draft, fake_github, store):
     """The issue body is the text, one Markdown image per committed file, then the marker."""
     await attach(services, draft, 1, 2)
 
-    job = await publish(services, draft)
+    job = await publish(services, store, draft)
 
     first, second = path_for(job, png(1)), path_for(job, png(2))
     assert fake_github.files() == {first: png(1), second: png(2)}
@@ -179,12 +179,12 @@ async def test_published_issue_links_each_committed_image(services, draft, fake_
     assert fake_github.violations == []
 
 
-async def test_new_images_of_an_entry_are_one_commit(services, draft, fake_github):
+async def test_new_images_of_an_entry_are_one_commit(services, draft, fake_github, store):
     """Two new images cost two blobs, one tree, one commit naming the entry and one branch
     move (not forced) on the default branch, all before the issue."""
     await attach(services, draft, 1, 2)
 
-    job = await publish(services, draft)
+    job = await publish(services, store, draft)
 
     (commit,) = image_commits(fake_github)
     assert commit["message"] == "diary: images for Day 1"
@@ -204,14 +204,14 @@ async def test_new_images_of_an_entry_are_one_commit(services, draft, fake_githu
     assert fake_github.violations == []
 
 
-async def test_same_image_in_a_second_entry_is_not_put_again(services, draft, fake_github):
+async def test_same_image_in_a_second_entry_is_not_put_again(services, draft, fake_github, store):
     """Publishing another draft with the same image links the committed copy, no new PUT."""
     await attach(services, draft, 1)
-    first_job = await publish(services, draft)
+    first_job = await publish(services, store, draft)
     other = await services.drafts.create(ALICE, "Day 2", "Again.")
     await attach(services, other, 1)
 
-    second_job = await publish(services, other)
+    second_job = await publish(services, store, other)
 
     assert second_job.state is JobState.DONE
     assert puts(fake_github) == [path_for(first_job, png(1))]
@@ -219,27 +219,29 @@ async def test_same_image_in_a_second_entry_is_not_put_again(services, draft, fa
     assert f"({RAW}{path_for(first_job, png(1))})" in fake_github.issues()[1]["body"]
 
 
-async def test_image_already_in_the_repository_is_not_sent_again(services, draft, fake_github):
+async def test_image_already_in_the_repository_is_not_sent_again(
+    services, draft, fake_github, store
+):
     """An image found at its path with the same content (a commit whose answer was lost)
     is linked without a PUT."""
     await attach(services, draft, 1)
     job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
     fake_github.put_file_from_web(path_for(job, png(1)), png(1))
 
-    done = await attempt(services, job.id)
+    done = await attempt(services, store, job.id)
 
     assert done.state is JobState.DONE and puts(fake_github) == []
     assert writes(fake_github) == []
     assert f"({RAW}{path_for(job, png(1))})" in fake_github.issues()[0]["body"]
 
 
-async def test_other_file_at_the_path_makes_the_name_longer(services, draft, fake_github):
+async def test_other_file_at_the_path_makes_the_name_longer(services, draft, fake_github, store):
     """A different file at the image's path is left alone; the image gets a longer hash."""
     await attach(services, draft, 1)
     job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
     fake_github.put_file_from_web(path_for(job, png(1)), b"someone else's file")
 
-    await attempt(services, job.id)
+    await attempt(services, store, job.id)
 
     longer = path_for(job, png(1), hash_length=16)
     assert puts(fake_github) == [longer]
@@ -247,7 +249,9 @@ async def test_other_file_at_the_path_makes_the_name_longer(services, draft, fak
     assert f"({RAW}{longer})" in fake_github.issues()[0]["body"]
 
 
-async def test_failure_between_two_blobs_resumes_without_resending(services, draft, fake_github):
+async def test_failure_between_two_blobs_resumes_without_resending(
+    services, draft, fake_github, store
+):
     """When the second blob fails, the retry does not send the first again (its blob is
     recorded) and still makes a single commit with both."""
     await attach(services, draft, 1, 2)
@@ -261,11 +265,11 @@ async def test_failure_between_two_blobs_resumes_without_resending(services, dra
                 fake_github.fail_next(1, 502)
 
     fake_github.on_request = fail_second_blob
-    failed = await attempt(services, job.id)
+    failed = await attempt(services, store, job.id)
     assert failed.state is JobState.PENDING and fake_github.issues() == []
     assert image_commits(fake_github) == []
 
-    done = await attempt(services, job.id)
+    done = await attempt(services, store, job.id)
 
     assert done.state is JobState.DONE
     assert len(blob_posts) == 3  # the first once, the second twice
@@ -274,7 +278,7 @@ async def test_failure_between_two_blobs_resumes_without_resending(services, dra
     assert len(fake_github.issues()) == 1
 
 
-async def test_branch_moved_meanwhile_rebuilds_on_the_new_head(services, draft, fake_github):
+async def test_branch_moved_meanwhile_rebuilds_on_the_new_head(services, draft, fake_github, store):
     """Someone pushes between the commit and the branch move: GitHub refuses the move (not a
     fast-forward) and the images are committed again on the new head, keeping both."""
     await attach(services, draft, 1)
@@ -287,7 +291,7 @@ async def test_branch_moved_meanwhile_rebuilds_on_the_new_head(services, draft, 
             fake_github.put_file_from_web("notes/elsewhere.md", "written on the web")
 
     fake_github.on_request = push_first
-    done = await attempt(services, job.id)
+    done = await attempt(services, store, job.id)
 
     assert done.state is JobState.DONE
     history = fake_github.branch_history()
@@ -301,7 +305,7 @@ async def test_branch_moved_meanwhile_rebuilds_on_the_new_head(services, draft, 
 
 @pytest.mark.parametrize("applied", [True, False], ids=["moved", "not-moved"])
 async def test_branch_move_without_answer_is_resolved_by_looking(
-    services, draft, fake_github, applied
+    services, draft, fake_github, applied, store
 ):
     """The branch move fails without a usable answer; the next attempt finds the recorded
     commit on the branch (GitHub had moved it) or moves it there: one commit either way."""
@@ -317,10 +321,10 @@ async def test_branch_move_without_answer_is_resolved_by_looking(
             fake_github.fail_next(1, 502)
 
     fake_github.on_request = lose_the_answer
-    failed = await attempt(services, job.id)
+    failed = await attempt(services, store, job.id)
     assert failed.state is JobState.PENDING and fake_github.issues() == []
 
-    done = await attempt(services, job.id)
+    done = await attempt(services, store, job.id)
 
     assert done.state is JobState.DONE
     (commit,) = image_commits(fake_github)
@@ -330,36 +334,38 @@ async def test_branch_move_without_answer_is_resolved_by_looking(
     assert len(fake_github.issues()) == 1
 
 
-async def test_image_failure_does_not_mark_the_issue_outcome_unknown(services, draft, fake_github):
+async def test_image_failure_does_not_mark_the_issue_outcome_unknown(
+    services, draft, fake_github, store
+):
     """A failed image upload retries without searching for an issue that cannot exist yet."""
     await attach(services, draft, 1)
     job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
     fake_github.fail_next(1, 502)
 
-    failed = await attempt(services, job.id)
+    failed = await attempt(services, store, job.id)
 
     assert failed.state is JobState.PENDING and failed.outcome_unknown is False
 
 
 async def test_token_without_contents_permission_fails_with_its_own_message(
-    services, draft, fake_github
+    services, draft, fake_github, store
 ):
     """A 403 on the file write ends the job saying Contents: Read and write is needed."""
     await attach(services, draft, 1)
     fake_github.set_mode(read_only=True)
 
-    failed = await publish(services, draft)
+    failed = await publish(services, store, draft)
 
     assert (failed.state, failed.error_key) == (JobState.FAILED, "github.contents_forbidden")
     assert fake_github.issues() == []
 
 
-async def test_draft_with_only_images_can_be_published(services, fake_github):
+async def test_draft_with_only_images_can_be_published(services, fake_github, store):
     """A draft without text but with an image publishes as the image link and the marker."""
     empty = await services.drafts.create(ALICE, "Pictures", "")
     await attach(services, empty, 3)
 
-    job = await publish(services, empty)
+    job = await publish(services, store, empty)
 
     assert fake_github.issues()[0]["body"] == (
         f"![photo-3]({RAW}{path_for(job, png(3))})\n\n<!-- diary-bot:{job.idempotency_key} -->"
@@ -445,14 +451,14 @@ async def test_default_branch_is_asked_once(gateway, fake_github):
 
 @pytest.mark.parametrize("how", ["ruleset", "protection"])
 async def test_a_protected_branch_ends_the_job_saying_what_to_change(
-    services, draft, fake_github, how
+    services, draft, fake_github, how, store
 ):
     """A ruleset (409) or branch protection (422) refusing the image commit is final: the job
     fails at once with a message naming the rule, no issue is made, and the draft stays."""
     await attach(services, draft, 1)
     fake_github.protect_branch("main", how)
 
-    done = await publish(services, draft)
+    done = await publish(services, store, draft)
 
     assert done.state is JobState.FAILED
     assert done.error_key == "github.branch_refused"
@@ -460,5 +466,5 @@ async def test_a_protected_branch_ends_the_job_saying_what_to_change(
     text = i18n.t("en", error.key, **error.values)
     assert "ruleset" in text and "bypass" in text
     assert fake_github.issues() == []
-    assert (await services.store.get_draft(ALICE, draft.id)).body == draft.body
+    assert (await store.get_draft(ALICE, draft.id)).body == draft.body
     assert fake_github.violations == []

@@ -97,7 +97,7 @@ async def services(store, gateway, fake_github, directory, sender, clock, cipher
     async def ready() -> None:
         return None
 
-    built = Services.build(
+    return Services.build(
         settings,
         store,
         gateway,
@@ -105,64 +105,67 @@ async def services(store, gateway, fake_github, directory, sender, clock, cipher
         sender,
         clock,
         ready,
+        members=FakeMembers(),
         connections=connections,
         gateways=pool,
     )
-    built.access.set_member_lookup(FakeMembers())
-    return built
 
 
-async def publish(services, owner: Owner, text: str = "Dear diary", labels: str | None = None):
+async def publish(
+    services, store, owner: Owner, text: str = "Dear diary", labels: str | None = None
+):
     draft = await services.drafts.create(owner, "Day 1", text)
     job, _ = await services.publishing.publish(owner, draft.id, labels, AUTHOR)
-    return draft, await attempt(services, job.id)
+    return draft, await attempt(services, store, job.id)
 
 
 async def test_a_connected_members_entry_is_created_in_their_repository_as_them(
-    services, members, fake_github
+    services, members, fake_github, store
 ):
     """The issue is in the member's repository, created with their token; the job and the
     draft remember where it lives; a member without a connection still gets the server diary."""
     token = await members.connect(BOB, "bob", "bob/diary")
-    draft, done = await publish(services, BOB)
+    draft, done = await publish(services, store, BOB)
     (issue,) = fake_github.issues("bob/diary")
     assert (issue["user"], issue["created_with"]) == ("bob", token)
     assert done.state is JobState.DONE and done.target == BOBS
     assert done.issue_url == f"https://github.com/bob/diary/issues/{issue['number']}"
-    published = await services.store.get_draft(BOB, draft.id)
+    published = await store.get_draft(BOB, draft.id)
     assert published.issue_target == BOBS
-    assert await services.store.get_draft_of_issue(issue["number"], "bob/diary") == published
-    assert await services.store.get_draft_of_issue(issue["number"]) is None
+    assert await store.get_draft_of_issue(issue["number"], "bob/diary") == published
+    assert await store.get_draft_of_issue(issue["number"]) is None
 
-    _, alices = await publish(services, ALICE)
+    _, alices = await publish(services, store, ALICE)
     (server_issue,) = fake_github.issues()
     assert server_issue["created_with"] == "ghp_test" and alices.target is None
     assert fake_github.violations == []
 
 
 async def test_signed_in_without_a_repository_chosen_is_the_server_diary(
-    services, members, fake_github
+    services, members, fake_github, store
 ):
     """Signed in but no repository picked yet: nothing changes, the server diary."""
     await members.connect(BOB, "bob", None)
-    _, done = await publish(services, BOB)
+    _, done = await publish(services, store, BOB)
     assert done.target is None and len(fake_github.issues()) == 1
     assert fake_github.issues("bob/diary") == []
 
 
-async def test_labels_are_those_of_the_members_repository(services, members, fake_github):
+async def test_labels_are_those_of_the_members_repository(services, members, fake_github, store):
     """Labels are checked against, and spelled as, the member's repository, cached apart."""
     await members.connect(BOB, "bob", "bob/diary")
     with fake_github._lock:  # made on github.com in Bob's repository only
         fake_github.repositories["bob/diary"].add_label("Walks")
     assert "Walks" in await services.labels.suggest("wa", owner=BOB)
     assert "Walks" not in await services.labels.suggest("wa", owner=ALICE)
-    _, done = await publish(services, BOB, labels="walks")
+    _, done = await publish(services, store, BOB, labels="walks")
     assert fake_github.issues("bob/diary")[0]["labels"] == ["Walks"]
     assert done.labels == ("Walks",)
 
 
-async def test_images_are_committed_to_the_members_repository(services, members, fake_github):
+async def test_images_are_committed_to_the_members_repository(
+    services, members, fake_github, store
+):
     """The entry's images go into the member's repository, committed with their token, and
     the links name that repository."""
     token = await members.connect(BOB, "bob", "bob/diary")
@@ -170,7 +173,7 @@ async def test_images_are_committed_to_the_members_repository(services, members,
     prepared = await services.images.prepare([Upload("a.png", png(1), "a walk")])
     await services.images.attach(BOB, draft.id, prepared)
     job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
-    done = await attempt(services, job.id)
+    done = await attempt(services, store, job.id)
     assert done.state is JobState.DONE
     (path,) = fake_github.files("bob/diary")
     assert fake_github.files() == {}
@@ -182,7 +185,7 @@ async def test_images_are_committed_to_the_members_repository(services, members,
 
 
 async def test_an_unknown_outcome_is_looked_for_in_the_members_repository(
-    services, members, fake_github
+    services, members, fake_github, store
 ):
     """The answer to the create is lost: the next attempt finds the issue by its key in the
     member's repository; one issue."""
@@ -190,8 +193,8 @@ async def test_an_unknown_outcome_is_looked_for_in_the_members_repository(
     draft = await services.drafts.create(BOB, "Day 1", "Dear diary")
     job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
     fake_github.drop_after_create()
-    first = await attempt(services, job.id)
-    done = await attempt(services, job.id)
+    first = await attempt(services, store, job.id)
+    done = await attempt(services, store, job.id)
     assert first.outcome_unknown and done.state is JobState.DONE
     assert len(fake_github.issues("bob/diary")) == 1 and fake_github.issues() == []
     search = [r for r in fake_github.requests if r.method == "GET" and "/issues" in r.path]
@@ -199,14 +202,14 @@ async def test_an_unknown_outcome_is_looked_for_in_the_members_repository(
 
 
 async def test_an_expired_token_is_refreshed_before_publishing(
-    services, members, fake_github, clock
+    services, members, fake_github, clock, store
 ):
     """The token expired between draft and publish: refreshed first, the issue is made with
     the new one."""
     old = await members.connect(BOB, "bob", "bob/diary")
     fake_github.oauth.advance(8 * 3600)
     clock.advance(8 * 3600)
-    _, done = await publish(services, BOB)
+    _, done = await publish(services, store, BOB)
     assert done.state is JobState.DONE
     (issue,) = fake_github.issues("bob/diary")
     assert issue["created_with"] not in (None, old)
@@ -214,7 +217,7 @@ async def test_an_expired_token_is_refreshed_before_publishing(
 
 
 async def test_a_revoked_sign_in_ends_the_job_with_a_note_and_keeps_the_draft(
-    services, members, fake_github, clock
+    services, members, fake_github, clock, store
 ):
     """The member revoked the app: the job ends (connect.again), the draft is unpublished and
     kept; after signing in again, publishing again makes the entry."""
@@ -222,21 +225,23 @@ async def test_a_revoked_sign_in_ends_the_job_with_a_note_and_keeps_the_draft(
     draft = await services.drafts.create(BOB, "Day 1", "Dear diary")
     fake_github.oauth.revoke("bob")
     job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
-    ended = await attempt(services, job.id)
+    ended = await attempt(services, store, job.id)
     assert (ended.state, ended.error_key) == (JobState.FAILED, "connect.again")
     assert services.publishing.error_for(ended).key == "connect.again"
-    kept = await services.store.get_draft(BOB, draft.id)
+    kept = await store.get_draft(BOB, draft.id)
     assert (kept.body, kept.issue_number, kept.job_state) == (draft.body, None, JobState.FAILED)
     assert fake_github.issues("bob/diary") == []
 
     await members.connect(BOB, "bob", "bob/diary")
     again, created = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
     assert created
-    assert (await attempt(services, again.id)).state is JobState.DONE
+    assert (await attempt(services, store, again.id)).state is JobState.DONE
     assert len(fake_github.issues("bob/diary")) == 1
 
 
-async def test_after_disconnecting_entries_go_to_the_server_diary(services, members, fake_github):
+async def test_after_disconnecting_entries_go_to_the_server_diary(
+    services, members, fake_github, store
+):
     """A job waiting for the member's diary when they disconnect ends with a note; publishing
     again (and every later publish) goes to the server diary."""
     await members.connect(BOB, "bob", "bob/diary")
@@ -244,52 +249,52 @@ async def test_after_disconnecting_entries_go_to_the_server_diary(services, memb
     job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
     assert job.target == BOBS
     await services.connections.disconnect(BOB.guild_id, BOB.user_id)
-    ended = await attempt(services, job.id)
+    ended = await attempt(services, store, job.id)
     assert (ended.state, ended.error_key) == (JobState.FAILED, DISCONNECTED)
 
     again, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
-    done = await attempt(services, again.id)
+    done = await attempt(services, store, again.id)
     assert again.target is None and done.state is JobState.DONE
     assert fake_github.issues("bob/diary") == [] and len(fake_github.issues()) == 1
 
 
 async def test_an_addendum_goes_to_the_entry_in_the_members_repository(
-    services, members, fake_github
+    services, members, fake_github, store
 ):
     """A comment on an entry of the member's own diary is posted there, with their token."""
     token = await members.connect(BOB, "bob", "bob/diary")
-    draft, done = await publish(services, BOB)
-    published = await services.store.get_draft(BOB, draft.id)
+    draft, done = await publish(services, store, BOB)
+    published = await store.get_draft(BOB, draft.id)
     job = await services.comments.add(BOB, done.issue_number, "later", published.issue_target)
     await services.comments.run(job)
     (comment,) = fake_github.comments(done.issue_number, "bob/diary")
     assert comment["created_with"] == token
-    assert (await services.store.get_comment_job(job.id)).target == BOBS
+    assert (await store.get_comment_job(job.id)).target == BOBS
 
 
 async def test_a_members_entry_is_announced_in_their_server_keyed_by_their_repository(
-    services, members, fake_github
+    services, members, fake_github, store
 ):
     """The member's #1 and the server diary's #1 are two announcements (the repository is
     part of the key); the member's only in their own server, linking their issue."""
     await members.connect(BOB, "bob", "bob/diary")
-    _, bobs = await publish(services, BOB)
-    _, alices = await publish(services, ALICE)
+    _, bobs = await publish(services, store, BOB)
+    _, alices = await publish(services, store, ALICE)
     assert bobs.issue_number == alices.issue_number == 1
-    mine = await services.store.list_tracked_announcements("bob/diary", 1)
+    mine = await store.list_tracked_announcements("bob/diary", 1)
     assert [(a.channel_id, a.url, a.author_name) for a in mine] == [
         (HOME_CHANNEL, "https://github.com/bob/diary/issues/1", "Bob")
     ]
-    server = await services.store.list_tracked_announcements("alice/diary", 1)
+    server = await store.list_tracked_announcements("alice/diary", 1)
     assert sorted(a.channel_id for a in server) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
 
 
-async def test_stats_and_reminders_link_a_members_entry_to_its_issue(services, members):
+async def test_stats_and_reminders_link_a_members_entry_to_its_issue(services, members, store):
     """The server's list of entries (stats, on-this-day) links the server diary's entries to
     its blog and a member's own entry to its issue, never to the server blog's page."""
     await members.connect(BOB, "bob", "bob/diary")
-    await publish(services, BOB)
-    await publish(services, ALICE)
+    await publish(services, store, BOB)
+    await publish(services, store, ALICE)
     entries = await services.rhythm.server_entries(ALICE.guild_id)
     assert sorted((e.author_id, e.url) for e in entries) == sorted(
         [
@@ -299,7 +304,9 @@ async def test_stats_and_reminders_link_a_members_entry_to_its_issue(services, m
     )
 
 
-async def test_a_schedule_goes_to_the_diary_of_when_it_fires(services, members, fake_github, clock):
+async def test_a_schedule_goes_to_the_diary_of_when_it_fires(
+    services, members, fake_github, clock, store
+):
     """Scheduled before connecting, due after: the entry goes to the member's own diary (the
     diary is chosen when the schedule fires, not when it was made)."""
     draft = await services.drafts.create(BOB, "Later", "Text.")
@@ -308,9 +315,9 @@ async def test_a_schedule_goes_to_the_diary_of_when_it_fires(services, members, 
     token = await members.connect(BOB, "bob", "bob/diary")
     clock.advance(3660)
     await services.schedule_worker._run_due()
-    (job,) = await services.store.list_pending_publish_jobs()
+    (job,) = await store.list_pending_publish_jobs()
     assert job.target == BOBS
-    assert (await attempt(services, job.id)).state is JobState.DONE
+    assert (await attempt(services, store, job.id)).state is JobState.DONE
     assert [i["created_with"] for i in fake_github.issues("bob/diary")] == [token]
 
 

@@ -74,10 +74,10 @@ async def member_services(store, gateway, fake_github, directory, sender, clock,
         sender,
         clock,
         ready,
+        members=members,
         connections=connections,
         gateways=GatewayPool(gateway, "alice/diary", make, connections),
     )
-    built.access.set_member_lookup(members)
     built.bob_token = grant["access_token"]  # type: ignore[attr-defined]
     return built
 

@@ -157,7 +157,7 @@ async def _due_now(services, clock, minutes: float = 61) -> None:
         pass
 
 
-async def test_scheduling_stores_it_and_sends_nothing(services, fake_github, clock):
+async def test_scheduling_stores_it_and_sends_nothing(services, fake_github, clock, store):
     """A schedule is stored as pending; nothing reaches GitHub and the worker waits for it."""
     draft = await services.drafts.create(ALICE, "Later", "Written now.")
 
@@ -166,7 +166,7 @@ async def test_scheduling_stores_it_and_sends_nothing(services, fake_github, clo
     assert done.schedule.state is ScheduleState.PENDING
     assert await services.schedule_worker._run_due() == 120  # sleeps until it is due
     assert fake_github.requests == []
-    assert await services.store.list_pending_publish_jobs() == []
+    assert await store.list_pending_publish_jobs() == []
 
 
 async def test_a_due_schedule_publishes_once(services, fake_github, clock):
@@ -183,13 +183,15 @@ async def test_a_due_schedule_publishes_once(services, fake_github, clock):
     assert (await services.drafts.get(ALICE, draft.id)).is_published
 
 
-async def test_handover_after_a_crash_adopts_the_job_it_made(services, fake_github, clock, peek):
+async def test_handover_after_a_crash_adopts_the_job_it_made(
+    services, fake_github, clock, peek, store
+):
     """A crash after the job was recorded but before the schedule was marked: the next
     attempt finds that job instead of publishing again."""
     draft = await services.drafts.create(ALICE, "Once", "Only once.")
     done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
     clock.advance(3660)
-    await services.store.claim_schedule(done.schedule.id, clock.now())
+    await store.claim_schedule(done.schedule.id, clock.now())
     clock.advance(1)
     job, _ = await services.publishing.publish(ALICE, draft.id, None, Author("A"))
     while await services.publish_worker._run_due() == 0:
@@ -215,7 +217,7 @@ async def test_an_edit_after_scheduling_is_what_gets_published(services, fake_gi
     assert fake_github.issues()[0]["body"].startswith("Morning.\n\nEvening.")
 
 
-async def test_unschedule_cancels(services, fake_github, clock):
+async def test_unschedule_cancels(services, fake_github, clock, store):
     """A cancelled schedule never publishes."""
     draft = await services.drafts.create(ALICE, "Maybe", "Not yet.")
     await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
@@ -224,7 +226,7 @@ async def test_unschedule_cancels(services, fake_github, clock):
     await _due_now(services, clock)
 
     assert cancelled.draft_id == draft.id
-    assert await services.store.list_pending_publish_jobs() == []
+    assert await store.list_pending_publish_jobs() == []
     assert fake_github.issues() == []
 
 
@@ -294,9 +296,9 @@ async def test_a_schedule_that_cannot_publish_fails_with_its_reason(
     assert fake_github.issues() == []
 
 
-async def test_the_server_time_zone_is_used(services, clock):
+async def test_the_server_time_zone_is_used(services, clock, store):
     """`when` is read on the server's clock: the reply shows it in the server's zone."""
-    await services.store.update_guild_settings(ALICE.guild_id, clock.now(), timezone="Asia/Tokyo")
+    await store.update_guild_settings(ALICE.guild_id, clock.now(), timezone="Asia/Tokyo")
     draft = await services.drafts.create(ALICE, "Tokyo", "Text.")
     due = clock.now() + timedelta(hours=2)
     local = format_local(due, zone_of("Asia/Tokyo"))
@@ -319,7 +321,7 @@ async def test_a_pending_schedule_survives_reopening_the_database(services, cloc
         await reopened.close()
 
 
-async def test_the_job_it_hands_over_is_an_ordinary_publish_job(services, clock):
+async def test_the_job_it_hands_over_is_an_ordinary_publish_job(services, clock, store):
     """The handed-over job carries the author saved with the schedule."""
     draft = await services.drafts.create(ALICE, "Author", "Text.")
     await services.scheduling.schedule(
@@ -328,7 +330,7 @@ async def test_the_job_it_hands_over_is_an_ordinary_publish_job(services, clock)
 
     await _due_now(services, clock)
 
-    (job,) = await services.store.list_pending_publish_jobs()
+    (job,) = await store.list_pending_publish_jobs()
     assert (job.author_name, job.author_avatar_url, job.state) == (
         "Alice",
         "https://cdn/a.png",
@@ -347,7 +349,7 @@ async def test_deleting_a_scheduled_draft_drops_its_schedule(services, clock):
 
 
 async def test_github_refusing_for_now_when_due_still_hands_over_to_the_job(
-    services, fake_github, clock, peek
+    services, fake_github, clock, peek, store
 ):
     """The label check hits GitHub's rate limit when due: the schedule is handed over anyway,
     and the publish job, which checks the label itself, waits out the limit and publishes."""
@@ -362,7 +364,7 @@ async def test_github_refusing_for_now_when_due_still_hands_over_to_the_job(
 
     handed = peek.schedule(done.schedule.id)
     assert handed.state is ScheduleState.DONE
-    (job,) = await services.store.list_pending_publish_jobs()
+    (job,) = await store.list_pending_publish_jobs()
     assert job.labels == ("diary",)
     assert await services.publish_worker._run_due() == 0  # rate limited: retried later
     assert fake_github.issues() == []
@@ -373,18 +375,20 @@ async def test_github_refusing_for_now_when_due_still_hands_over_to_the_job(
     assert issue["labels"] == ["diary"]
 
 
-async def test_a_draft_whose_schedule_is_being_handed_over_cannot_be_deleted(services, clock):
+async def test_a_draft_whose_schedule_is_being_handed_over_cannot_be_deleted(
+    services, clock, store
+):
     """Between the claim of a due schedule and its publish job, delete is refused (the job
     would otherwise go on without the draft's images), with a clear message."""
     draft = await services.drafts.create(ALICE, "Day 1", "Morning.")
     done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
-    await services.store.claim_schedule(done.schedule.id, clock.now())
+    await store.claim_schedule(done.schedule.id, clock.now())
 
     with pytest.raises(UserFacingError) as raised:
         await services.drafts.delete(ALICE, draft.id)
 
     assert raised.value.key == "error.delete_while_publishing"
-    assert await services.store.get_draft(ALICE, draft.id) is not None
+    assert await store.get_draft(ALICE, draft.id) is not None
 
 
 async def test_a_schedule_due_during_ten_minutes_of_503s_publishes_once_github_is_back(
@@ -421,7 +425,7 @@ async def test_a_schedule_due_during_ten_minutes_of_503s_publishes_once_github_i
 
 
 async def test_a_schedule_whose_author_left_fails_with_a_note(
-    services, fake_github, clock, members
+    services, fake_github, clock, members, store
 ):
     """The author left the server before the due time: nothing is published, the schedule
     fails and says why (shown in /draft list and /draft show)."""
@@ -435,7 +439,7 @@ async def test_a_schedule_whose_author_left_fails_with_a_note(
     assert failed.state is ScheduleState.FAILED
     assert services.scheduling.error_for(failed).key == "error.author_gone"
     assert fake_github.issues() == []
-    assert await services.store.list_pending_publish_jobs() == []
+    assert await store.list_pending_publish_jobs() == []
 
 
 async def test_a_schedule_whose_author_lost_the_role_fails(

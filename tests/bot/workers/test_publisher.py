@@ -10,23 +10,23 @@ from bot.workers._loop import IDLE_SECONDS
 from tests.bot.builders import ALICE
 
 
-async def test_due_job_is_run(services, fake_github):
+async def test_due_job_is_run(services, fake_github, store):
     """A job due now is carried out: the issue exists and the job is done."""
     draft = await services.drafts.create(ALICE, "Day 1", "Dear diary")
     job, _ = await services.publishing.publish(ALICE, draft.id, None, Author("Alice"))
 
     assert await services.publish_worker._run_due() == 0
 
-    assert (await services.store.get_publish_job(job.id)).state is JobState.DONE
+    assert (await store.get_publish_job(job.id)).state is JobState.DONE
     assert len(fake_github.issues()) == 1
     assert fake_github.violations == []
 
 
-async def test_rescheduled_job_waits_until_due(services, fake_github, clock):
+async def test_rescheduled_job_waits_until_due(services, fake_github, clock, store):
     """A job rescheduled for later is not attempted early; the loop sleeps until it is due."""
     draft = await services.drafts.create(ALICE, "Day 1", "Dear diary")
     job, _ = await services.publishing.publish(ALICE, draft.id, None, Author("Alice"))
-    await services.store.update_publish_job_attempt(
+    await store.update_publish_job_attempt(
         job.id,
         clock.now(),
         next_attempt_at=clock.now() + timedelta(seconds=45),
