@@ -40,7 +40,6 @@ from bot.models import (
 class DraftRecords(Protocol):
     """Members' drafts and their revisions (`DraftStore`)."""
 
-    async def get_draft_listing(self, owner: Owner, limit: int = 25) -> DraftListing: ...
     async def add_draft(
         self,
         owner: Owner,
