@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
-
-import aiosqlite
 
 from bot.models import CommentJob, DiaryTarget, JobState
 from bot.store._codec import decode_target, decode_time, encode_target, encode_time
 from bot.store._database import Database
 
 
-def _comment_job(row: aiosqlite.Row) -> CommentJob:
+def _comment_job(row: sqlite3.Row) -> CommentJob:
     next_at, created = decode_time(row["next_attempt_at"]), decode_time(row["created_at"])
     assert next_at and created
     return CommentJob(
@@ -49,11 +48,11 @@ class CommentStore:
         """Record an addendum to post, due now, on the entry in `target` (None: the server
         diary)."""
         stamp = encode_time(at)
-        async with self._db.write() as db:
-            cursor = await db.execute(
+        row = await self._db.run_write(
+            lambda db: db.execute(
                 "INSERT INTO comment_jobs (issue_number, guild_id, author_id, idempotency_key,"
                 " body, next_attempt_at, created_at, updated_at, repository, member_guild_id,"
-                " member_user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " member_user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
                 (
                     issue_number,
                     guild_id,
@@ -65,28 +64,25 @@ class CommentStore:
                     stamp,
                     *encode_target(target),
                 ),
-            )
-            cursor = await db.execute(
-                "SELECT * FROM comment_jobs WHERE id = ?", (cursor.lastrowid,)
-            )
-            row = await cursor.fetchone()
+            ).fetchone()
+        )
         assert row is not None
         return _comment_job(row)
 
     async def get_comment_job(self, job_id: int) -> CommentJob | None:
-        async with self._db.read() as db:
-            cursor = await db.execute("SELECT * FROM comment_jobs WHERE id = ?", (job_id,))
-            row = await cursor.fetchone()
+        row = await self._db.run_read(
+            lambda db: db.execute("SELECT * FROM comment_jobs WHERE id = ?", (job_id,)).fetchone()
+        )
         return _comment_job(row) if row else None
 
     async def next_comment_job(self) -> CommentJob | None:
         """The pending job due soonest."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+        row = await self._db.run_read(
+            lambda db: db.execute(
                 "SELECT * FROM comment_jobs WHERE state = 'pending'"
                 " ORDER BY next_attempt_at, id LIMIT 1"
-            )
-            row = await cursor.fetchone()
+            ).fetchone()
+        )
         return _comment_job(row) if row else None
 
     async def mark_comment_job_started(self, job_id: int, at: datetime) -> None:
@@ -137,8 +133,9 @@ class CommentStore:
         )
 
     async def _update(self, job_id: int, assignments: str, values: tuple[object, ...]) -> None:
-        async with self._db.write() as db:
-            await db.execute(
+        await self._db.run_write(
+            lambda db: db.execute(
                 f"UPDATE comment_jobs SET {assignments} WHERE id = ? AND state = 'pending'",
                 (*values, job_id),
             )
+        )

@@ -35,9 +35,9 @@ class EntryStore:
                 " AND d.issue_url = COALESCE(a.issue_url, d.issue_url))"
             )
             params.append(channel_id)
-        async with self._db.read() as db:
-            cursor = await db.execute(f"SELECT * FROM ({sql}) ORDER BY at, number", params)
-            rows = await cursor.fetchall()
+        rows = await self._db.run_read(
+            lambda db: db.execute(f"SELECT * FROM ({sql}) ORDER BY at, number", params).fetchall()
+        )
         entries = []
         for row in rows:
             at = decode_time(row["at"])

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
 from bot.errors import ConcurrentChange
 from bot.models import Owner, Schedule, ScheduleState
 from bot.store._codec import decode_time, encode_time
@@ -20,7 +18,7 @@ _SCHEDULABLE = (
 )
 
 
-def _schedule(row: aiosqlite.Row) -> Schedule:
+def _schedule(row: sqlite3.Row) -> Schedule:
     due, next_at, created = (
         decode_time(row["due_at"]),
         decode_time(row["next_attempt_at"]),
@@ -66,28 +64,28 @@ class ScheduleStore:
         """Record a schedule, replacing the draft's pending one; returns (new, replaced).
         ConcurrentChange if the draft is not the owner's, or is published or being published."""
         stamp = encode_time(schedule.created_at)
-        async with self._db.write() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> tuple[Schedule, Schedule | None]:
+            allowed = db.execute(
                 _SCHEDULABLE, (schedule.draft_id, schedule.guild_id, schedule.author_id)
-            )
-            if await cursor.fetchone() is None:
+            ).fetchone()
+            if allowed is None:
                 raise ConcurrentChange(f"draft {schedule.draft_id} cannot be scheduled")
-            cursor = await db.execute(
+            old = db.execute(
                 "SELECT * FROM draft_schedules WHERE draft_id = ? AND state = 'pending'",
                 (schedule.draft_id,),
-            )
-            old = await cursor.fetchone()
+            ).fetchone()
             if old is not None:
                 if old["claimed_at"] is not None:
                     raise ConcurrentChange(f"schedule {old['id']} is being handed over")
-                await db.execute(
+                db.execute(
                     "UPDATE draft_schedules SET state = 'cancelled', updated_at = ? WHERE id = ?",
                     (stamp, old["id"]),
                 )
-            cursor = await db.execute(
+            row = db.execute(
                 "INSERT INTO draft_schedules (draft_id, guild_id, author_id, due_at, labels,"
                 " author_name, author_avatar_url, next_attempt_at, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
                 (
                     schedule.draft_id,
                     schedule.guild_id,
@@ -100,10 +98,10 @@ class ScheduleStore:
                     stamp,
                     stamp,
                 ),
-            )
-            row = await _fetch_schedule(db, cursor.lastrowid)
-        assert row is not None
-        return row, _schedule(old) if old is not None else None
+            ).fetchone()
+            return _schedule(row), _schedule(old) if old is not None else None
+
+        return await self._db.run_write(work)
 
     async def list_schedules(self, owner: Owner) -> list[Schedule]:
         """The latest schedule of each of the owner's drafts, if it is pending or failed (what
@@ -113,57 +111,63 @@ class ScheduleStore:
 
     async def list_pending_schedules(self, limit: int | None = None) -> list[Schedule]:
         """Pending schedules (at most `limit`), the one to attempt soonest first."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> list[Schedule]:
+            rows = db.execute(
                 "SELECT * FROM draft_schedules WHERE state = 'pending'"
                 " ORDER BY next_attempt_at, id LIMIT ?",
                 (-1 if limit is None else limit,),
-            )
-            rows = await cursor.fetchall()
-        return [_schedule(row) for row in rows]
+            ).fetchall()
+            return [_schedule(row) for row in rows]
+
+        return await self._db.run_read(work)
 
     async def cancel_schedule(self, owner: Owner, draft_id: int, at: datetime) -> Schedule | None:
         """Cancel the draft's pending schedule unless its handover has begun; None if there was
         none to cancel (ConcurrentChange while it is being handed over)."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> Schedule | None:
+            row = db.execute(
                 "SELECT * FROM draft_schedules WHERE draft_id = ? AND guild_id = ?"
                 " AND author_id = ? AND state = 'pending'",
                 (draft_id, owner.guild_id, owner.user_id),
-            )
-            row = await cursor.fetchone()
+            ).fetchone()
             if row is None:
                 return None
             if row["claimed_at"] is not None:
                 raise ConcurrentChange(f"schedule {row['id']} is being handed over")
-            await db.execute(
-                "UPDATE draft_schedules SET state = 'cancelled', updated_at = ? WHERE id = ?",
+            cancelled = db.execute(
+                "UPDATE draft_schedules SET state = 'cancelled', updated_at = ? WHERE id = ?"
+                " RETURNING *",
                 (encode_time(at), row["id"]),
-            )
-            return await _fetch_schedule(db, row["id"])
+            ).fetchone()
+            return _schedule(cancelled)
+
+        return await self._db.run_write(work)
 
     async def claim_schedule(self, schedule_id: int, at: datetime) -> Schedule | None:
         """Note that the handover to a publish job begins (the first claim's time is kept);
         None if the schedule is no longer pending."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> Schedule | None:
+            row = db.execute(
                 "UPDATE draft_schedules SET claimed_at = COALESCE(claimed_at, ?), updated_at = ?"
-                " WHERE id = ? AND state = 'pending'",
+                " WHERE id = ? AND state = 'pending' RETURNING *",
                 (encode_time(at), encode_time(at), schedule_id),
-            )
-            if not cursor.rowcount:
-                return None
-            return await _fetch_schedule(db, schedule_id)
+            ).fetchone()
+            return _schedule(row) if row else None
+
+        return await self._db.run_write(work)
 
     async def find_publish_job_since(self, draft_id: int, since: datetime) -> int | None:
         """The newest publish job of the draft created at or after `since`, if any."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+        row = await self._db.run_read(
+            lambda db: db.execute(
                 "SELECT id FROM publish_jobs WHERE draft_id = ? AND created_at >= ?"
                 " ORDER BY id DESC LIMIT 1",
                 (draft_id, encode_time(since)),
-            )
-            row = await cursor.fetchone()
+            ).fetchone()
+        )
         return int(row["id"]) if row else None
 
     async def finish_schedule(
@@ -177,28 +181,24 @@ class ScheduleStore:
         error_detail: str | None = None,
     ) -> None:
         """End a pending schedule: handed over (with its job), or failed (with the reason)."""
-        async with self._db.write() as db:
-            await db.execute(
+        await self._db.run_write(
+            lambda db: db.execute(
                 "UPDATE draft_schedules SET state = ?, job_id = ?, error_key = ?,"
                 " error_detail = ?, attempts = attempts + 1, updated_at = ?"
                 " WHERE id = ? AND state = 'pending'",
                 (state.value, job_id, error_key, error_detail, encode_time(at), schedule_id),
             )
+        )
 
     async def retry_schedule(
         self, schedule_id: int, at: datetime, next_attempt_at: datetime, error_key: str, detail: str
     ) -> None:
         """Try the handover again later; this attempt made no publish job, so the claim goes."""
-        async with self._db.write() as db:
-            await db.execute(
+        await self._db.run_write(
+            lambda db: db.execute(
                 "UPDATE draft_schedules SET attempts = attempts + 1, next_attempt_at = ?,"
                 " claimed_at = NULL, error_key = ?, error_detail = ?, updated_at = ?"
                 " WHERE id = ? AND state = 'pending'",
                 (encode_time(next_attempt_at), error_key, detail, encode_time(at), schedule_id),
             )
-
-
-async def _fetch_schedule(db: aiosqlite.Connection, schedule_id: int | None) -> Schedule | None:
-    cursor = await db.execute("SELECT * FROM draft_schedules WHERE id = ?", (schedule_id,))
-    row = await cursor.fetchone()
-    return _schedule(row) if row else None
+        )

@@ -6,8 +6,6 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 
-import aiosqlite
-
 from bot.models import GuildSettings
 from bot.store._codec import encode_time
 from bot.store._database import Database
@@ -16,7 +14,7 @@ _UNSET = object()
 SETTINGS_CACHE_LIMIT = 1_000  # servers whose settings are kept in memory (bounded)
 
 
-def _settings(row: aiosqlite.Row) -> GuildSettings:
+def _settings(row: sqlite3.Row) -> GuildSettings:
     return GuildSettings(
         guild_id=row["guild_id"],
         announce_channel_id=row["announce_channel_id"],
@@ -62,9 +60,9 @@ class SettingsStore:
         self._settings_cache[settings.guild_id] = settings
 
     async def list_guild_settings(self) -> list[GuildSettings]:
-        async with self._db.read() as db:
-            cursor = await db.execute("SELECT * FROM guild_settings ORDER BY guild_id")
-            rows = await cursor.fetchall()
+        rows = await self._db.run_read(
+            lambda db: db.execute("SELECT * FROM guild_settings ORDER BY guild_id").fetchall()
+        )
         return [_settings(row) for row in rows]
 
     async def update_guild_settings(
@@ -129,24 +127,26 @@ class SettingsStore:
         return settings
 
     async def get_value(self, key: str) -> str | None:
-        async with self._db.read() as db:
-            cursor = await db.execute("SELECT value FROM state WHERE key = ?", (key,))
-            row = await cursor.fetchone()
+        row = await self._db.run_read(
+            lambda db: db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        )
         return row["value"] if row else None
 
     async def set_values(self, values: Mapping[str, str]) -> None:
         """Set several named values in one transaction."""
-        async with self._db.write() as db:
-            await db.executemany(
+        await self._db.run_write(
+            lambda db: db.executemany(
                 "INSERT INTO state (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(values.items()),
             )
+        )
 
     async def set_value(self, key: str, value: str) -> None:
-        async with self._db.write() as db:
-            await db.execute(
+        await self._db.run_write(
+            lambda db: db.execute(
                 "INSERT INTO state (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 from bot.models import JobCounts
@@ -22,17 +23,17 @@ class StatusStore:
             ("publish_jobs", "publish", "guild_id = ?", [guild_id]),
             ("announcements", "announce", f"channel_id IN ({marks})", list(channel_ids)),
         )
-        async with self._db.read() as db:
+
+        def work(db: sqlite3.Connection) -> JobCounts:
             for table, prefix, where, params in scopes:
                 if guild_id is None:
                     where, params = "1", []
-                cursor = await db.execute(
+                pending, retrying, failed = db.execute(
                     f"SELECT COALESCE(SUM(state = 'pending'), 0),"
                     f" COALESCE(SUM(state = 'pending' AND attempts > 0), 0),"
                     f" COALESCE(SUM(state = 'failed'), 0) FROM {table} WHERE {where}",
                     params,
-                )
-                pending, retrying, failed = await cursor.fetchone()
+                ).fetchone()
                 counts.update(
                     {
                         f"{prefix}_pending": pending,
@@ -40,13 +41,16 @@ class StatusStore:
                         f"{prefix}_failed": failed,
                     }
                 )
-        return JobCounts(**counts)
+            return JobCounts(**counts)
+
+        return await self._db.run_read(work)
 
     async def get_database_size(self) -> int:
         """Bytes used by the database pages (the file without its WAL)."""
-        async with self._db.read() as db:
-            cursor = await db.execute("PRAGMA page_count")
-            pages = (await cursor.fetchone())[0]
-            cursor = await db.execute("PRAGMA page_size")
-            size = (await cursor.fetchone())[0]
-        return int(pages) * int(size)
+
+        def work(db: sqlite3.Connection) -> int:
+            pages = db.execute("PRAGMA page_count").fetchone()[0]
+            size = db.execute("PRAGMA page_size").fetchone()[0]
+            return int(pages) * int(size)
+
+        return await self._db.run_read(work)
