@@ -322,7 +322,7 @@ async def test_a_schedule_goes_to_the_diary_of_when_it_fires(
 
 
 async def test_disconnecting_while_an_entry_may_exist_there_asks_to_connect_that_diary(
-    services, members, fake_github
+    services, members, fake_github, store
 ):
     """The create's answer was lost and the member disconnected before the bot could look:
     the note names their repository and asks them to connect it again (publishing again keeps
@@ -331,13 +331,13 @@ async def test_disconnecting_while_an_entry_may_exist_there_asks_to_connect_that
     draft = await services.drafts.create(BOB, "Day 1", "Dear diary")
     job, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
     fake_github.fail_next(1, 502, commit=True)  # created, but the answer is an error
-    assert (await attempt(services, job.id)).outcome_unknown
+    assert (await attempt(services, store, job.id)).outcome_unknown
     await services.connections.disconnect(BOB.guild_id, BOB.user_id)
-    ended = await attempt(services, job.id)
+    ended = await attempt(services, store, job.id)
     assert (ended.error_key, ended.error_detail) == (DISCONNECTED_IN_DOUBT, "bob/diary")
 
     await members.connect(BOB, "bob", "bob/diary")
     again, _ = await services.publishing.publish(BOB, draft.id, None, AUTHOR)
     assert again.id == job.id and again.target == BOBS
-    assert (await attempt(services, again.id)).state is JobState.DONE
+    assert (await attempt(services, store, again.id)).state is JobState.DONE
     assert len(fake_github.issues("bob/diary")) == 1 and fake_github.issues() == []
