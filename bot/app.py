@@ -173,7 +173,10 @@ class Services:
             store, store, drafts, publishing, labels, clock, access, wake_worker=schedules_due
         )
         schedule_worker = ScheduleWorker(scheduling, clock, ready, schedules_due)
-        rhythm = RhythmService(store, store, clock, entry_url=announcements.entry_url)
+        entries = EntryService(store, gateways, announcements, clock, authors, diaries=connections)
+        rhythm = RhythmService(
+            store, store, clock, entry_url=announcements.entry_url, diary=entries.diary
+        )
         reminders_due = Wake()
         reminders = ReminderService(
             store,
@@ -185,7 +188,6 @@ class Services:
             nonce_window=settings.discord_nonce_window,
             wake_worker=reminders_due,
         )
-        entries = EntryService(store, gateways, announcements, clock, authors, diaries=connections)
         comments = CommentService(store, gateways, clock)
         comment_worker = CommentWorker(store, comments, clock, ready)
         comments.set_wake_worker(comment_worker.wake)

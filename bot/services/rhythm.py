@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from bot.local_time import zone_of
-from bot.models import PublishedEntry
+from bot.models import Owner, PublishedEntry
 from bot.services.clock import Clock
+from bot.services.entries import Diary
 from bot.services.store_ports import GuildSettingsRecords, PublishedEntryRecords
 from bot.year_calendar import DayTotal, YearPicture, render_year
 
@@ -130,11 +131,13 @@ class RhythmService:
         clock: Clock,
         *,
         entry_url: Callable[[int, str, str | None], str] = lambda number, url, repository: url,
+        diary: Callable[[Owner], Awaitable[Diary]] | None = None,
     ) -> None:
         self._entries = entries
         self._settings = settings
         self._clock = clock
         self._entry_url = entry_url
+        self._diary = diary
         # (guild, member, zone, local date) -> (the day totals drawn, the picture)
         self._pictures: OrderedDict[
             tuple[int, int, str, date], tuple[dict[date, DayTotal], YearPicture]
@@ -143,14 +146,26 @@ class RhythmService:
     async def stats(self, guild_id: int, member_id: int) -> Stats:
         """The member's published entries, streaks and characters this month in this server."""
         settings = await self._settings.get_guild_settings(guild_id)
-        entries = await self._entries.list_published_entries(guild_id, author_id=member_id)
+        entries = await self._members_entries(guild_id, member_id)
         return stats_of(entries, zone_of(settings.timezone), settings.timezone, self._clock.now())
+
+    async def _members_entries(self, guild_id: int, member_id: int) -> list[PublishedEntry]:
+        """What the member published from this server (to whichever diary), and when they
+        connected their own repository, the entries they wrote directly on GitHub there."""
+        written_in = None
+        if self._diary is not None:
+            diary = await self._diary(Owner(guild_id, member_id))
+            if diary.repository is not None and diary.login is not None:
+                written_in = (diary.repository, diary.login)
+        return await self._entries.list_published_entries(
+            guild_id, author_id=member_id, written_in=written_in
+        )
 
     async def overview(self, guild_id: int, member_id: int) -> Overview:
         """Stats and the calendar picture of the last 12 months, rendered in a worker thread
         and kept per member and local day until an entry changes the totals."""
         settings = await self._settings.get_guild_settings(guild_id)
-        entries = await self._entries.list_published_entries(guild_id, author_id=member_id)
+        entries = await self._members_entries(guild_id, member_id)
         zone, now = zone_of(settings.timezone), self._clock.now()
         stats = stats_of(entries, zone, settings.timezone, now)
         today = local_date(now, zone)

@@ -314,7 +314,12 @@ class PublishedEntryRecords(Protocol):
     """Published entries, as stats and reminders read them (`EntryStore`)."""
 
     async def list_published_entries(
-        self, guild_id: int, *, author_id: int | None = None, channel_id: int | None = None
+        self,
+        guild_id: int,
+        *,
+        author_id: int | None = None,
+        channel_id: int | None = None,
+        written_in: tuple[str, str] | None = None,
     ) -> list[PublishedEntry]: ...
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot import i18n
 from bot.github_sign_in import GitHubSignIn
+from bot.models import Owner
 from bot.services.clock import SystemClock
 from bot.services.connections import ConnectionService
 from bot.token_cipher import TokenCipher, new_key
@@ -151,3 +152,22 @@ async def test_add_comments_on_the_members_issue_with_their_token(drive, fake_gi
     (comment,) = fake_github.comments(number, REPOSITORY)
     assert comment["body"].startswith("Later: rain.") and comment["created_with"] == token
     assert reply["content"].startswith(f"Added to entry #{number}: ")
+
+
+async def test_stats_count_the_entries_written_in_the_members_diary(drive, fake_github, token):
+    """/diary stats (en, ja): the entries the member wrote on GitHub in their own repository
+    count, a stranger's issue there does not."""
+    services = drive.bot.services
+    guild = int(drive.fake.world.guild_id)
+    owner = Owner(guild, int(drive.fake.world.member("owner").id))
+    for title, user in (("One", "owner"), ("Two", "owner"), ("Spam", "mallory")):
+        number = fake_github.add_issue_from_web(title, "Text.", user=user, repository=REPOSITORY)
+        entry = await services.entries.get(number, owner)
+        await services.announcements.announce(entry, REPOSITORY, [guild])
+
+    english = (await drive.slash("owner", "diary", "stats")).wait_final()
+    japanese = (await drive.slash("owner", "diary", "stats", locale="ja")).wait_final()
+
+    for reply, language in ((english, "en-US"), (japanese, "ja")):
+        fields = {f["name"]: f["value"] for f in reply["embeds"][0]["fields"]}
+        assert fields[i18n.t(language, "stats.entries")] == "2"

@@ -16,10 +16,12 @@ from bot.github_gateways import Credentials, GatewayPool
 from bot.github_sign_in import GitHubSignIn
 from bot.models import DiaryTarget, JobState, Owner
 from bot.services.connections import ConnectionService
+from bot.services.publishing import Author
 from bot.settings import Settings
 from bot.token_cipher import TokenCipher, new_key
 from tests.bot.builders import ALICE
 from tests.bot.conftest import HOME_CHANNEL
+from tests.bot.services.test_publishing import attempt
 
 BOB = Owner(ALICE.guild_id, 200000000000000002)
 REPOSITORY = "bob/diary"
@@ -203,3 +205,35 @@ async def test_an_edit_updates_the_announcement_of_the_members_entry_only(
 
     titles = {(a.repository, a.title) for a in peek.announcements(1)}
     assert titles == {(REPOSITORY, "Renamed"), ("alice/diary", "Server's")}
+
+
+async def test_stats_count_the_members_entries_in_their_own_diary(
+    member_services, fake_github, store, clock
+):
+    """/diary stats for Bob: what he published through the bot, and the entries he wrote on
+    GitHub directly in bob/diary (known from their announcements, once each), but neither a
+    stranger's issue there nor the server diary's entry with the same number."""
+    written = [
+        fake_github.add_issue_from_web(f"Day {n}", "Text.", user="bob", repository=REPOSITORY)
+        for n in (1, 2)
+    ]
+    stranger = fake_github.add_issue_from_web("Hi", "x", user="mallory", repository=REPOSITORY)
+    server = fake_github.add_issue_from_web("Server's", "Text.", user="bob")
+    announcements = member_services.announcements
+    for number in (*written, stranger):
+        entry = await member_services.entries.get(number, BOB)
+        await announcements.announce(entry, REPOSITORY, [BOB.guild_id])
+        await announcements.announce(entry, REPOSITORY, [BOB.guild_id])  # once each
+    await announcements.announce(await member_services.entries.get(server), "alice/diary")
+    before = await member_services.rhythm.stats(BOB.guild_id, BOB.user_id)
+    draft = await member_services.drafts.create(BOB, "Through the bot", "Text.")
+    job, _ = await member_services.publishing.publish(BOB, draft.id, None, Author("Bob"))
+    assert (await attempt(member_services, store, job.id)).state is JobState.DONE
+
+    stats = await member_services.rhythm.stats(BOB.guild_id, BOB.user_id)
+
+    assert (before.entries, stats.entries) == (2, 3)
+    assert stats.current_streak == 1 and stats.entries_this_month == 3
+    assert [i["title"] for i in fake_github.issues(REPOSITORY)][-1] == "Through the bot"
+    await member_services.connections.disconnect(BOB.guild_id, BOB.user_id)
+    assert (await member_services.rhythm.stats(BOB.guild_id, BOB.user_id)).entries == 1
