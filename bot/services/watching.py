@@ -120,6 +120,11 @@ class WatchService:
         diaries had their turn."""
         server, *members = await self.followed()
         watched = {w.repository: w for w in await self._store.list_watched_repositories()}
+        # A diary nobody follows any more is forgotten: connected again later, it starts
+        # from a new baseline instead of announcing what was written meanwhile.
+        followed = {server.repository, *(d.repository for d in members)}
+        if gone := [name for name in watched if name not in followed]:
+            await self._store.delete_watched_repositories(gone)
         failure: GitHubError | None = None
         result = PollResult.UNCHANGED
         try:

@@ -141,6 +141,15 @@ class WatchStore:
                 ),
             )
 
+    async def delete_watched_repositories(self, repositories: list[str]) -> None:
+        """Forget what was known of repositories no longer followed, so following one again
+        starts from a new baseline."""
+        async with self._db.write() as db:
+            await db.executemany(
+                "DELETE FROM watched_repositories WHERE repository = ?",
+                [(repository_key(r),) for r in repositories],
+            )
+
     async def claim_server_diary(self, repository: str) -> int:
         """Name the server diary in rows from before repositories were recorded ('', see
         migration 0022); how many announcements it named."""

@@ -298,3 +298,23 @@ async def test_a_members_entry_published_by_the_bot_is_announced_where_followed(
     assert await announcements.servers_following("bob/diary") == [HOME_GUILD]
     assert await announcements.servers_following("dora/diary") == []
     assert await announcements.servers_following("Alice/Diary") is None
+
+
+async def test_a_diary_connected_again_starts_from_a_new_baseline(
+    watching, diaries, fake_github, store, peek
+):
+    """Entries bob wrote while his diary was disconnected are not announced when he connects
+    it again: what was known of it is forgotten once nobody follows it."""
+    await diaries.connect(BOB, "bob", "bob/diary")
+    await watching.poll()
+    await store.delete_connection(BOB.guild_id, BOB.user_id)
+    await watching.poll()
+    assert await store.get_watched_repository("bob/diary") is None
+
+    fake_github.add_issue_from_web("While away", user="bob", repository="bob/diary")
+    await diaries.connect(BOB, "bob", "bob/diary")
+    await watching.poll()
+    later = fake_github.add_issue_from_web("Back", user="bob", repository="bob/diary")
+    await watching.poll()
+
+    assert [(r[1], r[2]) for r in queued(peek)] == [("bob/diary", later)]
