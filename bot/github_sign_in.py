@@ -134,6 +134,25 @@ class GitHubSignIn:
             raise SignInRefused(str(error)[:100])
         return _grant(payload)
 
+    async def app_page_exists(self, slug: str) -> bool:
+        """Whether github.com has the public page of the app `slug` (`/apps/<slug>`, which
+        GitHub answers with 404 for no such app). No token is sent."""
+
+        def work() -> bool:
+            try:
+                answer = requests.get(
+                    f"{self._web_url}/apps/{slug}",
+                    allow_redirects=False,
+                    timeout=TIMEOUT,
+                )
+            except requests.RequestException as error:
+                raise _Transient(type(error).__name__) from None
+            if answer.status_code >= 500:
+                raise _Transient(f"HTTP {answer.status_code}")
+            return answer.status_code < 400
+
+        return await self._call(work)
+
     def _get(self, token: str, path: str, params: dict[str, str] | None) -> requests.Response:
         try:
             answer = requests.get(

@@ -1,9 +1,12 @@
 """`diary-bot check`, members' own diaries: the GitHub App's client ID answers GitHub's device
-flow, its client secret is accepted, and TOKEN_ENCRYPTION_KEY opens the tokens already stored."""
+flow, its client secret is accepted, its public link names an app GitHub has, and
+TOKEN_ENCRYPTION_KEY opens the tokens already stored."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.connection_settings import ConnectionSettings
 from bot.errors import GitHubError
@@ -18,6 +21,7 @@ WHAT = "GitHub App"
 # Never a real refresh token: GitHub answers bad_refresh_token if the client credentials are
 # right and incorrect_client_credentials if not, and nothing changes on GitHub either way.
 PROBE_REFRESH_TOKEN = "ghr_diary-bot-check-probe"
+_APP_PAGE = re.compile(r"/apps/(?P<slug>[A-Za-z0-9][A-Za-z0-9-]{0,99})")
 
 
 async def check_app(
@@ -36,6 +40,7 @@ async def check_app(
     report.add(device)
     if device.mark is Mark.PASS:
         report.add(await _secret(sign_in, connections))
+    report.add(await _public_link(sign_in, connections))
     report.add(await _key(connections.encryption_key, database))
 
 
@@ -77,6 +82,28 @@ async def _secret(sign_in: GitHubSignIn, connections: ConnectionSettings) -> Out
     except GitHubError as error:
         return failed(what, f"no answer ({error.detail})", "check GITHUB_WEB_URL and the network")
     return failed(what, "GitHub accepted a made-up refresh token", "check GITHUB_WEB_URL")
+
+
+async def _public_link(sign_in: GitHubSignIn, connections: ConnectionSettings) -> Outcome:
+    what = f"{WHAT} public link (GITHUB_APP_PUBLIC_LINK)"
+    fix = "copy the app's Public link from its settings page: https://github.com/apps/<name>"
+    if connections.app_link is None:
+        return warned(
+            what,
+            "not set: a member whose repository lacks the app is not shown where to install it",
+            fix,
+        )
+    page = _APP_PAGE.fullmatch(urlsplit(connections.app_link).path.rstrip("/"))
+    if page is None:
+        return failed(what, "not an app's public page", fix)
+    slug = page["slug"]
+    try:
+        exists = await sign_in.app_page_exists(slug)
+    except GitHubError as error:
+        return failed(what, f"no answer ({error.detail})", "check GITHUB_WEB_URL and the network")
+    if not exists:
+        return failed(what, f"GitHub has no app named {slug}", fix)
+    return passed(what, f"{slug} can be installed from it")
 
 
 async def _key(key: str, database: Path) -> Outcome:

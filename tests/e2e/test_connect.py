@@ -150,10 +150,17 @@ def test_check_covers_the_app(rig: Rig) -> None:
 
     good = cli(rig, "check")
     assert good.returncode == 0, good.stdout + good.stderr
-    for what in ("GitHub App client ID", "GitHub App client secret", "TOKEN_ENCRYPTION_KEY"):
+    for what in (
+        "GitHub App client ID",
+        "GitHub App client secret",
+        "GitHub App public link",
+        "TOKEN_ENCRYPTION_KEY",
+    ):
         assert f"✓ {what}" in good.stdout, what
     bad = cli(rig, "check", GITHUB_APP_CLIENT_SECRET="not-the-secret")
     assert bad.returncode == 1 and "✗ GitHub App client secret" in bad.stdout
+    link = cli(rig, "check", GITHUB_APP_PUBLIC_LINK="https://github.com/apps/someone-elses")
+    assert link.returncode == 1 and "GitHub has no app named someone-elses" in link.stdout
     for result in (good, bad):
         output = result.stdout + result.stderr
         assert CLIENT_SECRET not in output and rig.extra_env["TOKEN_ENCRYPTION_KEY"] not in output

@@ -59,6 +59,7 @@ class GitHubWeb:
         app.router.add_post("/login/device/code", self._device_code)
         app.router.add_post("/login/oauth/access_token", self._access_token)
         app.router.add_get("/login/device", self._device_page)
+        app.router.add_get("/apps/{slug}", self._install_page)
         app.router.add_get("/apps/{slug}/installations/new", self._install_page)
         return app
 

@@ -82,3 +82,29 @@ async def test_the_key_must_open_the_stored_tokens(fake_github, store, tmp_path)
     )
     text, report = await run(fake_github, settings(fake_github), tmp_path)
     assert report.failures == 0 and "opens the stored tokens" in text
+
+
+APP_LINK = f"https://github.com/apps/{OAuthState.slug}"
+
+
+@pytest.mark.parametrize(
+    ("link", "mark", "expected"),
+    [
+        (APP_LINK, "✓", f"{OAuthState.slug} can be installed from it"),
+        (None, "!", "not set: a member whose repository lacks the app is not shown where"),
+        ("https://github.com/apps/not-our-app", "✗", "GitHub has no app named not-our-app"),
+        ("https://github.com/settings/apps/x", "✗", "not an app's public page"),
+    ],
+)
+async def test_the_public_link_must_name_an_app_github_has(
+    fake_github, tmp_path, link, mark, expected
+):
+    """GITHUB_APP_PUBLIC_LINK (where members install the app): unset is a warning; a page that
+    is no app's, or an app GitHub does not have, is a ✗ that says where to copy it from. Only
+    github.com's path is used (here the local github.com)."""
+    text, report = await run(fake_github, settings(fake_github, app_link=link), tmp_path)
+    (line,) = [line for line in text.splitlines() if "public link" in line]
+    assert line.strip().startswith(f"{mark} GitHub App public link") and expected in line, text
+    assert report.failures == (1 if mark == "✗" else 0)
+    if mark == "✗":
+        assert "https://github.com/apps/<name>" in text
