@@ -23,7 +23,7 @@ from bot.models import CommentJob, DiaryTarget, Owner
 from bot.retry import retry_delay
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
-from bot.services.publishing import DISCONNECTED, TOKEN_REJECTED
+from bot.services.publishing import DISCONNECTED, TOKEN_REJECTED, signed_out
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,9 @@ class CommentService:
             await self._failed(job, error, now)
             return
         except UserFacingError as error:
+            if not signed_out(error):
+                await self._unexpected(job, error, now)
+                return
             # The member's diary cannot be reached as them (sign in again, or disconnected):
             # the job ends with that note; the text stays in the job.
             key = DISCONNECTED if error.key == "connect.none" else error.key
@@ -114,11 +117,7 @@ class CommentService:
             self._signal(job.id)
             return
         except Exception as error:
-            # Unexpected: it may have posted, so it is retried by looking first.
-            log.error("comment job %d: unexpected error", job.id, exc_info=error)
-            await self._failed(
-                job, GitHubError("github.unexpected", transient=True, outcome_unknown=True), now
-            )
+            await self._unexpected(job, error, now)
             return
         await self._store.complete_comment_job(job.id, self._clock.now(), url)
         log.info("comment added to entry #%d: %s", job.issue_number, url)
@@ -158,6 +157,13 @@ class CommentService:
         log.warning("comment job %d failed for good: %s", job.id, error)
         await self._store.fail_comment_job(job.id, now, error.key, error.detail)
         self._signal(job.id)
+
+    async def _unexpected(self, job: CommentJob, error: Exception, now: datetime) -> None:
+        # Unexpected: it may have posted, so it is retried by looking first.
+        log.error("comment job %d: unexpected error", job.id, exc_info=error)
+        await self._failed(
+            job, GitHubError("github.unexpected", transient=True, outcome_unknown=True), now
+        )
 
     def _signal(self, job_id: int) -> None:
         self._waits.finished(job_id)

@@ -57,6 +57,12 @@ DISCONNECTED = "publish.disconnected"
 DISCONNECTED_IN_DOUBT = "publish.disconnected_in_doubt"  # ... after it may have been created
 
 
+def signed_out(error: UserFacingError) -> bool:
+    """Whether `error` says a member's connection cannot act for them now (connect again,
+    disconnected, the app's sign-in refused or turned off): waiting will not help."""
+    return error.key.startswith("connect.")
+
+
 def key_marker(key: str) -> str:
     """The HTML comment carrying a job's key; GitHub and gialog both hide it."""
     return f"{MARKER_PREFIX}{key}{MARKER_SUFFIX}"
@@ -322,17 +328,16 @@ class PublishingService:
             await self._failed_attempt(job, error, maybe_created)
             return
         except UserFacingError as error:
+            if not signed_out(error):
+                await self._unexpected(job, error, maybe_created)
+                return
             # The member's own diary cannot be reached as them (they must sign in again, or
             # disconnected meanwhile): nothing waits for that, so the job ends with a note; the
             # draft stays, and publishing again (after /diary connect) works.
             await self._member_unavailable(job, error, maybe_created)
             return
         except Exception as error:  # a bug or an unexpected library error: retry, log loudly
-            log.exception("publish job %d: unexpected error", job.id)
-            error = GitHubError(
-                "github.unavailable", transient=True, outcome_unknown=True, detail=repr(error)
-            )
-            await self._failed_attempt(job, error, maybe_created)
+            await self._unexpected(job, error, maybe_created)
             return
         await self._complete(job, created, body)
 
@@ -343,6 +348,13 @@ class PublishingService:
         except InvalidInput as error:
             detail = f"labels: {error.values.get('labels') or ', '.join(names)}"
             raise GitHubError("github.invalid", detail=detail) from None
+
+    async def _unexpected(self, job: PublishJob, error: Exception, maybe_created: bool) -> None:
+        log.exception("publish job %d: unexpected error", job.id)
+        transient = GitHubError(
+            "github.unavailable", transient=True, outcome_unknown=True, detail=repr(error)
+        )
+        await self._failed_attempt(job, transient, maybe_created)
 
     async def _member_unavailable(
         self, job: PublishJob, error: UserFacingError, maybe_created: bool

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import Services
+from bot.errors import UserFacingError
 from bot.github_gateway import GitHubGateway
 from bot.github_gateways import Credentials, GatewayPool
 from bot.github_sign_in import GitHubSignIn
@@ -341,3 +342,22 @@ async def test_disconnecting_while_an_entry_may_exist_there_asks_to_connect_that
     assert again.id == job.id and again.target == BOBS
     assert (await attempt(services, store, again.id)).state is JobState.DONE
     assert len(fake_github.issues("bob/diary")) == 1 and fake_github.issues() == []
+
+
+class Refusing:
+    """A gateway pool that refuses with a message other than a sign-in's."""
+
+    async def for_target(self, target: DiaryTarget | None) -> None:
+        raise UserFacingError("error.unexpected")
+
+
+async def test_only_a_members_sign_in_ends_a_job_other_refusals_are_retried(
+    services, store, members, fake_github
+):
+    """A refusal that is not about the member's connection (connect.*) is unexpected: the job
+    is retried as after any unexpected error, not ended with that note."""
+    draft = await services.drafts.create(ALICE, "Day 1", "Dear diary")
+    job, _ = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
+    services.publishing._gateways = Refusing()
+    after = await attempt(services, store, job.id)
+    assert (after.state, after.error_key) == (JobState.PENDING, "github.unavailable")
