@@ -6,13 +6,15 @@ The watcher follows the server diary and every repository members connected (`fo
 What it remembers of each is a row of `watched_repositories`: the last ETag, the highest issue
 number seen (the baseline) and the newest `updated_at` seen. A first look only records that
 baseline: entries already in a repository are never announced. Each poll looks at the server
-diary and at most `max_per_poll` members' diaries, the least recently checked first; a diary
-that cannot be read (its member must connect again, the repository is gone) is recorded as
-failed and looked at again after a growing pause, without holding up the others.
+diary and at most `max_per_poll` members' diaries (`READS_AT_ONCE` at a time), the least
+recently checked first; a diary that cannot be read (its member must connect again, the
+repository is gone) is recorded as failed and looked at again after a growing pause, without
+holding up the others.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,7 +39,8 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 100
 MAX_PAGES = 10  # when more than a page changed between two polls; bounds the cost
-MAX_DIARIES_PER_POLL = 100  # members' diaries looked at per poll, least recently checked first
+MAX_DIARIES_PER_POLL = 500  # members' diaries looked at per poll, least recently checked first
+READS_AT_ONCE = 4  # members' diaries read at the same time (each read is a worker thread)
 RETRY_FIRST_SECONDS = 60.0  # a member's diary that failed waits this, doubling per failure
 RETRY_MAX_SECONDS = 3600.0
 
@@ -134,8 +137,13 @@ class WatchService:
             failure = error
         else:
             await self._record(result.value)
-        for diary in self._due(members, watched):
-            await self._poll_member(diary, watched.get(diary.repository))
+        slots = asyncio.Semaphore(READS_AT_ONCE)
+
+        async def look(diary: FollowedDiary) -> None:
+            async with slots:
+                await self._poll_member(diary, watched.get(diary.repository))
+
+        await asyncio.gather(*(look(diary) for diary in self._due(members, watched)))
         if failure is not None:
             raise failure
         return result
