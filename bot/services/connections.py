@@ -62,6 +62,16 @@ class Connection:
     access_expires_at: datetime | None
 
 
+@dataclass
+class _Flight:
+    """The one sign-in of a member in a server: its device code, then its polling, and the
+    message key a waiter gets if it is cancelled."""
+
+    device: asyncio.Future[tuple[DeviceCode, datetime]]
+    task: asyncio.Task[str] | None = None
+    cancelled_because: str = "connect.interrupted"  # the bot is stopping
+
+
 @dataclass(frozen=True)
 class SignIn:
     """A device-flow sign-in waiting for a member: the code to show, when it stops working,
@@ -72,15 +82,7 @@ class SignIn:
     expires_at: datetime
     minutes: int
     joined: bool
-    outcome: asyncio.Future[str] = field(repr=False, compare=False)
-
-
-@dataclass
-class _Flight:
-    """The one sign-in of a member in a server: its device code, then its polling."""
-
-    device: asyncio.Future[tuple[DeviceCode, datetime]]
-    task: asyncio.Task[str] | None = None
+    flight: _Flight = field(repr=False, compare=False)
 
 
 class ConnectionService:
@@ -153,19 +155,21 @@ class ConnectionService:
             expires_at=expires_at,
             minutes=max(1, device.expires_in // 60),
             joined=joined,
-            outcome=flight.task,
+            flight=flight,
         )
 
     async def wait(self, sign_in: SignIn) -> str:
         """The member's GitHub login once they approve; UserFacingError when the sign-in ends
-        otherwise (expired, denied, cancelled by /diary disconnect). Waiting never cancels the
-        sign-in another request also waits for."""
+        otherwise (expired, denied, ended by /diary disconnect or by the bot stopping).
+        Waiting never cancels the sign-in another request also waits for."""
+        outcome = sign_in.flight.task
+        assert outcome is not None
         try:
-            return await asyncio.shield(sign_in.outcome)
+            return await asyncio.shield(outcome)
         except asyncio.CancelledError:
             task = asyncio.current_task()
-            if sign_in.outcome.cancelled() and (task is None or not task.cancelling()):
-                raise UserFacingError("connect.cancelled") from None
+            if outcome.cancelled() and (task is None or not task.cancelling()):
+                raise UserFacingError(sign_in.flight.cancelled_because) from None
             raise
 
     async def _fly(self, key: tuple[int, int], flight: _Flight) -> str:
@@ -364,6 +368,7 @@ class ConnectionService:
         (it would store tokens after this); False if there was neither."""
         flight = self._flights.pop((guild_id, user_id), None)
         if flight is not None and flight.task is not None:
+            flight.cancelled_because = "connect.cancelled"
             flight.task.cancel()
         self._repositories.pop((guild_id, user_id), None)
         removed = await self._store.delete_connection(guild_id, user_id)

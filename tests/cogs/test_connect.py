@@ -14,6 +14,7 @@ import pytest
 from bot import i18n
 from bot.github_sign_in import GitHubSignIn
 from bot.limits import EMBED_TOTAL, embed_length
+from bot.services import connections as connections_module
 from bot.services.clock import SystemClock
 from bot.services.connections import ConnectionService
 from bot.token_cipher import TokenCipher, new_key
@@ -197,3 +198,16 @@ async def test_status_says_when_nobody_connected(drive):
     embed = diaries_embed(await drive.slash("owner", "diary-admin", "status"))
 
     assert embed["description"] == en("status.diaries_none")
+
+
+async def test_too_many_waiting_sign_ins_are_refused_in_the_members_language(
+    drive, fake_github, monkeypatch
+):
+    """Past MAX_SIGN_INS waiting at once, /diary connect asks to try again later (ja), and
+    GitHub is not asked for a code."""
+    monkeypatch.setattr(connections_module, "MAX_SIGN_INS", 0)
+
+    reply = (await drive.slash("owner", "diary", "connect", locale="ja")).wait_final()
+
+    assert reply["content"] == i18n.t("ja", "connect.busy")
+    assert fake_github.oauth.pending_user_codes() == []

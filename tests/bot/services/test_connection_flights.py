@@ -155,3 +155,15 @@ async def test_a_refresh_token_rotated_before_a_crash_asks_to_connect_again(stor
     await sign_in(connections, github)
     overview = await connections.overview(GUILD)
     assert overview.counts.failing == 0 and overview.diaries[0].next_refresh_at is not None
+
+
+async def test_stopping_the_bot_ends_a_waiting_sign_in_saying_so(store, github, clock):
+    """The bot stopping ends the wait with connect.interrupted (not 'you disconnected')."""
+    connections = service(store, github, clock)
+    waiting = await connections.sign_in(GUILD, MEMBER)
+    waiter = asyncio.create_task(connections.wait(waiting))
+    await asyncio.sleep(0.05)
+    await connections.stop()
+    with pytest.raises(UserFacingError) as ended:
+        await waiter
+    assert ended.value.key == "connect.interrupted"
