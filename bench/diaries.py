@@ -11,23 +11,25 @@ Two variants: polling alone at the default POLL_INTERVAL, and the webhook carryi
 (signed `issues` deliveries to the bot's endpoint) with polling as the safety net at its longer
 interval. Each is measured idle (nothing changes) and with new entries written on GitHub.
 
-Time is compressed, and the output says so: the watcher's timers run `compression` times
-faster than the product's defaults (POLL_INTERVAL=6 for the default 60; in the webhook variant
-POLL_INTERVAL=1 and the bench-only switch BENCH_SAFETY_NET_MINIMUM, so the safety net polls
-every 10 s for the default 600), and entries arrive that much faster too. Per-hour figures are
-unit costs measured in the window (per poll, per entry, per delivery) times how many of each an
-hour at the defaults brings. The rest of the bot (heartbeats, job loops) runs in real time: its
-CPU is measured in a run with the watcher off and counted once, not compressed.
+Time is compressed, and the output says so: the watcher's timers run faster than the product's
+defaults (POLL_INTERVAL=3 for the default 60, 20×; in the webhook variant POLL_INTERVAL=1 and
+the bench-only switch BENCH_SAFETY_NET_MINIMUM, so the safety net polls every 10 s for the
+default 600, 60×), and entries arrive that much faster too. What a window counts (requests,
+points, the bot's CPU beyond its idle rate) stands for `compression` times its length at the
+defaults and is scaled to an hour from there. The rest of the bot (heartbeats, job loops) runs
+in real time: its CPU is measured in a run with the watcher off and counted once, not scaled.
+Announcement delays are wall-clock seconds; with polling they are scaled too (the poll that
+finds an entry is what it waits for).
 
-While the bot's watcher follows only the server diary (GITHUB_REPOSITORY, before issue 18's
-watcher), the bench sees that no member repository is polled and extrapolates from the one
-repository to 1,000, saying so in every line it prints.
+The bench fails, saying so, unless the bot polls every member's repository with that member's
+token: it measures the watcher that follows every connected diary (issue 18).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import sys
@@ -40,7 +42,7 @@ from typing import Any
 
 import requests
 
-from bench.diaries_report import RESULTS, Measured, Unit, Window, report, write_section
+from bench.diaries_report import RESULTS, Measured, Round, Unit, Window, report, write_section
 from bench.rig import MeasuredBotProcess, bench_rig, new_process, stop
 from bot.settings import Settings
 from bot.store import Store
@@ -49,15 +51,17 @@ from bot.webhooks import signature
 from bot.workers.watcher import polling_interval
 from tests.e2e.harness import Rig
 from tests.fakes.github_oauth import repository_json
+from tests.fakes.github_server import Recorded
 
 DIARIES = 1000
 ENTRIES_PER_HOUR = 200  # in the whole bot: 1,000 diarists, most writing in the same evening hours
 DEFAULT_POLL = Settings.poll_interval  # 60 s
 DEFAULT_SAFETY_NET = polling_interval(DEFAULT_POLL, webhooks=True)  # 600 s
-POLL_COMPRESSION = 10.0  # POLL_INTERVAL=6
+POLL_COMPRESSION = 20.0  # POLL_INTERVAL=3
 SAFETY_NET_COMPRESSION = 60.0  # safety net every 10 s
-WINDOW = 60.0  # seconds of wall time per measured window
+WINDOW = 30.0  # seconds of wall time per measured window
 IDLE_WINDOW = 10.0
+LOOK_EVERY = 0.25  # seconds between looks at the announcement channel
 BASELINE_TIMEOUT = 240.0
 ISSUES_EACH = 2  # entries each repository already has (the watcher's baseline)
 SECRET = "bench-webhook-secret-0123456789"
@@ -145,23 +149,17 @@ class Diaries:
         """The users whose repositories the watcher has polled since the usage was reset."""
         return {login for login, used in self.rig.github.usage().items() if used.requests}
 
-    def wait_for_baseline(self, interval: float) -> bool:
-        """Wait until every repository has been polled twice (its baseline, then a conditional
-        poll) and return True; False if only the server diary is polled (today's watcher)."""
-        github = self.rig.github
+    def wait_for_baseline(self) -> None:
+        """Wait until the watcher has looked at every member's repository (its baseline)."""
         deadline = time.monotonic() + BASELINE_TIMEOUT
-        server_only_after = time.monotonic() + 3 * interval + 20
-        while time.monotonic() < deadline:
-            usage = github.usage()
-            members = [usage[login].requests for login in self.logins if login in usage]
-            if len(members) == len(self.logins) and min(members) >= 2:
-                return True
-            if not members and time.monotonic() > server_only_after:
-                owner = usage.get(github.state.token_user)
-                if owner is not None and owner.requests >= 2:
-                    return False
+        while len(polled := self.polled() & set(self.logins)) < len(self.logins):
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"in {BASELINE_TIMEOUT:.0f} s the watcher polled {len(polled)} of "
+                    f"{len(self.logins)} members' diaries: it does not follow every connected "
+                    "repository, and this bench measures the one that does"
+                )
             time.sleep(0.5)
-        raise TimeoutError(f"the watcher polled {len(self.polled())} of {len(self.logins)} diaries")
 
     def window(
         self,
@@ -170,69 +168,79 @@ class Diaries:
         *,
         entries: int = 0,
         deliver_to: str | None = None,
-        each_diary: bool = True,
+        then: float = 0.0,
+        until_announced: bool = True,
     ) -> Window:
         """Measure `seconds` of the running bot while `entries` new entries are written on
-        GitHub, evenly spread (each one also delivered as a webhook event to `deliver_to`)."""
+        GitHub, evenly spread (each one also delivered as a webhook event to `deliver_to`),
+        and then up to `then` seconds more (until every entry is announced, unless
+        `until_announced` is False): the window counts what finding them cost."""
         rig, process = self.rig, self.rig.bot
         assert isinstance(process, MeasuredBotProcess)
         github = rig.github
         github.reset_usage()
         github.reset_requests()
         refreshes_before = len(github.oauth.requests)
-        announced_before = len(rig.discord.channel_messages("announcements"))
+        channel = _Channel(rig)
+        server = f"/repos/{github.state.owner}/{github.state.repo}/".lower()
+        polled: list[tuple[float, bool]] = []  # (arrival, of the server diary) of every poll
+
+        def stamp(request: Recorded) -> None:
+            if request.method == "GET" and request.path.endswith("/issues"):
+                polled.append((time.monotonic(), request.path.lower().startswith(server)))
+
+        github.on_request = stamp
         cpu_before, began = process.cpu_seconds(), time.monotonic()
-        titles = []
         for number in range(entries):
-            _sleep_until(began + (number + 0.5) * seconds / entries)
-            titles.append(self._write_entry(deliver_to, each_diary))
-        _sleep_until(began + seconds)
+            channel.look_until(began + (number + 0.5) * seconds / entries)
+            channel.written(self._write_entry(deliver_to), time.monotonic())
+        channel.look_until(began + seconds)
+        channel.look_until(time.monotonic() + then, until_all=until_announced)
         cpu, wall = process.cpu_seconds() - cpu_before, time.monotonic() - began
+        github.on_request = None
         recorded = github.requests
         usage = github.usage()
         polls = [r for r in recorded if r.method == "GET" and r.path.endswith("/issues")]
-        refreshes = len(github.oauth.requests) - refreshes_before
-        announced, duplicates = self._wait_announced(announced_before, titles)
         return Window(
             wall=wall,
-            simulated=wall * compression,
+            compression=compression,
             bot_cpu=cpu,
             requests=len(recorded),
             polls=len(polls),
+            server_polls=sum(r.path.lower().startswith(server) for r in polls),
+            rounds=_rounds(polled),
             statuses=dict(Counter(r.status for r in recorded)),
             points={login: u.points for login, u in usage.items()},
-            not_modified=sum(u.not_modified for u in usage.values()),
             users=len(usage),
             entries=entries,
-            announced=announced,
-            duplicates=duplicates,
-            refreshes=refreshes,
+            announced=len(channel.delays),
+            duplicates=channel.duplicates,
+            delays=sorted(channel.delays.values()),
+            refreshes=len(github.oauth.requests) - refreshes_before,
             delivered=entries if deliver_to else 0,
             peak_rss_kib=process.status_kib("VmHWM"),
             violations=len(github.violations) + len(github.unhandled),
         )
 
-    def _write_entry(self, deliver_to: str | None, each_diary: bool) -> str:
+    def _write_entry(self, deliver_to: str | None) -> str:
+        """A new entry in a random member's diary, written on github.com by the member."""
         github = self.rig.github
         self.entries += 1
         title = f"New entry {self.entries}"
-        if each_diary:
-            login = self.random.choice(self.logins)
-            repository: str | None = f"{login}/diary"
-        else:
-            login, repository = "alice", None
+        login = self.random.choice(self.logins)
+        repository = f"{login}/diary"
         number = github.add_issue_from_web(
             title, "Written on github.com.", user=login, repository=repository
         )
         if deliver_to is not None:
-            self._deliver(deliver_to, repository or "alice/diary", number)
+            self._deliver(deliver_to, repository, number)
         return title
 
     def _deliver(self, url: str, repository: str, number: int) -> None:
         """An `issues` `opened` event as GitHub delivers it, signed with the secret."""
         github = self.rig.github
         owner = repository.split("/", 1)[0]
-        issue = github.issue_json(number, None if repository == "alice/diary" else repository)
+        issue = github.issue_json(number, repository)
         payload = {
             "action": "opened",
             "issue": issue,
@@ -257,30 +265,44 @@ class Diaries:
         if answer.status_code != 202:
             raise RuntimeError(f"delivery refused: {answer.status_code} {answer.text[:200]}")
 
-    def _wait_announced(
-        self, before: int, titles: list[str], timeout: float = 30.0
-    ) -> tuple[int, int]:
-        """How many of `titles` were announced (waiting until all are, or `timeout`), and how
-        many announcements were more than one per title."""
-        deadline = time.monotonic() + timeout
+
+class _Channel:
+    """The announcement channel, looked at every LOOK_EVERY seconds: when each entry written
+    during a window was first announced, and how many were announced more than once."""
+
+    def __init__(self, rig: Rig) -> None:
+        self._discord = rig.discord
+        self._before = len(self._discord.channel_messages("announcements"))
+        self._written: dict[str, float] = {}
+        self.delays: dict[str, float] = {}  # title -> seconds from writing to announcement
+        self.duplicates = 0
+
+    def written(self, title: str, at: float) -> None:
+        self._written[title] = at
+
+    def look_until(self, moment: float, *, until_all: bool = False) -> None:
         while True:
-            posted = self.rig.discord.channel_messages("announcements")[before:]
-            texts = [json.dumps(message, ensure_ascii=False, default=str) for message in posted]
-            seen = Counter(
-                title
-                for title in titles
-                for text in texts
-                if f"{title}]" in text or f'"{title}"' in text
-            )
-            if len(seen) == len(titles) or time.monotonic() > deadline:
-                return len(seen), sum(n - 1 for n in seen.values())
-            time.sleep(0.5)
+            self._look()
+            if until_all and len(self.delays) == len(self._written):
+                return
+            left = moment - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(LOOK_EVERY, left))
 
-
-def _sleep_until(moment: float) -> None:
-    left = moment - time.monotonic()
-    if left > 0:
-        time.sleep(left)
+    def _look(self) -> None:
+        now = time.monotonic()
+        posted = self._discord.channel_messages("announcements")[self._before :]
+        texts = [json.dumps(message, ensure_ascii=False, default=str) for message in posted]
+        counts = Counter(
+            title
+            for title in self._written
+            for text in texts
+            if f"{title}]" in text or f'"{title}"' in text
+        )
+        for title in counts:
+            self.delays.setdefault(title, now - self._written[title])
+        self.duplicates = sum(n - 1 for n in counts.values())
 
 
 def measure(workdir: Path, diaries: int = DIARIES, window: float = WINDOW) -> Measured:
@@ -302,18 +324,18 @@ def measure(workdir: Path, diaries: int = DIARIES, window: float = WINDOW) -> Me
         )
         bench.start("polling", bench.env(poll))
         rig.github.reset_usage()
-        every_diary = bench.wait_for_baseline(poll)
-        if not every_diary:
-            say("only the server diary is polled (today's watcher): measuring it, extrapolating")
-            poll = 1.0
-            bench.start("polling-one", bench.env(poll))
-            time.sleep(3 * poll)
-        compression = DEFAULT_POLL / poll
+        bench.wait_for_baseline()
         say(f"polling, nothing changes: {window:.0f} s")
-        polling_idle = bench.window(window, compression)
-        count = _entries(window * compression, every_diary, window)
-        say(f"polling, {count} new entries written on GitHub: {window:.0f} s")
-        polling_entries = bench.window(window, compression, entries=count, each_diary=every_diary)
+        polling_idle = bench.window(window, POLL_COMPRESSION)
+        count = _entries(window * POLL_COMPRESSION)
+        revisit = _revisit(polling_idle, diaries)
+        say(
+            f"polling, {count} new entries written on GitHub: {window:.0f} s, then until "
+            f"announced (a diary is polled again after about {revisit:.0f} s)"
+        )
+        polling_entries = bench.window(
+            window, POLL_COMPRESSION, entries=count, then=revisit * 1.5 + 10
+        )
 
         port = _free_port()
         safety = DEFAULT_SAFETY_NET / SAFETY_NET_COMPRESSION
@@ -332,21 +354,24 @@ def measure(workdir: Path, diaries: int = DIARIES, window: float = WINDOW) -> Me
             ),
         )
         _wait_listening(port)
-        time.sleep(safety + 2)  # past the first safety-net round after the start
         say(f"webhook, nothing changes: {window:.0f} s")
         webhook_idle = bench.window(window, SAFETY_NET_COMPRESSION)
-        count = _entries(window * SAFETY_NET_COMPRESSION, every_diary, window)
-        say(f"webhook, {count} new entries, each delivered: {window:.0f} s")
+        count = _entries(window * SAFETY_NET_COMPRESSION)
+        revisit = _revisit(webhook_idle, diaries)
+        say(
+            f"webhook, {count} new entries, each delivered: {window:.0f} s, then {revisit:.0f} s "
+            "(until the safety net has polled every diary again)"
+        )
         webhook_entries = bench.window(
             window,
             SAFETY_NET_COMPRESSION,
             entries=count,
             deliver_to=f"http://127.0.0.1:{port}/github",
-            each_diary=every_diary,
+            then=revisit,
+            until_announced=False,
         )
     return Measured(
         diaries=diaries,
-        every_diary=every_diary,
         entries_per_hour=ENTRIES_PER_HOUR,
         default_poll=DEFAULT_POLL,
         default_safety_net=DEFAULT_SAFETY_NET,
@@ -356,13 +381,29 @@ def measure(workdir: Path, diaries: int = DIARIES, window: float = WINDOW) -> Me
     )
 
 
-def _entries(simulated_seconds: float, every_diary: bool, wall: float) -> int:
-    """Entries written in a window: ENTRIES_PER_HOUR over the simulated time. While only the
-    server diary is watched, one every 2 s of wall time into it (polled every second), so each
-    is found by a poll of its own, as one entry in one of 1,000 diaries would be."""
-    if not every_diary:
-        return max(1, int(wall / 2))
+def _entries(simulated_seconds: float) -> int:
+    """Entries written in a window: ENTRIES_PER_HOUR over the time it stands for."""
     return max(1, round(ENTRIES_PER_HOUR * simulated_seconds / 3600))
+
+
+def _rounds(polled: list[tuple[float, bool]]) -> list[Round]:
+    """The watcher's complete rounds among stamped polls: each starts with the server diary's
+    poll and ends before the next one."""
+    starts = [n for n, (_, server) in enumerate(polled) if server]
+    return [
+        Round(
+            began=polled[a][0],
+            work=polled[b - 1][0] - polled[a][0],
+            period=polled[b][0] - polled[a][0],
+            polls=b - a,
+        )
+        for a, b in itertools.pairwise(starts)
+    ]
+
+
+def _revisit(window: Window, diaries: int) -> float:
+    """Wall seconds the watcher took to come back to a diary in `window`."""
+    return diaries * window.wall / max(window.polls - window.server_polls, 1)
 
 
 def _free_port() -> int:
