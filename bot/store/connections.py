@@ -36,12 +36,12 @@ class ConnectionStore:
     _db: Database
 
     async def get_connection(self, guild_id: int, user_id: int) -> StoredConnection | None:
-        async with self._db.read() as db:
-            cursor = await db.execute(
+        row = await self._db.run_read(
+            lambda db: db.execute(
                 "SELECT * FROM member_connections WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),
-            )
-            row = await cursor.fetchone()
+            ).fetchone()
+        )
         return _connection(row) if row else None
 
     async def put_connection_tokens(
@@ -57,8 +57,8 @@ class ConnectionStore:
     ) -> None:
         """Store a member's sealed tokens; a new GitHub account forgets the chosen repository."""
         stamp = encode_time(at)
-        async with self._db.write() as db:
-            await db.execute(
+        await self._db.run_write(
+            lambda db: db.execute(
                 "INSERT INTO member_connections (guild_id, user_id, github_login, access_token,"
                 " access_expires_at, refresh_token, refresh_expires_at, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -82,41 +82,48 @@ class ConnectionStore:
                     stamp,
                 ),
             )
+        )
 
     async def set_connection_repository(
         self, guild_id: int, user_id: int, repository: str, at: datetime
     ) -> bool:
         """Record the member's chosen repository; False if they have no connection."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
-                "UPDATE member_connections SET repository = ?, updated_at = ?"
-                " WHERE guild_id = ? AND user_id = ?",
-                (repository, encode_time(at), guild_id, user_id),
+        changed = await self._db.run_write(
+            lambda db: (
+                db.execute(
+                    "UPDATE member_connections SET repository = ?, updated_at = ?"
+                    " WHERE guild_id = ? AND user_id = ?",
+                    (repository, encode_time(at), guild_id, user_id),
+                ).rowcount
             )
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     async def set_connection_failure(
         self, guild_id: int, user_id: int, failure: str, at: datetime
     ) -> bool:
         """Record what went wrong with the member's connection (a message key); False if
         they have none. New tokens clear it."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
-                "UPDATE member_connections SET failure = ?, failed_at = ?"
-                " WHERE guild_id = ? AND user_id = ?",
-                (failure, encode_time(at), guild_id, user_id),
+        changed = await self._db.run_write(
+            lambda db: (
+                db.execute(
+                    "UPDATE member_connections SET failure = ?, failed_at = ?"
+                    " WHERE guild_id = ? AND user_id = ?",
+                    (failure, encode_time(at), guild_id, user_id),
+                ).rowcount
             )
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     async def count_connections(self, guild_id: int) -> ConnectionCounts:
         """How many members of the server connected, how many fail, how many chose nothing."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+        row = await self._db.run_read(
+            lambda db: db.execute(
                 "SELECT count(*), count(failure), count(*) - count(repository)"
                 " FROM member_connections WHERE guild_id = ?",
                 (guild_id,),
-            )
-            row = await cursor.fetchone()
+            ).fetchone()
+        )
         assert row is not None
         return ConnectionCounts(row[0], row[1], row[2])
 
@@ -125,16 +132,16 @@ class ConnectionStore:
     ) -> list[ConnectionSummary]:
         """The server's connections without their tokens: failing ones first (newest failure
         first), then those without a repository, then by the access token's expiry."""
-        async with self._db.read() as db:
-            cursor = await db.execute(
+        rows = await self._db.run_read(
+            lambda db: db.execute(
                 "SELECT user_id, github_login, repository, access_expires_at,"
                 " refresh_expires_at, failure, failed_at FROM member_connections"
                 " WHERE guild_id = ? ORDER BY failure IS NULL, failed_at DESC,"
                 " repository IS NOT NULL, access_expires_at IS NULL, access_expires_at, user_id"
                 " LIMIT ? OFFSET ?",
                 (guild_id, limit, offset),
-            )
-            rows = await cursor.fetchall()
+            ).fetchall()
+        )
         return [
             ConnectionSummary(
                 user_id=row["user_id"],
@@ -150,16 +157,19 @@ class ConnectionStore:
 
     async def delete_connection(self, guild_id: int, user_id: int) -> bool:
         """Forget the member's connection and its tokens; False if there was none."""
-        async with self._db.write() as db:
-            cursor = await db.execute(
-                "DELETE FROM member_connections WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id),
+        changed = await self._db.run_write(
+            lambda db: (
+                db.execute(
+                    "DELETE FROM member_connections WHERE guild_id = ? AND user_id = ?",
+                    (guild_id, user_id),
+                ).rowcount
             )
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     async def get_any_connection_token(self) -> bytes | None:
         """One stored (sealed) access token, to see whether the key opens it; None if none."""
-        async with self._db.read() as db:
-            cursor = await db.execute("SELECT access_token FROM member_connections LIMIT 1")
-            row = await cursor.fetchone()
+        row = await self._db.run_read(
+            lambda db: db.execute("SELECT access_token FROM member_connections LIMIT 1").fetchone()
+        )
         return None if row is None else bytes(row[0])

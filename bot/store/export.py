@@ -53,9 +53,7 @@ class ExportStore:
 
     async def list_all_drafts(self) -> list[Draft]:
         """Every draft of every member, published or not, oldest first."""
-        async with self._db.read() as db:
-            cursor = await db.execute(f"{_SELECT} ORDER BY d.id")
-            rows = await cursor.fetchall()
+        rows = await self._db.run_read(lambda db: db.execute(f"{_SELECT} ORDER BY d.id").fetchall())
         return [_draft(row) for row in rows]
 
     async def export_snapshot(self, at: datetime) -> dict[str, Any]:
