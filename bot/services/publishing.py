@@ -437,12 +437,14 @@ class PublishingService:
     async def _plan_announcements(self, job: PublishJob, entry: Entry) -> list[Announcement]:
         """The server diary's entry is announced in every server; an entry of a member's own
         diary in every server where a member connected that repository (the watcher leaves it
-        to this job), and always in the member's own, keyed by its repository."""
+        to this job), and always in the member's own, keyed by its repository; a member who
+        connected the server diary's repository itself publishes to every server, like it."""
         if job.target is None or job.target.member is None:
             return await self._announcements.plan(entry, self._announcements.server_repository)
         repository = job.target.repository
-        servers = await self._announcements.servers_following(repository) or []
-        return await self._announcements.plan(entry, repository, sorted({*servers, job.guild_id}))
+        servers = await self._announcements.servers_following(repository)
+        guild_ids = None if servers is None else sorted({*servers, job.guild_id})
+        return await self._announcements.plan(entry, repository, guild_ids)
 
     def _signal(self, job_id: int) -> None:
         self._waits.finished(job_id)

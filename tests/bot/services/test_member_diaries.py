@@ -361,3 +361,29 @@ async def test_only_a_members_sign_in_ends_a_job_other_refusals_are_retried(
     services.publishing._gateways = Refusing()
     after = await attempt(services, store, job.id)
     assert (after.state, after.error_key) == (JobState.PENDING, "github.unavailable")
+
+
+async def test_a_diary_connected_in_two_servers_announces_a_published_entry_in_both(
+    services, store, members, fake_github
+):
+    """Bob's diary is connected in two servers: his entry published from one is announced in
+    both (the watcher leaves it to the publish job), once each."""
+    await members.connect(BOB, "bob", "bob/diary")
+    await members.connect(Owner(OTHER_GUILD, BOB.user_id), "bob", "bob/diary")
+    _, done = await publish(services, store, BOB)
+    announced = await store.list_tracked_announcements("bob/diary", done.issue_number)
+    assert sorted(a.channel_id for a in announced) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
+
+
+async def test_a_member_who_connected_the_server_diary_is_announced_like_it(
+    services, store, members, fake_github
+):
+    """A member who picked the server diary's own repository publishes there as themselves,
+    and the entry is announced in every server, as the server diary's entries are."""
+    fake_github.oauth.add_installation("alice", ["alice/diary"], {"bob": "push"})
+    await members.connect(BOB, "bob", "alice/diary")
+    _, done = await publish(services, store, BOB)
+    assert done.target == DiaryTarget("alice/diary", (BOB.guild_id, BOB.user_id))
+    assert fake_github.issues()[0]["user"] == "bob"
+    announced = await store.list_tracked_announcements("alice/diary", done.issue_number)
+    assert sorted(a.channel_id for a in announced) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
