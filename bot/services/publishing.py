@@ -233,7 +233,10 @@ class PublishingService:
         key = earlier.idempotency_key if earlier else uuid.uuid4().hex
         now = self._clock.now()
         settings = await self._store.get_guild_settings(draft.guild_id)
-        byline = render_byline(settings.byline, author.name) if settings.byline else None
+        # The byline names the member in a shared diary; in their own one GitHub does.
+        own_diary = target is not None and target.member is not None
+        wanted = settings.byline and not own_diary
+        byline = render_byline(settings.byline, author.name) if wanted else None
         body = issue_body(draft.body, (), byline, key)
         if len(body) > GITHUB_BODY:
             raise InvalidInput(

@@ -387,3 +387,16 @@ async def test_a_member_who_connected_the_server_diary_is_announced_like_it(
     assert fake_github.issues()[0]["user"] == "bob"
     announced = await store.list_tracked_announcements("alice/diary", done.issue_number)
     assert sorted(a.channel_id for a in announced) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
+
+
+async def test_the_servers_byline_is_left_out_of_a_members_own_diary(
+    services, store, members, fake_github
+):
+    """The byline names the member in the shared diary; in their own repository GitHub shows
+    them as the author, so it is not added there."""
+    await services.server_settings.update(ALICE.guild_id, byline="— {display_name}")
+    await members.connect(BOB, "bob", "bob/diary")
+    _, bobs = await publish(services, store, BOB)
+    _, alices = await publish(services, store, ALICE)
+    assert bobs.byline is None and "— Bob" not in fake_github.issues("bob/diary")[0]["body"]
+    assert alices.byline == "— Bob" and "— Bob" in fake_github.issues()[0]["body"]
