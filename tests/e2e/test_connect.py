@@ -136,6 +136,32 @@ def test_one_sign_in_at_a_time(rig: Rig) -> None:
     assert len(rig.github.oauth.issued_tokens) == 1  # one poller, one token
 
 
+def test_a_refresh_token_rotated_as_the_bot_died_asks_to_connect_again(rig: Rig) -> None:
+    """GitHub rotates the refresh token and the bot is killed before it hears the new one: the
+    stored refresh token is spent, so after the restart the member is asked to connect again
+    (ja), and /diary-admin status shows it for the admins."""
+    enable_connections(rig)
+    rig.github.oauth.add_installation("owner", ["owner/diary"], {"owner": "push"})
+    bot = rig.start_bot()
+    sign_in(rig, "owner", "owner")
+    rig.github.oauth.expire_token(rig.github.oauth.issued_tokens[0])  # the next use refreshes
+    rig.github.oauth.hold_refreshes()
+    rig.slash("owner", "connect", {"repository": "owner/diary"}, command="diary")
+    wait_until(lambda: rig.github.oauth.refreshes_held == 1)
+    bot.kill()
+    rig.github.oauth.hold_refreshes(False)
+    assert len(rig.github.oauth.issued_tokens) == 2  # GitHub did issue new tokens
+
+    rig.start_bot()
+    again = rig.slash(
+        "owner", "connect", {"repository": "owner/diary"}, command="diary", locale="ja"
+    ).wait_final(timeout=10)
+    assert "もう一度 /日記 接続" in again["content"]
+    status = rig.slash("owner", "status", command="diary-admin").wait_final(timeout=10)
+    diaries = status["embeds"][1]["description"]
+    assert "must run /diary connect again" in diaries and "**1** must connect again" in diaries
+
+
 def test_without_the_app_the_commands_explain(rig: Rig) -> None:
     """No GITHUB_APP_CLIENT_ID: /diary connect says the operator has not enabled it."""
     rig.start_bot()

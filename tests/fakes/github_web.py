@@ -12,6 +12,7 @@ See `github_oauth.py` for what the endpoints answer. Requests are recorded in `r
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -36,12 +37,18 @@ class GitHubWeb:
         self._requests: list[Recorded] = []
         self._server: ServerThread | None = None
         self._installation_ids = 31000000
+        self._refreshes_go = threading.Event()
+        self._refreshes_go.set()
+        #: Refresh grants answered by GitHub (new tokens issued, the old refresh token retired)
+        #: whose answer is being held back (see `hold_refreshes`).
+        self.refreshes_held = 0
 
     # ---- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
         self._server = ServerThread(self._make_app).start()
 
     def stop(self) -> None:
+        self._refreshes_go.set()
         if self._server is not None:
             self._server.stop()
             if not self._server.loop.is_running():
@@ -167,6 +174,15 @@ class GitHubWeb:
             )
             return iid
 
+    def hold_refreshes(self, hold: bool = True) -> None:
+        """While held, a refresh grant is carried out (new tokens issued, the refresh token
+        sent retired) but its answer waits: the moment a client can die having spent its
+        refresh token without learning the new one. `hold_refreshes(False)` lets answers go."""
+        if hold:
+            self._refreshes_go.clear()
+        else:
+            self._refreshes_go.set()
+
     def remove_installation(self, installation_id: int) -> None:
         with self._locked() as state:
             del state.installations[installation_id]
@@ -215,6 +231,13 @@ class GitHubWeb:
                 payload, status = self.state.access_token(params), 200
             except OAuthError as err:
                 payload, status = err.payload, err.status
+            held = not self._refreshes_go.is_set() and params.get("grant_type") == "refresh_token"
+            if held:
+                self.refreshes_held += 1
+        if held:  # the tokens are rotated; the answer waits
+            await asyncio.to_thread(self._refreshes_go.wait)
+            with self._lock:
+                self.refreshes_held -= 1
         return self._answer(request, rec, payload, status)
 
     async def _device_page(self, request: web.Request) -> web.Response:
