@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.models import Announcement, JobState, TrackedAnnouncement
+from bot.services.announcement_delivery import AnnouncementDelivery
 from bot.services.clock import SystemClock
 from bot.services.posting import RecentPost
 from bot.store import Store
@@ -86,7 +87,9 @@ async def drain(path: Path, queued: int) -> Drain:
         async def ready() -> None:
             return None
 
-        worker = AnnounceWorker(store, sender, SystemClock(), ready)
+        worker = AnnounceWorker(
+            AnnouncementDelivery(store, sender, SystemClock()), SystemClock(), ready
+        )
         began = time.perf_counter()
         worker.start()
         try:

@@ -9,6 +9,7 @@ from typing import Protocol
 from bot.github_gateways import GatewayPool
 from bot.page_probe import PageProbe
 from bot.services.access import AccessService, MemberLookup
+from bot.services.announcement_delivery import AnnouncementDelivery
 from bot.services.announcing import AnnouncementSender, AnnouncementService, ChannelDirectory
 from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock
@@ -112,9 +113,11 @@ class Services:
             delete_confirm_seconds=settings.delete_confirm_seconds,
         )
         pages = PageProbe() if settings.wait_for_page else None
-        announce_worker = AnnounceWorker(
-            store, sender, clock, ready, pages=pages, nonce_window=settings.discord_nonce_window
+        announcements_due = Wake()
+        delivery = AnnouncementDelivery(
+            store, sender, clock, pages=pages, nonce_window=settings.discord_nonce_window
         )
+        announce_worker = AnnounceWorker(delivery, clock, ready, announcements_due)
         announcements = AnnouncementService(
             store,
             discord,
@@ -122,7 +125,7 @@ class Services:
             server_repository=settings.github_repository,
             default_channel_id=settings.announce_channel_id,
             blog_url_template=settings.blog_url_template,
-            wake_worker=announce_worker.wake,
+            wake_worker=announcements_due,
         )
         labels = LabelCatalog(gateways, diary_of=connections.diary_of)
         links = ImageLinks(

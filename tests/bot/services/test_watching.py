@@ -23,6 +23,7 @@ from bot.models import (
     WatchedRepository,
 )
 from bot.page_probe import PageProbe
+from bot.services.announcement_delivery import AnnouncementDelivery
 from bot.services.announcing import AnnouncementFailed, AnnouncementService
 from bot.services.authors import AuthorPolicy
 from bot.services.posting import RecentPost
@@ -127,7 +128,7 @@ def worker(store, sender, clock) -> AnnounceWorker:
     async def ready() -> None:
         return None
 
-    return AnnounceWorker(store, sender, clock, ready)
+    return AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
 
 
 async def drain(worker: AnnounceWorker) -> None:
@@ -499,7 +500,9 @@ async def test_page_wait_falls_back_to_the_issue_link(store, sender, clock):
     async def ready() -> None:
         return None
 
-    worker = AnnounceWorker(store, sender, clock, ready, pages=probe, page_wait=30)
+    worker = AnnounceWorker(
+        AnnouncementDelivery(store, sender, clock, pages=probe, page_wait=30), clock, ready
+    )
     await service.announce(snapshot(3, "Day 3", clock.now()).entry, REPOSITORY)
     try:
         await worker._run_due()

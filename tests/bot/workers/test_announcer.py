@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.models import JobState
+from bot.services.announcement_delivery import MAX_ATTEMPTS, AnnouncementDelivery
 from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import DEFAULT_NONCE_WINDOW
 from bot.workers._loop import IDLE_SECONDS
-from bot.workers.announcer import MAX_ATTEMPTS, AnnounceWorker
+from bot.workers.announcer import AnnounceWorker
 from tests.bot.builders import REPOSITORY, FakeSender, announcement, permanent, transient
 
 CHANNEL = 300000000000000001
@@ -20,7 +21,7 @@ def worker(store, sender, clock) -> AnnounceWorker:
     async def ready() -> None:
         return None
 
-    return AnnounceWorker(store, sender, clock, ready)
+    return AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
 
 
 @pytest.fixture
@@ -117,7 +118,7 @@ async def test_unexpected_sender_error_does_not_block_the_queue(store, clock):
 
     sender = FakeSender()
     sender.fail(CHANNEL, *(RuntimeError("bug in the sender") for _ in range(5)))
-    worker = AnnounceWorker(store, sender, clock, ready)
+    worker = AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
     await store.add_announcements(
         [announcement(CHANNEL, 7, at=clock.now()), announcement(OTHER_CHANNEL, 7, at=clock.now())]
     )
