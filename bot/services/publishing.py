@@ -191,6 +191,19 @@ class PublishingService:
             self._wake_worker()
         return job, created
 
+    async def publish_and_wait(
+        self,
+        owner: Owner,
+        draft_id: int | None,
+        labels: str | None,
+        author: Author,
+        seconds: float,
+    ) -> PublishJob:
+        """`publish` (joining a job in flight), then the job once it ended, or as it stands
+        after `seconds` (what /draft publish answers with)."""
+        job, _ = await self.publish(owner, draft_id, labels, author)
+        return await self.wait(job.id, seconds)
+
     async def set_labels(self, owner: Owner, draft_id: int | None, text: str) -> Draft:
         """The labels the draft will be published with (comma-separated, as the diary its
         entries go to names them; unknown ones are refused)."""

@@ -161,8 +161,9 @@ async def _publish(
     if when is not None:
         await schedule(interaction, draft_id, when, labels, author)
         return
-    job, _ = await publishing.publish(owner_of(interaction), draft_id, labels, author)
-    job = await publishing.wait(job.id, PUBLISH_REPLY_WAIT)
+    job = await publishing.publish_and_wait(
+        owner_of(interaction), draft_id, labels, author, PUBLISH_REPLY_WAIT
+    )
     if job.state is JobState.PENDING and job.error_key == TOKEN_REJECTED:
         # Kept, waiting for a new token: waiting here would not help. Whose token: the
         # member's own (rejected even once refreshed: sign in again) or the server's.
