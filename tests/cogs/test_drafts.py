@@ -8,6 +8,7 @@ import zlib
 
 from bot import i18n
 from bot.models import Owner
+from bot.services.publishing import Author
 from tests.cogs.conftest import buttons, en
 
 EPHEMERAL = 64
@@ -514,3 +515,25 @@ async def test_delete_confirmed_deletes_the_draft(drive, bot):
 
     assert confirmed.wait_final()["content"] == en("draft.deleted", id=1, title="Gone")
     assert await bot.services.drafts.count(owner(drive)) == 0
+
+
+async def test_cancel_stops_a_retrying_publish_and_refuses_when_there_is_none(
+    drive, bot, fake_github
+):
+    """/draft cancel: a publish retrying while GitHub fails is stopped (the draft stays);
+    with nothing waiting, it says there is nothing to cancel."""
+    await new_draft(drive, "Stuck")
+    fake_github.fail_next(50, 502)
+    author = Author("Owner", "https://cdn.discordapp.com/embed/avatars/0.png")
+    await bot.services.publishing.publish(owner(drive), 1, None, author)
+    for _ in range(200):  # until the first attempt failed and the job waits to retry
+        if (await bot.services.drafts.get(owner(drive), 1)).job_error_key:
+            break
+        await asyncio.sleep(0.02)
+
+    cancelled = (await drive.slash("owner", "draft", "cancel")).wait_final()
+    again = (await drive.slash("owner", "draft", "cancel", {"draft": 1})).wait_final()
+
+    assert cancelled["content"] == en("publish.cancelled", id=1, title="Stuck")
+    assert again["content"] == en("error.nothing_to_cancel", id=1)
+    assert fake_github.issues() == []
