@@ -6,7 +6,16 @@ issue. No token is ever in the database file in plaintext."""
 
 from __future__ import annotations
 
-from tests.e2e.harness import REPOSITORY, Rig, settled_announcements, wait_until
+import time
+
+from tests.e2e.harness import (
+    REPOSITORY,
+    Rig,
+    announcements,
+    settled_announcements,
+    wait_for_announcements,
+    wait_until,
+)
 from tests.e2e.test_connect import database_bytes, enable_connections, secrets_issued, sign_in
 
 
@@ -57,6 +66,36 @@ def test_a_members_entry_is_created_in_their_repository_as_them(rig: Rig) -> Non
     embed = announced["embeds"][0]
     assert embed["title"] == "A walk" and embed["url"] == f"https://github.com/{mine}/issues/1"
     assert_no_plaintext_token(rig)
+
+
+def test_with_the_watcher_following_the_diary_the_entry_is_announced_once(rig: Rig) -> None:
+    """The watcher polls the member's repository every second and sees the new issue there
+    while the publish job has not recorded it yet (the create's answer was lost; the job
+    waits 3 s before looking): it leaves it to the job, so the entry is announced once, by the
+    member's Discord name (not by the GitHub login, as an entry written on GitHub is)."""
+    rig.extra_env.update(POLL_INTERVAL="1", GITHUB_SETTLE_SECONDS="3")
+    enable_connections(rig)
+    mine = own_diary(rig, "ogawa")
+    rig.start_bot()
+    connect(rig, "owner", "ogawa", mine)
+    wait_until(lambda: polled_since(rig, mine, 0) >= 2)  # its baseline is taken: #1 is new
+    rig.github.drop_after_create(1)
+    publish(rig, "owner", "Watched")
+    wait_for_announcements(rig)
+    start = len(rig.github.requests)
+    wait_until(lambda: polled_since(rig, mine, start) >= 2)  # it has seen the issue since
+    time.sleep(1.0)
+    (announced,) = announcements(rig)
+    assert announced["embeds"][0]["author"]["name"] != "ogawa"
+    assert [i["title"] for i in rig.github.issues(mine)] == ["Watched"]
+
+
+def polled_since(rig: Rig, repository: str, start: int) -> int:
+    return sum(
+        1
+        for r in rig.github.requests[start:]
+        if r.method == "GET" and r.path == f"/repos/{repository}/issues"
+    )
 
 
 def test_two_own_diaries_and_the_server_diary_each_get_their_entries(rig: Rig) -> None:
