@@ -17,7 +17,7 @@ from bot.limits import DRAFT_BODY as MAX_BODY
 from bot.limits import GITHUB_TITLE, MODAL_TEXT_INPUT, clean_text, encodable
 from bot.models import Draft, DraftListing, JobState, Owner, Revision
 from bot.services.clock import Clock
-from bot.services.draft_files import decode_upload, from_markdown
+from bot.services.draft_files import decode_upload, from_markdown, to_markdown
 from bot.services.preview import DraftPreview, escape_links, warnings_for
 from bot.services.store_ports import DraftRecords, GuildSettingsRecords, ImageRecords
 
@@ -159,6 +159,11 @@ class DraftService:
         draft = await self.writable(owner, draft_id)
         start = tail_start(draft.body)
         return draft, start, draft.body[start:]
+
+    async def export(self, owner: Owner, draft_id: int | None) -> tuple[Draft, str]:
+        """The draft and its Markdown file's text (title in front matter, then the body)."""
+        draft = await self.get(owner, draft_id)
+        return draft, to_markdown(draft)
 
     async def import_file(
         self, owner: Owner, draft_id: int | None, filename: str, data: bytes

@@ -20,7 +20,7 @@ from bot.limits import (
     REPLY_TITLE,
     cut,
 )
-from bot.services.draft_files import check_upload, to_markdown
+from bot.services.draft_files import check_upload
 from bot.services.images import ALT_MAX, EXTENSIONS
 from cogs._common import Interaction, owner_of, tr
 from cogs._editors import refused, submission
@@ -229,8 +229,8 @@ class DraftCog(
     @app_commands.rename(draft=cmd("opt.draft"))
     @app_commands.describe(**DRAFT)
     async def export(self, interaction: Interaction, draft: DraftId | None = None) -> None:
-        found = await self.services.drafts.get(owner_of(interaction), draft)
-        data = to_markdown(found).encode("utf-8")
+        found, text = await self.services.drafts.export(owner_of(interaction), draft)
+        data = text.encode("utf-8")
         await reply(
             interaction,
             tr(interaction, "draft.exported", id=found.id),
