@@ -10,5 +10,7 @@ Modules: `rig` (fakes, members, bot process), `load` (members working at once), 
 (row 11), `trace` (where latency goes), `rows` and `report` (the table; RESULTS.md keeps what
 is written by hand outside its generated part), `sitecustomize/` (bench-only switches inside
 the bot process). `cpu` (`python -m bench.cpu`) runs row 9's load alone to compare the CPU a
-command costs between commits, and profiles it.
+command costs between commits, and profiles it. `diaries` and `diaries_report`
+(`python -m bench.diaries`) are issue 18's 1,000 connected diaries watched by the bot, with
+their own section of RESULTS.md.
 """

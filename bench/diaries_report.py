@@ -105,7 +105,10 @@ class Model:
         rounds = max(quiet.round_count, 1e-9)
         own = max(quiet.bot_cpu - idle_cpu_rate * quiet.wall, 0.0)
         work = _median([r.work for r in quiet.rounds]) if quiet.rounds else 0.0
-        member_polls = _median([r.polls - 1 for r in quiet.rounds]) if quiet.rounds else 0
+        if quiet.rounds:
+            member_polls: float = _median([r.polls - 1 for r in quiet.rounds])
+        else:  # no round completed in the window: its polls over the server diary's
+            member_polls = (quiet.polls - quiet.server_polls) / max(quiet.server_polls, 1)
         # Requests a round: its polls (counted in complete rounds), and any other request.
         others = (quiet.requests - quiet.polls) / rounds
         per_round = (member_polls + 1 + others, quiet.all_points / rounds, own / rounds)
