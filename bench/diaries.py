@@ -66,6 +66,7 @@ BASELINE_TIMEOUT = 240.0
 ISSUES_EACH = 2  # entries each repository already has (the watcher's baseline)
 SECRET = "bench-webhook-secret-0123456789"
 CLIENT_SECRET = "fake-client-secret"
+TOKEN_LIFE = 8 * 3600 + 60  # seconds: past a user access token's 8 hours
 
 
 def _login(number: int) -> str:
@@ -305,8 +306,11 @@ class _Channel:
         self.duplicates = sum(n - 1 for n in counts.values())
 
 
-def measure(workdir: Path, diaries: int = DIARIES, window: float = WINDOW) -> Measured:
-    """Every phase of the bench, in one set of fakes and one database."""
+def measure(
+    workdir: Path, diaries: int = DIARIES, window: float = WINDOW, *, expire_tokens: bool = False
+) -> Measured:
+    """Every phase of the bench, in one set of fakes and one database; with `expire_tokens`,
+    also every member's token expiring at once after the polling windows."""
     say = _Say()
     with bench_rig(workdir, members=diaries) as (rig, members):
         bench = Diaries(rig, members, diaries)
@@ -336,6 +340,15 @@ def measure(workdir: Path, diaries: int = DIARIES, window: float = WINDOW) -> Me
         polling_entries = bench.window(
             window, POLL_COMPRESSION, entries=count, then=revisit * 1.5 + 10
         )
+
+        expired = None
+        if expire_tokens:
+            say(
+                "every member's token expired at once (the local GitHub's clock moved 8 h on): "
+                f"{revisit * 1.3 + 5:.0f} s, once round every diary"
+            )
+            rig.github.oauth.advance(TOKEN_LIFE)
+            expired = bench.window(revisit * 1.3 + 5, POLL_COMPRESSION)
 
         port = _free_port()
         safety = DEFAULT_SAFETY_NET / SAFETY_NET_COMPRESSION
@@ -379,6 +392,7 @@ def measure(workdir: Path, diaries: int = DIARIES, window: float = WINDOW) -> Me
         idle=idle,
         polling=Unit(polling_idle, polling_entries, DEFAULT_POLL),
         webhook=Unit(webhook_idle, webhook_entries, DEFAULT_SAFETY_NET),
+        expired=expired,
     )
 
 
@@ -442,6 +456,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--diaries", type=int, default=DIARIES)
     parser.add_argument("--window", type=float, default=WINDOW, help="seconds per window")
     parser.add_argument(
+        "--expire-tokens",
+        action="store_true",
+        help="after the polling windows, every member's token expires at once (about 1 min more)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=RESULTS,
@@ -450,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="diary-diaries-") as tmp:
-        measured = measure(Path(tmp), args.diaries, args.window)
+        measured = measure(Path(tmp), args.diaries, args.window, expire_tokens=args.expire_tokens)
     text = report(measured, time.monotonic() - began)
     print(text)
     if str(args.output) != "-":

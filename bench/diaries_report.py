@@ -81,6 +81,7 @@ class Measured:
     idle: Window  # the bot with its watcher off
     polling: Unit
     webhook: Unit
+    expired: Window | None = None  # every member's token expired at once (--expire-tokens)
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,8 @@ def report(measured: Measured, seconds: float) -> str:
     lines += ["", "Measured:", ""]
     lines += _lines("polling", m.polling, polling, rate)
     lines += _lines("webhook", m.webhook, webhook, rate)
+    if m.expired is not None:
+        lines.append(_expired_line(m.expired, polling, rate))
     lines += [
         f"- The bot with its watcher off: {m.idle.bot_cpu:.2f} CPU s in {m.idle.wall:.0f} s "
         f"({rate * 3600:.0f} s/h: heartbeats and job loops, in real time, counted once in "
@@ -206,6 +209,23 @@ def _announced(window: Window, model: Model, polled: bool) -> str:
     else:
         delay = f"p50 {p50:.2f} / max {worst:.2f} s, the delivery"
     return f"{window.announced} of {window.entries}, {window.duplicates} twice ({delay})"
+
+
+def _expired_line(window: Window, polling: Model, rate: float) -> str:
+    """Every member's token expired at once: what refreshing them all cost."""
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(window.statuses.items(), key=str))
+    own = max(window.bot_cpu - rate * window.wall, 0.0)
+    refreshes = max(window.refreshes, 1)
+    extra = (own - window.round_count * polling.cpu_per_round) / refreshes * 1000
+    return (
+        f"- polling, every member's token expired at once (the local GitHub's clock moved 8 h "
+        f"on; `--expire-tokens`): {window.wall:.0f} s, {window.round_count:.1f} rounds, "
+        f"{window.polls:,} polls, {window.requests:,} API requests ({statuses}), "
+        f"{window.refreshes:,} token refreshes (requests to the web host's /login), "
+        f"{window.all_points} points; bot {window.bot_cpu:.2f} CPU s, {extra:.1f} ms a refresh "
+        "beyond the rounds (the 401, the refresh grant, the new tokens sealed and stored, the "
+        "poll again)."
+    )
 
 
 def _lines(name: str, unit: Unit, model: Model, rate: float) -> list[str]:
