@@ -220,7 +220,7 @@ class WatchService:
         left alone (nothing stored); one seen before (by `X-GitHub-Delivery`) is not handled
         again; otherwise it is remembered and to be handled."""
         if await self._diary_named(repository) is None:
-            log.info("ignoring an issues event of %.100s: no server follows it", repository)
+            log.info("ignoring an issues event of %.100r: no server follows it", repository)
             return Delivery.NOT_FOLLOWED
         if delivery and not await self._store.add_webhook_delivery(delivery, self._clock.now()):
             log.info("delivery %s was handled before; ignoring it", delivery)

@@ -198,7 +198,7 @@ def test_webhook_deliveries_are_routed_by_repository_and_announced_once(rig: Rig
     assert answers == [202, 202, 202, 202, 202, 204]
     assert sorted(posted(rig, "announcements")) == sorted(HOME)
     assert sorted(posted(rig, "elsewhere")) == sorted(OTHER)
-    assert "dora/diary: no server follows it" in rig.bot.log()
+    assert "'dora/diary': no server follows it" in rig.bot.log()
 
     restart(rig)  # its first poll sees the three new entries: announced already
     wait_for_quiet(rig)
