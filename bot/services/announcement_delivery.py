@@ -97,25 +97,7 @@ class AnnouncementDelivery:
         except Exception as raised:
             # Anything unexpected counts as a failed attempt too, so one bad announcement
             # cannot block the queue behind it.
-            error = _as_failure(raised, job.issue_number)
-            final = error.permanent or job.attempts + 1 >= MAX_ATTEMPTS
-            delay = retry_delay(job.attempts)
-            log.warning(
-                "announcement of #%d in channel %d failed (%s)%s",
-                job.issue_number,
-                job.channel_id,
-                error,
-                "; giving up" if final else f"; retrying in {delay:.1f}s",
-            )
-            await self._announcements.update_announcement(
-                job.channel_id,
-                job.repository,
-                job.issue_number,
-                now,
-                state=JobState.FAILED if final else JobState.PENDING,
-                next_attempt_at=now + timedelta(seconds=delay),
-                outcome_unknown=job.outcome_unknown or error.outcome_unknown,
-            )
+            await self._post_failed(job, _as_failure(raised, job.issue_number), now)
             return
         # A closed entry's note is drawn by an edit, which this makes due.
         shown = job.revision if job.entry_state is EntryState.OPEN else job.revision - 1
@@ -132,6 +114,69 @@ class AnnouncementDelivery:
             self._pages.forget(job.url)
         log.info(
             "announced #%d in channel %d (message %d)", job.issue_number, job.channel_id, message_id
+        )
+
+    async def set_aside(self, job: Announcement | AnnouncementEdit, error: Exception) -> None:
+        """A post or edit whose error escaped `run` counts as a failed attempt (a post may
+        have gone out: its retry uses the nonce or looks first), retried later with the usual
+        backoff, given up once out of attempts."""
+        now = self._clock.now()
+        if isinstance(job, AnnouncementEdit):
+            tracked = job.announcement
+            await self._edit_failed(tracked, _as_failure(error, tracked.issue_number), now)
+            return
+        current = {
+            a.channel_id: a
+            for a in await self._announcements.list_tracked_announcements(
+                job.repository, job.issue_number
+            )
+        }.get(job.channel_id)
+        if current is None or current.message_id is not None:
+            return  # posted meanwhile
+        await self._post_failed(current, _as_failure(error, job.issue_number), now)
+
+    async def _post_failed(
+        self, job: TrackedAnnouncement, error: AnnouncementFailed, now: datetime
+    ) -> None:
+        final = error.permanent or job.attempts + 1 >= MAX_ATTEMPTS
+        delay = retry_delay(job.attempts)
+        log.warning(
+            "announcement of #%d in channel %d failed (%s)%s",
+            job.issue_number,
+            job.channel_id,
+            error,
+            "; giving up" if final else f"; retrying in {delay:.1f}s",
+        )
+        await self._announcements.update_announcement(
+            job.channel_id,
+            job.repository,
+            job.issue_number,
+            now,
+            state=JobState.FAILED if final else JobState.PENDING,
+            next_attempt_at=now + timedelta(seconds=delay),
+            outcome_unknown=job.outcome_unknown or error.outcome_unknown,
+        )
+
+    async def _edit_failed(
+        self, job: TrackedAnnouncement, error: AnnouncementFailed, now: datetime
+    ) -> None:
+        final = error.permanent or job.edit_attempts + 1 >= MAX_EDIT_ATTEMPTS
+        delay = retry_delay(job.edit_attempts)
+        log.warning(
+            "updating the announcement of #%d in channel %d failed (%s)%s",
+            job.issue_number,
+            job.channel_id,
+            error,
+            "; giving up" if final else f"; retrying in {delay:.1f}s",
+        )
+        await self._announcements.record_announcement_edit(
+            job.channel_id,
+            job.repository,
+            job.issue_number,
+            now,
+            revision=job.revision,
+            retry_at=None if final else now + timedelta(seconds=delay),
+            succeeded=False,
         )
 
     async def _post(
@@ -196,24 +241,7 @@ class AnnouncementDelivery:
         try:
             await self._sender.edit_announcement(job.channel_id, job.message_id, job)
         except AnnouncementFailed as error:
-            final = error.permanent or job.edit_attempts + 1 >= MAX_EDIT_ATTEMPTS
-            delay = retry_delay(job.edit_attempts)
-            log.warning(
-                "updating the announcement of #%d in channel %d failed (%s)%s",
-                job.issue_number,
-                job.channel_id,
-                error,
-                "; giving up" if final else f"; retrying in {delay:.1f}s",
-            )
-            await self._announcements.record_announcement_edit(
-                job.channel_id,
-                job.repository,
-                job.issue_number,
-                now,
-                revision=job.revision,
-                retry_at=None if final else now + timedelta(seconds=delay),
-                succeeded=False,
-            )
+            await self._edit_failed(job, error, now)
             return
         await self._announcements.record_announcement_edit(
             job.channel_id,

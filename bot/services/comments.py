@@ -19,7 +19,7 @@ from typing import Protocol
 from bot.errors import GitHubError, InvalidInput, UserFacingError
 from bot.job_waits import JobWaits
 from bot.limits import GITHUB_BODY, clean_text
-from bot.models import CommentJob, DiaryTarget, Owner
+from bot.models import CommentJob, DiaryTarget, JobState, Owner
 from bot.retry import retry_delay
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
@@ -122,6 +122,14 @@ class CommentService:
         await self._store.complete_comment_job(job.id, self._clock.now(), url)
         log.info("comment added to entry #%d: %s", job.issue_number, url)
         self._signal(job.id)
+
+    async def set_aside(self, job: CommentJob, error: Exception) -> None:
+        """An attempt whose error escaped `run` counts as a failed attempt (retried by looking
+        first, given up after MAX_ATTEMPTS)."""
+        current = await self._store.get_comment_job(job.id)
+        if current is None or current.state is not JobState.PENDING:
+            return
+        await self._unexpected(current, error, self._clock.now())
 
     async def _failed(self, job: CommentJob, error: GitHubError, now: datetime) -> None:
         unknown = job.outcome_unknown or error.outcome_unknown

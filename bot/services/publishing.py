@@ -311,6 +311,19 @@ class PublishingService:
         finally:
             self._running = None
 
+    async def set_aside(self, job: PublishJob, error: Exception) -> None:
+        """An attempt whose error escaped `run` counts as a failed attempt: retried later with
+        the usual backoff (looking first if it may have created the issue), given up after
+        MAX_ATTEMPTS."""
+        current = await self._store.get_publish_job(job.id)
+        if current is None or current.state is not JobState.PENDING:
+            return
+        maybe_created = current.outcome_unknown or current.create_started_at is not None
+        transient = GitHubError(
+            "github.unavailable", transient=True, outcome_unknown=True, detail=repr(error)
+        )
+        await self._failed_attempt(current, transient, maybe_created)
+
     async def _attempt(self, job: PublishJob) -> None:
         if job.outcome_unknown and job.create_started_at is not None:
             settled_at = job.create_started_at + self._settle

@@ -228,6 +228,27 @@ class ReminderService:
         log.info("reminder of server %d for %s posted", guild_id, key)
         await self._reminders.record_reminder(guild_id, key, now, "sent", message_id=message_id)
 
+    async def set_aside(self, guild_id: int, error: Exception) -> None:
+        """A day whose error escaped `run` counts as a failed attempt (it may have posted: the
+        retry sends the same nonce or looks first): retried later with the usual backoff, the
+        day failed after MAX_ATTEMPTS."""
+        async with self._running:
+            reminder = await self._reminders.get_reminder(guild_id)
+            if reminder is None:
+                return
+            settings = await self._settings.get_guild_settings(guild_id)
+            now = self._clock.now()
+            day, at = self._next(reminder, zone_of(settings.timezone), now)
+            if at > now:
+                return  # recorded meanwhile
+            key = day.isoformat()
+            claimed = await self._reminders.claim_reminder_day(guild_id, key, now)
+            if claimed is None:
+                return
+            log.error("reminder of server %d: unexpected error", guild_id, exc_info=error)
+            failure = AnnouncementFailed(repr(error), permanent=False, outcome_unknown=True)
+            await self._failed(claimed, key, failure)
+
     async def _earlier_post(self, claimed: Reminder, day: str, now: datetime) -> int | None:
         """The day's post made by an earlier attempt, when Discord may have forgotten that
         attempt's nonce; None when nothing may have been posted or nothing is found."""

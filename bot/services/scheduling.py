@@ -238,6 +238,26 @@ class ScheduleService:
         )
         await self._finish(claimed, ScheduleState.DONE, job_id=job.id)
 
+    async def set_aside(self, schedule: Schedule, error: Exception) -> None:
+        """A handover whose error escaped `hand_over` counts as a failed attempt: done if it
+        made its publish job after all, else retried later with the usual backoff, failed
+        after MAX_HANDOVER_ATTEMPTS."""
+        claimed = await self._schedules.claim_schedule(schedule.id, self._clock.now())
+        if claimed is None or claimed.claimed_at is None:
+            return
+        earlier = await self._schedules.find_publish_job_since(claimed.draft_id, claimed.claimed_at)
+        if earlier is not None:
+            await self._finish(claimed, ScheduleState.DONE, job_id=earlier)
+            return
+        log.error(
+            "scheduled publish of draft %d: unexpected error", claimed.draft_id, exc_info=error
+        )
+        failure = UserFacingError("error.unexpected")
+        if claimed.attempts + 1 < MAX_HANDOVER_ATTEMPTS:
+            await self._retry(claimed, failure)
+        else:
+            await self._fail(claimed, failure)
+
     async def _finish(
         self,
         schedule: Schedule,

@@ -90,7 +90,14 @@ class JobLoop(BackgroundLoop, Generic[JobT]):
         wait = (due_at - self._clock.now()).total_seconds()
         if wait > 0:
             return min(wait, IDLE_SECONDS)
-        await self.run_one(job)
+        try:
+            await self.run_one(job)
+        except Exception as error:
+            # Escaped the service's own handling: set the job aside durably (its next attempt
+            # pushed back, the attempt counted towards its limit) so the jobs behind it run
+            # meanwhile. Should that fail too, the loop pauses a minute (above).
+            log.exception("%s worker: unexpected error in a job; setting it aside", self.name)
+            await self.set_aside(job, error)
         # Look again, for the next one only: running a job changes what is due, and reading
         # every pending row after each job would make a backlog cost quadratic time.
         return 0
@@ -102,3 +109,8 @@ class JobLoop(BackgroundLoop, Generic[JobT]):
     @abstractmethod
     async def run_one(self, job: JobT) -> None:
         """One attempt at one job; it records its own outcome."""
+
+    @abstractmethod
+    async def set_aside(self, job: JobT, error: Exception) -> None:
+        """Record a failed attempt at `job`, whose `run_one` raised `error`: its next attempt
+        later (the usual capped backoff), or given up once out of attempts."""

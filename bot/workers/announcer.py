@@ -56,3 +56,6 @@ class AnnounceWorker(JobLoop[Announcement | AnnouncementEdit]):
             return
         async with self._busy:
             await self._delivery.run(job)
+
+    async def set_aside(self, job: Announcement | AnnouncementEdit, error: Exception) -> None:
+        await self._delivery.set_aside(job, error)

@@ -32,3 +32,6 @@ class CommentWorker(JobLoop[CommentJob]):
 
     async def run_one(self, job: CommentJob) -> None:
         await self._comments.run(job)
+
+    async def set_aside(self, job: CommentJob, error: Exception) -> None:
+        await self._comments.set_aside(job, error)

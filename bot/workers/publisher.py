@@ -32,3 +32,6 @@ class PublishWorker(JobLoop[PublishJob]):
 
     async def run_one(self, job: PublishJob) -> None:
         await self._publishing.run(job)
+
+    async def set_aside(self, job: PublishJob, error: Exception) -> None:
+        await self._publishing.set_aside(job, error)

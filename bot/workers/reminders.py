@@ -32,3 +32,6 @@ class ReminderWorker(JobLoop[Reminder]):
 
     async def run_one(self, job: Reminder) -> None:
         await self._reminders.run(job.guild_id)
+
+    async def set_aside(self, job: Reminder, error: Exception) -> None:
+        await self._reminders.set_aside(job.guild_id, error)

@@ -31,3 +31,6 @@ class ScheduleWorker(JobLoop[Schedule]):
 
     async def run_one(self, job: Schedule) -> None:
         await self._scheduling.hand_over(job)
+
+    async def set_aside(self, job: Schedule, error: Exception) -> None:
+        await self._scheduling.set_aside(job, error)

@@ -424,3 +424,43 @@ async def test_turning_off_removes_the_reminder(tokyo, reminders, poster, at):
     assert await reminders.turn_off(ALICE.guild_id)
     at.current = utc(2026, 11, 26, 12, 0)
     assert await reminders.due() == []
+
+
+async def test_reminders_behind_a_failing_one_are_posted(tokyo, store, reminders, poster, at):
+    """A server's reminder whose handling raises past the service's own error handling is
+    set aside (the attempt counted, the retry later), and another server's is posted."""
+    other = Owner(ALICE.guild_id + 1, ALICE.user_id).guild_id
+    await store.update_guild_settings(other, at.now(), timezone=TOKYO)
+    for guild_id, time_text in ((ALICE.guild_id, "12:00:10"), (other, "12:00:20")):
+        await reminders.configure(
+            guild_id, channel_id=9, time_text=time_text, on_this_day=None, default_channel_id=7
+        )
+    at.advance(30)
+
+    async def ready() -> None:
+        return None
+
+    worker = ReminderWorker(reminders, at, ready)
+    original = worker.run_one
+
+    async def run_one(job):
+        if job.guild_id == ALICE.guild_id:
+            raise RuntimeError("a bug in the handler")
+        await original(job)
+
+    worker.run_one = run_one
+    for _ in range(4):  # as the loop goes round (an escaping error: the same job again)
+        try:
+            await worker._run_due()
+        except RuntimeError:
+            pass
+
+    assert len(poster.posts) == 1
+    assert (await store.get_reminder(other)).outcome == "sent"
+    first = await store.get_reminder(ALICE.guild_id)
+    assert (first.outcome, first.attempts) == ("retrying", 1)
+    assert first.next_attempt_at > at.now()
+    at.advance(60)
+    await worker._run_due()
+    second = await store.get_reminder(ALICE.guild_id)
+    assert second.attempts == 2 and second.next_attempt_at > first.next_attempt_at
