@@ -12,7 +12,14 @@ import discord
 
 from bot import i18n
 from bot.client.replies import NO_MENTIONS
-from bot.limits import EMBED_AUTHOR, EMBED_FIELD_VALUE, EMBED_TITLE, EMBED_URL, cut
+from bot.limits import (
+    EMBED_AUTHOR,
+    EMBED_FIELD_VALUE,
+    EMBED_FOOTER,
+    EMBED_TITLE,
+    EMBED_URL,
+    cut,
+)
 from bot.models import Announcement, EntryState, TrackedAnnouncement
 from bot.services.announcing import AnnouncementFailed
 from bot.services.posting import RecentPost
@@ -24,12 +31,13 @@ class Posting:
 
     # AnnouncementSender port
     async def send_announcement(self, announcement: Announcement, nonce: str) -> int:
+        embed = announcement_embed(
+            announcement, await self.language_of_channel(announcement.channel_id)
+        )
         channel = self.get_partial_messageable(announcement.channel_id)
         with posting_errors():
             # discord.py sends `enforce_nonce: true` with every nonce.
-            message = await channel.send(
-                embed=announcement_embed(announcement), allowed_mentions=NO_MENTIONS, nonce=nonce
-            )
+            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS, nonce=nonce)
         return message.id
 
     # RecentPosts port
@@ -53,11 +61,14 @@ class Posting:
     async def edit_announcement(
         self, channel_id: int, message_id: int, announcement: TrackedAnnouncement
     ) -> None:
-        embed = announcement_embed(announcement)
+        locale = await self.language_of_channel(channel_id)
+        embed = announcement_embed(announcement, locale)
         if announcement.entry_state is not EntryState.OPEN:
-            locale = await self.language_of_channel(channel_id)
             note = i18n.t(locale, f"announcement.{announcement.entry_state.value}")
-            embed.set_footer(text=f"#{announcement.issue_number} · {note}")
+            footer = i18n.t(
+                locale, "announcement.footer_note", number=announcement.issue_number, note=note
+            )
+            embed.set_footer(text=cut(footer, EMBED_FOOTER))
             if announcement.entry_state is EntryState.DELETED:
                 embed.url, embed.description = None, None
         message = self.get_partial_messageable(channel_id).get_partial_message(message_id)
@@ -96,9 +107,11 @@ def posting_errors() -> Iterator[None]:
         ) from None
 
 
-def announcement_embed(announcement: Announcement) -> discord.Embed:
-    """One embed: title and link, author, excerpt, labels, time. Mentions in it ping nobody:
-    the message is sent with no allowed mentions, and embeds never ping anyway."""
+def announcement_embed(announcement: Announcement, locale: str | None) -> discord.Embed:
+    """One embed: title and link, author, excerpt, labels, time; its own words (the labels'
+    name, the footer) in the language of `locale` (the server's), the entry's text as written.
+    Mentions in it ping nobody: the message is sent with no allowed mentions, and embeds never
+    ping anyway."""
     embed = discord.Embed(
         title=cut(announcement.title, EMBED_TITLE),
         url=announcement.url,
@@ -110,8 +123,11 @@ def announcement_embed(announcement: Announcement) -> discord.Embed:
         name=cut(announcement.author_name, EMBED_AUTHOR), icon_url=announcement.author_avatar_url
     )
     if announcement.labels:
-        embed.add_field(name="🏷️", value=cut(", ".join(announcement.labels), EMBED_FIELD_VALUE))
+        embed.add_field(
+            name=i18n.t(locale, "announcement.labels"),
+            value=cut(", ".join(announcement.labels), EMBED_FIELD_VALUE),
+        )
     if announcement.image_url and len(announcement.image_url) <= EMBED_URL:
         embed.set_image(url=announcement.image_url)
-    embed.set_footer(text=f"#{announcement.issue_number}")
+    embed.set_footer(text=i18n.t(locale, "announcement.footer", number=announcement.issue_number))
     return embed
