@@ -10,11 +10,11 @@ from typing import Any
 
 from bot.local_time import format_local, zone_of
 from bot.models import JobState, ScheduleState
-from bot.services.announcement_delivery import AnnouncementDelivery
+from bot.services.announcement_delivery import AnnouncementDelivery, AnnouncementEdit
 from bot.services.publishing import Author
 from bot.workers._loop import JobLoop
 from bot.workers.announcer import AnnounceWorker
-from tests.bot.builders import ALICE, FakeSender, announcement
+from tests.bot.builders import ALICE, REPOSITORY, FakeSender, announcement
 
 CHANNEL = 300000000000000001
 OTHER_CHANNEL = 300000000000000002
@@ -144,3 +144,32 @@ async def test_a_job_that_always_raises_is_given_up_at_its_limit(services, store
 
     failed = await store.get_comment_job(bad.id)
     assert (failed.state, failed.attempts) == (JobState.FAILED, MAX_ATTEMPTS)
+
+
+async def test_posts_behind_a_failing_announcement_edit_run(store, clock):
+    """An edit (its entry deleted on GitHub) whose handling raises is set aside the same way:
+    its edit attempts counted and its retry later, while a post behind it goes out."""
+
+    async def ready() -> None:
+        return None
+
+    sender = FakeSender()
+    worker = AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
+    await store.add_announcements([announcement(CHANNEL, 7, at=clock.now())])
+    await rounds(worker, 1)
+    clock.advance(1)
+    await store.mark_entry_deleted(REPOSITORY, 7, clock.now())
+    clock.advance(1)
+    await store.add_announcements([announcement(OTHER_CHANNEL, 8, at=clock.now())])
+    raising_for(worker, lambda job: isinstance(job, AnnouncementEdit))
+
+    await rounds(worker)
+
+    assert [a.issue_number for a in sender.sent] == [7, 8]
+    (first,) = await store.list_tracked_announcements(REPOSITORY, 7)
+    assert first.edit_attempts == 1 and first.edit_next_attempt_at > clock.now()
+    clock.advance(60)
+    await rounds(worker, 1)
+    (second,) = await store.list_tracked_announcements(REPOSITORY, 7)
+    assert second.edit_attempts == 2
+    assert second.edit_next_attempt_at > first.edit_next_attempt_at
