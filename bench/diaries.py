@@ -112,7 +112,7 @@ class Diaries:
         try:
             for member, login, grant in zip(self.members, self.logins, grants, strict=True):
                 user = int(self.rig.discord.user_id(member))
-                await store.put_connection_tokens(
+                await store.connections.put_connection_tokens(
                     guild,
                     user,
                     login,
@@ -122,7 +122,9 @@ class Diaries:
                     now + timedelta(seconds=grant["refresh_token_expires_in"]),
                     now,
                 )
-                await store.set_connection_repository(guild, user, f"{login}/diary", now)
+                await store.connections.set_connection_repository(
+                    guild, user, f"{login}/diary", now
+                )
         finally:
             await store.close()
 

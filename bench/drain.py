@@ -62,7 +62,7 @@ async def drain(path: Path, queued: int) -> Drain:
     store = await Store.open(path)
     try:
         now = datetime.now(UTC)
-        await store.add_announcements(
+        await store.announcements.add_announcements(
             [
                 Announcement(
                     channel_id=CHANNEL,
@@ -88,7 +88,7 @@ async def drain(path: Path, queued: int) -> Drain:
             return None
 
         worker = AnnounceWorker(
-            AnnouncementDelivery(store, sender, SystemClock()), SystemClock(), ready
+            AnnouncementDelivery(store.announcements, sender, SystemClock()), SystemClock(), ready
         )
         began = time.perf_counter()
         worker.start()
@@ -100,7 +100,7 @@ async def drain(path: Path, queued: int) -> Drain:
             seconds = time.perf_counter() - began
         finally:
             await worker.stop()
-        left = await store.list_announcements_to_send(limit=1)
+        left = await store.announcements.list_announcements_to_send(limit=1)
         if left:
             raise RuntimeError(f"announcement #{left[0].issue_number} still pending")
         return Drain(queued, seconds)

@@ -66,17 +66,17 @@ def _announcement(number: int, at: datetime) -> Announcement:
 
 async def _entry(store: Store, owner: Owner, number: int) -> None:
     at = datetime.now(UTC)
-    draft = await store.add_draft(owner, "Day", "A day's words. " * 40, (), at)
-    job, _ = await store.add_publish_job(_job(draft.id, owner, at, draft.body), expected=draft)
-    await store.mark_publish_job_started(job.id, at)
-    await store.complete_publish_job(
+    draft = await store.drafts.add_draft(owner, "Day", "A day's words. " * 40, (), at)
+    job, _ = await store.jobs.add_publish_job(_job(draft.id, owner, at, draft.body), expected=draft)
+    await store.jobs.mark_publish_job_started(job.id, at)
+    await store.jobs.complete_publish_job(
         job.id,
         at,
         issue_number=number,
         issue_url=f"https://github.com/o/r/issues/{number}",
         announcements=[_announcement(number, at)],
     )
-    await store.update_announcement(
+    await store.announcements.update_announcement(
         CHANNEL, REPOSITORY, number, at, state=JobState.DONE, message_id=number
     )
 
@@ -95,12 +95,12 @@ async def measure(folder: Path) -> None:
         )
         at = datetime.now(UTC)
         for n in range(PENDING):
-            draft = await store.add_draft(Owner(2, 2000 + n), "Waiting", "Text.", (), at)
-            await store.add_publish_job(_job(draft.id, Owner(2, 2000 + n), at, "Text."))
+            draft = await store.drafts.add_draft(Owner(2, 2000 + n), "Waiting", "Text.", (), at)
+            await store.jobs.add_publish_job(_job(draft.id, Owner(2, 2000 + n), at, "Text."))
         scans = []
         for _ in range(50):
             began = time.perf_counter()
-            pending = await store.list_pending_publish_jobs()
+            pending = await store.jobs.list_pending_publish_jobs()
             scans.append((time.perf_counter() - began) * 1000)
         print(
             f"list_pending_publish_jobs with {len(pending):,} pending: "

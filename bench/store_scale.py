@@ -59,17 +59,17 @@ async def build(path: Path, guild_id: int, author_ids: list[int], author_role_id
     the server lets the Author role write (as `/diary-admin config` would)."""
     store = await Store.open(path)
     try:
-        await store.update_guild_settings(
+        await store.settings.update_guild_settings(
             guild_id, datetime.now(UTC), author_role_id=author_role_id
         )
         owners = [Owner(guild_id, author_id) for author_id in author_ids]
         for number in range(DRAFTS):
             owner = owners[number % len(owners)]
             title = f"{number // len(owners) + 1}日目 / Day {number // len(owners) + 1}"
-            draft = await store.add_draft(owner, title, BODY, (), datetime.now(UTC))
+            draft = await store.drafts.add_draft(owner, title, BODY, (), datetime.now(UTC))
             for paragraph in range(APPENDS_PER_DRAFT):
                 text = f"{PARAGRAPH} ({paragraph})"
-                await store.append_to_draft(owner, draft.id, text, datetime.now(UTC))
+                await store.drafts.append_to_draft(owner, draft.id, text, datetime.now(UTC))
         await _publish_many(store, Owner(guild_id, max(author_ids) + 1), PUBLISHED)
     finally:
         await store.close()
@@ -79,8 +79,8 @@ async def _publish_many(store: Store, owner: Owner, count: int) -> None:
     """`count` drafts of `owner`, each published through a completed publish job."""
     for number in range(1, count + 1):
         now = datetime.now(UTC)
-        draft = await store.add_draft(owner, f"{number}日目", BODY, (), now)
-        job, _ = await store.add_publish_job(
+        draft = await store.drafts.add_draft(owner, f"{number}日目", BODY, (), now)
+        job, _ = await store.jobs.add_publish_job(
             PublishJob(
                 id=0,
                 draft_id=draft.id,
@@ -100,7 +100,7 @@ async def _publish_many(store: Store, owner: Owner, count: int) -> None:
             )
         )
         url = f"https://github.com/bench/diary/issues/{number}"
-        await store.complete_publish_job(
+        await store.jobs.complete_publish_job(
             job.id, now, issue_number=number, issue_url=url, announcements=()
         )
 
@@ -154,7 +154,7 @@ async def measure(path: Path, built_seconds: float, seed: int = 7) -> StoreScale
     owners = sorted(by_owner, key=lambda o: o.user_id)
     rng = random.Random(seed)
     store = await Store.open(path)
-    service = DraftService(store, store, SystemClock())
+    service = DraftService(store.drafts, store.images, SystemClock())
     appends: list[float] = []
     listings: list[float] = []
     writer_listings: list[float] = []
@@ -171,11 +171,11 @@ async def measure(path: Path, built_seconds: float, seed: int = 7) -> StoreScale
             owner = rng.choice(owners)
             started = time.perf_counter()
             await service.list(owner)
-            await store.count_drafts(owner)
+            await store.drafts.count_drafts(owner)
             listings.append(time.perf_counter() - started)
             started = time.perf_counter()
             await service.list(daily)
-            await store.count_drafts(daily, published=True)
+            await store.drafts.count_drafts(daily, published=True)
             writer_listings.append(time.perf_counter() - started)
             started = time.perf_counter()
             await service.create(daily, None, f"{PARAGRAPH} (bench {number})")

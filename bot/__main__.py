@@ -63,7 +63,7 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
 
     store = await Store.open(settings.database_path)
     # Announcements from before migration 0022 were all of the server diary.
-    await store.claim_server_diary(settings.github_repository)
+    await store.watching.claim_server_diary(settings.github_repository)
     gateway = GitHubGateway(
         settings.github_token, settings.github_repository, settings.github_api_url
     )
@@ -103,7 +103,7 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
 
     bot = DiaryBot(
         services,
-        command_hashes=store,
+        command_hashes=store.settings,
         guild_ids=settings.discord_guild_ids,
         heartbeat_file=heartbeat_file(os.environ),
         service_env={
@@ -135,7 +135,7 @@ def _connection_service(
     from bot.token_cipher import TokenCipher
 
     if not connections.enabled:
-        return ConnectionService(store, clock)
+        return ConnectionService(store.connections, clock)
     assert connections.client_id is not None and connections.encryption_key is not None
     sign_in = GitHubSignIn(
         connections.client_id,
@@ -144,7 +144,7 @@ def _connection_service(
         settings.github_api_url,
     )
     return ConnectionService(
-        store,
+        store.connections,
         clock,
         sign_in,
         TokenCipher(connections.encryption_key),

@@ -104,22 +104,28 @@ class Services:
         it, nobody is found). Without `gateways`, only the server diary (`gateway`) is served."""
         if gateways is None:
             gateways = GatewayPool(gateway, settings.github_repository)
-        connections = connections or ConnectionService(store, clock)
+        connections = connections or ConnectionService(store.connections, clock)
         drafts = DraftService(
-            store,
-            store,
+            store.drafts,
+            store.images,
             clock,
-            settings=store,
+            settings=store.settings,
             delete_confirm_seconds=settings.delete_confirm_seconds,
         )
         pages = PageProbe() if settings.wait_for_page else None
         announcements_due = Wake()
         delivery = AnnouncementDelivery(
-            store, sender, clock, pages=pages, nonce_window=settings.discord_nonce_window
+            store.announcements,
+            sender,
+            clock,
+            pages=pages,
+            nonce_window=settings.discord_nonce_window,
         )
         announce_worker = AnnounceWorker(delivery, clock, ready, announcements_due)
         announcements = AnnouncementService(
-            store,
+            store.announcements,
+            store.watching,
+            store.settings,
             discord,
             clock,
             server_repository=settings.github_repository,
@@ -131,9 +137,11 @@ class Services:
         links = ImageLinks(
             settings.image_path_template, settings.image_url_template, settings.github_repository
         )
-        image_publisher = ImagePublisher(store, gateways, links, clock)
+        image_publisher = ImagePublisher(store.images, gateways, links, clock)
+        jobs_due = Wake()
         publishing = PublishingService(
-            store,
+            store.jobs,
+            store.settings,
             drafts,
             gateways,
             announcements,
@@ -142,12 +150,13 @@ class Services:
             images=image_publisher,
             settle_seconds=settings.github_settle_seconds,
             diary_of=connections.diary_of,
+            wake_worker=jobs_due,
         )
-        publish_worker = PublishWorker(store, publishing, clock, ready)
-        publishing.set_wake_worker(publish_worker.wake)
+        publish_worker = PublishWorker(publishing, clock, ready, jobs_due)
         authors = AuthorPolicy.of(settings.announce_authors)
         watching = WatchService(
-            store,
+            store.watching,
+            store.settings,
             gateways,
             announcements,
             repository=settings.github_repository,
@@ -170,20 +179,33 @@ class Services:
                 watcher=watcher,
                 poll_interval=settings.poll_interval,
             )
-        access = AccessService(store, settings.discord_guild_ids, members)
+        access = AccessService(store.settings, settings.discord_guild_ids, members)
         schedules_due = Wake()
         scheduling = ScheduleService(
-            store, store, drafts, publishing, labels, clock, access, wake_worker=schedules_due
+            store.schedules,
+            store.settings,
+            drafts,
+            publishing,
+            labels,
+            clock,
+            access,
+            wake_worker=schedules_due,
         )
         schedule_worker = ScheduleWorker(scheduling, clock, ready, schedules_due)
-        entries = EntryService(store, gateways, announcements, clock, authors, diaries=connections)
+        entries = EntryService(
+            store.drafts, gateways, announcements, clock, authors, diaries=connections
+        )
         rhythm = RhythmService(
-            store, store, clock, entry_url=announcements.entry_url, diary=entries.diary
+            store.entries,
+            store.settings,
+            clock,
+            entry_url=announcements.entry_url,
+            diary=entries.diary,
         )
         reminders_due = Wake()
         reminders = ReminderService(
-            store,
-            store,
+            store.reminders,
+            store.settings,
             rhythm,
             discord,
             clock,
@@ -191,20 +213,21 @@ class Services:
             nonce_window=settings.discord_nonce_window,
             wake_worker=reminders_due,
         )
-        comments = CommentService(store, gateways, clock)
-        comment_worker = CommentWorker(store, comments, clock, ready)
-        comments.set_wake_worker(comment_worker.wake)
+        comments_due = Wake()
+        comments = CommentService(store.comments, gateways, clock, wake_worker=comments_due)
+        comment_worker = CommentWorker(comments, clock, ready, comments_due)
         reminder_worker = ReminderWorker(reminders, clock, ready, reminders_due)
         return cls(
             access=access,
             drafts=drafts,
-            images=ImageService(store, store, drafts, image_publisher, clock),
+            images=ImageService(store.images, store.drafts, drafts, image_publisher, clock),
             labels=labels,
             server_settings=ServerSettingsService(
-                store, clock, channel_for_guild=announcements.channel_for_guild
+                store.settings, clock, channel_for_guild=announcements.channel_for_guild
             ),
             status=StatusService(
-                store,
+                store.status,
+                store.settings,
                 gateway,
                 clock,
                 watcher_enabled=settings.poll_interval > 0,

@@ -62,7 +62,7 @@ async def _announcement_channels(
     if database.exists and database.writable and database.schema_version == database.latest_version:
         store = await Store.open(settings.database_path)
         try:
-            for guild in await store.list_guild_settings():
+            for guild in await store.settings.list_guild_settings():
                 if guild.announce_channel_id is not None:
                     channels.setdefault(
                         guild.announce_channel_id, f"/diary-admin config in server {guild.guild_id}"

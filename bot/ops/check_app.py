@@ -113,7 +113,7 @@ async def _key(key: str, database: Path) -> Outcome:
         return passed(what, "a valid key (no stored tokens to open yet)")
     store = await Store.open(database)
     try:
-        sealed = await store.get_any_connection_token()
+        sealed = await store.connections.get_any_connection_token()
     finally:
         await store.close()
     if sealed is None:

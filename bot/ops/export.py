@@ -38,8 +38,8 @@ async def run_export(database_path: Path, folder: Path, out: TextIO = sys.stdout
         return EXIT_FAILED
     store = await Store.open(database_path)
     try:
-        snapshot = await store.export_snapshot(datetime.now(UTC))
-        drafts = await store.list_all_drafts()
+        snapshot = await store.export.export_snapshot(datetime.now(UTC))
+        drafts = await store.export.list_all_drafts()
     finally:
         await store.close()
     files = {EXPORT_FILE: json.dumps(snapshot, ensure_ascii=False, indent=1) + "\n"}

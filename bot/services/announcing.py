@@ -13,7 +13,7 @@ from bot.models import Announcement, Entry, EntryState, JobState, TrackedAnnounc
 from bot.repositories import repository_key
 from bot.services.clock import Clock
 from bot.services.posting import RecentPosts
-from bot.store import Store
+from bot.services.store_ports import AnnouncementRecords, GuildSettingsRecords, WatchRecords
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,9 @@ class AnnouncementService:
 
     def __init__(
         self,
-        store: Store,
+        announcements: AnnouncementRecords,
+        watching: WatchRecords,
+        settings: GuildSettingsRecords,
         directory: ChannelDirectory,
         clock: Clock,
         *,
@@ -99,7 +101,9 @@ class AnnouncementService:
         blog_url_template: str | None,
         wake_worker: Callable[[], None] = lambda: None,
     ) -> None:
-        self._store = store
+        self._announcements = announcements
+        self._watching = watching
+        self._settings = settings
         self._directory = directory
         self._clock = clock
         self.server_repository = repository_key(server_repository)
@@ -117,7 +121,7 @@ class AnnouncementService:
 
     async def channel_for_guild(self, guild_id: int) -> int | None:
         """The server's own setting, else the default channel when it is in this server."""
-        settings = await self._store.get_guild_settings(guild_id)
+        settings = await self._settings.get_guild_settings(guild_id)
         if settings.announce_channel_id is not None:
             return settings.announce_channel_id
         default = self._default_channel_id
@@ -142,7 +146,7 @@ class AnnouncementService:
         server diary, else those where a member connected it."""
         if repository_key(repository) == self.server_repository:
             return None
-        connected = await self._store.list_connected_repositories(repository)
+        connected = await self._watching.list_connected_repositories(repository)
         return sorted({c.guild_id for c in connected})
 
     async def plan(
@@ -178,8 +182,8 @@ class AnnouncementService:
     ) -> None:
         """Queue an entry's announcements; ones already queued or sent are kept as they are."""
         planned = await self.plan(entry, repository, guild_ids)
-        await self._store.add_announcements(planned, issue_url=entry.url)
-        await self._store.set_announcement_issue_url(repository, entry.number, entry.url)
+        await self._announcements.add_announcements(planned, issue_url=entry.url)
+        await self._announcements.set_announcement_issue_url(repository, entry.number, entry.url)
         self._wake_worker()
 
     async def update_entry(
@@ -187,7 +191,7 @@ class AnnouncementService:
     ) -> None:
         """Bring the entry's announcements in line with what GitHub shows as of `updated_at`;
         posted ones that change are edited (a durable job), never posted again."""
-        changed = await self._store.update_announced_entry(
+        changed = await self._announcements.update_announced_entry(
             repository,
             entry.number,
             self._clock.now(),
@@ -209,7 +213,9 @@ class AnnouncementService:
 
     async def entry_deleted(self, repository: str, number: int) -> None:
         """The entry was deleted on GitHub: its announcements say so."""
-        changed = await self._store.mark_entry_deleted(repository, number, self._clock.now())
+        changed = await self._announcements.mark_entry_deleted(
+            repository, number, self._clock.now()
+        )
         if changed:
             log.info(
                 "entry %s#%d was deleted on GitHub; updating %d announcement(s)",

@@ -24,7 +24,7 @@ from bot.retry import retry_delay
 from bot.services.clock import Clock
 from bot.services.drafts import MAX_BODY
 from bot.services.publishing import DISCONNECTED, TOKEN_REJECTED, signed_out
-from bot.store import Store
+from bot.services.store_ports import CommentRecords
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +51,19 @@ def comment_marker(key: str) -> str:
 
 
 class CommentService:
-    def __init__(self, store: Store, gateways: CommentGateways, clock: Clock) -> None:
-        self._store = store
+    def __init__(
+        self,
+        comments: CommentRecords,
+        gateways: CommentGateways,
+        clock: Clock,
+        *,
+        wake_worker: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._comments = comments
         self._gateways = gateways
         self._clock = clock
-        self._wake_worker: Callable[[], None] = lambda: None
-        self._waits: JobWaits[CommentJob] = JobWaits(self._store.get_comment_job)
-
-    def set_wake_worker(self, wake: Callable[[], None]) -> None:
-        self._wake_worker = wake
+        self._wake_worker = wake_worker  # rung when a job is due now
+        self._waits: JobWaits[CommentJob] = JobWaits(self._comments.get_comment_job)
 
     async def add(
         self, owner: Owner, number: int, text: str, target: DiaryTarget | None = None
@@ -75,7 +79,7 @@ class CommentService:
         key = uuid.uuid4().hex
         body = f"{text}\n\n{comment_marker(key)}"
         assert len(body) <= GITHUB_BODY
-        job = await self._store.add_comment_job(
+        job = await self._comments.add_comment_job(
             number, owner.guild_id, owner.user_id, key, body, self._clock.now(), target
         )
         log.info("comment job %d queued for entry #%d", job.id, number)
@@ -85,6 +89,10 @@ class CommentService:
     async def wait(self, job_id: int, seconds: float) -> CommentJob:
         """The job once it is done or failed, or as it stands after `seconds`."""
         return await self._waits.wait(job_id, seconds)
+
+    async def next_job(self) -> CommentJob | None:
+        """The pending job due soonest (the comment worker's next)."""
+        return await self._comments.next_comment_job()
 
     async def run(self, job: CommentJob) -> None:
         """One attempt: adopt the comment an earlier attempt may have made, else post it."""
@@ -100,7 +108,7 @@ class CommentService:
                 if url is not None:
                     log.info("comment job %d: found the comment of an earlier attempt", job.id)
             if url is None:
-                await self._store.mark_comment_job_started(job.id, now)
+                await self._comments.mark_comment_job_started(job.id, now)
                 url = await gateway.add_comment(job.issue_number, job.body)
         except GitHubError as error:
             await self._failed(job, error, now)
@@ -113,20 +121,20 @@ class CommentService:
             # the job ends with that note; the text stays in the job.
             key = DISCONNECTED if error.key == "connect.none" else error.key
             log.warning("comment job %d: the member's own diary is unavailable (%s)", job.id, key)
-            await self._store.fail_comment_job(job.id, now, key, "")
+            await self._comments.fail_comment_job(job.id, now, key, "")
             self._signal(job.id)
             return
         except Exception as error:
             await self._unexpected(job, error, now)
             return
-        await self._store.complete_comment_job(job.id, self._clock.now(), url)
+        await self._comments.complete_comment_job(job.id, self._clock.now(), url)
         log.info("comment added to entry #%d: %s", job.issue_number, url)
         self._signal(job.id)
 
     async def set_aside(self, job: CommentJob, error: Exception) -> None:
         """An attempt whose error escaped `run` counts as a failed attempt (retried by looking
         first, given up after MAX_ATTEMPTS)."""
-        current = await self._store.get_comment_job(job.id)
+        current = await self._comments.get_comment_job(job.id)
         if current is None or current.state is not JobState.PENDING:
             return
         await self._unexpected(current, error, self._clock.now())
@@ -138,7 +146,7 @@ class CommentService:
         if error.transient and (token_rejected or job.attempts + 1 < MAX_ATTEMPTS):
             delay = error.retry_after or retry_delay(job.attempts)
             log.warning("comment job %d failed (%s); retrying in %.1fs", job.id, error, delay)
-            await self._store.retry_comment_job(
+            await self._comments.retry_comment_job(
                 job.id,
                 now,
                 next_attempt_at=now + timedelta(seconds=delay),
@@ -159,11 +167,11 @@ class CommentService:
             except UserFacingError:  # GitHub's errors, or the member's sign-in
                 url = None
             if url is not None:
-                await self._store.complete_comment_job(job.id, now, url)
+                await self._comments.complete_comment_job(job.id, now, url)
                 self._signal(job.id)
                 return
         log.warning("comment job %d failed for good: %s", job.id, error)
-        await self._store.fail_comment_job(job.id, now, error.key, error.detail)
+        await self._comments.fail_comment_job(job.id, now, error.key, error.detail)
         self._signal(job.id)
 
     async def _unexpected(self, job: CommentJob, error: Exception, now: datetime) -> None:

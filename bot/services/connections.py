@@ -90,14 +90,14 @@ class ConnectionService:
 
     def __init__(
         self,
-        store: ConnectionRecords,
+        connections: ConnectionRecords,
         clock: Clock,
         gateway: SignInGateway | None = None,
         cipher: TokenCipher | None = None,
         install_url: str | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
-        self._store = store
+        self._connections = connections
         self._clock = clock
         self._gateway = gateway
         self._cipher = cipher
@@ -242,7 +242,7 @@ class ConnectionService:
         def after(seconds: int | None) -> datetime | None:
             return None if seconds is None else now + timedelta(seconds=seconds)
 
-        await self._store.put_connection_tokens(
+        await self._connections.put_connection_tokens(
             guild_id,
             user_id,
             login,
@@ -256,7 +256,7 @@ class ConnectionService:
 
     # ---- using the connection ------------------------------------------------------------
     async def get(self, guild_id: int, user_id: int) -> Connection | None:
-        stored = await self._store.get_connection(guild_id, user_id)
+        stored = await self._connections.get_connection(guild_id, user_id)
         if stored is None:
             return None
         return Connection(stored.github_login, stored.repository, stored.access_expires_at)
@@ -266,7 +266,7 @@ class ConnectionService:
         connected and chose one (and the app is configured), else None (the server diary)."""
         if not self.enabled:
             return None
-        stored = await self._store.get_connection(guild_id, user_id)
+        stored = await self._connections.get_connection(guild_id, user_id)
         if stored is None or stored.repository is None:
             return None
         return DiaryTarget(stored.repository, (guild_id, user_id))
@@ -280,7 +280,7 @@ class ConnectionService:
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:  # one refresh at a time: GitHub retires a refresh token when used
-            stored = await self._store.get_connection(guild_id, user_id)
+            stored = await self._connections.get_connection(guild_id, user_id)
             if stored is None:
                 raise UserFacingError("connect.none")
             try:
@@ -313,7 +313,7 @@ class ConnectionService:
     async def note_failure(self, guild_id: int, user_id: int, key: str) -> None:
         """Record what went wrong with the member's connection (a message key), for their
         server's admins; new tokens clear it."""
-        await self._store.set_connection_failure(guild_id, user_id, key, self._clock.now())
+        await self._connections.set_connection_failure(guild_id, user_id, key, self._clock.now())
 
     async def _failed(self, member: tuple[int, int], key: str) -> UserFacingError:
         await self.note_failure(member[0], member[1], key)
@@ -349,7 +349,7 @@ class ConnectionService:
     async def choose(self, guild_id: int, user_id: int, repository: str) -> Connection:
         """Make `repository` the member's diary, if the app lets them push there."""
         self._parts()
-        if await self._store.get_connection(guild_id, user_id) is None:
+        if await self._connections.get_connection(guild_id, user_id) is None:
             raise UserFacingError("connect.none")
         self._repositories.pop((guild_id, user_id), None)
         names = await self.repositories(guild_id, user_id)
@@ -358,7 +358,9 @@ class ConnectionService:
         if match is None:
             key = "connect.not_installed" if self.install_url else "connect.not_installed_no_link"
             raise UserFacingError(key, repository=repository.strip()[:100], url=self.install_url)
-        await self._store.set_connection_repository(guild_id, user_id, match, self._clock.now())
+        await self._connections.set_connection_repository(
+            guild_id, user_id, match, self._clock.now()
+        )
         connection = await self.get(guild_id, user_id)
         assert connection is not None
         return connection
@@ -371,10 +373,10 @@ class ConnectionService:
             flight.cancelled_because = "connect.cancelled"
             flight.task.cancel()
         self._repositories.pop((guild_id, user_id), None)
-        removed = await self._store.delete_connection(guild_id, user_id)
+        removed = await self._connections.delete_connection(guild_id, user_id)
         return removed or flight is not None
 
     # ---- for the server's admins ---------------------------------------------------------
     async def overview(self, guild_id: int) -> ConnectionsOverview:
         """The server's connected diaries for /diary-admin status (see connection_overview)."""
-        return await connections_overview(self._store, guild_id, self.enabled, REFRESH_MARGIN)
+        return await connections_overview(self._connections, guild_id, self.enabled, REFRESH_MARGIN)

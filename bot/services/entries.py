@@ -26,7 +26,7 @@ from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock
 from bot.services.connections import Connection
 from bot.services.drafts import clean_body, clean_title
-from bot.store import Store
+from bot.services.store_ports import DraftRecords
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +101,14 @@ def split_marker(body: str) -> tuple[str, str]:
 class EntryService:
     def __init__(
         self,
-        store: Store,
+        drafts: DraftRecords,
         gateways: GatewayPool[EntryGateway],
         announcements: AnnouncementService,
         clock: Clock,
         authors: AuthorPolicy | None = None,
         diaries: MemberDiaries | None = None,
     ) -> None:
-        self._store = store
+        self._drafts = drafts
         self._gateways = gateways
         self._announcements = announcements
         self._clock = clock
@@ -137,7 +137,7 @@ class EntryService:
             _, page = await gateway.list_issues_page(sort="created", per_page=30)
             snapshots = list(page or [])
             if diary.target is None:
-                published = await self._store.list_published_issue_numbers(
+                published = await self._drafts.list_published_issue_numbers(
                     [s.entry.number for s in snapshots]
                 )
                 entries = [
@@ -182,7 +182,7 @@ class EntryService:
                     "error.not_your_diary_entry", number=number, repository=diary.repository
                 )
             return MayChange(snapshot.entry, diary.stamp, diary.target)
-        draft = await self._store.get_draft_of_issue(number)
+        draft = await self._drafts.get_draft_of_issue(number)
         if draft is not None:
             if draft.guild_id != guild_id or not (draft.author_id == user_id or manage_guild):
                 raise NotAllowed("error.entry_not_yours", number=number)

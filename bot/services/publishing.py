@@ -35,7 +35,7 @@ from bot.services.clock import Clock
 from bot.services.drafts import DraftService, refuse_published
 from bot.services.image_commits import ImagePublisher
 from bot.services.labels import LabelCatalog, parse_labels
-from bot.store import Store
+from bot.services.store_ports import GuildSettingsRecords, PublishJobRecords
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,8 @@ class PublishingService:
 
     def __init__(
         self,
-        store: Store,
+        jobs: PublishJobRecords,
+        settings: GuildSettingsRecords,
         drafts: DraftService,
         gateways: IssueGateways,
         announcements: AnnouncementService,
@@ -133,18 +134,20 @@ class PublishingService:
         *,
         settle_seconds: float = SETTLE_SECONDS,
         diary_of: DiaryOf = server_diary,
+        wake_worker: Callable[[], None] = lambda: None,
     ) -> None:
         self._settle = timedelta(seconds=settle_seconds)
         self._labels = labels
         self._images = images
-        self._store = store
+        self._jobs = jobs
+        self._settings = settings
         self._drafts = drafts
         self._gateways = gateways
         self._diary_of = diary_of
         self._announcements = announcements
         self._clock = clock
-        self._wake_worker: Callable[[], None] = lambda: None
-        self._waits: JobWaits[PublishJob] = JobWaits(self._store.get_publish_job)
+        self._wake_worker = wake_worker  # rung when a job is due now
+        self._waits: JobWaits[PublishJob] = JobWaits(self._jobs.get_publish_job)
         self._running: int | None = None  # the job whose attempt is under way
 
     async def publish(
@@ -169,16 +172,16 @@ class PublishingService:
                 if pending.error_key == TOKEN_REJECTED:
                     # Published again once the token works: try now rather than at the next
                     # slow retry.
-                    await self._store.reschedule_publish_job(pending.id, self._clock.now())
+                    await self._jobs.reschedule_publish_job(pending.id, self._clock.now())
                     self._wake_worker()
                 return pending, False
             # A job that ended while it may have created the issue lends its key, so this one
             # adopts that issue instead of creating a second.
-            earlier = await self._store.get_unresolved_publish_job(draft.id)
+            earlier = await self._jobs.get_unresolved_publish_job(draft.id)
             job = await self._snapshot(draft, labels, author, earlier, defer_labels)
             try:
                 # Recorded only if the draft is still as read: the issue gets what was saved.
-                job, created = await self._store.add_publish_job(
+                job, created = await self._jobs.add_publish_job(
                     job, expected=draft, reopen=earlier is not None
                 )
                 break
@@ -215,7 +218,7 @@ class PublishingService:
         refuse_published(draft)
         if draft.job_state is not JobState.PENDING:
             return None
-        return await self._store.get_pending_publish_job(draft.id)
+        return await self._jobs.get_pending_publish_job(draft.id)
 
     async def _snapshot(
         self,
@@ -245,7 +248,7 @@ class PublishingService:
             chosen = requested  # the job resolves them once GitHub answers
         key = earlier.idempotency_key if earlier else uuid.uuid4().hex
         now = self._clock.now()
-        settings = await self._store.get_guild_settings(draft.guild_id)
+        settings = await self._settings.get_guild_settings(draft.guild_id)
         # The byline names the member in a shared diary; in their own one GitHub does.
         own_diary = target is not None and target.member is not None
         wanted = settings.byline and not own_diary
@@ -276,10 +279,6 @@ class PublishingService:
             target=target,
         )
 
-    def set_wake_worker(self, wake: Callable[[], None]) -> None:
-        """Called when a job is queued, so the worker starts it at once."""
-        self._wake_worker = wake
-
     async def wait(self, job_id: int, seconds: float) -> PublishJob:
         """The job once it is done or failed, or as it stands after `seconds`."""
         return await self._waits.wait(job_id, seconds)
@@ -288,21 +287,26 @@ class PublishingService:
         """Stop the draft's publish job (it keeps its key: publishing the draft again adopts
         an issue an earlier attempt may have made). Refused while an attempt is under way."""
         draft = await self._drafts.get(owner, draft_id)
-        job = None if draft.is_published else await self._store.get_pending_publish_job(draft.id)
+        job = None if draft.is_published else await self._jobs.get_pending_publish_job(draft.id)
         if job is None:
             raise UserFacingError("error.nothing_to_cancel", id=draft.id)
         if job.id == self._running:
             raise UserFacingError("error.publish_in_progress", id=draft.id)
-        if not await self._store.end_publish_job(job.id, self._clock.now(), CANCELLED, ""):
+        if not await self._jobs.end_publish_job(job.id, self._clock.now(), CANCELLED, ""):
             raise UserFacingError("error.nothing_to_cancel", id=draft.id)  # it ended meanwhile
         log.info("publish job %d of draft %d cancelled", job.id, draft.id)
         self._signal(job.id)
         return job, draft
 
+    async def next_job(self) -> PublishJob | None:
+        """The pending job due soonest (the publish worker's next)."""
+        jobs = await self._jobs.list_pending_publish_jobs(limit=1)
+        return jobs[0] if jobs else None
+
     async def run(self, job: PublishJob) -> None:
         """One attempt at a job: commit its images not yet in the repository, then adopt the
         issue if an earlier attempt made it, else create it (after every image is in)."""
-        current = await self._store.get_publish_job(job.id)
+        current = await self._jobs.get_publish_job(job.id)
         if current is None or current.state is not JobState.PENDING:
             return  # cancelled since the worker picked it
         self._running = job.id
@@ -315,7 +319,7 @@ class PublishingService:
         """An attempt whose error escaped `run` counts as a failed attempt: retried later with
         the usual backoff (looking first if it may have created the issue), given up after
         MAX_ATTEMPTS."""
-        current = await self._store.get_publish_job(job.id)
+        current = await self._jobs.get_publish_job(job.id)
         if current is None or current.state is not JobState.PENDING:
             return
         maybe_created = current.outcome_unknown or current.create_started_at is not None
@@ -330,7 +334,7 @@ class PublishingService:
             if self._clock.now() < settled_at:
                 # Looking now could miss an issue GitHub is still creating: look once it is
                 # settled (this holds up no other job).
-                await self._store.postpone_publish_job(job.id, settled_at)
+                await self._jobs.postpone_publish_job(job.id, settled_at)
                 return
         # Until a search shows no issue carries the key, an earlier attempt may have made one.
         maybe_created = job.outcome_unknown
@@ -351,7 +355,7 @@ class PublishingService:
                     log.info("publish job %d adopted issue #%d", job.id, created.number)
                 maybe_created = False
             if created is None:
-                await self._store.mark_publish_job_started(job.id, self._clock.now())
+                await self._jobs.mark_publish_job_started(job.id, self._clock.now())
                 created = await gateway.create_issue(job.title, body, labels)
         except GitHubError as error:
             await self._failed_attempt(job, error, maybe_created)
@@ -395,7 +399,7 @@ class PublishingService:
             # job's key and diary (to find it), so only connecting that diary again helps.
             key, detail = DISCONNECTED_IN_DOUBT, job.target.repository
         log.warning("publish job %d: the member's own diary is unavailable (%s)", job.id, key)
-        await self._store.fail_publish_job(
+        await self._jobs.fail_publish_job(
             job.id, self._clock.now(), key, detail, outcome_unknown=maybe_created
         )
         self._signal(job.id)
@@ -406,7 +410,7 @@ class PublishingService:
         now = self._clock.now()
         if error.transient and job.attempts + 1 >= MAX_ATTEMPTS:
             log.error("publish job %d given up after %d attempts: %s", job.id, MAX_ATTEMPTS, error)
-            await self._store.fail_publish_job(
+            await self._jobs.fail_publish_job(
                 job.id,
                 now,
                 GAVE_UP,
@@ -424,7 +428,7 @@ class PublishingService:
                 error,
                 delay,
             )
-            await self._store.update_publish_job_attempt(
+            await self._jobs.update_publish_job_attempt(
                 job.id,
                 now,
                 next_attempt_at=now + timedelta(seconds=delay),
@@ -436,7 +440,7 @@ class PublishingService:
                 self._signal(job.id)  # the member hears at once; the job waits for a new token
             return
         log.error("publish job %d failed: %s", job.id, error)
-        await self._store.fail_publish_job(
+        await self._jobs.fail_publish_job(
             job.id, now, error.key, error.detail, outcome_unknown=maybe_created
         )
         self._signal(job.id)
@@ -452,7 +456,7 @@ class PublishingService:
             author_avatar_url=job.author_avatar_url,
             created_at=created.created_at,
         )
-        await self._store.complete_publish_job(
+        await self._jobs.complete_publish_job(
             job.id,
             self._clock.now(),
             issue_number=created.number,

@@ -15,7 +15,7 @@ from typing import Protocol
 from bot.models import JobCounts
 from bot.services.clock import Clock
 from bot.services.connection_overview import ConnectionsOverview
-from bot.store import Store
+from bot.services.store_ports import NamedValues, StatusRecords
 from bot.token_expiry import expires_soon
 
 # The watcher records each poll under these keys of the store's small named values
@@ -86,7 +86,8 @@ class StatusService:
 
     def __init__(
         self,
-        store: Store,
+        status: StatusRecords,
+        values: NamedValues,
         rate_limits: RateLimitSource,
         clock: Clock,
         *,
@@ -96,7 +97,8 @@ class StatusService:
         channel_for_guild: Callable[[int], Awaitable[int | None]] | None = None,
         diaries: Callable[[int], Awaitable[ConnectionsOverview]] | None = None,
     ) -> None:
-        self._store = store
+        self._status = status
+        self._values = values
         self._diaries = diaries
         self._channel_for_guild = channel_for_guild
         self._rate_limits = rate_limits
@@ -114,14 +116,14 @@ class StatusService:
         expires_at = self._token.token_expires_at() if self._token else None
         diaries = None
         if guild_id is None:
-            jobs = await self._store.count_jobs()
+            jobs = await self._status.count_jobs()
         else:
             if self._diaries is not None:
                 diaries = await self._diaries(guild_id)
             channel = None
             if self._channel_for_guild is not None:
                 channel = await self._channel_for_guild(guild_id)
-            jobs = await self._store.count_jobs(guild_id, [channel] if channel else [])
+            jobs = await self._status.count_jobs(guild_id, [channel] if channel else [])
         return StatusReport(
             token_expires_at=expires_at,
             token_expiring=expires_soon(expires_at, self._clock.now()),
@@ -131,15 +133,15 @@ class StatusService:
             jobs=jobs,
             watcher=await self._watcher(),
             rate_limit=await self._rate_limits.last_rate_limit(),
-            database_bytes=await self._store.get_database_size(),
+            database_bytes=await self._status.get_database_size(),
             diaries=diaries,
         )
 
     async def _watcher(self) -> WatcherStatus:
         if not self._watcher_enabled:
             return WatcherStatus(enabled=False)
-        raw_time = await self._store.get_value(WATCHER_LAST_POLL_KEY)
-        result = await self._store.get_value(WATCHER_LAST_RESULT_KEY)
+        raw_time = await self._values.get_value(WATCHER_LAST_POLL_KEY)
+        result = await self._values.get_value(WATCHER_LAST_RESULT_KEY)
         try:
             last_poll = datetime.fromisoformat(raw_time) if raw_time else None
         except ValueError:

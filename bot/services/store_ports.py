@@ -12,6 +12,7 @@ from typing import Protocol
 from bot.models import (
     Announcement,
     CommentJob,
+    ConnectedRepository,
     ConnectionCounts,
     ConnectionSummary,
     DiaryTarget,
@@ -34,6 +35,7 @@ from bot.models import (
     ScheduleState,
     StoredConnection,
     TrackedAnnouncement,
+    WatchedRepository,
 )
 
 
@@ -414,6 +416,22 @@ class NamedValues(Protocol):
 class WatchRecords(Protocol):
     """Webhook deliveries seen; whether this bot published an issue (`WatchStore`)."""
 
+    async def list_watched_repositories(self) -> list[WatchedRepository]: ...
+    async def delete_watched_repositories(self, repositories: list[str]) -> None: ...
+    async def record_watch_check(
+        self,
+        repository: str,
+        at: datetime,
+        result: str,
+        *,
+        failures: int = 0,
+        next_check_at: datetime | None = None,
+    ) -> None: ...
+    async def get_watched_repository(self, repository: str) -> WatchedRepository | None: ...
+    async def put_watched_repository(self, watch: WatchedRepository, at: datetime) -> None: ...
+    async def list_connected_repositories(
+        self, repository: str | None = None
+    ) -> list[ConnectedRepository]: ...
     async def add_webhook_delivery(self, delivery_id: str, at: datetime) -> bool: ...
     async def delete_webhook_delivery(self, delivery_id: str) -> None: ...
     async def publish_job_state(self, idempotency_key: str) -> JobState | None: ...

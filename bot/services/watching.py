@@ -30,7 +30,7 @@ from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock, SystemClock
 from bot.services.followed import ConnectedRepositories, FollowedDiary, followed_diaries
 from bot.services.status import FAILED_PREFIX, WATCHER_LAST_POLL_KEY, WATCHER_LAST_RESULT_KEY
-from bot.store import Store
+from bot.services.store_ports import NamedValues, WatchRecords
 
 if TYPE_CHECKING:
     from bot.github_records import IssueSnapshot
@@ -93,7 +93,8 @@ class WatchService:
 
     def __init__(
         self,
-        store: Store,
+        watching: WatchRecords,
+        values: NamedValues,
         readers: DiaryReaders,
         announcements: AnnouncementService,
         *,
@@ -103,13 +104,14 @@ class WatchService:
         connections: ConnectedRepositories | None = None,
         max_per_poll: int = MAX_DIARIES_PER_POLL,
     ) -> None:
-        self._store = store
+        self._watching = watching
+        self._values = values
         self._readers = readers
         self._announcements = announcements
         self._repository = repository_key(repository)
         self._clock = clock or SystemClock()
         self._authors = authors or AuthorPolicy()
-        self._connections: ConnectedRepositories = connections or store
+        self._connections: ConnectedRepositories = connections or watching
         self._max_per_poll = max_per_poll
 
     async def followed(self) -> list[FollowedDiary]:
@@ -122,12 +124,12 @@ class WatchService:
         key) are kept for `/diary-admin status`, and its error is raised once the members'
         diaries had their turn."""
         server, *members = await self.followed()
-        watched = {w.repository: w for w in await self._store.list_watched_repositories()}
+        watched = {w.repository: w for w in await self._watching.list_watched_repositories()}
         # A diary nobody follows any more is forgotten: connected again later, it starts
         # from a new baseline instead of announcing what was written meanwhile.
         followed = {server.repository, *(d.repository for d in members)}
         if gone := [name for name in watched if name not in followed]:
-            await self._store.delete_watched_repositories(gone)
+            await self._watching.delete_watched_repositories(gone)
         failure: GitHubError | None = None
         result = PollResult.UNCHANGED
         try:
@@ -149,7 +151,7 @@ class WatchService:
         return result
 
     async def _record(self, result: str) -> None:
-        await self._store.set_values(
+        await self._values.set_values(
             {WATCHER_LAST_POLL_KEY: self._clock.now().isoformat(), WATCHER_LAST_RESULT_KEY: result}
         )
 
@@ -185,7 +187,7 @@ class WatchService:
                     key,
                     exc_info=None if isinstance(error, UserFacingError) else error,
                 )
-            await self._store.record_watch_check(
+            await self._watching.record_watch_check(
                 diary.repository,
                 now,
                 f"{FAILED_PREFIX}{key}",
@@ -197,7 +199,7 @@ class WatchService:
             log.info(
                 "watcher: %s answers again after %d failures", diary.repository, known.failures
             )
-        await self._store.record_watch_check(diary.repository, now, result.value)
+        await self._watching.record_watch_check(diary.repository, now, result.value)
 
     async def _poll(self, diary: FollowedDiary, known: WatchedRepository | None) -> PollResult:
         reader = await self._readers.for_target(diary.target)
@@ -222,7 +224,7 @@ class WatchService:
         if await self._diary_named(repository) is None:
             log.info("ignoring an issues event of %.100r: no server follows it", repository)
             return Delivery.NOT_FOLLOWED
-        if delivery and not await self._store.add_webhook_delivery(delivery, self._clock.now()):
+        if delivery and not await self._watching.add_webhook_delivery(delivery, self._clock.now()):
             log.info("delivery %s was handled before; ignoring it", delivery)
             return Delivery.REPEATED
         return Delivery.ACCEPTED
@@ -239,7 +241,7 @@ class WatchService:
         except Exception:
             log.exception("handling delivery %s failed; the next poll catches up", delivery)
             if delivery:
-                await self._store.delete_webhook_delivery(delivery)
+                await self._watching.delete_webhook_delivery(delivery)
             return False
         return True
 
@@ -254,7 +256,7 @@ class WatchService:
         if action == "deleted":
             await self._announcements.entry_deleted(diary.repository, snapshot.entry.number)
             return
-        state = _state_of(await self._store.get_watched_repository(diary.repository))
+        state = _state_of(await self._watching.get_watched_repository(diary.repository))
         newest = state.newest if state else None
         await self._apply(diary, snapshot, newest, opened=action == "opened")
 
@@ -299,7 +301,7 @@ class WatchService:
         key = first_marker_key(body)
         if key is None:
             return False
-        return await self._store.publish_job_state(key) in (
+        return await self._watching.publish_job_state(key) in (
             JobState.PENDING,
             JobState.DONE,
         )
@@ -352,7 +354,7 @@ class WatchService:
             max([before.newest, *(s.entry.number for s in snapshots)]),
             max(seen, default=None),
         )
-        await self._store.put_watched_repository(
+        await self._watching.put_watched_repository(
             WatchedRepository(state.repository, state.etag, state.newest, state.seen_until),
             self._clock.now(),
         )

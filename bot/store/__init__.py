@@ -22,27 +22,25 @@ from bot.store.watching import WatchStore
 __all__ = ["Store"]
 
 
-class Store(
-    DraftStore,
-    JobStore,
-    AnnouncementStore,
-    SettingsStore,
-    ExportStore,
-    StatusStore,
-    WatchStore,
-    ImageStore,
-    ScheduleStore,
-    ReminderStore,
-    EntryStore,
-    CommentStore,
-    ConnectionStore,
-):
-    """Drafts, jobs and settings over one connection."""
+class Store:
+    """The database and its parts, one object each (the settings part keeps its cache for
+    everyone): the composition root hands each service the parts it uses."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
-        self._settings_cache = {}
-        self._settings_generation = 0
+        self.drafts = DraftStore(database)
+        self.images = ImageStore(database)
+        self.jobs = JobStore(database)
+        self.announcements = AnnouncementStore(database)
+        self.schedules = ScheduleStore(database)
+        self.reminders = ReminderStore(database)
+        self.entries = EntryStore(database)
+        self.comments = CommentStore(database)
+        self.connections = ConnectionStore(database)
+        self.settings = SettingsStore(database)
+        self.watching = WatchStore(database)
+        self.status = StatusStore(database)
+        self.export = ExportStore(database)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -159,6 +159,14 @@ class Database:
             log.warning("closing the old database connection failed", exc_info=True)
 
 
+class StorePart:
+    """One part of the store (drafts, jobs, announcements, ...): a small class over the shared
+    `Database`, holding the queries of the rows it is named for."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+
 async def _connect(path: Path | str, *, read_only: bool = False) -> aiosqlite.Connection:
     """An autocommit connection (transactions are explicit) with the pragmas the store needs;
     `read_only` refuses every write (the reader's)."""

@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.models import Announcement, EntryState, JobState, TrackedAnnouncement
 from bot.repositories import repository_key
 from bot.store._codec import NEW_NONCE, decode_labels, decode_time, encode_labels, encode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 
 _ANNOUNCEMENT_ROWS = "SELECT a.* FROM announcements a"
 _ONE = "channel_id = ? AND repository = ? AND issue_number = ?"  # one announcement
@@ -101,9 +101,7 @@ def insert_announcements(
     )
 
 
-class AnnouncementStore:
-    _db: Database
-
+class AnnouncementStore(StorePart):
     async def _run(self, sql: str, parameters: Sequence[object]) -> int:
         """One statement as its own write unit; how many rows it changed."""
         return await self._db.run_write(lambda db: db.execute(sql, parameters).rowcount)

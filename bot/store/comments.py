@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.models import CommentJob, DiaryTarget, JobState
 from bot.store._codec import decode_target, decode_time, encode_target, encode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 
 
 def _comment_job(row: sqlite3.Row) -> CommentJob:
@@ -32,9 +32,7 @@ def _comment_job(row: sqlite3.Row) -> CommentJob:
     )
 
 
-class CommentStore:
-    _db: Database
-
+class CommentStore(StorePart):
     async def add_comment_job(
         self,
         issue_number: int,

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.models import ConnectionCounts, ConnectionSummary, StoredConnection
 from bot.store._codec import decode_time, encode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 
 
 def _connection(row: aiosqlite.Row) -> StoredConnection:
@@ -32,9 +32,7 @@ def _time(value: datetime | None) -> str | None:
     return None if value is None else encode_time(value)
 
 
-class ConnectionStore:
-    _db: Database
-
+class ConnectionStore(StorePart):
     async def get_connection(self, guild_id: int, user_id: int) -> StoredConnection | None:
         row = await self._db.run_read(
             lambda db: db.execute(

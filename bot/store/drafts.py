@@ -10,7 +10,7 @@ from bot.errors import TooManyDrafts
 from bot.limits import REVISIONS_PER_DRAFT
 from bot.models import Draft, DraftListing, JobState, Owner, Revision
 from bot.store._codec import decode_labels, decode_time, encode_labels, encode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 from bot.store.schedules import shown_schedules_now
 
 PARAGRAPH = "\n\n"
@@ -84,9 +84,7 @@ def _draft(row: sqlite3.Row, revision: int | None = None) -> Draft:
     )
 
 
-class DraftStore:
-    _db: Database
-
+class DraftStore(StorePart):
     async def add_draft(
         self,
         owner: Owner,

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from bot.models import PublishedEntry
 from bot.store._codec import decode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 
 
-class EntryStore:
-    _db: Database
-
+class EntryStore(StorePart):
     async def list_published_entries(
         self,
         guild_id: int,

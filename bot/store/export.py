@@ -1,9 +1,9 @@
 """Whole-database operations.
 
-`ExportStore` (a `Store` mixin) reads everything for an export. The module functions work on a
-database *file* beside a running bot (WAL lets a second connection read while the bot writes):
-an online backup, an inspection for `diary-bot check`, and the import of an export into an empty
-database.
+`ExportStore` (the store's `export` part) reads everything for an export. The module functions
+work on a database *file* beside a running bot (WAL lets a second connection read while the bot
+writes): an online backup, an inspection for `diary-bot check`, and the import of an export into
+an empty database.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import aiosqlite
 
 from bot.models import Draft
 from bot.store._codec import encode_time
-from bot.store._database import BUSY_TIMEOUT_MS, Database, _statements, migrations
+from bot.store._database import BUSY_TIMEOUT_MS, Database, StorePart, _statements, migrations
 from bot.store.drafts import _SELECT, _draft
 
 EXPORT_FORMAT = "diary-bot-export"
@@ -48,9 +48,7 @@ class DatabaseInfo:
     error: str | None = None
 
 
-class ExportStore:
-    _db: Database
-
+class ExportStore(StorePart):
     async def list_all_drafts(self) -> list[Draft]:
         """Every draft of every member, published or not, oldest first."""
         rows = await self._db.run_read(lambda db: db.execute(f"{_SELECT} ORDER BY d.id").fetchall())

@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.errors import ConcurrentChange, ImagesTooLarge, TooManyImages
 from bot.models import DraftImage, ImageCommit, JobImage, NewImage, Owner, Schedule
 from bot.store._codec import decode_time, encode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 from bot.store.drafts import _WRITABLE
 from bot.store.schedules import _schedule
 
@@ -67,9 +67,7 @@ def _job_image(row: sqlite3.Row) -> JobImage:
     )
 
 
-class ImageStore:
-    _db: Database
-
+class ImageStore(StorePart):
     async def add_draft_images(
         self,
         owner: Owner,

@@ -16,7 +16,7 @@ from bot.store._codec import (
     encode_target,
     encode_time,
 )
-from bot.store._database import Database
+from bot.store._database import StorePart
 from bot.store.announcements import insert_announcements
 
 
@@ -55,9 +55,7 @@ def _job(row: sqlite3.Row) -> PublishJob:
     )
 
 
-class JobStore:
-    _db: Database
-
+class JobStore(StorePart):
     async def _run(self, sql: str, parameters: Sequence[object]) -> int:
         """One statement as its own write unit; how many rows it changed."""
         return await self._db.run_write(lambda db: db.execute(sql, parameters).rowcount)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.models import Reminder
 from bot.store._codec import NEW_NONCE, decode_time, encode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 
 
 def _reminder(row: sqlite3.Row) -> Reminder:
@@ -25,9 +25,7 @@ def _reminder(row: sqlite3.Row) -> Reminder:
     )
 
 
-class ReminderStore:
-    _db: Database
-
+class ReminderStore(StorePart):
     async def get_reminder(self, guild_id: int) -> Reminder | None:
         row = await self._db.run_read(
             lambda db: db.execute(

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.errors import ConcurrentChange
 from bot.models import Owner, Schedule, ScheduleState
 from bot.store._codec import decode_time, encode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 
 # A draft may be scheduled while it is neither published nor being published.
 _SCHEDULABLE = (
@@ -57,9 +57,7 @@ def shown_schedules_now(db: sqlite3.Connection, owner: Owner) -> list[Schedule]:
     return [_schedule(row) for row in rows]
 
 
-class ScheduleStore:
-    _db: Database
-
+class ScheduleStore(StorePart):
     async def add_schedule(self, schedule: Schedule) -> tuple[Schedule, Schedule | None]:
         """Record a schedule, replacing the draft's pending one; returns (new, replaced).
         ConcurrentChange if the draft is not the owner's, or is published or being published."""

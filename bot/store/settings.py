@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.models import GuildSettings
 from bot.store._codec import encode_time
-from bot.store._database import Database
+from bot.store._database import Database, StorePart
 
 _UNSET = object()
 SETTINGS_CACHE_LIMIT = 1_000  # servers whose settings are kept in memory (bounded)
@@ -27,14 +27,16 @@ def _settings(row: sqlite3.Row) -> GuildSettings:
     )
 
 
-class SettingsStore:
+class SettingsStore(StorePart):
     """Guild settings are read on every interaction and change rarely: they are kept in
     memory, and every change made through `update_guild_settings` replaces the kept copy once
     it is committed (the bot is the database's only writer while it runs)."""
 
-    _db: Database
-    _settings_cache: dict[int, GuildSettings]
-    _settings_generation: int  # bumped by every change, so a read that raced one is not kept
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self._settings_cache: dict[int, GuildSettings] = {}
+        # Bumped by every change, so a read that raced one is not kept.
+        self._settings_generation = 0
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
         """The server's settings; defaults when it has none stored."""

@@ -6,12 +6,10 @@ import sqlite3
 from collections.abc import Sequence
 
 from bot.models import JobCounts
-from bot.store._database import Database
+from bot.store._database import StorePart
 
 
-class StatusStore:
-    _db: Database
-
+class StatusStore(StorePart):
     async def count_jobs(
         self, guild_id: int | None = None, channel_ids: Sequence[int] = ()
     ) -> JobCounts:

@@ -11,14 +11,12 @@ import aiosqlite
 from bot.models import ConnectedRepository, JobState, WatchedRepository
 from bot.repositories import repository_key
 from bot.store._codec import decode_time, encode_time
-from bot.store._database import Database
+from bot.store._database import StorePart
 
 KEPT_DELIVERIES = 1000
 
 
-class WatchStore:
-    _db: Database
-
+class WatchStore(StorePart):
     async def publish_job_state(self, idempotency_key: str) -> JobState | None:
         """The state of the publish job with this key, or None if this bot has none."""
         async with self._db.read() as db:

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.models import CommentJob
 from bot.services.clock import Clock
 from bot.services.comments import CommentService
-from bot.store import Store
+from bot.wake import Wake
 from bot.workers._loop import JobLoop
 
 
@@ -17,17 +17,16 @@ class CommentWorker(JobLoop[CommentJob]):
 
     def __init__(
         self,
-        store: Store,
         comments: CommentService,
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
+        wake: Wake | None = None,
     ) -> None:
-        super().__init__(clock, ready)
-        self._store = store
+        super().__init__(clock, ready, wake)
         self._comments = comments
 
     async def next_due(self) -> tuple[CommentJob, datetime] | None:
-        job = await self._store.next_comment_job()
+        job = await self._comments.next_job()
         return (job, job.next_attempt_at) if job else None
 
     async def run_one(self, job: CommentJob) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.models import PublishJob
 from bot.services.clock import Clock
 from bot.services.publishing import PublishingService
-from bot.store import Store
+from bot.wake import Wake
 from bot.workers._loop import JobLoop
 
 
@@ -17,18 +17,17 @@ class PublishWorker(JobLoop[PublishJob]):
 
     def __init__(
         self,
-        store: Store,
         publishing: PublishingService,
         clock: Clock,
         ready: Callable[[], Awaitable[object]],
+        wake: Wake | None = None,
     ) -> None:
-        super().__init__(clock, ready)
-        self._store = store
+        super().__init__(clock, ready, wake)
         self._publishing = publishing
 
     async def next_due(self) -> tuple[PublishJob, datetime] | None:
-        jobs = await self._store.list_pending_publish_jobs(limit=1)
-        return (jobs[0], jobs[0].next_attempt_at) if jobs else None
+        job = await self._publishing.next_job()
+        return (job, job.next_attempt_at) if job else None
 
     async def run_one(self, job: PublishJob) -> None:
         await self._publishing.run(job)

@@ -59,7 +59,9 @@ async def services(store, gateway, fake_github, directory, sender, clock, member
         github_api_url=fake_github.url,
         announce_channel_id=HOME_CHANNEL,
     )
-    await store.update_guild_settings(OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL)
+    await store.settings.update_guild_settings(
+        OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL
+    )
 
     async def ready() -> None:
         return None

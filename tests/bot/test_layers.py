@@ -310,3 +310,81 @@ def test_every_store_method_serves_the_bot():
     methods = store_methods()
     assert "add_draft" in methods, "the scan is broken"
     assert {name: path for name, path in methods.items() if name not in used} == {}
+
+
+def test_services_and_workers_do_not_import_the_store():
+    """Services and workers get the store's parts, typed by the Protocols of
+    bot/services/store_ports.py; only the composition (bot/app.py, bot/__main__.py), the
+    operator's commands (bot/ops) and the store itself import bot.store."""
+    offenders = {
+        path
+        for path in importers("bot.store")
+        if path.startswith(("bot/services/", "bot/workers/", "bot/client/", "cogs/"))
+    }
+    assert "bot/app.py" in importers("bot.store"), "the scan is broken"
+    assert offenders == set()
+
+
+def test_services_hold_no_store_or_settings():
+    """`Services` (bot/app.py) holds the services and their loops, not the store or the
+    configuration: what a service needs of them it was given when it was built."""
+    (services,) = [
+        node
+        for node in sources()["bot/app.py"].body
+        if isinstance(node, ast.ClassDef) and node.name == "Services"
+    ]
+    fields = {
+        node.target.id
+        for node in services.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    assert "drafts" in fields, "the scan is broken"
+    assert fields & {"store", "settings"} == set()
+
+
+def second_wiring(tree: ast.Module) -> list[str]:
+    """Calls that wire something after it was built: `x.set_…(…)` and `x.attach(…)`."""
+    return sorted(
+        f"line {node.lineno}: .{node.func.attr}()"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and (node.func.attr.startswith("set_") or node.func.attr == "attach")
+    )
+
+
+def test_a_second_wiring_phase_is_seen():
+    """`bot.attach(services)` and `service.set_wake_worker(worker.wake)` count."""
+    tree = ast.parse("bot.attach(services)\npublishing.set_wake_worker(worker.wake)\n")
+    assert second_wiring(tree) == ["line 1: .attach()", "line 2: .set_wake_worker()"]
+
+
+def test_composition_happens_in_one_pass():
+    """The composition root and Services.build give each part all it needs when they build
+    it (a Wake made first goes to a service and its loop; the client takes the function that
+    builds its services): nothing is attached or set afterwards."""
+    offenders = {
+        path: calls
+        for path in (COMPOSITION_ROOT, "bot/app.py")
+        if (calls := second_wiring(sources()[path]))
+    }
+    assert offenders == {}
+
+
+def test_services_and_workers_call_store_parts_by_name():
+    """A service or worker keeps each store part under the part's name (`self._jobs`,
+    `self._settings`), never as a whole `self._store`: a call left on `self._store` after the
+    store became parts fails here rather than at run time."""
+    offenders = {
+        path: lines
+        for path, tree in sources().items()
+        if path.startswith(("bot/services/", "bot/workers/"))
+        if (
+            lines := sorted(
+                node.lineno
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute) and node.attr == "_store"
+            )
+        )
+    }
+    assert offenders == {}

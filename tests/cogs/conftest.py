@@ -92,7 +92,7 @@ async def bot(store, fake_discord, fake_github, connections) -> AsyncIterator[Di
             gateways=gateways,
         )
 
-    client = DiaryBot(services, command_hashes=store, guild_ids=settings.discord_guild_ids)
+    client = DiaryBot(services, command_hashes=store.settings, guild_ids=settings.discord_guild_ids)
     await client.login(fake_discord.token)
     connection = asyncio.create_task(client.connect(reconnect=False))
     try:

@@ -33,7 +33,7 @@ def connections(store, fake_github) -> ConnectionService:
         state.client_id, state.client_secret, fake_github.web_url, fake_github.url
     )
     return ConnectionService(
-        store, SystemClock(), sign_in, TokenCipher(new_key()), install_url=INSTALL
+        store.connections, SystemClock(), sign_in, TokenCipher(new_key()), install_url=INSTALL
     )
 
 
@@ -117,12 +117,12 @@ async def put(
 ) -> int:
     """A member's connection in the fake's server (and one in another server, never shown)."""
     guild, now = int(drive.fake.world.guild_id), datetime.now(UTC)
-    await store.put_connection_tokens(1, user_id, "other", b"", None, None, None, now)
-    await store.put_connection_tokens(
+    await store.connections.put_connection_tokens(1, user_id, "other", b"", None, None, None, now)
+    await store.connections.put_connection_tokens(
         guild, user_id, login, b"sealed", expires, b"sealed", None, now
     )
     if repository is not None:
-        await store.set_connection_repository(guild, user_id, repository, now)
+        await store.connections.set_connection_repository(guild, user_id, repository, now)
     return guild
 
 
@@ -135,7 +135,7 @@ async def test_status_lists_the_connected_diaries(drive, store):
     await put(drive, store, author, "octocat", "octocat/diary", soon)
     guild = await put(drive, store, admin, "hubot", "hubot/notes", soon)
     failed_at = datetime.now(UTC).replace(microsecond=0)
-    await store.set_connection_failure(guild, admin, "connect.again", failed_at)
+    await store.connections.set_connection_failure(guild, admin, "connect.again", failed_at)
 
     embed = diaries_embed(await drive.slash("owner", "diary-admin", "status"))
 

@@ -54,7 +54,7 @@ async def test_every_option_and_autocomplete_survives_every_hostile_input(
     assert failures == [], "\n".join(failures)
     assert tried > 500
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
-    drafts = await store.list_all_drafts()
+    drafts = await store.export.list_all_drafts()
     assert drafts
     for draft in drafts:
         assert 0 < len(draft.title) <= GITHUB_TITLE and "\n" not in draft.title

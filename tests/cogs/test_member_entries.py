@@ -33,7 +33,7 @@ def connections(store, fake_github, cipher) -> ConnectionService:
     sign_in = GitHubSignIn(
         state.client_id, state.client_secret, fake_github.web_url, fake_github.url
     )
-    return ConnectionService(store, SystemClock(), sign_in, cipher)
+    return ConnectionService(store.connections, SystemClock(), sign_in, cipher)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ async def token(drive, store, fake_github, cipher) -> str:
     grant = fake_github.oauth.grant("owner")
     guild, user = int(drive.fake.world.guild_id), int(drive.fake.world.member("owner").id)
     now = datetime.now(UTC)
-    await store.put_connection_tokens(
+    await store.connections.put_connection_tokens(
         guild,
         user,
         "owner",
@@ -54,7 +54,7 @@ async def token(drive, store, fake_github, cipher) -> str:
         None,
         now,
     )
-    await store.set_connection_repository(guild, user, REPOSITORY, now)
+    await store.connections.set_connection_repository(guild, user, REPOSITORY, now)
     return grant["access_token"]
 
 

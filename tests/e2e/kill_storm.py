@@ -82,7 +82,7 @@ def _published(rig: Rig) -> int:
     async def read() -> int:
         store = await Store.open(rig.database_path)
         try:
-            return len(await store.list_published_entries(int(rig.discord.world.guild_id)))
+            return len(await store.entries.list_published_entries(int(rig.discord.world.guild_id)))
         finally:
             await store.close()
 

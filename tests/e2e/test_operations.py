@@ -108,7 +108,7 @@ def test_check_covers_each_servers_configured_channel(rig: Rig) -> None:
 
     async def configure() -> None:
         store = await Store.open(rig.database_path)
-        await store.update_guild_settings(
+        await store.settings.update_guild_settings(
             int(rig.discord.world.guild_id), datetime.now(UTC), announce_channel_id=writing
         )
         await store.close()
@@ -156,7 +156,7 @@ def test_export_and_import_commands_round_trip(rig: Rig, tmp_path) -> None:
 
     async def fill() -> None:
         store = await Store.open(rig.database_path)
-        await store.add_draft(Owner(1, 2), "一日目", body, ["diary"], datetime.now(UTC))
+        await store.drafts.add_draft(Owner(1, 2), "一日目", body, ["diary"], datetime.now(UTC))
         await store.close()
 
     asyncio.run(fill())

@@ -30,7 +30,7 @@ def _reminder(rig: Rig) -> Reminder | None:
     async def read() -> Reminder | None:
         store = await Store.open(rig.database_path)
         try:
-            return await store.get_reminder(int(rig.discord.world.guild_id))
+            return await store.reminders.get_reminder(int(rig.discord.world.guild_id))
         finally:
             await store.close()
 

@@ -31,14 +31,14 @@ async def test_backup_while_drafts_are_written_is_consistent(store, tmp_path):
     """A backup taken while another task keeps adding drafts passes integrity_check and holds
     every draft written before it began, with no gaps (a consistent snapshot)."""
     for n in range(100):
-        await store.add_draft(OWNER, f"before {n}", "本文" * 50, [], datetime.now(UTC))
+        await store.drafts.add_draft(OWNER, f"before {n}", "本文" * 50, [], datetime.now(UTC))
     writing = asyncio.Event()
     stop = asyncio.Event()
 
     async def writer() -> int:
         count = 0
         while not stop.is_set():
-            await store.add_draft(OWNER, f"during {count}", "x" * 500, [], datetime.now(UTC))
+            await store.drafts.add_draft(OWNER, f"during {count}", "x" * 500, [], datetime.now(UTC))
             count += 1
             writing.set()
             await asyncio.sleep(0)
@@ -60,7 +60,7 @@ async def test_backup_while_drafts_are_written_is_consistent(store, tmp_path):
 
 async def test_the_backup_is_one_self_contained_file(store, tmp_path):
     """The copy is not in WAL mode, so the file alone is the whole backup."""
-    await store.add_draft(OWNER, "t", "b", [], datetime.now(UTC))
+    await store.drafts.add_draft(OWNER, "t", "b", [], datetime.now(UTC))
     target = tmp_path / "copy.sqlite3"
     await backup_database(tmp_path / "diary.sqlite3", target)
     connection = sqlite3.connect(target)
@@ -94,7 +94,7 @@ async def test_a_missing_database_is_reported(tmp_path):
 
 async def test_the_backup_is_private_whatever_the_umask(store, tmp_path):
     """Under umask 000 the backup file is still 0600 (it holds every draft)."""
-    await store.add_draft(OWNER, "t", "private words", [], datetime.now(UTC))
+    await store.drafts.add_draft(OWNER, "t", "private words", [], datetime.now(UTC))
     previous = os.umask(0o000)
     try:
         target = tmp_path / "open" / "copy.sqlite3"
@@ -111,7 +111,9 @@ async def test_a_backup_holds_members_tokens_only_encrypted(store, tmp_path):
     token = "ghu_plaintextTokenThatMustNotAppear0123"
     cipher = TokenCipher(new_key())
     now = datetime.now(UTC)
-    await store.put_connection_tokens(1, 2, "bob", cipher.encrypt(token), now, None, None, now)
+    await store.connections.put_connection_tokens(
+        1, 2, "bob", cipher.encrypt(token), now, None, None, now
+    )
     target = tmp_path / "copy.sqlite3"
     await backup_database(tmp_path / "diary.sqlite3", target)
 

@@ -74,10 +74,10 @@ async def test_the_key_must_open_the_stored_tokens(fake_github, store, tmp_path)
     """Tokens sealed with another key: ✗; with this key: ✓."""
     now = datetime.now(UTC)
     sealed = TokenCipher(new_key()).encrypt("ghu_x")
-    await store.put_connection_tokens(1, 2, "bob", sealed, now, None, None, now)
+    await store.connections.put_connection_tokens(1, 2, "bob", sealed, now, None, None, now)
     text, report = await run(fake_github, settings(fake_github), tmp_path)
     assert report.failures == 1 and "does not open the tokens" in text
-    await store.put_connection_tokens(
+    await store.connections.put_connection_tokens(
         1, 2, "bob", TokenCipher(KEY).encrypt("ghu_x"), now, None, None, now
     )
     text, report = await run(fake_github, settings(fake_github), tmp_path)

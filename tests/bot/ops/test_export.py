@@ -25,11 +25,11 @@ JAPANESE = "朝、川沿いを歩いた。\n\n夜はお茶を飲んだ。🍵 �
 
 async def fill(store: Store) -> None:
     """Two members' drafts, one of them published with an announcement."""
-    await store.add_draft(ALICE, "川沿いの散歩", JAPANESE, ["diary", "日記"], T0)
-    second = await store.add_draft(ALICE, "Second", "plain *markdown*", [], T0)
-    await store.add_draft(BOB, "Bob's", "", [], T0 + timedelta(hours=1))
-    await store.update_guild_settings(111, T0, announce_channel_id=444, author_role_id=555)
-    await store.set_value("watcher.example", "kept")
+    await store.drafts.add_draft(ALICE, "川沿いの散歩", JAPANESE, ["diary", "日記"], T0)
+    second = await store.drafts.add_draft(ALICE, "Second", "plain *markdown*", [], T0)
+    await store.drafts.add_draft(BOB, "Bob's", "", [], T0 + timedelta(hours=1))
+    await store.settings.update_guild_settings(111, T0, announce_channel_id=444, author_role_id=555)
+    await store.settings.set_value("watcher.example", "kept")
     announcement = Announcement(
         channel_id=444,
         repository="alice/diary",
@@ -45,7 +45,7 @@ async def fill(store: Store) -> None:
         attempts=0,
         next_attempt_at=T0,
     )
-    await store.add_announcements([announcement])
+    await store.announcements.add_announcements([announcement])
     async with store._db.write() as db:  # published the way complete_publish_job leaves it
         await db.execute(
             "UPDATE drafts SET issue_number = 7, issue_url = ?, published_at = ? WHERE id = ?",
@@ -66,12 +66,15 @@ async def test_round_trip_keeps_every_draft_exactly(store, tmp_path, peek):
 
     restored = await Store.open(target)
     try:
-        assert await restored.list_all_drafts() == await store.list_all_drafts()
-        assert await restored.list_guild_settings() == await store.list_guild_settings()
-        assert await restored.get_value("watcher.example") == "kept"
+        assert await restored.export.list_all_drafts() == await store.export.list_all_drafts()
+        assert (
+            await restored.settings.list_guild_settings()
+            == await store.settings.list_guild_settings()
+        )
+        assert await restored.settings.get_value("watcher.example") == "kept"
         assert Peek(target).announcements(7) == peek.announcements(7) != []
         assert await restored.schema_version() == await store.schema_version()
-        draft = (await restored.list_all_drafts())[0]
+        draft = (await restored.export.list_all_drafts())[0]
         assert draft.body == JAPANESE
     finally:
         await restored.close()
@@ -133,7 +136,7 @@ async def test_import_refuses_a_database_with_drafts(store, tmp_path):
     assert await run_import(tmp_path / "diary.sqlite3", folder, out) == 1
 
     assert "not empty" in out.getvalue()
-    assert len(await store.list_all_drafts()) == 3
+    assert len(await store.export.list_all_drafts()) == 3
 
 
 async def test_import_refuses_a_folder_without_an_export(tmp_path):
@@ -181,7 +184,9 @@ async def test_exported_files_are_private_whatever_the_umask(store, tmp_path, pe
 async def test_members_tokens_are_never_exported(store, tmp_path):
     """member_connections (sealed GitHub tokens) stays out of the export, even encrypted."""
     await fill(store)
-    await store.put_connection_tokens(111, 222, "alice", b"sealed-a", T0, b"sealed-r", T0, T0)
+    await store.connections.put_connection_tokens(
+        111, 222, "alice", b"sealed-a", T0, b"sealed-r", T0, T0
+    )
     folder = tmp_path / "export"
     await run_export(tmp_path / "diary.sqlite3", folder, io.StringIO())
 

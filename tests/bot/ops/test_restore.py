@@ -97,12 +97,12 @@ async def killed_writer_with_backup(tmp_path: Path) -> tuple[Path, Path]:
     database, backup = tmp_path / "diary.sqlite3", tmp_path / "backup.sqlite3"
     store = await Store.open(database)
     for n in range(20):
-        await store.add_draft(OWNER, f"kept {n}", "本文" * 100, [], datetime.now(UTC))
+        await store.drafts.add_draft(OWNER, f"kept {n}", "本文" * 100, [], datetime.now(UTC))
     await store.close()
     assert await run_backup(database, backup, io.StringIO()) == 0
     store = await Store.open(database)  # the database moves on after the backup
     for n in range(200):
-        await store.add_draft(OWNER, f"after {n}", "x" * 2000, [], datetime.now(UTC))
+        await store.drafts.add_draft(OWNER, f"after {n}", "x" * 2000, [], datetime.now(UTC))
     await store.close()
     sigkill(child(WRITER, str(database)))
     assert companions(database)["-wal"] > 0
@@ -119,8 +119,8 @@ async def test_restore_after_a_killed_writer_opens_and_passes_quick_check(tmp_pa
     assert check(database) == ("ok", [f"kept {n}" for n in range(20)])
     store = await Store.open(database)
     try:
-        assert len(await store.list_all_drafts()) == 20
-        await store.add_draft(OWNER, "new", "b", [], datetime.now(UTC))
+        assert len(await store.export.list_all_drafts()) == 20
+        await store.drafts.add_draft(OWNER, "new", "b", [], datetime.now(UTC))
     finally:
         await store.close()
     assert "quick_check passed" in out.getvalue()

@@ -81,17 +81,19 @@ def announcement(issue: int) -> Announcement:
 
 async def test_counts_pending_retrying_and_failed_jobs(store):
     """Publish and announcement jobs are counted as pending, retrying and failed."""
-    drafts = [await store.add_draft(OWNER, f"d{n}", "b", [], T0) for n in range(3)]
-    await store.add_publish_job(job(drafts[0].id, "k1"))
-    second, _ = await store.add_publish_job(job(drafts[1].id, "k2"))
-    third, _ = await store.add_publish_job(job(drafts[2].id, "k3"))
-    await store.update_publish_job_attempt(
+    drafts = [await store.drafts.add_draft(OWNER, f"d{n}", "b", [], T0) for n in range(3)]
+    await store.jobs.add_publish_job(job(drafts[0].id, "k1"))
+    second, _ = await store.jobs.add_publish_job(job(drafts[1].id, "k2"))
+    third, _ = await store.jobs.add_publish_job(job(drafts[2].id, "k3"))
+    await store.jobs.update_publish_job_attempt(
         second.id, T0, next_attempt_at=T0, outcome_unknown=False, error_key="x", error_detail=""
     )
-    await store.fail_publish_job(third.id, T0, "github.forbidden", "403")
-    await store.add_announcements([announcement(1), announcement(2)])
-    await store.update_announcement(9, "alice/diary", 2, T0, state=JobState.FAILED)
-    service = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
+    await store.jobs.fail_publish_job(third.id, T0, "github.forbidden", "403")
+    await store.announcements.add_announcements([announcement(1), announcement(2)])
+    await store.announcements.update_announcement(9, "alice/diary", 2, T0, state=JobState.FAILED)
+    service = StatusService(
+        store.status, store.settings, RateLimits(None), Clock(), watcher_enabled=False
+    )
 
     jobs = (await service.report(latency=0.05)).jobs
 
@@ -104,7 +106,9 @@ async def test_uptime_latency_size_and_rate_limit(store):
     reported as given."""
     clock = Clock()
     limit = Limit(4990, 5000, T0 + timedelta(hours=1))
-    service = StatusService(store, RateLimits(limit), clock, watcher_enabled=False, version="9.9")
+    service = StatusService(
+        store.status, store.settings, RateLimits(limit), clock, watcher_enabled=False, version="9.9"
+    )
     clock.at = T0 + timedelta(hours=2, minutes=5)
 
     report = await service.report(latency=0.042)
@@ -118,20 +122,26 @@ async def test_uptime_latency_size_and_rate_limit(store):
 
 async def test_an_unmeasured_latency_is_none(store):
     """discord.py's latency before the first heartbeat (inf or nan) becomes None."""
-    service = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
+    service = StatusService(
+        store.status, store.settings, RateLimits(None), Clock(), watcher_enabled=False
+    )
     assert (await service.report(latency=float("inf"))).latency is None
     assert (await service.report(latency=float("nan"))).latency is None
 
 
 async def test_watcher_off_not_running_or_last_poll(store):
     """The watcher is off with POLL_INTERVAL=0; on, it shows the last recorded poll if any."""
-    off = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
-    on = StatusService(store, RateLimits(None), Clock(), watcher_enabled=True)
+    off = StatusService(
+        store.status, store.settings, RateLimits(None), Clock(), watcher_enabled=False
+    )
+    on = StatusService(
+        store.status, store.settings, RateLimits(None), Clock(), watcher_enabled=True
+    )
     assert not (await off.report(latency=None)).watcher.enabled
     assert (await on.report(latency=None)).watcher.last_poll_at is None
 
-    await store.set_value(WATCHER_LAST_POLL_KEY, "2024-05-01T09:00:00+00:00")
-    await store.set_value(WATCHER_LAST_RESULT_KEY, "unchanged")
+    await store.settings.set_value(WATCHER_LAST_POLL_KEY, "2024-05-01T09:00:00+00:00")
+    await store.settings.set_value(WATCHER_LAST_RESULT_KEY, "unchanged")
     watcher = (await on.report(latency=None)).watcher
 
     assert (watcher.last_poll_at, watcher.last_result) == (T0, "unchanged")
@@ -149,7 +159,9 @@ async def test_the_status_reads_what_the_watchers_polls_wrote(store, fake_github
     clock = Clock()
     gateway = GitHubGateway("ghp_test", "alice/diary", fake_github.url, seconds_between_writes=0)
     announcements = AnnouncementService(
-        store,
+        store.announcements,
+        store.watching,
+        store.settings,
         None,  # type: ignore[arg-type]  # a baseline and a failure announce nothing
         clock,
         server_repository="alice/diary",
@@ -157,13 +169,16 @@ async def test_the_status_reads_what_the_watchers_polls_wrote(store, fake_github
         blog_url_template=None,
     )
     watching = WatchService(
-        store,
+        store.watching,
+        store.settings,
         GatewayPool(gateway, "alice/diary"),
         announcements,
         repository="alice/diary",
         clock=clock,
     )
-    status = StatusService(store, RateLimits(None), clock, watcher_enabled=True)
+    status = StatusService(
+        store.status, store.settings, RateLimits(None), clock, watcher_enabled=True
+    )
 
     await watching.poll()
     first = (await status.report(latency=None)).watcher
@@ -193,12 +208,24 @@ class Token:
 async def test_the_tokens_expiry_and_its_warning(store):
     """The status carries the token's expiry; it is flagged from seven days before."""
     far = StatusService(
-        store, RateLimits(None), Clock(), watcher_enabled=False, token=Token(T0 + timedelta(30))
+        store.status,
+        store.settings,
+        RateLimits(None),
+        Clock(),
+        watcher_enabled=False,
+        token=Token(T0 + timedelta(30)),
     )
     near = StatusService(
-        store, RateLimits(None), Clock(), watcher_enabled=False, token=Token(T0 + timedelta(6))
+        store.status,
+        store.settings,
+        RateLimits(None),
+        Clock(),
+        watcher_enabled=False,
+        token=Token(T0 + timedelta(6)),
     )
-    unknown = StatusService(store, RateLimits(None), Clock(), watcher_enabled=False)
+    unknown = StatusService(
+        store.status, store.settings, RateLimits(None), Clock(), watcher_enabled=False
+    )
 
     report = await far.report(latency=None)
     assert (report.token_expires_at, report.token_expiring) == (T0 + timedelta(30), False)
@@ -210,18 +237,25 @@ async def test_a_server_sees_only_its_own_jobs(store):
     """Asked for a server, only its publish jobs and the announcements in its announcement
     channel count; another server's stay out of sight."""
     other = Owner(guild_id=3, user_id=4)
-    mine = await store.add_draft(OWNER, "mine", "b", [], T0)
-    theirs = await store.add_draft(other, "theirs", "b", [], T0)
-    await store.add_publish_job(job(mine.id, "k1"))
+    mine = await store.drafts.add_draft(OWNER, "mine", "b", [], T0)
+    theirs = await store.drafts.add_draft(other, "theirs", "b", [], T0)
+    await store.jobs.add_publish_job(job(mine.id, "k1"))
     foreign = replace(job(theirs.id, "k2"), guild_id=other.guild_id, author_id=other.user_id)
-    await store.add_publish_job(foreign)
-    await store.add_announcements([announcement(1), replace(announcement(2), channel_id=8)])
+    await store.jobs.add_publish_job(foreign)
+    await store.announcements.add_announcements(
+        [announcement(1), replace(announcement(2), channel_id=8)]
+    )
 
     async def channel_for_guild(guild_id: int) -> int | None:
         return {OWNER.guild_id: 9, other.guild_id: 8}[guild_id]
 
     service = StatusService(
-        store, RateLimits(None), Clock(), watcher_enabled=False, channel_for_guild=channel_for_guild
+        store.status,
+        store.settings,
+        RateLimits(None),
+        Clock(),
+        watcher_enabled=False,
+        channel_for_guild=channel_for_guild,
     )
 
     jobs = (await service.report(OWNER.guild_id, latency=None)).jobs

@@ -30,7 +30,7 @@ async def refusal(access: AccessService, facts: MemberFacts, need: Need) -> str 
 
 async def test_a_server_off_the_list_is_refused_whatever_the_member_may_do(store):
     """With an allow-list, even a server's owner (Manage Server) is refused in another server."""
-    access = AccessService(store, [HOME])
+    access = AccessService(store.settings, [HOME])
 
     for need in Need:
         assert await refusal(access, member(OTHER, manage=True), need) == "error.server_not_served"
@@ -39,7 +39,7 @@ async def test_a_server_off_the_list_is_refused_whatever_the_member_may_do(store
 
 async def test_without_a_list_every_server_is_served(store):
     """No DISCORD_GUILD_ID: every server is served."""
-    access = AccessService(store)
+    access = AccessService(store.settings)
 
     assert access.serves(OTHER) and access.serves(HOME)
     assert await refusal(access, member(OTHER, manage=True), Need.WRITE) is None
@@ -47,11 +47,11 @@ async def test_without_a_list_every_server_is_served(store):
 
 async def test_writing_needs_the_author_role_once_one_is_set(store):
     """Manage Server writes while no author role is set; once set, only the role writes."""
-    access = AccessService(store, [HOME])
+    access = AccessService(store.settings, [HOME])
     assert await refusal(access, member(manage=True), Need.WRITE) is None
     assert await refusal(access, member(), Need.WRITE) == "error.no_author_role"
 
-    await store.update_guild_settings(HOME, NOW, author_role_id=ROLE)
+    await store.settings.update_guild_settings(HOME, NOW, author_role_id=ROLE)
 
     assert await refusal(access, member(manage=True), Need.WRITE) == "error.author_role_required"
     assert await refusal(access, member(roles=(ROLE,)), Need.WRITE) is None
@@ -59,8 +59,8 @@ async def test_writing_needs_the_author_role_once_one_is_set(store):
 
 async def test_managing_needs_manage_server_and_help_needs_nothing(store):
     """MANAGE asks for Manage Server (the author role is not enough); SERVE for nothing."""
-    access = AccessService(store, [HOME])
-    await store.update_guild_settings(HOME, NOW, author_role_id=ROLE)
+    access = AccessService(store.settings, [HOME])
+    await store.settings.update_guild_settings(HOME, NOW, author_role_id=ROLE)
 
     assert await refusal(access, member(roles=(ROLE,)), Need.MANAGE) == (
         "error.manage_guild_required"
@@ -86,8 +86,8 @@ async def test_an_author_is_looked_up_again_for_later_work(store, found, key):
         asked.append((guild_id, user_id))
         return found
 
-    access = AccessService(store, [HOME], lookup)
-    await store.update_guild_settings(HOME, NOW, author_role_id=ROLE)
+    access = AccessService(store.settings, [HOME], lookup)
+    await store.settings.update_guild_settings(HOME, NOW, author_role_id=ROLE)
     owner = Owner(HOME, 200000000000000001)
 
     try:

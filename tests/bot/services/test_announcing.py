@@ -45,7 +45,9 @@ def directory() -> FakeDirectory:
 
 def service(store, directory, clock, default=HOME_CHANNEL, template=None) -> AnnouncementService:
     return AnnouncementService(
-        store,
+        store.announcements,
+        store.watching,
+        store.settings,
         directory,
         clock,
         server_repository=REPO,
@@ -56,7 +58,7 @@ def service(store, directory, clock, default=HOME_CHANNEL, template=None) -> Ann
 
 async def test_guild_setting_overrides_the_default_channel(store, directory, clock):
     """A server's own announcement channel wins over the default channel in that server."""
-    await store.update_guild_settings(
+    await store.settings.update_guild_settings(
         HOME_GUILD, clock.now(), announce_channel_id=HOME_OTHER_CHANNEL
     )
 
@@ -88,7 +90,9 @@ async def test_no_default_and_no_setting_means_no_channel(store, directory, cloc
 
 async def test_target_channels_are_one_per_guild_that_has_one(store, directory, clock):
     """Every server with an announcement channel contributes it once."""
-    await store.update_guild_settings(OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL)
+    await store.settings.update_guild_settings(
+        OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL
+    )
 
     channels = await service(store, directory, clock).target_channels()
 
@@ -97,7 +101,9 @@ async def test_target_channels_are_one_per_guild_that_has_one(store, directory, 
 
 async def test_announce_queues_one_pending_announcement_per_channel(store, directory, clock, peek):
     """announce() stores a pending announcement of the entry for each target channel, once."""
-    await store.update_guild_settings(OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL)
+    await store.settings.update_guild_settings(
+        OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL
+    )
     announcements = service(store, directory, clock)
 
     await announcements.announce(ENTRY, REPO)

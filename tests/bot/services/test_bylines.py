@@ -25,9 +25,9 @@ async def byline_on(services, template: str = "— {display_name}") -> None:
 
 async def run(services, store, job_id: int, publishing: PublishingService | None = None):
     """One attempt of the job as stored (by `publishing`, e.g. after a restart); the job after."""
-    job = await store.get_publish_job(job_id)
+    job = await store.jobs.get_publish_job(job_id)
     await (publishing or services.publishing).run(job)
-    return await store.get_publish_job(job_id)
+    return await store.jobs.get_publish_job(job_id)
 
 
 def test_the_display_name_is_shown_as_typed():
@@ -38,7 +38,7 @@ def test_the_display_name_is_shown_as_typed():
 
 async def test_the_byline_is_off_by_default(services, store):
     """A new server has no byline."""
-    assert (await store.get_guild_settings(ALICE.guild_id)).byline is None
+    assert (await store.settings.get_guild_settings(ALICE.guild_id)).byline is None
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ async def test_a_byline_without_the_name_or_too_long_is_refused(services, templa
     with pytest.raises(InvalidInput) as raised:
         await services.server_settings.update(ALICE.guild_id, byline=template)
     assert raised.value.key == "error.bad_byline"
-    assert (await store.get_guild_settings(ALICE.guild_id)).byline is None
+    assert (await store.settings.get_guild_settings(ALICE.guild_id)).byline is None
 
 
 async def test_a_dash_turns_the_byline_off(services):
@@ -115,4 +115,4 @@ async def test_a_byline_that_overflows_the_body_is_refused_before_the_job(
     with pytest.raises(InvalidInput) as raised:
         await services.publishing.publish(ALICE, full.id, None, Author("A" * 32))
     assert raised.value.key == "error.body_too_long_with_byline"
-    assert await store.list_pending_publish_jobs() == []
+    assert await store.jobs.list_pending_publish_jobs() == []

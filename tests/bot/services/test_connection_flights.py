@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -135,8 +136,8 @@ async def test_a_refresh_token_rotated_before_a_crash_asks_to_connect_again(stor
     """GitHub rotated the refresh token, then the bot died before storing the new one: the
     stored one is dead, so the next use says connect.again (not an error), the failure is
     recorded for the admins, and signing in again clears it."""
-    crashing = CrashOnRefresh(store)
-    connections = service(crashing, github, clock)
+    crashing = CrashOnRefresh(store.connections)
+    connections = service(SimpleNamespace(connections=crashing), github, clock)
     await sign_in(connections, github)
     clock.advance(8 * 3600)
     github.oauth.advance(8 * 3600)

@@ -42,7 +42,7 @@ def clock() -> FakeClock:
 def service(store, github: FakeGitHub, clock, secret: str = OAuthState.client_secret):
     sign_in = GitHubSignIn(CLIENT, secret, github.web_url, github.url)
     cipher = TokenCipher(new_key())
-    return ConnectionService(store, clock, sign_in, cipher, install_url=INSTALL)
+    return ConnectionService(store.connections, clock, sign_in, cipher, install_url=INSTALL)
 
 
 async def wait_for(condition) -> None:
@@ -153,7 +153,7 @@ async def test_the_diary_is_the_chosen_repository_until_disconnected(store, gith
     # A connection kept while the operator turned the app off: the server diary.
     await sign_in(connections, github)
     await connections.choose(GUILD, MEMBER, "bob/diary")
-    assert await ConnectionService(store, clock).diary_of(GUILD, MEMBER) is None
+    assert await ConnectionService(store.connections, clock).diary_of(GUILD, MEMBER) is None
 
 
 async def test_choosing_before_signing_in_asks_to_connect(store, github, clock):
@@ -233,7 +233,7 @@ async def test_wrong_client_secret_is_the_operators_problem(store, github, clock
 
 async def test_without_the_app_connections_are_disabled(store, clock):
     """No client id or key: the service is disabled and says so."""
-    connections = ConnectionService(store, clock)
+    connections = ConnectionService(store.connections, clock)
     assert not connections.enabled
     with pytest.raises(UserFacingError) as disabled:
         await connections.start()
@@ -268,7 +268,7 @@ async def test_a_refresh_outlives_a_caller_that_gave_up(store, github, clock):
     """A caller cancelled mid-refresh (an autocomplete past its 3 s) still gets the new tokens
     stored: GitHub has retired the old refresh token by then."""
     held = HeldRefresh(GitHubSignIn(CLIENT, OAuthState.client_secret, github.web_url, github.url))
-    connections = ConnectionService(store, clock, held, TokenCipher(new_key()))
+    connections = ConnectionService(store.connections, clock, held, TokenCipher(new_key()))
     await sign_in(connections, github)
     clock.advance(8 * 3600)
     impatient = asyncio.create_task(connections.access_token(GUILD, MEMBER))

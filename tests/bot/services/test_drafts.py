@@ -20,12 +20,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def drafts(store, clock) -> DraftService:
-    return DraftService(store, store, clock)
+    return DraftService(store.drafts, store.images, clock)
 
 
 async def published(store, draft) -> None:
-    job, _ = await store.add_publish_job(job_for(draft, key=f"k{draft.id}"))
-    await store.complete_publish_job(
+    job, _ = await store.jobs.add_publish_job(job_for(draft, key=f"k{draft.id}"))
+    await store.jobs.complete_publish_job(
         job.id,
         T0,
         issue_number=3,
@@ -51,10 +51,10 @@ async def test_default_title_in_utc(drafts):
 async def test_default_title_follows_the_servers_settings(store, clock):
     """Given the settings, a draft without a title is named in the server's title format
     and time zone, with no argument from the caller."""
-    await store.update_guild_settings(
+    await store.settings.update_guild_settings(
         ALICE.guild_id, T0, timezone="Asia/Tokyo", title_format="%m/%d の日記"
     )
-    drafts = DraftService(store, store, clock, settings=store)
+    drafts = DraftService(store.drafts, store.images, clock, settings=store.settings)
 
     draft = await drafts.create(ALICE, None, "Dear diary")
 
@@ -89,7 +89,7 @@ async def test_title_over_githubs_limit_is_refused(drafts, store):
 
     assert raised.value.key == "error.title_too_long"
     assert raised.value.values == {"limit": 256, "length": 257}
-    assert await store.count_drafts(ALICE) == 0
+    assert await store.drafts.count_drafts(ALICE) == 0
 
 
 async def test_body_over_the_limit_is_refused(drafts):
@@ -136,13 +136,13 @@ async def test_append_to_a_published_draft_is_refused(drafts, store):
 
     assert raised.value.key == "error.already_published"
     assert raised.value.values["number"] == 3
-    assert (await store.get_draft(ALICE, draft.id)).body == "Morning."
+    assert (await store.drafts.get_draft(ALICE, draft.id)).body == "Morning."
 
 
 async def test_append_while_publishing_is_refused(drafts, store):
     """While a publish job is pending, the draft's text is frozen."""
     draft = await drafts.create(ALICE, "Day 1", "Morning.")
-    await store.add_publish_job(job_for(draft))
+    await store.jobs.add_publish_job(job_for(draft))
 
     with pytest.raises(UserFacingError) as raised:
         await drafts.append(ALICE, draft.id, "Evening.")
@@ -164,13 +164,13 @@ async def test_edit_of_a_published_draft_is_refused(drafts, store):
 async def test_delete_while_publishing_is_refused(drafts, store):
     """A draft with a pending publish job cannot be deleted, and stays."""
     draft = await drafts.create(ALICE, "Day 1", "Morning.")
-    await store.add_publish_job(job_for(draft))
+    await store.jobs.add_publish_job(job_for(draft))
 
     with pytest.raises(UserFacingError) as raised:
         await drafts.delete(ALICE, draft.id)
 
     assert raised.value.key == "error.delete_while_publishing"
-    assert await store.get_draft(ALICE, draft.id) is not None
+    assert await store.drafts.get_draft(ALICE, draft.id) is not None
 
 
 async def test_delete_removes_an_idle_draft(drafts, store):
@@ -180,7 +180,7 @@ async def test_delete_removes_an_idle_draft(drafts, store):
     deleted = await drafts.delete(ALICE, draft.id)
 
     assert deleted.id == draft.id
-    assert await store.get_draft(ALICE, draft.id) is None
+    assert await store.drafts.get_draft(ALICE, draft.id) is None
 
 
 async def test_someone_elses_draft_is_not_found(drafts):
@@ -204,17 +204,17 @@ async def test_no_drafts_at_all_is_not_found(drafts):
 async def test_published_entries_do_not_count_towards_the_limit(drafts, store):
     """A member with 2,000 published entries can still start a draft."""
     for number in range(2000):
-        draft = await store.add_draft(ALICE, f"Day {number}", "x", (), T0)
-        job, _ = await store.add_publish_job(job_for(draft, key=f"k{draft.id}"))
-        await store.complete_publish_job(
+        draft = await store.drafts.add_draft(ALICE, f"Day {number}", "x", (), T0)
+        job, _ = await store.jobs.add_publish_job(job_for(draft, key=f"k{draft.id}"))
+        await store.jobs.complete_publish_job(
             job.id, T0, issue_number=number + 1, issue_url="https://example.org", announcements=()
         )
 
     draft = await drafts.create(ALICE, "Day 2001", "x")
 
     assert draft.issue_number is None
-    assert await store.count_drafts(ALICE) == 1
-    assert await store.count_drafts(ALICE, published=True) == 2001
+    assert await store.drafts.count_drafts(ALICE) == 1
+    assert await store.drafts.count_drafts(ALICE, published=True) == 2001
 
 
 async def test_the_501st_unpublished_draft_is_refused(drafts, store):
@@ -227,7 +227,7 @@ async def test_the_501st_unpublished_draft_is_refused(drafts, store):
 
     assert raised.value.key == "error.too_many_drafts"
     assert raised.value.values == {"limit": 500}
-    assert await store.count_drafts(ALICE) == MAX_DRAFTS_PER_MEMBER
+    assert await store.drafts.count_drafts(ALICE) == MAX_DRAFTS_PER_MEMBER
 
 
 async def test_count_counts_the_members_drafts(drafts, store):
@@ -318,8 +318,13 @@ async def test_preview_holds_the_draft_its_images_schedule_and_warnings(drafts, 
 
 def test_the_delete_confirmation_lasts_as_configured(store, clock):
     """DELETE_CONFIRM_SECONDS reaches the cogs through DraftService, not through settings."""
-    assert DraftService(store, store, clock, delete_confirm_seconds=30).delete_confirm_seconds == 30
-    assert DraftService(store, store, clock).delete_confirm_seconds == 120
+    assert (
+        DraftService(
+            store.drafts, store.images, clock, delete_confirm_seconds=30
+        ).delete_confirm_seconds
+        == 30
+    )
+    assert DraftService(store.drafts, store.images, clock).delete_confirm_seconds == 120
 
 
 async def test_appends_at_once_cannot_together_pass_the_length_limit(drafts, store):
@@ -336,7 +341,7 @@ async def test_appends_at_once_cannot_together_pass_the_length_limit(drafts, sto
 
     refused = [r for r in results if isinstance(r, InvalidInput)]
     assert len(refused) == 1 and refused[0].key == "error.body_too_long"
-    body = (await store.get_draft(ALICE, draft.id)).body
+    body = (await store.drafts.get_draft(ALICE, draft.id)).body
     assert len(body) == MAX_BODY - 1_000 + 2 + 600 <= MAX_BODY
 
 
@@ -344,7 +349,7 @@ async def test_drafts_started_at_once_cannot_together_pass_the_draft_limit(draft
     """One short of the limit, two drafts started at once: the count is taken in the
     insert's transaction, so one is stored and the other refused."""
     for number in range(MAX_DRAFTS_PER_MEMBER - 1):
-        await store.add_draft(ALICE, f"Day {number}", "x", (), T0)
+        await store.drafts.add_draft(ALICE, f"Day {number}", "x", (), T0)
 
     results = await asyncio.gather(
         drafts.create(ALICE, "One", "x"), drafts.create(ALICE, "Two", "x"), return_exceptions=True
@@ -352,7 +357,7 @@ async def test_drafts_started_at_once_cannot_together_pass_the_draft_limit(draft
 
     refused = [r for r in results if isinstance(r, InvalidInput)]
     assert len(refused) == 1 and refused[0].key == "error.too_many_drafts"
-    assert await store.count_drafts(ALICE) == MAX_DRAFTS_PER_MEMBER
+    assert await store.drafts.count_drafts(ALICE) == MAX_DRAFTS_PER_MEMBER
 
 
 async def test_append_to_a_missing_draft_is_not_found(drafts):

@@ -38,10 +38,10 @@ async def test_add_after_an_unknown_outcome_finds_the_comment_instead_of_posting
     fake_github.fail_next(1, status=502, commit=True)
     job = await services.comments.add(ALICE, number, "Addendum.")
     await services.comments.run(job)  # the comment is stored, the answer is a 502
-    retry = await store.get_comment_job(job.id)
+    retry = await store.comments.get_comment_job(job.id)
     assert retry.state is JobState.PENDING and retry.outcome_unknown
     await services.comments.run(retry)
-    url = (await store.get_comment_job(job.id)).comment_url
+    url = (await store.comments.get_comment_job(job.id)).comment_url
     comments = fake_github.comments(number)
     assert len(comments) == 1
     assert comments[0]["body"].startswith("Addendum.\n\n<!-- diary-bot:")
@@ -57,16 +57,16 @@ async def test_add_is_recorded_before_any_github_request(services, fake_github, 
     fake_github.reset_requests()
     job = await services.comments.add(ALICE, number, "Later.")
     assert fake_github.requests == []
-    stored = await store.get_comment_job(job.id)
+    stored = await store.comments.get_comment_job(job.id)
     assert stored.state is JobState.PENDING
     assert stored.body == f"Later.\n\n<!-- diary-bot:{stored.idempotency_key} -->"
 
 
 async def published(store, owner, number: int) -> None:
     """A draft of `owner` that this bot published as issue #`number`."""
-    draft = await store.add_draft(owner, "Mine", "Text.", (), T0)
-    job, _ = await store.add_publish_job(job_for(draft, key=f"{number:032x}"))
-    await store.complete_publish_job(
+    draft = await store.drafts.add_draft(owner, "Mine", "Text.", (), T0)
+    job, _ = await store.jobs.add_publish_job(job_for(draft, key=f"{number:032x}"))
+    await store.jobs.complete_publish_job(
         job.id, T0, issue_number=number, issue_url=f"https://x/{number}", announcements=()
     )
 
@@ -138,7 +138,7 @@ async def test_listed_authors_replace_the_default_but_the_bots_entries_stay(
     """ANNOUNCE_AUTHORS=carol: Carol's issues are entries, the owner's are not; issues this bot
     published are entries whoever its token's user is."""
     entries = EntryService(
-        store, services.gateways, services.announcements, clock, AuthorPolicy.of(["Carol"])
+        store.drafts, services.gateways, services.announcements, clock, AuthorPolicy.of(["Carol"])
     )
     owner = fake_github.add_issue_from_web("Owner's", "Text.")
     carol = fake_github.add_issue_from_web("Carol's", "Text.", user="carol")
@@ -155,12 +155,12 @@ async def test_a_failing_addendum_keeps_its_job_until_github_answers(services, f
     fake_github.fail_next(1, status=503)
     job = await services.comments.add(ALICE, number, "Soon.")
     await services.comments.run(job)
-    retry = await store.get_comment_job(job.id)
+    retry = await store.comments.get_comment_job(job.id)
     assert (retry.state, retry.attempts) == (JobState.PENDING, 1)
 
     await services.comments.run(retry)
 
-    assert (await store.get_comment_job(job.id)).state is JobState.DONE
+    assert (await store.comments.get_comment_job(job.id)).state is JobState.DONE
     assert len(fake_github.comments(number)) == 1
 
 
@@ -168,11 +168,11 @@ async def test_a_comment_job_resumes_from_the_store(services, fake_github, store
     """A job recorded before a restart is the next due, and the worker posts it."""
     number = fake_github.add_issue_from_web("Entry", "Text.")
     job = await services.comments.add(ALICE, number, "After restart.")
-    assert (await store.next_comment_job()).id == job.id
+    assert (await store.comments.next_comment_job()).id == job.id
 
-    await services.comment_worker.run_one(await store.next_comment_job())
+    await services.comment_worker.run_one(await store.comments.next_comment_job())
 
-    assert await store.next_comment_job() is None
+    assert await store.comments.next_comment_job() is None
     assert len(fake_github.comments(number)) == 1
 
 
@@ -187,13 +187,13 @@ async def test_an_addendum_waits_out_a_rejected_token_past_its_attempt_budget(
     job = await services.comments.add(ALICE, number, "Kept.")
     fake_github.set_mode(token_revoked=True)
     for _ in range(MAX_ATTEMPTS + 2):
-        await services.comments.run(await store.get_comment_job(job.id))
-    waiting = await store.get_comment_job(job.id)
+        await services.comments.run(await store.comments.get_comment_job(job.id))
+    waiting = await store.comments.get_comment_job(job.id)
     assert (waiting.state, waiting.error_key) == (JobState.PENDING, "github.unauthorized")
     assert waiting.attempts == MAX_ATTEMPTS + 2
 
     fake_github.clear_faults()
     await services.comments.run(waiting)
 
-    assert (await store.get_comment_job(job.id)).state is JobState.DONE
+    assert (await store.comments.get_comment_job(job.id)).state is JobState.DONE
     assert len(fake_github.comments(number)) == 1

@@ -26,14 +26,14 @@ async def test_publishing_drops_the_bytes_and_keeps_hash_and_path(
 
     assert job.state is JobState.DONE
     assert peek.image_bytes() == 0
-    listed = await store.list_draft_images(ALICE, draft.id)
+    listed = await store.images.list_draft_images(ALICE, draft.id)
     assert [(i.sha256, i.size) for i in listed] == [
         (hashlib.sha256(png(n)).hexdigest(), len(png(n))) for n in (1, 2)
     ]
     for n in (1, 2):
         digest = hashlib.sha256(png(n)).hexdigest()
-        assert await store.get_committed_image_path(digest) == path_for(job, png(n))
-        assert await store.get_image_data(digest) is None
+        assert await store.images.get_committed_image_path(digest) == path_for(job, png(n))
+        assert await store.images.get_image_data(digest) is None
 
 
 async def test_bytes_an_unpublished_draft_shares_are_kept(services, fake_github, peek, store):
@@ -45,7 +45,7 @@ async def test_bytes_an_unpublished_draft_shares_are_kept(services, fake_github,
     await attach(services, second, 1)
 
     await publish(services, store, first)
-    assert await store.get_image_data(hashlib.sha256(png(1)).hexdigest()) == png(1)
+    assert await store.images.get_image_data(hashlib.sha256(png(1)).hexdigest()) == png(1)
     assert peek.image_bytes() == len(png(1))
 
     assert (await publish(services, store, second)).state is JobState.DONE
@@ -62,7 +62,7 @@ async def test_the_same_image_in_a_new_draft_is_stored_again(services, fake_gith
     later = await services.drafts.create(ALICE, "Day 9", "Again.")
 
     await attach(services, later, 1)
-    assert await store.get_image_data(hashlib.sha256(png(1)).hexdigest()) == png(1)
+    assert await store.images.get_image_data(hashlib.sha256(png(1)).hexdigest()) == png(1)
 
     second_job = await publish(services, store, later)
     assert second_job.state is JobState.DONE
@@ -113,6 +113,6 @@ async def test_upgrading_drops_the_bytes_of_entries_published_before(
     store = await Store.open(path)
     try:
         assert peek.image_bytes() == len(png(2))
-        assert await store.get_image_data(digest) is None
+        assert await store.images.get_image_data(digest) is None
     finally:
         await store.close()

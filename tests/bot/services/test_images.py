@@ -66,8 +66,8 @@ async def publish(services, store, draft) -> PublishJob:
 
 
 async def attempt(services, store, job_id: int) -> PublishJob:
-    await services.publishing.run(await store.get_publish_job(job_id))
-    return await store.get_publish_job(job_id)
+    await services.publishing.run(await store.jobs.get_publish_job(job_id))
+    return await store.jobs.get_publish_job(job_id)
 
 
 def image_commits(fake_github) -> list[dict]:
@@ -466,5 +466,5 @@ async def test_a_protected_branch_ends_the_job_saying_what_to_change(
     text = i18n.t("en", error.key, **error.values)
     assert "ruleset" in text and "bypass" in text
     assert fake_github.issues() == []
-    assert (await store.get_draft(ALICE, draft.id)).body == draft.body
+    assert (await store.drafts.get_draft(ALICE, draft.id)).body == draft.body
     assert fake_github.violations == []

@@ -42,7 +42,7 @@ class Members:
     async def connect(self, owner: Owner, login: str, repository: str | None) -> str:
         grant = self.fake.oauth.grant(login)
         now = self.clock.now()
-        await self.store.put_connection_tokens(
+        await self.store.connections.put_connection_tokens(
             owner.guild_id,
             owner.user_id,
             login,
@@ -53,7 +53,7 @@ class Members:
             now,
         )
         if repository is not None:
-            await self.store.set_connection_repository(
+            await self.store.connections.set_connection_repository(
                 owner.guild_id, owner.user_id, repository, now
             )
         return str(grant["access_token"])
@@ -85,8 +85,10 @@ async def services(store, gateway, fake_github, directory, sender, clock, cipher
     sign_in = GitHubSignIn(
         OAuthState.client_id, OAuthState.client_secret, fake_github.web_url, fake_github.url
     )
-    connections = ConnectionService(store, clock, sign_in, cipher)
-    await store.update_guild_settings(OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL)
+    connections = ConnectionService(store.connections, clock, sign_in, cipher)
+    await store.settings.update_guild_settings(
+        OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL
+    )
 
     def make(repository: str, credentials: Credentials) -> GitHubGateway:
         return GitHubGateway(
@@ -131,10 +133,10 @@ async def test_a_connected_members_entry_is_created_in_their_repository_as_them(
     assert (issue["user"], issue["created_with"]) == ("bob", token)
     assert done.state is JobState.DONE and done.target == BOBS
     assert done.issue_url == f"https://github.com/bob/diary/issues/{issue['number']}"
-    published = await store.get_draft(BOB, draft.id)
+    published = await store.drafts.get_draft(BOB, draft.id)
     assert published.issue_target == BOBS
-    assert await store.get_draft_of_issue(issue["number"], "bob/diary") == published
-    assert await store.get_draft_of_issue(issue["number"]) is None
+    assert await store.drafts.get_draft_of_issue(issue["number"], "bob/diary") == published
+    assert await store.drafts.get_draft_of_issue(issue["number"]) is None
 
     _, alices = await publish(services, store, ALICE)
     (server_issue,) = fake_github.issues()
@@ -229,7 +231,7 @@ async def test_a_revoked_sign_in_ends_the_job_with_a_note_and_keeps_the_draft(
     ended = await attempt(services, store, job.id)
     assert (ended.state, ended.error_key) == (JobState.FAILED, "connect.again")
     assert services.publishing.error_for(ended).key == "connect.again"
-    kept = await store.get_draft(BOB, draft.id)
+    kept = await store.drafts.get_draft(BOB, draft.id)
     assert (kept.body, kept.issue_number, kept.job_state) == (draft.body, None, JobState.FAILED)
     assert fake_github.issues("bob/diary") == []
 
@@ -265,12 +267,12 @@ async def test_an_addendum_goes_to_the_entry_in_the_members_repository(
     """A comment on an entry of the member's own diary is posted there, with their token."""
     token = await members.connect(BOB, "bob", "bob/diary")
     draft, done = await publish(services, store, BOB)
-    published = await store.get_draft(BOB, draft.id)
+    published = await store.drafts.get_draft(BOB, draft.id)
     job = await services.comments.add(BOB, done.issue_number, "later", published.issue_target)
     await services.comments.run(job)
     (comment,) = fake_github.comments(done.issue_number, "bob/diary")
     assert comment["created_with"] == token
-    assert (await store.get_comment_job(job.id)).target == BOBS
+    assert (await store.comments.get_comment_job(job.id)).target == BOBS
 
 
 async def test_a_members_entry_is_announced_in_their_server_keyed_by_their_repository(
@@ -282,11 +284,11 @@ async def test_a_members_entry_is_announced_in_their_server_keyed_by_their_repos
     _, bobs = await publish(services, store, BOB)
     _, alices = await publish(services, store, ALICE)
     assert bobs.issue_number == alices.issue_number == 1
-    mine = await store.list_tracked_announcements("bob/diary", 1)
+    mine = await store.announcements.list_tracked_announcements("bob/diary", 1)
     assert [(a.channel_id, a.url, a.author_name) for a in mine] == [
         (HOME_CHANNEL, "https://github.com/bob/diary/issues/1", "Bob")
     ]
-    server = await store.list_tracked_announcements("alice/diary", 1)
+    server = await store.announcements.list_tracked_announcements("alice/diary", 1)
     assert sorted(a.channel_id for a in server) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
 
 
@@ -316,7 +318,7 @@ async def test_a_schedule_goes_to_the_diary_of_when_it_fires(
     token = await members.connect(BOB, "bob", "bob/diary")
     clock.advance(3660)
     await services.schedule_worker._run_due()
-    (job,) = await store.list_pending_publish_jobs()
+    (job,) = await store.jobs.list_pending_publish_jobs()
     assert job.target == BOBS
     assert (await attempt(services, store, job.id)).state is JobState.DONE
     assert [i["created_with"] for i in fake_github.issues("bob/diary")] == [token]
@@ -371,7 +373,7 @@ async def test_a_diary_connected_in_two_servers_announces_a_published_entry_in_b
     await members.connect(BOB, "bob", "bob/diary")
     await members.connect(Owner(OTHER_GUILD, BOB.user_id), "bob", "bob/diary")
     _, done = await publish(services, store, BOB)
-    announced = await store.list_tracked_announcements("bob/diary", done.issue_number)
+    announced = await store.announcements.list_tracked_announcements("bob/diary", done.issue_number)
     assert sorted(a.channel_id for a in announced) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
 
 
@@ -385,7 +387,9 @@ async def test_a_member_who_connected_the_server_diary_is_announced_like_it(
     _, done = await publish(services, store, BOB)
     assert done.target == DiaryTarget("alice/diary", (BOB.guild_id, BOB.user_id))
     assert fake_github.issues()[0]["user"] == "bob"
-    announced = await store.list_tracked_announcements("alice/diary", done.issue_number)
+    announced = await store.announcements.list_tracked_announcements(
+        "alice/diary", done.issue_number
+    )
     assert sorted(a.channel_id for a in announced) == sorted([HOME_CHANNEL, OTHER_CHANNEL])
 
 

@@ -38,9 +38,9 @@ async def member_services(store, gateway, fake_github, directory, sender, clock,
     sign_in = GitHubSignIn(
         state.client_id, state.client_secret, fake_github.web_url, fake_github.url
     )
-    connections = ConnectionService(store, clock, sign_in, cipher)
+    connections = ConnectionService(store.connections, clock, sign_in, cipher)
     grant = fake_github.oauth.grant("bob")
-    await store.put_connection_tokens(
+    await store.connections.put_connection_tokens(
         BOB.guild_id,
         BOB.user_id,
         "bob",
@@ -50,7 +50,9 @@ async def member_services(store, gateway, fake_github, directory, sender, clock,
         None,
         clock.now(),
     )
-    await store.set_connection_repository(BOB.guild_id, BOB.user_id, REPOSITORY, clock.now())
+    await store.connections.set_connection_repository(
+        BOB.guild_id, BOB.user_id, REPOSITORY, clock.now()
+    )
 
     def make(repository: str, credentials: Credentials) -> GitHubGateway:
         return GitHubGateway(
@@ -172,7 +174,7 @@ async def test_an_addendum_goes_to_the_members_issue_with_the_members_token(
 
     (comment,) = fake_github.comments(number, REPOSITORY)
     assert comment["created_with"] == member_services.bob_token
-    assert (await store.get_comment_job(job.id)).state is JobState.DONE
+    assert (await store.comments.get_comment_job(job.id)).state is JobState.DONE
     assert not any("/repos/alice/diary/" in r.path for r in fake_github.requests)
 
 

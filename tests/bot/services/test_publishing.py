@@ -28,11 +28,11 @@ async def attempt(services, store, job_id: int):
     postponement while GitHub settles after an unknown outcome); the job after."""
     clock = services.publishing._clock
     for _ in range(2):
-        job = await store.get_publish_job(job_id)
+        job = await store.jobs.get_publish_job(job_id)
         if job.next_attempt_at > clock.now():
             clock.advance((job.next_attempt_at - clock.now()).total_seconds())
         await services.publishing.run(job)
-        after = await store.get_publish_job(job_id)
+        after = await store.jobs.get_publish_job(job_id)
         if after.attempts != job.attempts or after.state is not JobState.PENDING:
             break
     return after
@@ -60,7 +60,7 @@ async def test_publishing_marks_draft_and_job_done(services, draft, fake_github,
 
     (issue,) = fake_github.issues()
     assert (done.state, done.issue_number) == (JobState.DONE, issue["number"])
-    published = await store.get_draft(ALICE, draft.id)
+    published = await store.drafts.get_draft(ALICE, draft.id)
     assert published.issue_number == issue["number"]
     assert published.issue_url == f"https://github.com/alice/diary/issues/{issue['number']}"
     assert fake_github.violations == []
@@ -118,7 +118,7 @@ async def test_empty_body_is_refused_before_any_request(services, fake_github, s
 
     assert raised.value.key == "error.body_empty"
     assert fake_github.requests == []
-    assert await store.list_pending_publish_jobs() == []
+    assert await store.jobs.list_pending_publish_jobs() == []
 
 
 async def test_unknown_label_is_refused_before_creating(services, draft, fake_github, store):
@@ -130,7 +130,7 @@ async def test_unknown_label_is_refused_before_creating(services, draft, fake_gi
     assert raised.value.values["labels"] == "no-such-label"
     assert "bug" in raised.value.values["known"].split(", ")
     assert [r.method for r in fake_github.requests] == ["GET"]
-    assert await store.list_pending_publish_jobs() == []
+    assert await store.jobs.list_pending_publish_jobs() == []
     assert fake_github.violations == []
 
 
@@ -262,7 +262,7 @@ async def test_final_error_fails_the_job_and_keeps_the_draft(
     after = await attempt(services, store, job.id)
 
     assert (after.state, after.error_key) == (JobState.FAILED, key)
-    kept = await store.get_draft(ALICE, draft.id)
+    kept = await store.drafts.get_draft(ALICE, draft.id)
     assert (kept.body, kept.issue_number, kept.job_state) == (draft.body, None, JobState.FAILED)
     assert services.publishing.error_for(after).key == key
     assert fake_github.issues() == []
@@ -285,13 +285,13 @@ async def test_a_rejected_token_keeps_the_job_and_the_draft(
     assert after.next_attempt_at == clock.now() + timedelta(seconds=600)
     heard = await asyncio.wait_for(waiter, 5)  # at once, not after the 60 s
     assert heard.error_key == "github.unauthorized"
-    kept = await store.get_draft(ALICE, draft.id)
+    kept = await store.drafts.get_draft(ALICE, draft.id)
     assert (kept.body, kept.issue_number, kept.job_state) == (draft.body, None, JobState.PENDING)
 
     fake_github.clear_faults()
     again, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
     assert (again.id, created) == (job.id, False)
-    due = await store.get_publish_job(job.id)
+    due = await store.jobs.get_publish_job(job.id)
     assert due.next_attempt_at <= clock.now()
     assert (await attempt(services, store, job.id)).state is JobState.DONE
     assert len(fake_github.issues()) == 1
@@ -387,10 +387,10 @@ async def test_a_job_that_failed_1100_times_is_rescheduled_and_others_run(
     assert await services.publish_worker._run_due() == 0  # the stuck job, failing again
     assert await services.publish_worker._run_due() == 0  # the second job
 
-    after = await store.get_publish_job(stuck.id)
+    after = await store.jobs.get_publish_job(stuck.id)
     assert (after.state, after.attempts) == (JobState.PENDING, 1_101)
     assert clock.now() < after.next_attempt_at <= clock.now() + timedelta(seconds=300)
-    done = await store.get_publish_job(second.id)
+    done = await store.jobs.get_publish_job(second.id)
     assert done.state is JobState.DONE
     assert [issue["title"] for issue in fake_github.issues()] == ["Day 2"]
 
@@ -407,7 +407,7 @@ async def test_a_job_failing_for_its_whole_life_is_given_up_with_a_note(
     after = await attempt(services, store, job.id)
 
     assert (after.state, after.error_key) == (JobState.FAILED, GAVE_UP)
-    listed = await store.get_draft(ALICE, draft.id)
+    listed = await store.drafts.get_draft(ALICE, draft.id)
     assert (listed.job_state, listed.job_error_key) == (JobState.FAILED, GAVE_UP)
     error = services.publishing.error_for(after)
     assert str(MAX_ATTEMPTS) in i18n.t("en", error.key, **error.values)
@@ -428,9 +428,9 @@ async def test_cancel_stops_a_waiting_job_and_publish_starts_again(
     await attempt(services, store, job.id)  # the worker had picked it before the cancel
 
     assert (cancelled.id, found.id) == (job.id, draft.id)
-    after = await store.get_publish_job(job.id)
+    after = await store.jobs.get_publish_job(job.id)
     assert (after.state, after.error_key) == (JobState.FAILED, CANCELLED)
-    assert (await store.get_draft(ALICE, draft.id)).job_error_key == CANCELLED
+    assert (await store.drafts.get_draft(ALICE, draft.id)).job_error_key == CANCELLED
     assert fake_github.requests == []
     retry, created = await services.publishing.publish(ALICE, draft.id, None, AUTHOR)
     assert created and (await attempt(services, store, retry.id)).state is JobState.DONE
@@ -456,9 +456,9 @@ async def test_after_an_unknown_outcome_the_key_is_looked_for_once_github_settle
     started = first.create_started_at
     fake_github.reset_requests()
 
-    await services.publishing.run(await store.get_publish_job(job.id))
+    await services.publishing.run(await store.jobs.get_publish_job(job.id))
 
-    waiting = await store.get_publish_job(job.id)
+    waiting = await store.jobs.get_publish_job(job.id)
     assert fake_github.requests == []
     assert waiting.next_attempt_at == started + timedelta(seconds=SETTLE_SECONDS)
     assert waiting.attempts == first.attempts
@@ -484,4 +484,4 @@ async def test_publishing_again_after_a_job_ended_in_doubt_adopts_its_issue(
     assert created and again.idempotency_key == job.idempotency_key
     assert done.state is JobState.DONE
     assert len(fake_github.issues()) == 1
-    assert (await store.get_draft(ALICE, draft.id)).issue_number == done.issue_number
+    assert (await store.drafts.get_draft(ALICE, draft.id)).issue_number == done.issue_number

@@ -61,11 +61,11 @@ async def publish_at(
     store: Store, at: datetime, owner: Owner = ALICE, title: str = "Day", body: str = "Text"
 ) -> int:
     """A draft published at `at` (as a finished publish job records it); its issue number."""
-    draft = await store.add_draft(owner, title, body, (), at)
-    job, _ = await store.add_publish_job(job_for(draft, at, key=f"key-{draft.id}"))
+    draft = await store.drafts.add_draft(owner, title, body, (), at)
+    job, _ = await store.jobs.add_publish_job(job_for(draft, at, key=f"key-{draft.id}"))
     number = 100 + draft.id
     url = f"https://github.com/alice/diary/issues/{number}"
-    await store.complete_publish_job(
+    await store.jobs.complete_publish_job(
         job.id, at, issue_number=number, issue_url=url, announcements=()
     )
     return number
@@ -78,13 +78,13 @@ def at() -> FakeClock:
 
 @pytest.fixture
 async def tokyo(store, at) -> Store:
-    await store.update_guild_settings(ALICE.guild_id, at.now(), timezone=TOKYO)
+    await store.settings.update_guild_settings(ALICE.guild_id, at.now(), timezone=TOKYO)
     return store
 
 
 @pytest.fixture
 def rhythm(store, at) -> RhythmService:
-    return RhythmService(store, store, at)
+    return RhythmService(store.entries, store.settings, at)
 
 
 @pytest.fixture
@@ -97,7 +97,9 @@ def reminders(store, rhythm, poster, at) -> ReminderService:
     async def channel_for_guild(guild_id: int) -> int | None:
         return CHANNEL
 
-    return ReminderService(store, store, rhythm, poster, at, channel_for_guild=channel_for_guild)
+    return ReminderService(
+        store.reminders, store.settings, rhythm, poster, at, channel_for_guild=channel_for_guild
+    )
 
 
 async def _run_due(reminders: ReminderService, at: FakeClock) -> float:
@@ -197,7 +199,7 @@ async def test_reminder_is_skipped_on_a_day_with_an_entry(tokyo, reminders, post
     await reminders.run(ALICE.guild_id)
 
     assert poster.posts == []
-    assert (await tokyo.get_reminder(ALICE.guild_id)).outcome == "skipped"
+    assert (await tokyo.reminders.get_reminder(ALICE.guild_id)).outcome == "skipped"
 
 
 async def test_an_entry_on_the_previous_local_day_does_not_skip(tokyo, reminders, poster, at):
@@ -218,7 +220,9 @@ async def test_an_entry_written_on_github_also_skips(tokyo, reminders, poster, a
     await reminders.configure(
         ALICE.guild_id, channel_id=9, time_text="21:00", on_this_day=None, default_channel_id=7
     )
-    await tokyo.add_announcements([announcement(CHANNEL, 77, utc(2026, 11, 26, 1, 0))])
+    await tokyo.announcements.add_announcements(
+        [announcement(CHANNEL, 77, utc(2026, 11, 26, 1, 0))]
+    )
     at.current = utc(2026, 11, 26, 12, 0)
 
     await reminders.run(ALICE.guild_id)
@@ -248,7 +252,7 @@ async def test_setting_up_a_reminder_gives_the_server_the_admins_language(store,
             first_language=language,
         )
 
-    assert (await store.get_guild_settings(ALICE.guild_id)).language == "ja"
+    assert (await store.settings.get_guild_settings(ALICE.guild_id)).language == "ja"
 
 
 async def test_show_without_a_reminder_names_the_servers_time_zone(tokyo, reminders):
@@ -273,7 +277,7 @@ async def test_reminder_is_posted_in_the_servers_language(tokyo, store, rhythm, 
         return None
 
     service = ReminderService(
-        store, store, rhythm, japanese, at, channel_for_guild=channel_for_guild
+        store.reminders, store.settings, rhythm, japanese, at, channel_for_guild=channel_for_guild
     )
     await service.configure(
         ALICE.guild_id, channel_id=9, time_text="21:00", on_this_day=None, default_channel_id=7
@@ -299,7 +303,7 @@ async def test_a_post_whose_answer_was_lost_is_not_posted_again(tokyo, reminders
     await reminders.run(ALICE.guild_id)
 
     assert len(poster.posts) == 1
-    assert (await tokyo.get_reminder(ALICE.guild_id)).outcome == "sent"
+    assert (await tokyo.reminders.get_reminder(ALICE.guild_id)).outcome == "sent"
 
 
 async def test_past_the_nonce_window_the_post_is_found_not_repeated(tokyo, reminders, poster, at):
@@ -317,7 +321,7 @@ async def test_past_the_nonce_window_the_post_is_found_not_repeated(tokyo, remin
     await reminders.run(ALICE.guild_id)
 
     assert len(poster.posts) == 1
-    assert (await tokyo.get_reminder(ALICE.guild_id)).outcome == "sent"
+    assert (await tokyo.reminders.get_reminder(ALICE.guild_id)).outcome == "sent"
 
 
 async def test_off_and_on_the_same_day_posts_no_second_time(tokyo, reminders, poster, at):
@@ -345,14 +349,14 @@ async def test_a_retrying_day_is_not_taken_before_its_retry_is_due(tokyo, remind
         ALICE.guild_id, channel_id=9, time_text="21:00", on_this_day=None, default_channel_id=7
     )
     now = utc(2026, 11, 26, 12, 0)
-    assert await tokyo.claim_reminder_day(ALICE.guild_id, "2026-11-26", now)
-    await tokyo.record_reminder(
+    assert await tokyo.reminders.claim_reminder_day(ALICE.guild_id, "2026-11-26", now)
+    await tokyo.reminders.record_reminder(
         ALICE.guild_id, "2026-11-26", now, "retrying", next_attempt_at=now + timedelta(minutes=5)
     )
 
-    assert await tokyo.claim_reminder_day(ALICE.guild_id, "2026-11-26", now) is None
+    assert await tokyo.reminders.claim_reminder_day(ALICE.guild_id, "2026-11-26", now) is None
     later = now + timedelta(minutes=5)
-    assert await tokyo.claim_reminder_day(ALICE.guild_id, "2026-11-26", later) is not None
+    assert await tokyo.reminders.claim_reminder_day(ALICE.guild_id, "2026-11-26", later) is not None
 
 
 async def test_a_reminder_missed_for_hours_is_skipped_not_posted_late(tokyo, reminders, poster, at):
@@ -430,7 +434,7 @@ async def test_reminders_behind_a_failing_one_are_posted(tokyo, store, reminders
     """A server's reminder whose handling raises past the service's own error handling is
     set aside (the attempt counted, the retry later), and another server's is posted."""
     other = Owner(ALICE.guild_id + 1, ALICE.user_id).guild_id
-    await store.update_guild_settings(other, at.now(), timezone=TOKYO)
+    await store.settings.update_guild_settings(other, at.now(), timezone=TOKYO)
     for guild_id, time_text in ((ALICE.guild_id, "12:00:10"), (other, "12:00:20")):
         await reminders.configure(
             guild_id, channel_id=9, time_text=time_text, on_this_day=None, default_channel_id=7
@@ -456,11 +460,11 @@ async def test_reminders_behind_a_failing_one_are_posted(tokyo, store, reminders
             pass
 
     assert len(poster.posts) == 1
-    assert (await store.get_reminder(other)).outcome == "sent"
-    first = await store.get_reminder(ALICE.guild_id)
+    assert (await store.reminders.get_reminder(other)).outcome == "sent"
+    first = await store.reminders.get_reminder(ALICE.guild_id)
     assert (first.outcome, first.attempts) == ("retrying", 1)
     assert first.next_attempt_at > at.now()
     at.advance(60)
     await worker._run_due()
-    second = await store.get_reminder(ALICE.guild_id)
+    second = await store.reminders.get_reminder(ALICE.guild_id)
     assert second.attempts == 2 and second.next_attempt_at > first.next_attempt_at

@@ -19,8 +19,8 @@ NOW = utc(2026, 11, 26, 3, 0)  # 12:00 in Tokyo
 @pytest.fixture
 async def rhythm(store) -> RhythmService:
     """Stats of a server on Tokyo time."""
-    await store.update_guild_settings(ALICE.guild_id, NOW, timezone=TOKYO)
-    return RhythmService(store, store, FakeClock(NOW))
+    await store.settings.update_guild_settings(ALICE.guild_id, NOW, timezone=TOKYO)
+    return RhythmService(store.entries, store.settings, FakeClock(NOW))
 
 
 def test_current_streak_lists_its_days_newest_first():
@@ -35,7 +35,7 @@ async def test_day_totals_follow_the_servers_day_boundary(store, rhythm):
     await publish_at(store, utc(2026, 11, 24, 14, 59), body="1234")  # 11-24 23:59 JST
     await publish_at(store, utc(2026, 11, 24, 15, 0), body="12")  # 11-25 00:00 JST
     await publish_at(store, utc(2026, 11, 25, 2, 0), body="123")  # 11-25 11:00 JST
-    entries = await store.list_published_entries(ALICE.guild_id, author_id=ALICE.user_id)
+    entries = await store.entries.list_published_entries(ALICE.guild_id, author_id=ALICE.user_id)
 
     totals = day_totals(entries, ZoneInfo(TOKYO))
 

@@ -166,7 +166,7 @@ async def test_scheduling_stores_it_and_sends_nothing(services, fake_github, clo
     assert done.schedule.state is ScheduleState.PENDING
     assert await services.schedule_worker._run_due() == 120  # sleeps until it is due
     assert fake_github.requests == []
-    assert await store.list_pending_publish_jobs() == []
+    assert await store.jobs.list_pending_publish_jobs() == []
 
 
 async def test_a_due_schedule_publishes_once(services, fake_github, clock):
@@ -191,7 +191,7 @@ async def test_handover_after_a_crash_adopts_the_job_it_made(
     draft = await services.drafts.create(ALICE, "Once", "Only once.")
     done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
     clock.advance(3660)
-    await store.claim_schedule(done.schedule.id, clock.now())
+    await store.schedules.claim_schedule(done.schedule.id, clock.now())
     clock.advance(1)
     job, _ = await services.publishing.publish(ALICE, draft.id, None, Author("A"))
     while await services.publish_worker._run_due() == 0:
@@ -226,7 +226,7 @@ async def test_unschedule_cancels(services, fake_github, clock, store):
     await _due_now(services, clock)
 
     assert cancelled.draft_id == draft.id
-    assert await store.list_pending_publish_jobs() == []
+    assert await store.jobs.list_pending_publish_jobs() == []
     assert fake_github.issues() == []
 
 
@@ -298,7 +298,7 @@ async def test_a_schedule_that_cannot_publish_fails_with_its_reason(
 
 async def test_the_server_time_zone_is_used(services, clock, store):
     """`when` is read on the server's clock: the reply shows it in the server's zone."""
-    await store.update_guild_settings(ALICE.guild_id, clock.now(), timezone="Asia/Tokyo")
+    await store.settings.update_guild_settings(ALICE.guild_id, clock.now(), timezone="Asia/Tokyo")
     draft = await services.drafts.create(ALICE, "Tokyo", "Text.")
     due = clock.now() + timedelta(hours=2)
     local = format_local(due, zone_of("Asia/Tokyo"))
@@ -316,7 +316,9 @@ async def test_a_pending_schedule_survives_reopening_the_database(services, cloc
 
     reopened = await Store.open(tmp_path / "diary.sqlite3")
     try:
-        assert [s.id for s in await reopened.list_pending_schedules()] == [done.schedule.id]
+        assert [s.id for s in await reopened.schedules.list_pending_schedules()] == [
+            done.schedule.id
+        ]
     finally:
         await reopened.close()
 
@@ -330,7 +332,7 @@ async def test_the_job_it_hands_over_is_an_ordinary_publish_job(services, clock,
 
     await _due_now(services, clock)
 
-    (job,) = await store.list_pending_publish_jobs()
+    (job,) = await store.jobs.list_pending_publish_jobs()
     assert (job.author_name, job.author_avatar_url, job.state) == (
         "Alice",
         "https://cdn/a.png",
@@ -364,7 +366,7 @@ async def test_github_refusing_for_now_when_due_still_hands_over_to_the_job(
 
     handed = peek.schedule(done.schedule.id)
     assert handed.state is ScheduleState.DONE
-    (job,) = await store.list_pending_publish_jobs()
+    (job,) = await store.jobs.list_pending_publish_jobs()
     assert job.labels == ("diary",)
     assert await services.publish_worker._run_due() == 0  # rate limited: retried later
     assert fake_github.issues() == []
@@ -382,13 +384,13 @@ async def test_a_draft_whose_schedule_is_being_handed_over_cannot_be_deleted(
     would otherwise go on without the draft's images), with a clear message."""
     draft = await services.drafts.create(ALICE, "Day 1", "Morning.")
     done = await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
-    await store.claim_schedule(done.schedule.id, clock.now())
+    await store.schedules.claim_schedule(done.schedule.id, clock.now())
 
     with pytest.raises(UserFacingError) as raised:
         await services.drafts.delete(ALICE, draft.id)
 
     assert raised.value.key == "error.delete_while_publishing"
-    assert await store.get_draft(ALICE, draft.id) is not None
+    assert await store.drafts.get_draft(ALICE, draft.id) is not None
 
 
 async def test_a_schedule_due_during_ten_minutes_of_503s_publishes_once_github_is_back(
@@ -439,14 +441,14 @@ async def test_a_schedule_whose_author_left_fails_with_a_note(
     assert failed.state is ScheduleState.FAILED
     assert services.scheduling.error_for(failed).key == "error.author_gone"
     assert fake_github.issues() == []
-    assert await store.list_pending_publish_jobs() == []
+    assert await store.jobs.list_pending_publish_jobs() == []
 
 
 async def test_a_schedule_whose_author_lost_the_role_fails(
     services, store, fake_github, clock, members
 ):
     """With an author role set, an author who no longer has it publishes nothing when due."""
-    await store.update_guild_settings(ALICE.guild_id, clock.now(), author_role_id=ROLE)
+    await store.settings.update_guild_settings(ALICE.guild_id, clock.now(), author_role_id=ROLE)
     draft = await services.drafts.create(ALICE, "Demoted", "Text.")
     await services.scheduling.schedule(ALICE, draft.id, _in(clock, 60), None, Author("A"))
     members.roles[ALICE.user_id] = frozenset()

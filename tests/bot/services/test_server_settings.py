@@ -13,7 +13,7 @@ from tests.bot.builders import ALICE, T0, FakeClock
 
 @pytest.fixture
 def server_settings(store) -> ServerSettingsService:
-    return ServerSettingsService(store, FakeClock(T0))
+    return ServerSettingsService(store.settings, FakeClock(T0))
 
 
 async def test_get_gives_the_defaults_for_a_server_never_configured(server_settings):
@@ -48,16 +48,16 @@ async def test_update_refuses_an_unknown_time_zone_and_stores_nothing(server_set
 async def test_a_config_change_is_seen_by_the_next_interaction(server_settings, store):
     """Settings are kept in memory after the first read (every interaction reads them);
     a /diary-admin config change replaces them, so the very next read has the new role."""
-    before = await store.get_guild_settings(ALICE.guild_id)  # an interaction, kept
+    before = await store.settings.get_guild_settings(ALICE.guild_id)  # an interaction, kept
     assert before.author_role_id is None
-    assert await store.get_guild_settings(ALICE.guild_id) is before  # served from memory
+    assert await store.settings.get_guild_settings(ALICE.guild_id) is before  # served from memory
 
     await server_settings.update(ALICE.guild_id, author_role_id=42, timezone="Asia/Tokyo")
-    after = await store.get_guild_settings(ALICE.guild_id)
+    after = await store.settings.get_guild_settings(ALICE.guild_id)
 
     assert (after.author_role_id, after.timezone) == (42, "Asia/Tokyo")
     await server_settings.update(ALICE.guild_id, title_format=CLEAR)
-    assert (await store.get_guild_settings(ALICE.guild_id)).author_role_id == 42
+    assert (await store.settings.get_guild_settings(ALICE.guild_id)).author_role_id == 42
 
 
 async def test_a_read_that_raced_a_change_does_not_keep_the_old_settings(
@@ -76,14 +76,14 @@ async def test_a_read_that_raced_a_change_does_not_keep_the_old_settings(
         return result
 
     monkeypatch.setattr(store._db, "run_read", late_read)
-    reading = asyncio.create_task(store.get_guild_settings(ALICE.guild_id))
+    reading = asyncio.create_task(store.settings.get_guild_settings(ALICE.guild_id))
     await read_done.wait()  # it has read the settings as they were
     await server_settings.update(ALICE.guild_id, author_role_id=7)
     resume.set()
     assert (await reading).author_role_id is None
     monkeypatch.setattr(store._db, "run_read", run_read)
 
-    assert (await store.get_guild_settings(ALICE.guild_id)).author_role_id == 7
+    assert (await store.settings.get_guild_settings(ALICE.guild_id)).author_role_id == 7
 
 
 async def test_the_first_admins_language_becomes_the_servers(server_settings):
@@ -112,7 +112,9 @@ async def test_configure_returns_the_settings_and_the_channel_in_effect(store):
     async def default_channel(guild_id: int) -> int | None:
         return 77
 
-    service = ServerSettingsService(store, FakeClock(T0), channel_for_guild=default_channel)
+    service = ServerSettingsService(
+        store.settings, FakeClock(T0), channel_for_guild=default_channel
+    )
 
     settings, channel = await service.configure(ALICE.guild_id, timezone="Asia/Tokyo")
 

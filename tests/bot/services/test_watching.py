@@ -97,7 +97,9 @@ def gateway(fake_github) -> GitHubGateway:
 
 def announcements_for(store, clock, template: str | None = None) -> AnnouncementService:
     return AnnouncementService(
-        store,
+        store.announcements,
+        store.watching,
+        store.settings,
         Channels(),
         clock,
         server_repository=REPOSITORY,
@@ -114,7 +116,11 @@ def announcements(store, clock) -> AnnouncementService:
 @pytest.fixture
 def watching(store, gateway, announcements) -> WatchService:
     return WatchService(
-        store, GatewayPool(gateway, REPOSITORY), announcements, repository=REPOSITORY
+        store.watching,
+        store.settings,
+        GatewayPool(gateway, REPOSITORY),
+        announcements,
+        repository=REPOSITORY,
     )
 
 
@@ -128,7 +134,7 @@ def worker(store, sender, clock) -> AnnounceWorker:
     async def ready() -> None:
         return None
 
-    return AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
+    return AnnounceWorker(AnnouncementDelivery(store.announcements, sender, clock), clock, ready)
 
 
 async def drain(worker: AnnounceWorker) -> None:
@@ -166,7 +172,7 @@ def snapshot(
 
 
 async def announced(store, number: int) -> list[TrackedAnnouncement]:
-    return await store.list_tracked_announcements(REPOSITORY, number)
+    return await store.announcements.list_tracked_announcements(REPOSITORY, number)
 
 
 async def test_first_poll_records_a_baseline_and_announces_nothing(
@@ -179,7 +185,7 @@ async def test_first_poll_records_a_baseline_and_announces_nothing(
     assert await watching.poll() is PollResult.BASELINE
 
     assert peek.pending_announcements() == []
-    watched = await store.get_watched_repository(REPOSITORY)
+    watched = await store.watching.get_watched_repository(REPOSITORY)
     assert watched is not None and watched.newest == 30
 
 
@@ -233,10 +239,18 @@ async def test_an_unchanged_repository_costs_no_rate_limit(watching, fake_github
 async def test_the_etag_survives_a_restart(store, gateway, announcements, fake_github):
     """A new service on the same database polls conditionally at once: no new baseline."""
     await WatchService(
-        store, GatewayPool(gateway, REPOSITORY), announcements, repository=REPOSITORY
+        store.watching,
+        store.settings,
+        GatewayPool(gateway, REPOSITORY),
+        announcements,
+        repository=REPOSITORY,
     ).poll()
     restarted = WatchService(
-        store, GatewayPool(gateway, REPOSITORY), announcements, repository=REPOSITORY
+        store.watching,
+        store.settings,
+        GatewayPool(gateway, REPOSITORY),
+        announcements,
+        repository=REPOSITORY,
     )
 
     assert await restarted.poll() is PollResult.UNCHANGED
@@ -259,8 +273,8 @@ async def test_an_issue_published_by_the_bot_is_left_to_its_publish_job(
 ):
     """An issue carrying the key of one of our publish jobs is not announced by the watcher."""
     await watching.poll()
-    draft = await store.add_draft(OWNER, "Day 1", "Dear diary", (), clock.now())
-    job, _ = await store.add_publish_job(job_for(draft, at=clock.now(), key="0123abcd" * 4))
+    draft = await store.drafts.add_draft(OWNER, "Day 1", "Dear diary", (), clock.now())
+    job, _ = await store.jobs.add_publish_job(job_for(draft, at=clock.now(), key="0123abcd" * 4))
     fake_github.add_issue_from_web(
         "Day 1", body=f"Dear diary\n\n{key_marker(job.idempotency_key)}", user="diarybot-owner"
     )
@@ -312,7 +326,8 @@ async def test_announce_authors_replaces_the_default(
     """ANNOUNCE_AUTHORS=* announces everyone's issues; a list announces only those logins
     (compared case-insensitively), not even the owner's."""
     watching = WatchService(
-        store,
+        store.watching,
+        store.settings,
         GatewayPool(gateway, REPOSITORY),
         announcements,
         repository=REPOSITORY,
@@ -353,10 +368,16 @@ async def test_a_new_repository_gets_a_new_baseline(
     store, gateway, announcements, fake_github, peek, clock
 ):
     """State recorded for another repository is not reused: the first poll is a baseline."""
-    await store.put_watched_repository(WatchedRepository("bob/blog", None, 0, None), clock.now())
+    await store.watching.put_watched_repository(
+        WatchedRepository("bob/blog", None, 0, None), clock.now()
+    )
     fake_github.add_issue_from_web("Old", body="Before the bot")
     watching = WatchService(
-        store, GatewayPool(gateway, REPOSITORY), announcements, repository=REPOSITORY
+        store.watching,
+        store.settings,
+        GatewayPool(gateway, REPOSITORY),
+        announcements,
+        repository=REPOSITORY,
     )
 
     assert await watching.poll() is PollResult.BASELINE
@@ -486,7 +507,7 @@ async def test_a_permanent_edit_failure_is_given_up(
 
     await drain(worker)
 
-    assert await store.list_announcement_edits() == []
+    assert await store.announcements.list_announcement_edits() == []
     (row,) = await announced(store, 4)
     assert row.revision > row.shown_revision
 
@@ -501,7 +522,9 @@ async def test_page_wait_falls_back_to_the_issue_link(store, sender, clock):
         return None
 
     worker = AnnounceWorker(
-        AnnouncementDelivery(store, sender, clock, pages=probe, page_wait=30), clock, ready
+        AnnouncementDelivery(store.announcements, sender, clock, pages=probe, page_wait=30),
+        clock,
+        ready,
     )
     await service.announce(snapshot(3, "Day 3", clock.now()).entry, REPOSITORY)
     try:

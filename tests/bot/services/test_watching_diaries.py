@@ -41,7 +41,7 @@ class Diaries:
     async def connect(self, owner: Owner, login: str, repository: str) -> None:
         grant = self.fake.oauth.grant(login)
         now = self.clock.now()
-        await self.store.put_connection_tokens(
+        await self.store.connections.put_connection_tokens(
             owner.guild_id,
             owner.user_id,
             login,
@@ -51,7 +51,9 @@ class Diaries:
             now + timedelta(seconds=grant["refresh_token_expires_in"]),
             now,
         )
-        await self.store.set_connection_repository(owner.guild_id, owner.user_id, repository, now)
+        await self.store.connections.set_connection_repository(
+            owner.guild_id, owner.user_id, repository, now
+        )
 
 
 @pytest.fixture
@@ -64,14 +66,18 @@ async def diaries(store, fake_github, clock, cipher) -> Diaries:
     made = Diaries(store, fake_github, clock, cipher)
     made.repository("bob/diary", "bob")
     made.repository("carol/diary", "carol")
-    await store.update_guild_settings(OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL)
+    await store.settings.update_guild_settings(
+        OTHER_GUILD, clock.now(), announce_channel_id=OTHER_CHANNEL
+    )
     return made
 
 
 @pytest.fixture
 def announcements(store, directory, clock) -> AnnouncementService:
     return AnnouncementService(
-        store,
+        store.announcements,
+        store.watching,
+        store.settings,
         directory,
         clock,
         server_repository=SERVER,
@@ -84,7 +90,7 @@ def watcher(store, gateway, fake_github, clock, cipher, announcements, **kw) -> 
     sign_in = GitHubSignIn(
         OAuthState.client_id, OAuthState.client_secret, fake_github.web_url, fake_github.url
     )
-    connections = ConnectionService(store, clock, sign_in, cipher)
+    connections = ConnectionService(store.connections, clock, sign_in, cipher)
 
     def make(repository: str, credentials: Credentials) -> GitHubGateway:
         return GitHubGateway(
@@ -92,7 +98,9 @@ def watcher(store, gateway, fake_github, clock, cipher, announcements, **kw) -> 
         )
 
     pool = GatewayPool(gateway, SERVER, make, connections)
-    return WatchService(store, pool, announcements, repository=SERVER, clock=clock, **kw)
+    return WatchService(
+        store.watching, store.settings, pool, announcements, repository=SERVER, clock=clock, **kw
+    )
 
 
 @pytest.fixture
@@ -195,16 +203,16 @@ async def test_a_failing_diary_is_recorded_and_the_others_go_on(
     start = len(fake_github.requests)
     await watching.poll()
 
-    bob = await store.get_watched_repository("bob/diary")
+    bob = await store.watching.get_watched_repository("bob/diary")
     assert bob is not None and bob.result.startswith("failed:") and bob.failures == 1
     assert bob.next_check_at is not None and bob.next_check_at > clock.now()
     assert not any("/bob/diary/" in r.path for r in fake_github.requests[start:])
-    assert (await store.get_watched_repository("carol/diary")).newest == carol
+    assert (await store.watching.get_watched_repository("carol/diary")).newest == carol
 
     fake_github.repositories["bob/diary"].repo_missing = False
     clock.advance(61)
     await watching.poll()
-    bob = await store.get_watched_repository("bob/diary")
+    bob = await store.watching.get_watched_repository("bob/diary")
     assert (bob.result, bob.failures, bob.next_check_at) == ("unchanged", 0, None)
 
 
@@ -222,7 +230,7 @@ async def test_a_revoked_sign_in_fails_that_diary_alone(
 
     await watching.poll()
 
-    bob = await store.get_watched_repository("bob/diary")
+    bob = await store.watching.get_watched_repository("bob/diary")
     assert bob is not None and bob.result == "failed:connect.again"
     assert {(r[1], r[2]) for r in queued(peek)} == {("carol/diary", carol)}
 
@@ -307,9 +315,9 @@ async def test_a_diary_connected_again_starts_from_a_new_baseline(
     it again: what was known of it is forgotten once nobody follows it."""
     await diaries.connect(BOB, "bob", "bob/diary")
     await watching.poll()
-    await store.delete_connection(BOB.guild_id, BOB.user_id)
+    await store.connections.delete_connection(BOB.guild_id, BOB.user_id)
     await watching.poll()
-    assert await store.get_watched_repository("bob/diary") is None
+    assert await store.watching.get_watched_repository("bob/diary") is None
 
     fake_github.add_issue_from_web("While away", user="bob", repository="bob/diary")
     await diaries.connect(BOB, "bob", "bob/diary")

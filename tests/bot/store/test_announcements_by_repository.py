@@ -83,10 +83,12 @@ async def test_rows_at_0021_survive_migration_with_their_state(tmp_path):
 
     store = await Store.open(path)
     try:
-        assert await store.list_tracked_announcements(REPOSITORY, 7) == []  # not claimed yet
-        assert await store.claim_server_diary("Alice/Diary") == 2
-        (posted,) = await store.list_tracked_announcements(REPOSITORY, 7)
-        (pending,) = await store.list_tracked_announcements(REPOSITORY, 8)
+        assert (
+            await store.announcements.list_tracked_announcements(REPOSITORY, 7) == []
+        )  # not claimed yet
+        assert await store.watching.claim_server_diary("Alice/Diary") == 2
+        (posted,) = await store.announcements.list_tracked_announcements(REPOSITORY, 7)
+        (pending,) = await store.announcements.list_tracked_announcements(REPOSITORY, 8)
     finally:
         await store.close()
 
@@ -131,9 +133,9 @@ async def test_the_watchers_state_at_0021_becomes_its_repositorys_row(tmp_path):
     store = await Store.open(path)
     other = await Store.open(broken)
     try:
-        watched = await store.get_watched_repository(REPOSITORY)
-        assert await store.get_value("watcher") is None
-        assert await other.get_watched_repository(REPOSITORY) is None
+        watched = await store.watching.get_watched_repository(REPOSITORY)
+        assert await store.settings.get_value("watcher") is None
+        assert await other.watching.get_watched_repository(REPOSITORY) is None
     finally:
         await store.close()
         await other.close()
@@ -145,16 +147,16 @@ async def test_the_watchers_state_at_0021_becomes_its_repositorys_row(tmp_path):
 async def test_the_same_number_in_two_repositories_is_two_announcements(store):
     """Issue #7 of the server diary and #7 of a member's diary are announced apart in one
     channel; changing or deleting one leaves the other alone."""
-    await store.add_announcements(
+    await store.announcements.add_announcements(
         [announcement(11, 7), announcement(11, 7, title="Bob's", repository="Bob/Notes")]
     )
 
-    server = await store.list_tracked_announcements(REPOSITORY, 7)
-    member = await store.list_tracked_announcements(MEMBER_REPOSITORY, 7)
+    server = await store.announcements.list_tracked_announcements(REPOSITORY, 7)
+    member = await store.announcements.list_tracked_announcements(MEMBER_REPOSITORY, 7)
     assert [a.title for a in server] == ["Day 1"] and [a.title for a in member] == ["Bob's"]
     assert member[0].repository == MEMBER_REPOSITORY
 
-    changed = await store.update_announced_entry(
+    changed = await store.announcements.update_announced_entry(
         MEMBER_REPOSITORY,
         7,
         T0,
@@ -164,35 +166,39 @@ async def test_the_same_number_in_two_repositories_is_two_announcements(store):
         entry_state=EntryState.OPEN,
         entry_updated_at=T0,
     )
-    deleted = await store.mark_entry_deleted(REPOSITORY, 7, T0)
+    deleted = await store.announcements.mark_entry_deleted(REPOSITORY, 7, T0)
 
     assert (changed, deleted) == (1, 1)
-    (server_row,) = await store.list_tracked_announcements(REPOSITORY, 7)
-    (member_row,) = await store.list_tracked_announcements(MEMBER_REPOSITORY, 7)
+    (server_row,) = await store.announcements.list_tracked_announcements(REPOSITORY, 7)
+    (member_row,) = await store.announcements.list_tracked_announcements(MEMBER_REPOSITORY, 7)
     assert (server_row.title, server_row.entry_state) == ("Day 1", EntryState.DELETED)
     assert (member_row.title, member_row.entry_state) == ("Bob's, edited", EntryState.OPEN)
 
 
 async def test_posting_one_repositorys_announcement_leaves_the_others_pending(store):
     """Recording a post is for its own repository's row only."""
-    await store.add_announcements([announcement(11, 7), announcement(11, 7, repository="b/n")])
+    await store.announcements.add_announcements(
+        [announcement(11, 7), announcement(11, 7, repository="b/n")]
+    )
 
-    nonce = await store.mark_announcement_started(11, "b/n", 7, T0)
-    await store.record_announcement_sent(11, "b/n", 7, T0, message_id=9, shown_revision=0, url="u")
+    nonce = await store.announcements.mark_announcement_started(11, "b/n", 7, T0)
+    await store.announcements.record_announcement_sent(
+        11, "b/n", 7, T0, message_id=9, shown_revision=0, url="u"
+    )
 
-    (server,) = await store.list_tracked_announcements(REPOSITORY, 7)
-    (member,) = await store.list_tracked_announcements("b/n", 7)
+    (server,) = await store.announcements.list_tracked_announcements(REPOSITORY, 7)
+    (member,) = await store.announcements.list_tracked_announcements("b/n", 7)
     assert nonce == member.nonce != server.nonce
     assert (server.state, member.state, member.message_id) == (JobState.PENDING, JobState.DONE, 9)
 
 
 async def test_watch_state_is_kept_per_repository(store):
     """Each repository has its own ETag and baseline."""
-    await store.put_watched_repository(WatchedRepository("Alice/Diary", "e1", 3, "s1"), T0)
-    await store.put_watched_repository(WatchedRepository("b/n", "e2", 9, None), T0)
+    await store.watching.put_watched_repository(WatchedRepository("Alice/Diary", "e1", 3, "s1"), T0)
+    await store.watching.put_watched_repository(WatchedRepository("b/n", "e2", 9, None), T0)
 
-    first = await store.get_watched_repository(REPOSITORY)
-    second = await store.get_watched_repository("B/N")
+    first = await store.watching.get_watched_repository(REPOSITORY)
+    second = await store.watching.get_watched_repository("B/N")
     assert first is not None and second is not None
 
     assert (first.repository, first.etag, first.newest) == (REPOSITORY, "e1", 3)
@@ -202,15 +208,17 @@ async def test_watch_state_is_kept_per_repository(store):
 async def test_a_members_entry_with_a_published_drafts_number_counts_as_a_days_entry(store):
     """Stats and reminders take entries written on GitHub from the channel's announcements,
     leaving out those of drafts published here: bob's #1 is not the server diary's #1."""
-    draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
-    job, _ = await store.add_publish_job(job_for(draft))
+    draft = await store.drafts.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    job, _ = await store.jobs.add_publish_job(job_for(draft))
     server_url = "https://github.com/alice/diary/issues/1"
-    await store.complete_publish_job(
+    await store.jobs.complete_publish_job(
         job.id, T0, issue_number=1, issue_url=server_url, announcements=[announcement(11, 1)]
     )
     bobs = replace(announcement(11, 1, title="Bob's"), repository="bob/notes")
-    await store.add_announcements([bobs], issue_url="https://github.com/bob/notes/issues/1")
+    await store.announcements.add_announcements(
+        [bobs], issue_url="https://github.com/bob/notes/issues/1"
+    )
 
-    entries = await store.list_published_entries(ALICE.guild_id, channel_id=11)
+    entries = await store.entries.list_published_entries(ALICE.guild_id, channel_id=11)
 
     assert sorted(e.title for e in entries) == ["Bob's", "Day 1"]

@@ -30,14 +30,14 @@ async def test_reopening_keeps_schema_version_and_data(tmp_path):
     """Opening an already migrated file again leaves the version and existing rows alone."""
     path = tmp_path / "diary.sqlite3"
     first = await Store.open(path)
-    draft = await first.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    draft = await first.drafts.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
     version = await first.schema_version()
     await first.close()
 
     reopened = await Store.open(path)
     try:
         assert await reopened.schema_version() == version
-        assert await reopened.get_draft(ALICE, draft.id) == draft
+        assert await reopened.drafts.get_draft(ALICE, draft.id) == draft
     finally:
         await reopened.close()
 
@@ -62,13 +62,13 @@ async def test_database_uses_write_ahead_logging(store, tmp_path):
 
 async def test_foreign_keys_are_enforced(store):
     """Deleting a draft nulls its publish jobs' draft_id (ON DELETE SET NULL needs foreign_keys)."""
-    draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
-    job, _ = await store.add_publish_job(job_for(draft))
-    await store.end_publish_job(job.id, T0, "publish.cancelled", "")  # no longer pending
+    draft = await store.drafts.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    job, _ = await store.jobs.add_publish_job(job_for(draft))
+    await store.jobs.end_publish_job(job.id, T0, "publish.cancelled", "")  # no longer pending
 
-    await store.delete_draft_with_images(ALICE, draft.id)
+    await store.images.delete_draft_with_images(ALICE, draft.id)
 
-    kept = await store.get_publish_job(job.id)
+    kept = await store.jobs.get_publish_job(job.id)
     assert kept is not None and kept.draft_id is None
 
 
@@ -128,11 +128,11 @@ async def test_a_failed_commit_leaves_the_connection_usable(store):
                 " VALUES (999999, 't', 'b', 'create', '2026-01-01T00:00:00+00:00')"
             )
 
-    draft = await store.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
+    draft = await store.drafts.add_draft(ALICE, "Day 1", "Dear diary", (), T0)
 
     assert store._db._connection is connection
     assert not connection.in_transaction
-    assert await store.get_draft(ALICE, draft.id) == draft
+    assert await store.drafts.get_draft(ALICE, draft.id) == draft
     rows = await (
         await connection.execute("SELECT COUNT(*) FROM draft_revisions WHERE draft_id = 999999")
     ).fetchone()

@@ -17,12 +17,12 @@ ISSUE_URL = "https://github.com/alice/diary/issues/7"
 
 @pytest.fixture
 async def draft(store):
-    return await store.add_draft(ALICE, "Day 1", "Dear diary", ("diary",), T0)
+    return await store.drafts.add_draft(ALICE, "Day 1", "Dear diary", ("diary",), T0)
 
 
 async def test_publish_job_is_created_pending(store, draft):
     """A new publish job is stored pending, with its snapshot, and reported as created."""
-    job, created = await store.add_publish_job(job_for(draft, key="abc"))
+    job, created = await store.jobs.add_publish_job(job_for(draft, key="abc"))
 
     assert created is True
     assert job.id > 0 and job.state is JobState.PENDING and job.attempts == 0
@@ -32,23 +32,23 @@ async def test_publish_job_is_created_pending(store, draft):
         "Dear diary",
         ("diary",),
     )
-    assert await store.get_publish_job(job.id) == job
+    assert await store.jobs.get_publish_job(job.id) == job
 
 
 async def test_second_publish_job_joins_the_pending_one(store, draft):
     """Adding a job for a draft that has a pending one returns that job, not created."""
-    first, _ = await store.add_publish_job(job_for(draft, key="first"))
+    first, _ = await store.jobs.add_publish_job(job_for(draft, key="first"))
 
-    second, created = await store.add_publish_job(job_for(draft, key="second"))
+    second, created = await store.jobs.add_publish_job(job_for(draft, key="second"))
 
     assert created is False
     assert second == first
-    assert [j.id for j in await store.list_pending_publish_jobs()] == [first.id]
+    assert [j.id for j in await store.jobs.list_pending_publish_jobs()] == [first.id]
 
 
 async def test_database_refuses_a_second_pending_job(store, draft, tmp_path):
     """Even bypassing the store, SQLite rejects a second pending job for one draft."""
-    await store.add_publish_job(job_for(draft, key="first"))
+    await store.jobs.add_publish_job(job_for(draft, key="first"))
     stamp = "2026-11-26T15:30:00.000000Z"
 
     async with aiosqlite.connect(tmp_path / "diary.sqlite3") as db:
@@ -63,30 +63,30 @@ async def test_database_refuses_a_second_pending_job(store, draft, tmp_path):
 
 async def test_new_job_allowed_after_a_failed_one(store, draft):
     """Once a job has failed, publishing the draft again creates a fresh job."""
-    failed, _ = await store.add_publish_job(job_for(draft, key="first"))
-    await store.fail_publish_job(failed.id, T0, "github.unauthorized", "HTTP 401")
+    failed, _ = await store.jobs.add_publish_job(job_for(draft, key="first"))
+    await store.jobs.fail_publish_job(failed.id, T0, "github.unauthorized", "HTTP 401")
 
-    again, created = await store.add_publish_job(job_for(draft, key="second"))
+    again, created = await store.jobs.add_publish_job(job_for(draft, key="second"))
 
     assert created is True and again.id != failed.id
 
 
 async def test_draft_shows_state_of_its_latest_job(store, draft):
     """A draft reports the state of its most recent publish job."""
-    job, _ = await store.add_publish_job(job_for(draft))
-    assert (await store.get_draft(ALICE, draft.id)).job_state is JobState.PENDING
+    job, _ = await store.jobs.add_publish_job(job_for(draft))
+    assert (await store.drafts.get_draft(ALICE, draft.id)).job_state is JobState.PENDING
 
-    await store.fail_publish_job(job.id, T0, "github.unauthorized", "HTTP 401")
+    await store.jobs.fail_publish_job(job.id, T0, "github.unauthorized", "HTTP 401")
 
-    assert (await store.get_draft(ALICE, draft.id)).job_state is JobState.FAILED
+    assert (await store.drafts.get_draft(ALICE, draft.id)).job_state is JobState.FAILED
 
 
 async def test_failed_attempt_is_counted_and_rescheduled(store, draft):
     """update_publish_job_attempt counts the attempt and records when and why to retry."""
-    job, _ = await store.add_publish_job(job_for(draft))
+    job, _ = await store.jobs.add_publish_job(job_for(draft))
     retry_at = T0 + timedelta(seconds=30)
 
-    await store.update_publish_job_attempt(
+    await store.jobs.update_publish_job_attempt(
         job.id,
         T0,
         next_attempt_at=retry_at,
@@ -95,7 +95,7 @@ async def test_failed_attempt_is_counted_and_rescheduled(store, draft):
         error_detail="HTTP 502",
     )
 
-    stored = await store.get_publish_job(job.id)
+    stored = await store.jobs.get_publish_job(job.id)
     assert stored.state is JobState.PENDING
     assert (stored.attempts, stored.next_attempt_at, stored.outcome_unknown) == (1, retry_at, True)
     assert (stored.error_key, stored.error_detail) == ("github.unavailable", "HTTP 502")
@@ -103,19 +103,19 @@ async def test_failed_attempt_is_counted_and_rescheduled(store, draft):
 
 async def test_marking_started_makes_outcome_unknown(store, draft):
     """A job marked started has an unknown outcome until something else is recorded."""
-    job, _ = await store.add_publish_job(job_for(draft))
+    job, _ = await store.jobs.add_publish_job(job_for(draft))
 
-    await store.mark_publish_job_started(job.id, T0)
+    await store.jobs.mark_publish_job_started(job.id, T0)
 
-    assert (await store.get_publish_job(job.id)).outcome_unknown is True
+    assert (await store.jobs.get_publish_job(job.id)).outcome_unknown is True
 
 
 async def test_completing_a_job_publishes_draft_and_queues_announcements(store, draft, peek):
     """complete_publish_job marks the job done, the draft published and stores announcements."""
-    job, _ = await store.add_publish_job(job_for(draft))
+    job, _ = await store.jobs.add_publish_job(job_for(draft))
     done_at = T0 + timedelta(minutes=1)
 
-    await store.complete_publish_job(
+    await store.jobs.complete_publish_job(
         job.id,
         done_at,
         issue_number=7,
@@ -123,9 +123,9 @@ async def test_completing_a_job_publishes_draft_and_queues_announcements(store, 
         announcements=[announcement(11, 7), announcement(22, 7)],
     )
 
-    stored = await store.get_publish_job(job.id)
+    stored = await store.jobs.get_publish_job(job.id)
     assert (stored.state, stored.issue_number, stored.issue_url) == (JobState.DONE, 7, ISSUE_URL)
-    published = await store.get_draft(ALICE, draft.id)
+    published = await store.drafts.get_draft(ALICE, draft.id)
     assert (published.issue_number, published.issue_url, published.published_at) == (
         7,
         ISSUE_URL,
@@ -136,25 +136,29 @@ async def test_completing_a_job_publishes_draft_and_queues_announcements(store, 
 
 async def test_completing_a_job_is_all_or_nothing(store, draft, peek):
     """When queuing the announcements fails, neither the job nor the draft changes."""
-    job, _ = await store.add_publish_job(job_for(draft))
+    job, _ = await store.jobs.add_publish_job(job_for(draft))
     broken = replace(announcement(11, 7), labels=(object(),))  # cannot be stored as JSON
 
     with pytest.raises(TypeError):
-        await store.complete_publish_job(
+        await store.jobs.complete_publish_job(
             job.id, T0, issue_number=7, issue_url=ISSUE_URL, announcements=[broken]
         )
 
-    assert (await store.get_publish_job(job.id)).state is JobState.PENDING
-    assert (await store.get_draft(ALICE, draft.id)).issue_number is None
+    assert (await store.jobs.get_publish_job(job.id)).state is JobState.PENDING
+    assert (await store.drafts.get_draft(ALICE, draft.id)).issue_number is None
     assert peek.announcements(7) == []
 
 
 async def test_announcement_is_queued_once_per_channel_and_issue(store, peek):
     """Adding an announcement already known for (channel, issue) keeps the stored one."""
-    await store.add_announcements([announcement(11, 7, title="Original")])
-    await store.update_announcement(11, REPOSITORY, 7, T0, state=JobState.DONE, message_id=555)
+    await store.announcements.add_announcements([announcement(11, 7, title="Original")])
+    await store.announcements.update_announcement(
+        11, REPOSITORY, 7, T0, state=JobState.DONE, message_id=555
+    )
 
-    await store.add_announcements([announcement(11, 7, title="Again"), announcement(22, 7)])
+    await store.announcements.add_announcements(
+        [announcement(11, 7, title="Again"), announcement(22, 7)]
+    )
 
     by_channel = {a.channel_id: a for a in peek.announcements(7)}
     assert sorted(by_channel) == [11, 22]
@@ -164,14 +168,16 @@ async def test_announcement_is_queued_once_per_channel_and_issue(store, peek):
 
 async def test_pending_announcements_come_soonest_first(store, peek):
     """Only pending announcements are listed, the one due soonest first."""
-    await store.add_announcements(
+    await store.announcements.add_announcements(
         [
             announcement(11, 1, at=T0 + timedelta(minutes=2)),
             announcement(22, 1, at=T0),
             announcement(33, 1, at=T0 + timedelta(minutes=1)),
         ]
     )
-    await store.update_announcement(33, REPOSITORY, 1, T0, state=JobState.DONE, message_id=1)
+    await store.announcements.update_announcement(
+        33, REPOSITORY, 1, T0, state=JobState.DONE, message_id=1
+    )
 
     pending = peek.pending_announcements()
 
@@ -180,10 +186,10 @@ async def test_pending_announcements_come_soonest_first(store, peek):
 
 async def test_announcement_retry_keeps_message_id_and_counts(store, peek):
     """An announcement attempt increments attempts and reschedules without losing fields."""
-    await store.add_announcements([announcement(11, 7)])
+    await store.announcements.add_announcements([announcement(11, 7)])
     retry_at = T0 + timedelta(seconds=10)
 
-    await store.update_announcement(
+    await store.announcements.update_announcement(
         11, REPOSITORY, 7, T0, state=JobState.PENDING, next_attempt_at=retry_at
     )
 
@@ -198,16 +204,18 @@ async def test_announcement_retry_keeps_message_id_and_counts(store, peek):
 
 async def test_job_loops_get_only_the_job_due_next(store):
     """With a limit, the pending jobs and announcements come soonest first, no more than asked."""
-    drafts = [await store.add_draft(ALICE, f"Day {n}", "Dear diary", (), T0) for n in range(3)]
+    drafts = [
+        await store.drafts.add_draft(ALICE, f"Day {n}", "Dear diary", (), T0) for n in range(3)
+    ]
     for n, draft in enumerate(drafts):
-        await store.add_publish_job(job_for(draft, at=T0 - timedelta(minutes=n), key=f"k{n}"))
-    await store.add_announcements(
+        await store.jobs.add_publish_job(job_for(draft, at=T0 - timedelta(minutes=n), key=f"k{n}"))
+    await store.announcements.add_announcements(
         [announcement(1, n, at=T0 + timedelta(minutes=5 - n)) for n in range(1, 4)]
     )
 
-    (job,) = await store.list_pending_publish_jobs(limit=1)
-    (sent,) = await store.list_announcements_to_send(limit=1)
+    (job,) = await store.jobs.list_pending_publish_jobs(limit=1)
+    (sent,) = await store.announcements.list_announcements_to_send(limit=1)
 
     assert job.draft_id == drafts[2].id
     assert sent.issue_number == 3
-    assert len(await store.list_pending_publish_jobs()) == 3
+    assert len(await store.jobs.list_pending_publish_jobs()) == 3

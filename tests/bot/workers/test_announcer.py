@@ -21,13 +21,13 @@ def worker(store, sender, clock) -> AnnounceWorker:
     async def ready() -> None:
         return None
 
-    return AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
+    return AnnounceWorker(AnnouncementDelivery(store.announcements, sender, clock), clock, ready)
 
 
 @pytest.fixture
 async def queued(store, clock, peek):
     """One announcement of issue 7, due now."""
-    await store.add_announcements([announcement(CHANNEL, 7, at=clock.now())])
+    await store.announcements.add_announcements([announcement(CHANNEL, 7, at=clock.now())])
     (pending,) = peek.pending_announcements()
     return pending
 
@@ -98,7 +98,7 @@ async def test_not_yet_due_announcement_waits(worker, store, sender, clock):
     """An announcement due later is not sent; the loop learns how long to sleep."""
     due_at = clock.now()
     clock.advance(-30)
-    await store.add_announcements([announcement(CHANNEL, 7, at=due_at)])
+    await store.announcements.add_announcements([announcement(CHANNEL, 7, at=due_at)])
 
     assert await worker._run_due() == 30.0
     assert sender.sent == []
@@ -118,8 +118,8 @@ async def test_unexpected_sender_error_does_not_block_the_queue(store, clock):
 
     sender = FakeSender()
     sender.fail(CHANNEL, *(RuntimeError("bug in the sender") for _ in range(5)))
-    worker = AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
-    await store.add_announcements(
+    worker = AnnounceWorker(AnnouncementDelivery(store.announcements, sender, clock), clock, ready)
+    await store.announcements.add_announcements(
         [announcement(CHANNEL, 7, at=clock.now()), announcement(OTHER_CHANNEL, 7, at=clock.now())]
     )
 
@@ -182,8 +182,8 @@ async def test_past_the_window_with_nothing_found_it_is_posted(
 
 async def test_every_announcement_has_its_own_nonce(store, clock):
     """Nonces are made when announcements are recorded: distinct, at most 25 characters."""
-    await store.add_announcements(
+    await store.announcements.add_announcements(
         [announcement(CHANNEL, 7, at=clock.now()), announcement(OTHER_CHANNEL, 7, at=clock.now())]
     )
-    nonces = [a.nonce for a in await store.list_tracked_announcements(REPOSITORY, 7)]
+    nonces = [a.nonce for a in await store.announcements.list_tracked_announcements(REPOSITORY, 7)]
     assert len(set(nonces)) == 2 and all(n and len(n) <= 25 for n in nonces)

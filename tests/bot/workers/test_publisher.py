@@ -17,7 +17,7 @@ async def test_due_job_is_run(services, fake_github, store):
 
     assert await services.publish_worker._run_due() == 0
 
-    assert (await store.get_publish_job(job.id)).state is JobState.DONE
+    assert (await store.jobs.get_publish_job(job.id)).state is JobState.DONE
     assert len(fake_github.issues()) == 1
     assert fake_github.violations == []
 
@@ -26,7 +26,7 @@ async def test_rescheduled_job_waits_until_due(services, fake_github, clock, sto
     """A job rescheduled for later is not attempted early; the loop sleeps until it is due."""
     draft = await services.drafts.create(ALICE, "Day 1", "Dear diary")
     job, _ = await services.publishing.publish(ALICE, draft.id, None, Author("Alice"))
-    await store.update_publish_job_attempt(
+    await store.jobs.update_publish_job_attempt(
         job.id,
         clock.now(),
         next_attempt_at=clock.now() + timedelta(seconds=45),

@@ -53,13 +53,13 @@ async def test_publish_jobs_behind_a_failing_one_run(services, fake_github, stor
 
     await rounds(services.publish_worker)
 
-    assert (await store.get_publish_job(good.id)).state is JobState.DONE
-    first = await store.get_publish_job(bad.id)
+    assert (await store.jobs.get_publish_job(good.id)).state is JobState.DONE
+    first = await store.jobs.get_publish_job(bad.id)
     assert (first.state, first.attempts) == (JobState.PENDING, 1)
     assert first.next_attempt_at > clock.now()
     clock.advance(60)
     await rounds(services.publish_worker, 1)
-    second = await store.get_publish_job(bad.id)
+    second = await store.jobs.get_publish_job(bad.id)
     assert second.attempts == 2 and second.next_attempt_at > first.next_attempt_at
     assert [issue["title"] for issue in fake_github.issues()] == ["Good"]
 
@@ -73,13 +73,13 @@ async def test_comment_jobs_behind_a_failing_one_run(services, fake_github, stor
 
     await rounds(services.comment_worker)
 
-    assert (await store.get_comment_job(good.id)).state is JobState.DONE
-    first = await store.get_comment_job(bad.id)
+    assert (await store.comments.get_comment_job(good.id)).state is JobState.DONE
+    first = await store.comments.get_comment_job(bad.id)
     assert (first.state, first.attempts) == (JobState.PENDING, 1)
     assert first.next_attempt_at > clock.now()
     clock.advance(60)
     await rounds(services.comment_worker, 1)
-    second = await store.get_comment_job(bad.id)
+    second = await store.comments.get_comment_job(bad.id)
     assert second.attempts == 2 and second.next_attempt_at > first.next_attempt_at
     assert [c["body"] for c in fake_github.comments(number)][-1].startswith("Fine.")
 
@@ -89,10 +89,10 @@ async def test_announcements_behind_a_failing_one_run(store, clock, peek):
         return None
 
     sender = FakeSender()
-    worker = AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
-    await store.add_announcements([announcement(CHANNEL, 7, at=clock.now())])
+    worker = AnnounceWorker(AnnouncementDelivery(store.announcements, sender, clock), clock, ready)
+    await store.announcements.add_announcements([announcement(CHANNEL, 7, at=clock.now())])
     clock.advance(1)
-    await store.add_announcements([announcement(OTHER_CHANNEL, 8, at=clock.now())])
+    await store.announcements.add_announcements([announcement(OTHER_CHANNEL, 8, at=clock.now())])
     raising_for(worker, lambda job: job.channel_id == CHANNEL)
 
     await rounds(worker)
@@ -142,7 +142,7 @@ async def test_a_job_that_always_raises_is_given_up_at_its_limit(services, store
         await rounds(services.comment_worker, 1)
         clock.advance(3600)
 
-    failed = await store.get_comment_job(bad.id)
+    failed = await store.comments.get_comment_job(bad.id)
     assert (failed.state, failed.attempts) == (JobState.FAILED, MAX_ATTEMPTS)
 
 
@@ -154,22 +154,22 @@ async def test_posts_behind_a_failing_announcement_edit_run(store, clock):
         return None
 
     sender = FakeSender()
-    worker = AnnounceWorker(AnnouncementDelivery(store, sender, clock), clock, ready)
-    await store.add_announcements([announcement(CHANNEL, 7, at=clock.now())])
+    worker = AnnounceWorker(AnnouncementDelivery(store.announcements, sender, clock), clock, ready)
+    await store.announcements.add_announcements([announcement(CHANNEL, 7, at=clock.now())])
     await rounds(worker, 1)
     clock.advance(1)
-    await store.mark_entry_deleted(REPOSITORY, 7, clock.now())
+    await store.announcements.mark_entry_deleted(REPOSITORY, 7, clock.now())
     clock.advance(1)
-    await store.add_announcements([announcement(OTHER_CHANNEL, 8, at=clock.now())])
+    await store.announcements.add_announcements([announcement(OTHER_CHANNEL, 8, at=clock.now())])
     raising_for(worker, lambda job: isinstance(job, AnnouncementEdit))
 
     await rounds(worker)
 
     assert [a.issue_number for a in sender.sent] == [7, 8]
-    (first,) = await store.list_tracked_announcements(REPOSITORY, 7)
+    (first,) = await store.announcements.list_tracked_announcements(REPOSITORY, 7)
     assert first.edit_attempts == 1 and first.edit_next_attempt_at > clock.now()
     clock.advance(60)
     await rounds(worker, 1)
-    (second,) = await store.list_tracked_announcements(REPOSITORY, 7)
+    (second,) = await store.announcements.list_tracked_announcements(REPOSITORY, 7)
     assert second.edit_attempts == 2
     assert second.edit_next_attempt_at > first.edit_next_attempt_at
