@@ -12,7 +12,7 @@ from bot.app import Services
 from bot.client import NO_MENTIONS, reply
 from bot.errors import UserFacingError
 from bot.limits import CHOICE_NAME, CHOICE_VALUE, cut
-from cogs._common import Interaction, check_writer, owner_of, tr
+from cogs._common import Interaction, owner_of, tr
 from cogs._text import cmd
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ class ConnectCommands:
     async def connect(
         self, interaction: Interaction, repository: app_commands.Range[str, 1, 140] | None = None
     ) -> None:
-        await check_writer(interaction)
         connections = self.services.connections
         if not connections.enabled:
             await reply(interaction, tr(interaction, "connect.disabled"))

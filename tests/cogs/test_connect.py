@@ -211,3 +211,19 @@ async def test_too_many_waiting_sign_ins_are_refused_in_the_members_language(
 
     assert reply["content"] == i18n.t("ja", "connect.busy")
     assert fake_github.oauth.pending_user_codes() == []
+
+
+async def test_a_member_without_the_right_cannot_connect(drive, fake_github, store):
+    """/diary connect by a member without the author role (nor Manage Server) is refused by
+    the command tree's one check, in their language: no code is asked of GitHub, nothing
+    is stored."""
+    recorded = drive.fake.slash("outsider", "diary", "connect", {}, locale="ja", force=True)
+    await asyncio.wait_for(drive.run(recorded), 10)  # an allowed member would wait to sign in
+    reply = recorded.wait_final()
+
+    assert reply["content"] == i18n.t("ja", "error.no_author_role")
+    assert fake_github.oauth.pending_user_codes() == []
+    assert fake_github.oauth.requests == []
+    guild_id = int(drive.fake.world.guild_id)
+    outsider = int(drive.fake.world.member("outsider").id)
+    assert await store.get_connection(guild_id, outsider) is None
