@@ -226,4 +226,4 @@ async def test_a_member_without_the_right_cannot_connect(drive, fake_github, sto
     assert fake_github.oauth.requests == []
     guild_id = int(drive.fake.world.guild_id)
     outsider = int(drive.fake.world.member("outsider").id)
-    assert await store.get_connection(guild_id, outsider) is None
+    assert await store.connections.get_connection(guild_id, outsider) is None
