@@ -192,8 +192,16 @@ class Services:
             wake_worker=schedules_due,
         )
         schedule_worker = ScheduleWorker(scheduling, clock, ready, schedules_due)
+        comments_due = Wake()
+        comments = CommentService(store.comments, gateways, clock, wake_worker=comments_due)
         entries = EntryService(
-            store.drafts, gateways, announcements, clock, authors, diaries=connections
+            store.drafts,
+            gateways,
+            announcements,
+            clock,
+            authors,
+            diaries=connections,
+            addenda=comments,
         )
         rhythm = RhythmService(
             store.entries,
@@ -213,8 +221,6 @@ class Services:
             nonce_window=settings.discord_nonce_window,
             wake_worker=reminders_due,
         )
-        comments_due = Wake()
-        comments = CommentService(store.comments, gateways, clock, wake_worker=comments_due)
         comment_worker = CommentWorker(comments, clock, ready, comments_due)
         reminder_worker = ReminderWorker(reminders, clock, ready, reminders_due)
         return cls(

@@ -261,15 +261,21 @@ class ConnectionService:
             return None
         return Connection(stored.github_login, stored.repository, stored.access_expires_at)
 
-    async def diary_of(self, guild_id: int, user_id: int) -> DiaryTarget | None:
-        """Where the member's entries in this server go: their own repository when they are
-        connected and chose one (and the app is configured), else None (the server diary)."""
+    async def own_diary(self, guild_id: int, user_id: int) -> tuple[DiaryTarget, str] | None:
+        """The member's own diary here and the GitHub login whose issues are their entries
+        there, from one read of their connection; None: the server diary (as `diary_of`)."""
         if not self.enabled:
             return None
         stored = await self._connections.get_connection(guild_id, user_id)
         if stored is None or stored.repository is None:
             return None
-        return DiaryTarget(stored.repository, (guild_id, user_id))
+        return DiaryTarget(stored.repository, (guild_id, user_id)), stored.github_login
+
+    async def diary_of(self, guild_id: int, user_id: int) -> DiaryTarget | None:
+        """Where the member's entries in this server go: their own repository when they are
+        connected and chose one (and the app is configured), else None (the server diary)."""
+        own = await self.own_diary(guild_id, user_id)
+        return None if own is None else own[0]
 
     async def access_token(self, guild_id: int, user_id: int, *, stale: bool = False) -> str:
         """The member's user access token, refreshed first when it is (about to be) expired or

@@ -13,18 +13,17 @@ import logging
 import time
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.errors import NotAllowed
+from bot.errors import NotAllowed, UserFacingError
 from bot.github_gateways import GatewayPool
 from bot.github_records import IssueSnapshot
 from bot.markdown_scan import marker_at_end
-from bot.models import DiaryTarget, Entry, Owner
+from bot.models import CommentJob, DiaryTarget, Entry, JobState, Owner
 from bot.services.announcing import AnnouncementService
 from bot.services.authors import AuthorPolicy
 from bot.services.clock import Clock
-from bot.services.connections import Connection
 from bot.services.drafts import clean_body, clean_title
 from bot.services.store_ports import DraftRecords
 
@@ -47,9 +46,19 @@ class EntryGateway(Protocol):
 class MemberDiaries(Protocol):
     """Members' own diaries (ConnectionService)."""
 
-    async def diary_of(self, guild_id: int, user_id: int) -> DiaryTarget | None: ...
+    async def own_diary(self, guild_id: int, user_id: int) -> tuple[DiaryTarget, str] | None: ...
 
-    async def get(self, guild_id: int, user_id: int) -> Connection | None: ...
+
+class Addenda(Protocol):
+    """Additions to entries, as durable comment jobs (CommentService)."""
+
+    async def add(
+        self, owner: Owner, number: int, text: str, target: DiaryTarget | None = None
+    ) -> CommentJob: ...
+
+    async def wait(self, job_id: int, seconds: float) -> CommentJob: ...
+
+    def error_for(self, job: CommentJob) -> UserFacingError: ...
 
 
 @dataclass(frozen=True)
@@ -86,10 +95,12 @@ class MayChange:
 
 @dataclass(frozen=True)
 class EntryList:
-    """Recent entries of a diary (`repository` None: the server diary)."""
+    """Recent entries of a diary (`repository` None: the server diary); `urls[i]` is where
+    `entries[i]` is read (its blog page when the server diary has one, else the issue)."""
 
     repository: str | None
     entries: list[Entry]
+    urls: list[str] = field(default_factory=list)
 
 
 def split_marker(body: str) -> tuple[str, str]:
@@ -107,6 +118,7 @@ class EntryService:
         clock: Clock,
         authors: AuthorPolicy | None = None,
         diaries: MemberDiaries | None = None,
+        addenda: Addenda | None = None,
     ) -> None:
         self._drafts = drafts
         self._gateways = gateways
@@ -114,17 +126,15 @@ class EntryService:
         self._clock = clock
         self._authors = authors or AuthorPolicy()
         self._diaries = diaries
+        self._addenda = addenda
         self._recent: OrderedDict[DiaryTarget | None, tuple[float, list[Entry]]] = OrderedDict()
 
     async def diary(self, owner: Owner | None) -> Diary:
         """The member's own diary when they connected one here, else the server diary."""
         if owner is None or self._diaries is None:
             return Diary()
-        target = await self._diaries.diary_of(owner.guild_id, owner.user_id)
-        if target is None:
-            return Diary()
-        connection = await self._diaries.get(owner.guild_id, owner.user_id)
-        return Diary() if connection is None else Diary(target, connection.login)
+        own = await self._diaries.own_diary(owner.guild_id, owner.user_id)
+        return Diary() if own is None else Diary(*own)
 
     async def recent(self, owner: Owner | None = None, limit: int = 10) -> EntryList:
         """The newest entries of the member's diary (never pull requests, nor issues by
@@ -152,7 +162,12 @@ class EntryService:
             while len(self._recent) > RECENT_CACHED:
                 self._recent.popitem(last=False)
         self._recent.move_to_end(key)
-        return EntryList(diary.repository, cached[1][:limit])
+        entries = cached[1][:limit]
+        urls = [
+            self._announcements.entry_url(entry.number, entry.url, diary.repository)
+            for entry in entries
+        ]
+        return EntryList(diary.repository, entries, urls)
 
     async def check_may_change(
         self,
@@ -172,7 +187,62 @@ class EntryService:
         request, an issue by anyone else, or an entry of another server. With `stamp` (an
         editor's `Diary.stamp`), refuses when the member's diary is no longer the one it
         names (0: the server diary)."""
-        diary = await self.diary(Owner(guild_id, user_id))
+        owner = Owner(guild_id, user_id)
+        return await self._check(await self.diary(owner), owner, number, manage_guild, stamp)
+
+    async def to_edit(
+        self, owner: Owner, number: int, *, manage_guild: bool, stamp: int | None = None
+    ) -> MayChange:
+        """`check_may_change`, with the entry as GitHub has it now (for an editor)."""
+        diary = await self.diary(owner)
+        checked = await self._check(diary, owner, number, manage_guild, stamp)
+        if checked.entry is not None:
+            return checked
+        gateway = await self._gateways.for_target(diary.target)
+        return MayChange((await gateway.get_issue(number)).entry, checked.stamp, checked.target)
+
+    async def add(
+        self,
+        owner: Owner,
+        number: int,
+        text: str,
+        *,
+        manage_guild: bool,
+        stamp: int | None = None,
+        wait: float = 0.0,
+    ) -> CommentJob:
+        """Add `text` to entry #`number` of the member's diary once they may change it (see
+        `check_may_change`): a durable comment job, returned once done or after `wait`
+        seconds (still pending); the job's error when it failed."""
+        assert self._addenda is not None, "EntryService built without comments"
+        diary = await self.diary(owner)
+        checked = await self._check(diary, owner, number, manage_guild, stamp)
+        job = await self._addenda.add(owner, number, text, checked.target)
+        job = await self._addenda.wait(job.id, wait)
+        if job.state is JobState.FAILED:
+            raise self._addenda.error_for(job)
+        return job
+
+    async def save_edit(
+        self,
+        owner: Owner,
+        number: int,
+        title: str,
+        body: str,
+        *,
+        manage_guild: bool,
+        stamp: int | None = None,
+    ) -> Entry:
+        """An editor's new title (blank: the entry's own) and text for entry #`number` of the
+        member's diary, once they may change it (see `check_may_change`)."""
+        diary = await self.diary(owner)
+        await self._check(diary, owner, number, manage_guild, stamp)
+        return await self._edit(diary, number, title, body)
+
+    async def _check(
+        self, diary: Diary, owner: Owner, number: int, manage_guild: bool, stamp: int | None
+    ) -> MayChange:
+        guild_id, user_id = owner.guild_id, owner.user_id
         if stamp is not None and stamp != diary.stamp:
             raise NotAllowed("error.entry_diary_changed", number=number)
         if diary.target is not None:
@@ -202,11 +272,14 @@ class EntryService:
     async def edit(self, number: int, title: str, body: str, owner: Owner | None = None) -> Entry:
         """New title and text in the member's diary; the hidden publish marker stays; the
         entry's announcements follow."""
-        title = clean_title(title)
+        return await self._edit(await self.diary(owner), number, title, body)
+
+    async def _edit(self, diary: Diary, number: int, title: str, body: str) -> Entry:
+        cleaned = clean_title(title) if title.strip() else None  # None: keep the entry's
         body = clean_body(body)
-        diary = await self.diary(owner)
         gateway = await self._gateways.for_target(diary.target)
         current = (await gateway.get_issue(number)).entry
+        title = cleaned or current.title
         _, marker = split_marker(current.body)
         snapshot = await gateway.update_issue(number, title=title, body=body + marker)
         await self._announcements.update_entry(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from collections.abc import Awaitable
 
 import discord
 from discord import app_commands
@@ -22,7 +22,7 @@ from bot.limits import (
     REPLY_TITLE,
     cut,
 )
-from bot.models import DiaryTarget, Entry, JobState
+from bot.models import Entry, JobState
 from bot.services.entries import MayChange, split_marker
 from bot.services.publishing import TOKEN_REJECTED
 from cogs._common import Interaction, check_owner, check_writer, owner_of, tr
@@ -45,34 +45,10 @@ class EntryCog(
         self.bot = bot
         self.services = bot.services
 
-    async def _check_may_change(
-        self,
-        interaction: Interaction,
-        number: int,
-        *,
-        fetch: bool = False,
-        stamp: int | None = None,
-    ) -> MayChange:
-        """Refuse unless the member may change the entry of their diary; with `fetch`, the
-        entry as GitHub has it now. Quick enough to answer with a modal. `stamp`: the diary
-        an editor was opened on."""
-        owner = owner_of(interaction)
-        entries = self.services.entries
-
-        async def check() -> MayChange:
-            found = await entries.check_may_change(
-                owner.guild_id,
-                owner.user_id,
-                number,
-                manage_guild=interaction.permissions.manage_guild,
-                stamp=stamp,
-            )
-            if found.entry is None and fetch:
-                return replace(found, entry=await entries.get(number, owner))
-            return found
-
+    async def _quickly(self, checking: Awaitable[MayChange]) -> MayChange:
+        """A check that must answer with a modal, within Discord's 3 s."""
         try:
-            return await asyncio.wait_for(check(), FETCH_FOR_MODAL_SECONDS)
+            return await asyncio.wait_for(checking, FETCH_FOR_MODAL_SECONDS)
         except TimeoutError:
             raise UserFacingError("error.github_slow_for_editor") from None
 
@@ -84,17 +60,16 @@ class EntryCog(
             key = "entry.list_empty_diary" if listing.repository else "entry.list_empty"
             await reply(interaction, tr(interaction, key, repository=listing.repository))
             return
-        announcements = self.services.announcements
         lines = [
             tr(
                 interaction,
                 "entry.list_line",
                 number=entry.number,
                 title=discord.utils.escape_markdown(cut(entry.title, LIST_TITLE)),
-                url=announcements.entry_url(entry.number, entry.url, listing.repository),
+                url=url,
                 when=discord.utils.format_dt(entry.created_at, "d"),
             )
-            for entry in listing.entries
+            for entry, url in zip(listing.entries, listing.urls, strict=True)
         ]
         title = (
             tr(interaction, "entry.list_title_diary", repository=listing.repository)
@@ -110,7 +85,11 @@ class EntryCog(
     @app_commands.rename(number=cmd("opt.number"))
     @app_commands.describe(number=cmd("opt.number.desc"))
     async def edit(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
-        checked = await self._check_may_change(interaction, number, fetch=True)
+        manage_guild = interaction.permissions.manage_guild
+        entries = self.services.entries
+        checked = await self._quickly(
+            entries.to_edit(owner_of(interaction), number, manage_guild=manage_guild)
+        )
         entry = checked.entry
         assert entry is not None
         text, _ = split_marker(entry.body)
@@ -133,24 +112,35 @@ class EntryCog(
         number: app_commands.Range[int, 1],
         text: app_commands.Range[str, 1, OPTION_TEXT] | None = None,
     ) -> None:
-        checked = await self._check_may_change(interaction, number)
         if text is None:  # a multi-line editor: slash command options hold one line
+            owner = owner_of(interaction)
+            checked = await self._quickly(
+                self.services.entries.check_may_change(
+                    owner.guild_id,
+                    owner.user_id,
+                    number,
+                    manage_guild=interaction.permissions.manage_guild,
+                )
+            )
             route = custom_id("entry_add", number, interaction.user.id, checked.stamp)
             heading = tr(interaction, "modal.entry_add_heading", number=number)
             modal = editor(interaction, heading, route, body_key="modal.append_label")
             await interaction.response.send_modal(modal)
             return
-        await self._add(interaction, number, text, checked.target)
+        await self._add(interaction, number, text)
 
     async def _add(
-        self, interaction: Interaction, number: int, text: str, target: DiaryTarget | None
+        self, interaction: Interaction, number: int, text: str, stamp: int | None = None
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        comments = self.services.comments
-        job = await comments.add(owner_of(interaction), number, text, target)
-        job = await comments.wait(job.id, ADD_REPLY_WAIT)
-        if job.state is JobState.FAILED:
-            raise comments.error_for(job)
+        job = await self.services.entries.add(
+            owner_of(interaction),
+            number,
+            text,
+            manage_guild=interaction.permissions.manage_guild,
+            stamp=stamp,
+            wait=ADD_REPLY_WAIT,
+        )
         if job.state is JobState.PENDING:
             key = "entry.add_saved"
             if job.error_key == TOKEN_REJECTED:
@@ -162,13 +152,17 @@ class EntryCog(
         await reply(interaction, tr(interaction, "entry.added", number=number, url=job.comment_url))
 
     async def _save_edit(
-        self, interaction: Interaction, number: int, title: str, body: str
+        self, interaction: Interaction, number: int, title: str, body: str, stamp: int
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        owner = owner_of(interaction)
-        if not title.strip():
-            title = (await self.services.entries.get(number, owner)).title
-        saved = await self.services.entries.edit(number, title, body, owner)
+        saved = await self.services.entries.save_edit(
+            owner_of(interaction),
+            number,
+            title,
+            body,
+            manage_guild=interaction.permissions.manage_guild,
+            stamp=stamp,
+        )
         await reply(interaction, tr(interaction, "entry.edited", **_values(saved)))
 
     @commands.Cog.listener()
@@ -179,12 +173,13 @@ class EntryCog(
             return
         try:
             check_owner(interaction, found.owner_id)
-            await check_writer(interaction)
-            checked = await self._check_may_change(interaction, found.target, stamp=found.revision)
+            await check_writer(interaction)  # the one access check: editors skip the tree's
             if found.kind == "entry_add":
-                await self._add(interaction, found.target, found.body, checked.target)
+                await self._add(interaction, found.target, found.body, found.revision)
             else:
-                await self._save_edit(interaction, found.target, found.title, found.body)
+                await self._save_edit(
+                    interaction, found.target, found.title, found.body, found.revision
+                )
         except Exception as error:  # a listener's errors would only be logged
             await refused(interaction, found, error)
 

@@ -171,3 +171,37 @@ async def test_stats_count_the_entries_written_in_the_members_diary(drive, fake_
     for reply, language in ((english, "en-US"), (japanese, "ja")):
         fields = {f["name"]: f["value"] for f in reply["embeds"][0]["fields"]}
         assert fields[i18n.t(language, "stats.entries")] == "2"
+
+
+async def test_each_entry_command_looks_up_the_members_diary_once(
+    drive, fake_github, token, connections, monkeypatch
+):
+    """/entry edit (the editor opening), its submission, /entry add with text and the add
+    editor's opening each find the member's diary with one read of their connection (the
+    GitHub token's own reads aside), and still work on their repository."""
+    number = fake_github.add_issue_from_web("Old", "Text.", user="owner", repository=REPOSITORY)
+    looked_up: list[str] = []
+    for name in ("own_diary", "diary_of", "get"):
+        real = getattr(connections, name)
+
+        async def counted(*args, _real=real, _name=name, **kwargs):
+            looked_up.append(_name)
+            return await _real(*args, **kwargs)
+
+        monkeypatch.setattr(connections, name, counted)
+
+    async def once(use) -> object:
+        looked_up.clear()
+        result = await use
+        assert looked_up == ["own_diary"], looked_up
+        return result
+
+    opened = await once(drive.slash("owner", "entry", "edit", {"number": number}))
+    saved = await once(drive.submit("owner", opened.modal["custom_id"], {"title": "", "body": "B"}))
+    added = await once(drive.slash("owner", "entry", "add", {"number": number, "text": "More."}))
+    await once(drive.slash("owner", "entry", "add", {"number": number}))
+
+    url = f"https://github.com/{REPOSITORY}/issues/{number}"
+    assert saved.wait_final()["content"] == en("entry.edited", number=number, title="Old", url=url)
+    assert fake_github.issues(REPOSITORY)[0]["body"] == "B"
+    assert added.wait_final()["content"].startswith(f"Added to entry #{number}: ")
