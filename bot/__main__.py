@@ -21,7 +21,9 @@ from bot.health import STALE_AFTER_SECONDS
 from bot.settings import README_HINT, Settings
 
 if TYPE_CHECKING:
-    from bot.services.clock import SystemClock
+    from bot.app import Services
+    from bot.client import DiaryBot
+    from bot.services.clock import Clock, SystemClock
     from bot.services.connections import ConnectionService
     from bot.store import Store
 
@@ -52,10 +54,7 @@ async def run(settings: Settings, connections: ConnectionSettings | None = None)
 
 async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     """Open the store, wire services and the client, run until stopped; the exit status."""
-    from bot.app import Services
     from bot.client import DiaryBot
-    from bot.github_gateway import GitHubGateway
-    from bot.github_gateways import Credentials, GatewayPool
     from bot.health import heartbeat_file
     from bot.services.clock import SystemClock
     from bot.startup import retry_cap
@@ -64,45 +63,10 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
     store = await Store.open(settings.database_path)
     # Announcements from before migration 0022 were all of the server diary.
     await store.watching.claim_server_diary(settings.github_repository)
-    gateway = GitHubGateway(
-        settings.github_token, settings.github_repository, settings.github_api_url
-    )
-    diaries = _connection_service(settings, connections, store, SystemClock())
-
-    def member_gateway(repository: str, credentials: Credentials) -> GitHubGateway:
-        """A member's own repository, with their user token; PyGithub threads shared."""
-        return GitHubGateway(
-            None,
-            repository,
-            settings.github_api_url,
-            credentials=credentials,
-            threads=gateway.threads,
-        )
-
-    gateways = GatewayPool(
-        gateway,
-        settings.github_repository,
-        member_gateway if diaries.enabled else None,
-        diaries if diaries.enabled else None,
-    )
-
-    def services(client: DiaryBot) -> Services:
-        """The services and workers, with the client as their Discord ports."""
-        return Services.build(
-            settings,
-            store,
-            gateway,
-            client,
-            client,
-            SystemClock(),
-            ready=client.wait_until_ready,
-            members=client.member_facts,
-            connections=diaries,
-            gateways=gateways,
-        )
-
+    clock = SystemClock()
+    diaries = _connection_service(settings, connections, store, clock)
     bot = DiaryBot(
-        services,
+        compose(settings, store, clock, diaries),
         command_hashes=store.settings,
         guild_ids=settings.discord_guild_ids,
         heartbeat_file=heartbeat_file(os.environ),
@@ -124,6 +88,69 @@ async def _serve(settings: Settings, connections: ConnectionSettings) -> int:
         await store.close()
         log.info("stopped")
     return 0
+
+
+def compose(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    diaries: ConnectionService | None = None,
+    *,
+    seconds_between_writes: float | None = None,
+) -> Callable[[DiaryBot], Services]:
+    """The one composition of the bot, used by `diary-bot` and by the cog tests alike: the
+    GitHub gateways (the server diary's, and members' own with their tokens, sharing its
+    PyGithub threads) and, for a client (their Discord ports), the services and workers.
+    `diaries`: members' connections (None: none, as without the GitHub App);
+    `seconds_between_writes`: GitHub's pause between writes (None: the gateway's own)."""
+    from bot.app import Services
+    from bot.github_gateway import GitHubGateway
+    from bot.github_gateways import Credentials, GatewayPool
+    from bot.services.connections import ConnectionService
+
+    pacing = (
+        {} if seconds_between_writes is None else {"seconds_between_writes": seconds_between_writes}
+    )
+    gateway = GitHubGateway(
+        settings.github_token, settings.github_repository, settings.github_api_url, **pacing
+    )
+    if diaries is None:
+        diaries = ConnectionService(store.connections, clock)
+
+    def member_gateway(repository: str, credentials: Credentials) -> GitHubGateway:
+        """A member's own repository, with their user token; PyGithub threads shared."""
+        return GitHubGateway(
+            None,
+            repository,
+            settings.github_api_url,
+            credentials=credentials,
+            threads=gateway.threads,
+            **pacing,
+        )
+
+    gateways = GatewayPool(
+        gateway,
+        settings.github_repository,
+        member_gateway if diaries.enabled else None,
+        diaries if diaries.enabled else None,
+    )
+
+    def services(client: DiaryBot) -> Services:
+        """The services and workers, with the client as their Discord ports."""
+        return Services.build(
+            settings,
+            store,
+            gateway,
+            client,
+            client,
+            clock,
+            ready=client.wait_until_ready,
+            members=client.member_facts,
+            connections=diaries,
+            gateways=gateways,
+        )
+
+    return services
 
 
 def _connection_service(

@@ -17,11 +17,9 @@ import pytest
 from discord import app_commands
 
 from bot import i18n
-from bot.app import Services
+from bot.__main__ import compose
 from bot.client import INTERACTION_TASKS, DiaryBot
-from bot.github_gateway import GitHubGateway
-from bot.github_gateways import Credentials, GatewayPool
-from bot.services.clock import SystemClock
+from bot.services.clock import Clock, SystemClock
 from bot.services.connections import ConnectionService
 from bot.settings import Settings
 from tests.fakes.discord_interactions import Interaction as Recorded
@@ -39,6 +37,12 @@ def fake_discord() -> Iterator[FakeDiscord]:
 
 
 @pytest.fixture
+def clock() -> Clock:
+    """The services' clock (a test module may override it with a fake one)."""
+    return SystemClock()
+
+
+@pytest.fixture
 def connections() -> ConnectionService | None:
     """Members' connections as the operator set them up: by default no GitHub App (a test
     module overrides this fixture to enable them)."""
@@ -46,9 +50,11 @@ def connections() -> ConnectionService | None:
 
 
 @pytest.fixture
-async def bot(store, fake_discord, fake_github, connections) -> AsyncIterator[DiaryBot]:
-    """The bot as bot/__main__.py wires it, logged in (commands synced, workers running) and
-    connected to the fake's gateway (so servers, roles and channels are cached)."""
+async def bot(store, fake_discord, fake_github, clock, connections) -> AsyncIterator[DiaryBot]:
+    """The bot wired by bot/__main__.py's `compose`, as `diary-bot` wires it, with the test's
+    collaborators (its clock and connections, the local GitHub, no pause between writes);
+    logged in (commands synced, workers running) and connected to the fake's gateway (so
+    servers, roles and channels are cached)."""
     world = fake_discord.world
     settings = Settings(
         discord_token=fake_discord.token,
@@ -58,40 +64,7 @@ async def bot(store, fake_discord, fake_github, connections) -> AsyncIterator[Di
         announce_channel_id=int(world.channel_ids["announcements"]),
         discord_guild_ids=(int(world.guild_id),),
     )
-    gateway = GitHubGateway("ghp_test", "alice/diary", fake_github.url, seconds_between_writes=0)
-
-    def member_gateway(repository: str, credentials: Credentials) -> GitHubGateway:
-        return GitHubGateway(
-            None,
-            repository,
-            fake_github.url,
-            credentials=credentials,
-            seconds_between_writes=0,
-            threads=gateway.threads,
-        )
-
-    enabled = connections is not None and connections.enabled
-    gateways = GatewayPool(
-        gateway,
-        "alice/diary",
-        member_gateway if enabled else None,
-        connections if enabled else None,
-    )
-
-    def services(client: DiaryBot) -> Services:
-        return Services.build(
-            settings,
-            store,
-            gateway,
-            client,
-            client,
-            SystemClock(),
-            ready=client.wait_until_ready,
-            members=client.member_facts,
-            connections=connections,
-            gateways=gateways,
-        )
-
+    services = compose(settings, store, clock, connections, seconds_between_writes=0)
     client = DiaryBot(services, command_hashes=store.settings, guild_ids=settings.discord_guild_ids)
     await client.login(fake_discord.token)
     connection = asyncio.create_task(client.connect(reconnect=False))

@@ -15,7 +15,6 @@ from bot import i18n
 from bot.github_sign_in import GitHubSignIn
 from bot.limits import EMBED_TOTAL, embed_length
 from bot.services import connections as connections_module
-from bot.services.clock import SystemClock
 from bot.services.connections import ConnectionService
 from bot.token_cipher import TokenCipher, new_key
 from tests.cogs.conftest import en
@@ -25,7 +24,7 @@ INSTALL = "https://github.com/apps/diary-bot-app/installations/new"
 
 
 @pytest.fixture
-def connections(store, fake_github) -> ConnectionService:
+def connections(store, fake_github, clock) -> ConnectionService:
     """The operator's GitHub App on the local github.com, polled without waiting."""
     fake_github.oauth.state.interval = 0
     state = fake_github.oauth.state
@@ -33,7 +32,7 @@ def connections(store, fake_github) -> ConnectionService:
         state.client_id, state.client_secret, fake_github.web_url, fake_github.url
     )
     return ConnectionService(
-        store.connections, SystemClock(), sign_in, TokenCipher(new_key()), install_url=INSTALL
+        store.connections, clock, sign_in, TokenCipher(new_key()), install_url=INSTALL
     )
 
 

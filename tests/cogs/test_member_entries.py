@@ -11,7 +11,6 @@ import pytest
 from bot import i18n
 from bot.github_sign_in import GitHubSignIn
 from bot.models import Owner
-from bot.services.clock import SystemClock
 from bot.services.connections import ConnectionService
 from bot.token_cipher import TokenCipher, new_key
 from cogs._editors import custom_id
@@ -27,13 +26,13 @@ def cipher() -> TokenCipher:
 
 
 @pytest.fixture
-def connections(store, fake_github, cipher) -> ConnectionService:
+def connections(store, fake_github, cipher, clock) -> ConnectionService:
     """The operator's GitHub App on the local GitHub."""
     state = fake_github.oauth.state
     sign_in = GitHubSignIn(
         state.client_id, state.client_secret, fake_github.web_url, fake_github.url
     )
-    return ConnectionService(store.connections, SystemClock(), sign_in, cipher)
+    return ConnectionService(store.connections, clock, sign_in, cipher)
 
 
 @pytest.fixture
