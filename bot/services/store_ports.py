@@ -1,7 +1,7 @@
 """What the services and workers ask of the store: one Protocol per part of it (the classes in
 `bot/store/`, named in each docstring), holding the methods they call. A service takes the parts
-it uses; a second back end would implement these. `tests/bot/test_layers.py` checks that each
-part still has every method as declared here."""
+it uses; a second back end would implement these. `tests/bot/test_store_ports.py` checks that
+each part still has every method as declared here."""
 
 from __future__ import annotations
 
