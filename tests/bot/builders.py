@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.models import Announcement, Draft, JobState, Owner, PublishJob
 from bot.services.access import AccessUnknown, MemberFacts
@@ -158,3 +159,28 @@ class FakeMembers:
             return None
         roles = self.roles.get(user_id)
         return MemberFacts(guild_id, user_id, roles or frozenset(), manage_guild=roles is None)
+
+
+async def connect_member(
+    store: Any, fake: Any, clock: Any, cipher: Any, owner: Owner, login: str, repository: str | None
+) -> str:
+    """A member's connection as a finished sign-in leaves it: `login`'s user tokens from the
+    local GitHub (`fake.oauth.grant`), sealed with `cipher`, and `repository` chosen (unless
+    None); the plaintext access token."""
+    grant = fake.oauth.grant(login)
+    now = clock.now()
+    await store.connections.put_connection_tokens(
+        owner.guild_id,
+        owner.user_id,
+        login,
+        cipher.encrypt(grant["access_token"]),
+        now + timedelta(seconds=grant["expires_in"]),
+        cipher.encrypt(grant["refresh_token"]),
+        now + timedelta(seconds=grant["refresh_token_expires_in"]),
+        now,
+    )
+    if repository is not None:
+        await store.connections.set_connection_repository(
+            owner.guild_id, owner.user_id, repository, now
+        )
+    return str(grant["access_token"])

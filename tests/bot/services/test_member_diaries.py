@@ -20,7 +20,7 @@ from bot.services.images import Upload
 from bot.services.publishing import DISCONNECTED, DISCONNECTED_IN_DOUBT, Author
 from bot.settings import Settings
 from bot.token_cipher import TokenCipher, new_key
-from tests.bot.builders import ALICE, FakeMembers
+from tests.bot.builders import ALICE, FakeMembers, connect_member
 from tests.bot.conftest import HOME_CHANNEL, OTHER_CHANNEL, OTHER_GUILD
 from tests.bot.services.test_images import png
 from tests.bot.services.test_publishing import attempt
@@ -40,23 +40,9 @@ class Members:
         self.store, self.fake, self.clock, self.cipher = store, fake, clock, cipher
 
     async def connect(self, owner: Owner, login: str, repository: str | None) -> str:
-        grant = self.fake.oauth.grant(login)
-        now = self.clock.now()
-        await self.store.connections.put_connection_tokens(
-            owner.guild_id,
-            owner.user_id,
-            login,
-            self.cipher.encrypt(grant["access_token"]),
-            now + timedelta(seconds=grant["expires_in"]),
-            self.cipher.encrypt(grant["refresh_token"]),
-            now + timedelta(seconds=grant["refresh_token_expires_in"]),
-            now,
+        return await connect_member(
+            self.store, self.fake, self.clock, self.cipher, owner, login, repository
         )
-        if repository is not None:
-            await self.store.connections.set_connection_repository(
-                owner.guild_id, owner.user_id, repository, now
-            )
-        return str(grant["access_token"])
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ Real store, real gateways (PyGithub) on the local GitHub, real ConnectionService
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.github_gateway import GitHubGateway
@@ -18,7 +16,7 @@ from bot.services.authors import AuthorPolicy
 from bot.services.connections import ConnectionService
 from bot.services.watching import Delivery, PollResult, WatchService
 from bot.token_cipher import TokenCipher, new_key
-from tests.bot.builders import ALICE
+from tests.bot.builders import ALICE, connect_member
 from tests.bot.conftest import HOME_CHANNEL, HOME_GUILD, OTHER_CHANNEL, OTHER_GUILD
 from tests.fakes.github_oauth import OAuthState
 
@@ -39,20 +37,8 @@ class Diaries:
         self.fake.oauth.add_installation(login, [full_name], {login: "admin"})
 
     async def connect(self, owner: Owner, login: str, repository: str) -> None:
-        grant = self.fake.oauth.grant(login)
-        now = self.clock.now()
-        await self.store.connections.put_connection_tokens(
-            owner.guild_id,
-            owner.user_id,
-            login,
-            self.cipher.encrypt(grant["access_token"]),
-            now + timedelta(seconds=grant["expires_in"]),
-            self.cipher.encrypt(grant["refresh_token"]),
-            now + timedelta(seconds=grant["refresh_token_expires_in"]),
-            now,
-        )
-        await self.store.connections.set_connection_repository(
-            owner.guild_id, owner.user_id, repository, now
+        await connect_member(
+            self.store, self.fake, self.clock, self.cipher, owner, login, repository
         )
 
 
