@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +44,13 @@ import requests
 
 from bench.diaries_report import RESULTS, Measured, Round, Unit, Window, report, write_section
 from bench.rig import MeasuredBotProcess, bench_rig, new_process, stop
+from bot.models import Owner
 from bot.settings import Settings
 from bot.store import Store
 from bot.token_cipher import TokenCipher, new_key
 from bot.webhooks import signature
 from bot.workers.watcher import polling_interval
+from tests.bot.builders import store_grant
 from tests.e2e.harness import Rig
 from tests.fakes.github_oauth import repository_json
 from tests.fakes.github_server import Recorded
@@ -112,19 +114,8 @@ class Diaries:
         try:
             for member, login, grant in zip(self.members, self.logins, grants, strict=True):
                 user = int(self.rig.discord.user_id(member))
-                await store.connections.put_connection_tokens(
-                    guild,
-                    user,
-                    login,
-                    cipher.encrypt(grant["access_token"]),
-                    now + timedelta(seconds=grant["expires_in"]),
-                    cipher.encrypt(grant["refresh_token"]),
-                    now + timedelta(seconds=grant["refresh_token_expires_in"]),
-                    now,
-                )
-                await store.connections.set_connection_repository(
-                    guild, user, f"{login}/diary", now
-                )
+                owner = Owner(guild, user)
+                await store_grant(store, cipher, owner, login, grant, f"{login}/diary", now)
         finally:
             await store.close()
 

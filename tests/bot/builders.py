@@ -161,14 +161,18 @@ class FakeMembers:
         return MemberFacts(guild_id, user_id, roles or frozenset(), manage_guild=roles is None)
 
 
-async def connect_member(
-    store: Any, fake: Any, clock: Any, cipher: Any, owner: Owner, login: str, repository: str | None
-) -> str:
-    """A member's connection as a finished sign-in leaves it: `login`'s user tokens from the
-    local GitHub (`fake.oauth.grant`), sealed with `cipher`, and `repository` chosen (unless
-    None); the plaintext access token."""
-    grant = fake.oauth.grant(login)
-    now = clock.now()
+async def store_grant(
+    store: Any,
+    cipher: Any,
+    owner: Owner,
+    login: str,
+    grant: dict[str, Any],
+    repository: str | None,
+    now: datetime,
+) -> None:
+    """Keep `grant` (user tokens from the local GitHub's `oauth.grant`) as a finished sign-in
+    does: sealed with `cipher`, their expiries counted from `now`, and `repository` chosen
+    (unless None)."""
     await store.connections.put_connection_tokens(
         owner.guild_id,
         owner.user_id,
@@ -183,4 +187,14 @@ async def connect_member(
         await store.connections.set_connection_repository(
             owner.guild_id, owner.user_id, repository, now
         )
+
+
+async def connect_member(
+    store: Any, fake: Any, clock: Any, cipher: Any, owner: Owner, login: str, repository: str | None
+) -> str:
+    """A member's connection as a finished sign-in leaves it: `login`'s user tokens from the
+    local GitHub, sealed with `cipher`, and `repository` chosen (unless None); the plaintext
+    access token."""
+    grant = fake.oauth.grant(login)
+    await store_grant(store, cipher, owner, login, grant, repository, clock.now())
     return str(grant["access_token"])

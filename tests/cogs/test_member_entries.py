@@ -4,8 +4,6 @@ else wrote there is refused, and an editor opened on another diary saves nothing
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from bot import i18n
@@ -14,6 +12,7 @@ from bot.models import Owner
 from bot.services.connections import ConnectionService
 from bot.token_cipher import TokenCipher, new_key
 from cogs._editors import custom_id
+from tests.bot.builders import connect_member
 from tests.cogs.conftest import en
 
 REPOSITORY = "owner/diary"
@@ -36,25 +35,13 @@ def connections(store, fake_github, cipher, clock) -> ConnectionService:
 
 
 @pytest.fixture
-async def token(drive, store, fake_github, cipher) -> str:
+async def token(drive, store, fake_github, cipher, clock) -> str:
     """The server's owner connected owner/diary as GitHub user `owner`; their access token."""
     fake_github.add_repository(REPOSITORY)
     fake_github.oauth.add_installation("owner", [REPOSITORY], {"owner": "admin"})
-    grant = fake_github.oauth.grant("owner")
-    guild, user = int(drive.fake.world.guild_id), int(drive.fake.world.member("owner").id)
-    now = datetime.now(UTC)
-    await store.connections.put_connection_tokens(
-        guild,
-        user,
-        "owner",
-        cipher.encrypt(grant["access_token"]),
-        now + timedelta(hours=8),
-        cipher.encrypt(grant["refresh_token"]),
-        None,
-        now,
-    )
-    await store.connections.set_connection_repository(guild, user, REPOSITORY, now)
-    return grant["access_token"]
+    member = drive.fake.world.member("owner")
+    owner = Owner(int(drive.fake.world.guild_id), int(member.id))
+    return await connect_member(store, fake_github, clock, cipher, owner, "owner", REPOSITORY)
 
 
 def authorizations(fake_github, method: str, path: str) -> list[str]:

@@ -5,8 +5,6 @@ to change there. Real store, gateways (PyGithub) and ConnectionService on the lo
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.app import Services
@@ -19,7 +17,7 @@ from bot.services.connections import ConnectionService
 from bot.services.publishing import Author
 from bot.settings import Settings
 from bot.token_cipher import TokenCipher, new_key
-from tests.bot.builders import ALICE
+from tests.bot.builders import ALICE, connect_member
 from tests.bot.conftest import HOME_CHANNEL
 from tests.bot.services.test_publishing import attempt
 
@@ -39,20 +37,7 @@ async def member_services(store, gateway, fake_github, directory, sender, clock,
         state.client_id, state.client_secret, fake_github.web_url, fake_github.url
     )
     connections = ConnectionService(store.connections, clock, sign_in, cipher)
-    grant = fake_github.oauth.grant("bob")
-    await store.connections.put_connection_tokens(
-        BOB.guild_id,
-        BOB.user_id,
-        "bob",
-        cipher.encrypt(grant["access_token"]),
-        clock.now() + timedelta(hours=8),
-        cipher.encrypt(grant["refresh_token"]),
-        None,
-        clock.now(),
-    )
-    await store.connections.set_connection_repository(
-        BOB.guild_id, BOB.user_id, REPOSITORY, clock.now()
-    )
+    token = await connect_member(store, fake_github, clock, cipher, BOB, "bob", REPOSITORY)
 
     def make(repository: str, credentials: Credentials) -> GitHubGateway:
         return GitHubGateway(
@@ -82,7 +67,7 @@ async def member_services(store, gateway, fake_github, directory, sender, clock,
         connections=connections,
         gateways=GatewayPool(gateway, "alice/diary", make, connections),
     )
-    built.bob_token = grant["access_token"]  # type: ignore[attr-defined]
+    built.bob_token = token  # type: ignore[attr-defined]
     return built
 
 
