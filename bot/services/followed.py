@@ -54,18 +54,21 @@ class FollowedDiary:
 
 
 async def followed_diaries(
-    connections: ConnectedRepositories, server_repository: str
+    connections: ConnectedRepositories, server_repository: str, only: str | None = None
 ) -> list[FollowedDiary]:
     """The server diary first, then each connected repository once (by name, ignoring case),
     read with the token of the connection the store lists first for it (a working sign-in,
-    the most recently renewed)."""
+    the most recently renewed). With `only`, just that repository's diary (or nothing), from
+    its own connections instead of every member's."""
     server = repository_key(server_repository)
+    if only is not None and repository_key(only) == server:
+        return [FollowedDiary(server, None, None)]
     found: dict[str, list[ConnectedRepository]] = {}
-    for connection in await connections.list_connected_repositories():
+    for connection in await connections.list_connected_repositories(only):
         key = repository_key(connection.repository)
         if key != server:  # the server diary stays the server's, read with GITHUB_TOKEN
             found.setdefault(key, []).append(connection)
-    diaries = [FollowedDiary(server, None, None)]
+    diaries = [] if only is not None else [FollowedDiary(server, None, None)]
     for key, members in found.items():
         reader = members[0]
         diaries.append(

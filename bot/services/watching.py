@@ -261,8 +261,8 @@ class WatchService:
         await self._apply(diary, snapshot, newest, opened=action == "opened")
 
     async def _diary_named(self, repository: str) -> FollowedDiary | None:
-        key = repository_key(repository)
-        return next((d for d in await self.followed() if d.repository == key), None)
+        found = await followed_diaries(self._connections, self._repository, only=repository)
+        return found[0] if found else None
 
     # ---- what an issue means ---------------------------------------------------------------
     async def _apply(
