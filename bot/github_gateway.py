@@ -11,7 +11,7 @@ import asyncio
 import base64
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -22,6 +22,7 @@ from github.Issue import Issue
 
 from bot.errors import GitHubError
 from bot.github_errors import contents_error, github_error, message_of, rate_limit_wait
+from bot.github_gateways import Credentials
 from bot.github_records import (
     IssueSnapshot,
     IssueWriteProbe,
@@ -41,9 +42,6 @@ KEY_SEARCH_WINDOW = 100  # recent issues scanned for an idempotency key
 MAX_THREADS = 8  # PyGithub calls in flight at once; more wait their turn
 NOT_FAST_FORWARD = object()  # a branch move GitHub refused: the branch moved meanwhile
 UNAUTHORIZED = "github.unauthorized"
-# A member's user access token, asked for before each call: `stale=True` when GitHub has just
-# rejected the last one (it is refreshed then). May raise UserFacingError (connect again).
-Credentials = Callable[[bool], Awaitable[str]]
 
 
 class GitHubGateway:

@@ -19,7 +19,8 @@ from bot.models import DiaryTarget
 
 G = TypeVar("G")
 POOL_SIZE = 256  # member diaries whose gateway (and its HTTP connections) is kept
-# A member's current token; `stale=True` asks for a refreshed one.
+# A member's user access token, asked for before each call: `stale=True` when GitHub has just
+# rejected the last one (it is refreshed then). May raise UserFacingError (connect again).
 Credentials = Callable[[bool], Awaitable[str]]
 
 
